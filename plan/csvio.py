@@ -1,0 +1,187 @@
+"""Reading the CSV files people actually produce, Excel on a Spanish Windows included.
+
+Tolerated and normalized: `;`, `,` or tab delimiter (the one whose split of the first line
+names the most expected columns), an Excel `sep=;` first line, UTF-8 with or without BOM,
+UTF-16 with BOM, Windows-1252, CRLF, headers differing in case/accents/spaces or written
+as the Spanish or English label, columns in any order, optional columns left out, blank
+rows and trailing empty columns. Everything else is reported as an `Issue` with its line.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plan.issues import Issue
+from plan.models import Table
+from plan.parsing import DecimalMark
+from plan.textkey import text_key
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DELIMITERS = (";", ",", "\t")
+DECIMAL_MARK_BY_DELIMITER = {";": DecimalMark.COMMA, ",": DecimalMark.POINT, "\t": DecimalMark.EITHER}
+
+
+@dataclass
+class CsvFile:
+    """A CSV whose bytes, encoding, delimiter and header were accepted."""
+
+    path: Path
+    shown: str
+    table: Table
+    raw: bytes
+    encoding: str
+    text: str
+    delimiter: str
+    header_line: int  # 1-based line of the header
+    fields: list[str | None]  # field code per header position; None for trailing empty cells
+    headers: dict[str, str] = field(default_factory=dict)  # field code -> header as written
+    mtime_ns: int = 0  # taken before reading, so a later change always looks stale
+
+    @property
+    def decimal_mark(self) -> DecimalMark:
+        return DECIMAL_MARK_BY_DELIMITER[self.delimiter]
+
+    def column_label(self, field_name: str) -> str:
+        return self.headers.get(field_name, field_name)
+
+
+def header_spellings(table: Table) -> dict[str, str]:
+    """Accepted header spellings (text keys) -> field code: the code and both labels."""
+    spellings: dict[str, str] = {}
+    for name, info in table.model.model_fields.items():
+        extra = info.json_schema_extra or {}
+        for spelling in (name, extra.get("es", ""), extra.get("en", "")):
+            if spelling:
+                spellings[text_key(spelling)] = name
+    return spellings
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode(raw: bytes, shown: str) -> tuple[str, str] | Issue:
+    """(encoding, text), trying BOMs, then UTF-8, then Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return "utf-16", raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            return Issue(shown, 1, "", "file_encoding", {"value": f"{error.start}"})
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        return Issue(shown, _line_of(raw, nul), "", "file_binary")
+    if raw.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    else:
+        encodings = ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            return encoding, raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            last = error
+    bad = raw[last.start : last.start + 1].hex()
+    return Issue(shown, _line_of(raw, last.start), "", "file_encoding", {"value": f"0x{bad}"})
+
+
+def physical_lines(text: str) -> Iterator[str]:
+    """Lines as the csv module counts them (\n, \r\n or a lone \r), without their ending."""
+    return (line.rstrip("\r\n") for line in io.StringIO(text, newline=""))
+
+
+def _first_filled(lines: Iterator[tuple[int, str]]) -> tuple[int, str] | None:
+    """The first line with anything but separators and spaces, with its 0-based index."""
+    return next(((i, line) for i, line in lines if line.strip(" \t,;")), None)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _choose_delimiter(first_line: str, spellings: dict[str, str]) -> str | None:
+    scores = {d: sum(text_key(cell) in spellings for cell in _split(first_line, d)) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: scores[d])
+    return best if scores[best] else None
+
+
+def open_csv(path: Path, table: Table, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> CsvFile | list[Issue]:
+    """Check size, bytes, encoding and header; the rows are read by `records`."""
+    stat = path.stat()
+    size = stat.st_size
+    if size > max_bytes:
+        return [Issue(shown, 1, "", "file_too_large", {"value": size, "limit": max_bytes})]
+    raw = path.read_bytes()
+    decoded = decode(raw, shown)
+    if isinstance(decoded, Issue):
+        return [decoded]
+    encoding, text = decoded
+    lines = enumerate(physical_lines(text))
+    found = _first_filled(lines)
+    if found is None:
+        return [Issue(shown, 1, "", "file_empty")]
+    first, header = found
+    delimiter = None
+    if text_key(header).startswith("sep=") and len(header.strip()) == 5:
+        delimiter = header.strip()[4]
+        found = _first_filled(lines)
+        if found is None:
+            return [Issue(shown, 1, "", "file_empty")]
+        first, header = found
+    spellings = header_spellings(table)
+    delimiter = delimiter or _choose_delimiter(header, spellings)
+    expected = ", ".join(table.model.model_fields)
+    if delimiter is None:
+        return [Issue(shown, first + 1, "", "header_unrecognized", {"value": header[:80], "allowed": expected})]
+    opened = _map_header(path, table, shown, raw, encoding, text, delimiter, first + 1, header, spellings)
+    if isinstance(opened, CsvFile):
+        opened.mtime_ns = stat.st_mtime_ns
+    return opened
+
+
+def _map_header(path, table, shown, raw, encoding, text, delimiter, header_line, header, spellings):
+    cells = _split(header, delimiter)
+    while cells and not cells[-1].strip():
+        cells.pop()
+    issues: list[Issue] = []
+    fields: list[str | None] = []
+    headers: dict[str, str] = {}
+    for cell in cells:
+        name = spellings.get(text_key(cell))
+        if name is None:
+            allowed = ", ".join(table.model.model_fields)
+            params = {"value": cell.strip(), "allowed": allowed}
+            issues.append(Issue(shown, header_line, cell.strip(), "column_unknown", params))
+        elif name in headers:
+            issues.append(Issue(shown, header_line, cell.strip(), "column_duplicate", {"value": cell.strip()}))
+        else:
+            headers[name] = cell.strip()
+        fields.append(name)
+    for name, info in table.model.model_fields.items():
+        if info.is_required() and name not in headers:
+            issues.append(Issue(shown, header_line, name, "column_missing", {"value": name}))
+    if issues:
+        return issues
+    return CsvFile(path, shown, table, raw, encoding, text, delimiter, header_line, fields, headers)
+
+
+def records(csv_file: CsvFile) -> Iterator[tuple[int, dict[str, str]] | Issue]:
+    """Data rows as (line, {field: cell}) in file order, or an Issue for a bad row."""
+    reader = csv.reader(io.StringIO(csv_file.text, newline=""), delimiter=csv_file.delimiter, strict=True)
+    width = len(csv_file.fields)
+    previous_end = 0
+    try:
+        for row in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if start <= csv_file.header_line or not any(cell.strip() for cell in row):
+                continue
+            used = len(row)
+            while used > width and not row[used - 1].strip():
+                used -= 1
+            if used != width:
+                yield Issue(csv_file.shown, start, "", "row_ragged", {"value": used, "expected": width})
+                continue
+            yield start, {name: cell for name, cell in zip(csv_file.fields, row, strict=False) if name}
+    except csv.Error:
+        yield Issue(csv_file.shown, previous_end + 1, "", "quote_malformed")

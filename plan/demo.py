@@ -1,0 +1,581 @@
+"""Deterministic synthetic plan data in the canonical CSV format, for tests and benchmarks.
+
+Real plans are few, small and not ours to publish, yet the loader and the dashboard must be
+exercised on many offices, many years and millions of outcome rows. `write_demo` writes a
+data folder of plan folders that are valid by construction against every rule of
+`plan.models`, in the canonical format (UTF-8 without BOM, `,` delimiter, field codes as
+header in model order, ISO dates, plain point-decimal numbers, enum codes, `|`-joined lists,
+empty cell for None, LF line endings).
+
+Scales: "sample" (2 offices x 1 year, a few thousand outcome rows per plan) and "national"
+(ProChile's 16 regional offices x 2016-2025, over 5 million monthly export rows by market
+and sector). Same scale and seed give byte-identical files: every plan folder draws from its
+own `numpy.random.default_rng([seed, folder_index])` (a seed sequence, so neighbouring seeds
+do not share streams) and nothing depends on the clock. The bulk outcomes are built as numpy
+arrays and written by DuckDB's `COPY`.
+
+    python -m plan demo --scale national --out OUT_DIR [--seed 0]
+"""
+
+import csv
+import datetime as dt
+import json
+import math
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from plan.countries import country_name
+from plan.models import (
+    ACTIVITIES,
+    OUTCOME_METRICS,
+    OUTCOMES,
+    PISCO_CAMPAIGNS,
+    PLAN,
+    STARTED,
+    TABLES,
+    TARGETS,
+    ActivityType,
+    Channel,
+    Metric,
+    Modality,
+    PlanModel,
+    Sector,
+    Status,
+)
+
+VERSION = 1  # bump when the generated data changes, so that old demos are not reused
+MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
+PARTIAL = ".demo.partial"  # written first, removed last: the folder is an unfinished demo
+MARKER_TMP = ".demo.tmp"
+DEMO_FILES = frozenset(table.file_name for table in TABLES)
+FOLDER_PATTERN = re.compile(r"(?:sample|national)-[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}")
+CURRENT_AS_OF = dt.date(2025, 6, 30)  # status date of the last plan year; earlier years are closed
+MONTHS = 12
+SECTORS = tuple(Sector)
+SOURCE = "ilustrativo"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `write_demo` wrote: plan folders, data rows per table name, CSV bytes."""
+
+    plans: int
+    rows: dict[str, int]
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Region:
+    """A ProChile regional office: id prefix, main export sectors, yearly exports (US$ million)."""
+
+    name: str
+    slug: str
+    code: str
+    sectors: tuple[Sector, ...]
+    exports_musd: float
+
+
+REGIONS = (
+    Region("Arica y Parinacota", "arica-y-parinacota", "ARI", (Sector.OLIVE_OIL, Sector.FRESH_FRUIT, Sector.SEAFOOD),
+           300),
+    Region("Tarapacá", "tarapaca", "TAR", (Sector.MINING, Sector.SEAFOOD, Sector.OTHER), 2500),
+    Region("Antofagasta", "antofagasta", "ANT", (Sector.MINING, Sector.MINING_SERVICES, Sector.SEAFOOD), 25000),
+    Region("Atacama", "atacama", "ATA", (Sector.MINING, Sector.FRESH_FRUIT, Sector.OLIVE_OIL), 5000),
+    Region("Coquimbo", "coquimbo", "COQ", (Sector.MINING, Sector.FRESH_FRUIT, Sector.PISCO), 4000),
+    Region("Valparaíso", "valparaiso", "VAL", (Sector.FRESH_FRUIT, Sector.WINE, Sector.PROCESSED_FOOD), 5000),
+    Region("Metropolitana", "metropolitana", "RM", (Sector.SERVICES, Sector.PROCESSED_FOOD, Sector.WINE), 12000),
+    Region("O'Higgins", "ohiggins", "OHI", (Sector.FRESH_FRUIT, Sector.MINING, Sector.WINE), 6000),
+    Region("Maule", "maule", "MAU", (Sector.WINE, Sector.FRESH_FRUIT, Sector.NUTS), 2500),
+    Region("Ñuble", "nuble", "NUB", (Sector.FRESH_FRUIT, Sector.NUTS, Sector.HONEY), 600),
+    Region("Biobío", "biobio", "BIO", (Sector.PROCESSED_FOOD, Sector.SEAFOOD, Sector.OTHER), 5000),
+    Region("Araucanía", "araucania", "ARA", (Sector.NUTS, Sector.HONEY, Sector.FRESH_FRUIT), 800),
+    Region("Los Ríos", "los-rios", "LRI", (Sector.SEAFOOD, Sector.PROCESSED_FOOD, Sector.OTHER), 900),
+    Region("Los Lagos", "los-lagos", "LLA", (Sector.SEAFOOD, Sector.PROCESSED_FOOD, Sector.BEVERAGES), 4000),
+    Region("Aysén", "aysen", "AYS", (Sector.SEAFOOD, Sector.OTHER, Sector.PROCESSED_FOOD), 900),
+    Region("Magallanes", "magallanes", "MAG", (Sector.SEAFOOD, Sector.OTHER, Sector.PROCESSED_FOOD), 700),
+)
+
+# Destination markets (ISO-3): Chile's main destinations first (they weigh most), then the
+# other sovereign states alphabetically. A fixed list, so output does not follow pycountry.
+MARKETS = (
+    "CHN", "USA", "JPN", "KOR", "BRA", "IND", "NLD", "MEX", "PER", "ESP", "CAN", "TWN", "DEU", "ITA", "FRA", "GBR",
+    "ARG", "COL", "ECU", "BOL", "BEL", "VNM", "THA", "IDN", "MYS", "RUS", "ARE", "SAU", "AUS", "NZL", "HKG", "SGP",
+    "PHL", "TUR", "ISR", "CHE", "SWE", "POL", "PRY", "URY", "PAN", "CRI", "GTM", "DOM", "ZAF", "EGY", "MAR", "PRT",
+    "IRL", "DNK", "NOR", "FIN", "AUT",
+    "AFG", "AGO", "ALB", "AND", "ARM", "ATG", "AZE", "BDI", "BEN", "BFA", "BGD", "BGR", "BHR", "BHS", "BIH", "BLR",
+    "BLZ", "BRB", "BRN", "BTN", "BWA", "CAF", "CIV", "CMR", "COD", "COG", "COM", "CPV", "CUB", "CYP", "CZE", "DJI",
+    "DMA", "DZA", "ERI", "EST", "ETH", "FJI", "FSM", "GAB", "GEO", "GHA", "GIN", "GMB", "GNB", "GNQ", "GRC", "GRD",
+    "GUY", "HND", "HRV", "HTI", "HUN", "IRN", "IRQ", "ISL", "JAM", "JOR", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA",
+    "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA", "MCO", "MDA", "MDG", "MDV",
+    "MHL", "MKD", "MLI", "MLT", "MMR", "MNE", "MNG", "MOZ", "MRT", "MUS", "MWI", "NAM", "NER", "NGA", "NIC", "NPL",
+    "NRU", "OMN", "PAK", "PLW", "PNG", "PRK", "QAT", "ROU", "RWA", "SDN", "SEN", "SLB", "SLE", "SLV", "SMR", "SOM",
+    "SRB", "SSD", "STP", "SUR", "SVK", "SVN", "SWZ", "SYC", "SYR", "TCD", "TGO", "TJK", "TKM", "TLS", "TON", "TTO",
+    "TUN", "TUV", "TZA", "UGA", "UKR", "UZB", "VCT", "VEN", "VUT", "WSM", "YEM", "ZMB", "ZWE",
+)
+PISCO_MARKETS = ("USA", "CHN", "JPN", "KOR", "DEU", "GBR", "BRA", "MEX", "CAN", "ESP", "AUS", "NLD", "FRA")
+PARTNERS = ("CORFO", "SAG", "Sernapesca", "Gobierno Regional", "Wines of Chile", "ASOEX", "Chilenut",
+            "Asociación de Productores de Pisco", "SOFOFA", "Cámara de Comercio")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much to generate: offices (region slugs), plan years, markets per grid, rows per plan."""
+
+    name: str
+    regions: tuple[str, ...]
+    years: tuple[int, ...]
+    markets: int
+    activities: tuple[int, int]  # inclusive range per plan
+    campaigns: tuple[int, int]
+
+
+SCALES = {
+    "sample": Scale("sample", ("atacama", "coquimbo"), (2025,), markets=20, activities=(25, 25), campaigns=(6, 6)),
+    "national": Scale("national", tuple(r.slug for r in REGIONS), tuple(range(2016, 2026)), markets=len(MARKETS),
+                      activities=(26, 34), campaigns=(5, 7)),
+}
+REGIONS_BY_SLUG = {region.slug: region for region in REGIONS}
+
+
+def folder_names(scale: str) -> list[str]:
+    """Plan folder names of a scale, in folder-index order (region-major, then year)."""
+    spec = _scale(scale)
+    return [f"{spec.name}-{slug}-{year}" for slug in spec.regions for year in spec.years]
+
+
+def exports_grid_rows(scale: str) -> int:
+    """Monthly exports_usd rows of a scale: plans x 12 months x markets x every sector."""
+    spec = _scale(scale)
+    return len(spec.regions) * len(spec.years) * MONTHS * spec.markets * len(SECTORS)
+
+
+def national_outcome_rows() -> int:
+    """Lower bound of the national outcome rows (the exports grid; a few dozen more per plan)."""
+    return exports_grid_rows("national")
+
+
+def write_demo(out_dir: Path, scale: str = "sample", seed: int = 0) -> DemoSummary:
+    """Write the demo plan folders of `scale` into `out_dir` and return what was written.
+
+    `out_dir` may be missing, empty, or hold a previous demo (its `.demo` or `.demo.partial`
+    marker plus plan folders holding only plan CSVs); that demo is replaced. Anything else in
+    it raises ValueError before a file is touched. If the marker of a complete demo with the
+    same scale, seed and generator version is there and the files still have their recorded
+    sizes, nothing is rewritten and the recorded summary is returned. The `.demo` marker is
+    written last, so a folder without it (or with `.demo.partial`) is not a complete demo.
+    """
+    spec = _scale(scale)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, not {seed!r}")
+    out_dir = Path(out_dir)
+    previous = _previous_demo(out_dir)
+    reused = _reusable(out_dir, spec.name, seed)
+    if reused is not None:
+        return reused
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / PARTIAL).write_text(json.dumps({"scale": spec.name, "seed": seed}) + "\n", encoding="utf-8")
+    for entry in previous:
+        if entry.name in (MARKER, MARKER_TMP):
+            entry.unlink()
+        elif entry.name != PARTIAL:
+            shutil.rmtree(entry)
+
+    rows = {table.name: 0 for table in TABLES}
+    total_bytes = 0
+    folders = folder_names(spec.name)
+    with duckdb.connect() as con:
+        for index, folder in enumerate(folders):
+            written = _write_plan(con, out_dir / folder, spec, folder, seed, index)
+            for name, (count, size) in written.items():
+                rows[name] += count
+                total_bytes += size
+    summary = DemoSummary(plans=len(folders), rows=rows, bytes=total_bytes)
+    marker = {"version": VERSION, "scale": spec.name, "seed": seed, "plans": summary.plans,
+              "rows": summary.rows, "bytes": summary.bytes, "folders": folders}
+    (out_dir / MARKER_TMP).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+    os.replace(out_dir / MARKER_TMP, out_dir / MARKER)
+    (out_dir / PARTIAL).unlink()
+    return summary
+
+
+def _scale(scale: str) -> Scale:
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
+    return SCALES[scale]
+
+
+def _previous_demo(out_dir: Path) -> list[Path]:
+    """Entries of `out_dir` that belong to a previous demo; ValueError if anything else is there."""
+    if not out_dir.exists():
+        return []
+    if not out_dir.is_dir() or out_dir.is_symlink():
+        raise ValueError(f"{out_dir} is not a directory")
+    entries = sorted(out_dir.iterdir())
+    if entries and not any(entry.name in (MARKER, PARTIAL) for entry in entries):
+        raise ValueError(f"{out_dir} is not empty and holds no demo marker ({MARKER}); refusing to overwrite it")
+    for entry in entries:
+        if entry.is_symlink():
+            raise ValueError(f"{entry} is a symbolic link, not part of a demo; refusing to overwrite {out_dir}")
+        if entry.name in (MARKER, PARTIAL, MARKER_TMP) and entry.is_file():
+            continue
+        if entry.is_dir() and FOLDER_PATTERN.fullmatch(entry.name) and all(
+            child.is_file() and not child.is_symlink() and child.name in DEMO_FILES for child in entry.iterdir()
+        ):
+            continue
+        raise ValueError(f"{entry} is not part of a demo; refusing to overwrite {out_dir}")
+    return entries
+
+
+def _reusable(out_dir: Path, scale: str, seed: int) -> DemoSummary | None:
+    """The recorded summary if `out_dir` holds the complete demo of this scale and seed."""
+    marker = out_dir / MARKER
+    if not marker.is_file() or (out_dir / PARTIAL).exists():
+        return None
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        if (data["version"], data["scale"], data["seed"]) != (VERSION, scale, seed):
+            return None
+        if data["folders"] != folder_names(scale) or {p.name for p in out_dir.iterdir()} != {MARKER, *data["folders"]}:
+            return None
+        paths = [out_dir / folder / name for folder in data["folders"] for name in sorted(DEMO_FILES)]
+        if not all(path.is_file() for path in paths) or sum(p.stat().st_size for p in paths) != data["bytes"]:
+            return None
+        return DemoSummary(plans=data["plans"], rows={k: int(v) for k, v in data["rows"].items()}, bytes=data["bytes"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+# --- one plan folder -------------------------------------------------------------------------
+
+
+def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, index: int) -> dict[str, tuple[int, int]]:
+    """Generate and write one plan folder; (rows, bytes) per table name."""
+    region = REGIONS_BY_SLUG[folder.removeprefix(f"{spec.name}-").rsplit("-", 1)[0]]
+    year = int(folder.rsplit("-", 1)[1])
+    rng = np.random.default_rng([seed, index])
+    as_of = CURRENT_AS_OF if year >= CURRENT_AS_OF.year else dt.date(year, 12, 31)
+    markets = MARKETS[: spec.markets]
+    priority = [markets[i] for i in sorted(rng.choice(min(15, len(markets)), size=5, replace=False))]
+
+    campaigns = _campaigns(rng, region, year, as_of, int(rng.integers(spec.campaigns[0], spec.campaigns[1] + 1)))
+    count = int(rng.integers(spec.activities[0], spec.activities[1] + 1))
+    activities = _activities(rng, region, year, as_of, count, priority, campaigns)
+    cents, expected = _exports(rng, region, year, markets, priority)
+    extra = _extra_outcomes(rng, year, as_of, activities)
+    plan_row = {
+        "office": f"ProChile {region.name}", "agency": "ProChile", "country": "CHL", "year": year, "as_of": as_of,
+        "priority_markets": priority, "priority_sectors": list(region.sectors),
+        "notes": f"Datos sintéticos de plan.demo (escala {spec.name}, semilla {seed})", "source": SOURCE,
+    }
+    targets = _targets(rng, year, markets, priority, region, expected, activities, campaigns)
+
+    folder_dir.mkdir()
+    written = {
+        PLAN.name: _write_rows(folder_dir / PLAN.file_name, PLAN.model, [plan_row]),
+        ACTIVITIES.name: _write_rows(folder_dir / ACTIVITIES.file_name, ACTIVITIES.model, activities),
+        PISCO_CAMPAIGNS.name: _write_rows(folder_dir / PISCO_CAMPAIGNS.file_name, PISCO_CAMPAIGNS.model, campaigns),
+        TARGETS.name: _write_rows(folder_dir / TARGETS.file_name, TARGETS.model, targets),
+    }
+    written[OUTCOMES.name] = _write_outcomes(con, folder_dir / OUTCOMES.file_name, year, cents, extra,
+                                             [a["id"] for a in activities])
+    return written
+
+
+def _usd(amount: float) -> Decimal:
+    """A non-negative amount as an exact two-decimal Decimal."""
+    return Decimal(max(0, round(float(amount) * 100))).scaleb(-2)
+
+
+def _scaled(count: int, factor: float | None) -> int | None:
+    return None if factor is None else round(count * float(factor))
+
+
+def _pick(rng: np.random.Generator, options: tuple, weights: tuple[float, ...]):
+    probabilities = np.asarray(weights, dtype=float)
+    return options[int(rng.choice(len(options), p=probabilities / probabilities.sum()))]
+
+
+def _schedule(rng: np.random.Generator, year: int, duration: tuple[int, int], as_of: dt.date):
+    """(status, planned_start, planned_end, actual_start, actual_end) consistent with `as_of`."""
+    days = int(rng.integers(duration[0], duration[1] + 1))
+    first = dt.date(year, 1, 1)
+    span = (dt.date(year, 12, 31) - first).days
+    start = first + dt.timedelta(days=int(rng.integers(0, span - days + 1)))
+    end = start + dt.timedelta(days=days)
+    if end <= as_of:
+        status = _pick(rng, (Status.DONE, Status.CANCELLED, Status.POSTPONED, Status.PLANNED, Status.IN_PROGRESS),
+                       (0.80, 0.06, 0.06, 0.05, 0.03))
+    elif start <= as_of:
+        status = _pick(rng, (Status.IN_PROGRESS, Status.PLANNED, Status.POSTPONED), (0.7, 0.2, 0.1))
+    else:
+        status = _pick(rng, (Status.PLANNED, Status.POSTPONED, Status.CANCELLED), (0.9, 0.05, 0.05))
+    actual_start = actual_end = None
+    if status in STARTED:
+        actual_start = min(start + dt.timedelta(days=int(rng.integers(0, 3))), as_of)
+    if status is Status.DONE:
+        length = max(0, days + int(rng.integers(-1, 3)))
+        actual_end = max(actual_start, min(actual_start + dt.timedelta(days=length), as_of))
+    return status, start, end, actual_start, actual_end
+
+
+def _campaigns(rng, region: Region, year: int, as_of: dt.date, count: int) -> list[dict]:
+    markets = [PISCO_MARKETS[i] for i in rng.choice(len(PISCO_MARKETS), size=count, replace=False)]
+    rows = []
+    for number, market in enumerate(markets, start=1):
+        channel = _pick(rng, tuple(Channel), (3, 2, 3, 1, 1, 2))
+        status, start, end, actual_start, actual_end = _schedule(rng, year, (14, 120), as_of)
+        modality = Modality.VIRTUAL if channel is Channel.DIGITAL else _pick(
+            rng, (Modality.IN_PERSON, Modality.HYBRID), (0.8, 0.2))
+        budget = float(rng.integers(100, 800)) * 100
+        reach = int(rng.integers(5, 500)) * 1000 if channel is Channel.DIGITAL else int(rng.integers(2, 80)) * 100
+        contacts, meetings = int(rng.integers(20, 300)), int(rng.integers(5, 60))
+        deals = float(rng.integers(5, 100)) * 10_000
+        progress = {Status.DONE: rng.uniform(0.6, 1.4), Status.IN_PROGRESS: rng.uniform(0.1, 0.6)}.get(status)
+        rows.append({
+            "id": f"{region.code}-{year % 100:02d}-P{number:02d}",
+            "name": f"Pisco {channel.label_es.lower()} en {country_name(market)}",
+            "market": market, "channel": channel, "status": status, "modality": modality,
+            "planned_start": start, "planned_end": end, "actual_start": actual_start, "actual_end": actual_end,
+            "budget_usd": _usd(budget),
+            "spent_usd": None if progress is None else _usd(budget * min(progress, 1.05)),
+            "reach_target": reach, "reach_actual": _scaled(reach, progress),
+            "contacts_target": contacts, "contacts_actual": _scaled(contacts, progress),
+            "meetings_target": meetings, "meetings_actual": _scaled(meetings, progress),
+            "deals_target_usd": _usd(deals),
+            "deals_actual_usd": _usd(deals * progress) if status is Status.DONE else None,
+            "source": SOURCE,
+        })
+    return rows
+
+
+ACTIVITY_TYPES = tuple(ActivityType)
+ACTIVITY_WEIGHTS = (0.22, 0.15, 0.12, 0.15, 0.15, 0.11, 0.10)
+DURATION = {ActivityType.ROUNDTABLE: (0, 2), ActivityType.TRADE_MISSION: (4, 9), ActivityType.INBOUND_VISIT: (2, 5),
+            ActivityType.FAIR: (2, 4), ActivityType.WEBINAR: (0, 0), ActivityType.TRAINING: (0, 1),
+            ActivityType.MARKET_INTELLIGENCE: (30, 90)}
+BUDGET_HUNDREDS = {ActivityType.ROUNDTABLE: (80, 400), ActivityType.TRADE_MISSION: (200, 600),
+                   ActivityType.INBOUND_VISIT: (150, 500), ActivityType.FAIR: (400, 1200),
+                   ActivityType.WEBINAR: (5, 30), ActivityType.TRAINING: (20, 100),
+                   ActivityType.MARKET_INTELLIGENCE: (50, 250)}
+BUSINESS = frozenset({ActivityType.ROUNDTABLE, ActivityType.TRADE_MISSION, ActivityType.INBOUND_VISIT,
+                      ActivityType.FAIR})
+
+
+def _modality(rng, kind: ActivityType, year: int) -> Modality:
+    if kind in (ActivityType.WEBINAR, ActivityType.MARKET_INTELLIGENCE):
+        return Modality.VIRTUAL
+    if kind is ActivityType.TRAINING:
+        return _pick(rng, (Modality.VIRTUAL, Modality.HYBRID, Modality.IN_PERSON), (0.5, 0.3, 0.2))
+    weights = (0.7, 0.1, 0.2) if year in (2020, 2021) else (0.15, 0.1, 0.75)
+    return _pick(rng, (Modality.VIRTUAL, Modality.HYBRID, Modality.IN_PERSON), weights)
+
+
+def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, priority: list[str],
+                campaigns: list[dict]) -> list[dict]:
+    rows = []
+    for number in range(1, count + 1):
+        campaign = campaigns[int(rng.integers(len(campaigns)))] if campaigns and rng.random() < 0.25 else None
+        if campaign:
+            kind = _pick(rng, (ActivityType.FAIR, ActivityType.INBOUND_VISIT, ActivityType.ROUNDTABLE,
+                               ActivityType.WEBINAR), (3, 2, 2, 1))
+            markets, sectors = [campaign["market"]], [Sector.PISCO]
+        else:
+            kind = _pick(rng, ACTIVITY_TYPES, ACTIVITY_WEIGHTS)
+            pool = priority if rng.random() < 0.7 else MARKETS[:40]
+            markets = [pool[i] for i in rng.choice(len(pool), size=int(rng.integers(1, 4)), replace=False)]
+            sectors = [region.sectors[i] for i in sorted(rng.choice(len(region.sectors), size=int(
+                rng.integers(1, 3)), replace=False))]
+        status, start, end, actual_start, actual_end = _schedule(rng, year, DURATION[kind], as_of)
+        budget = float(rng.integers(*BUDGET_HUNDREDS[kind])) * 100
+        row = {
+            "id": f"{region.code}-{year % 100:02d}-{number:02d}",
+            "title": f"{kind.label_es} {sectors[0].label_es.lower()} en {country_name(markets[0])}",
+            "type": kind, "modality": _modality(rng, kind, year), "status": status,
+            "planned_start": start, "planned_end": end, "actual_start": actual_start, "actual_end": actual_end,
+            "markets": markets, "sectors": sectors,
+            "partners": [PARTNERS[i] for i in rng.choice(len(PARTNERS), size=int(rng.integers(0, 3)), replace=False)],
+            "budget_usd": _usd(budget), "campaign_id": campaign["id"] if campaign else None, "source": SOURCE,
+        }
+        if status is Status.IN_PROGRESS:
+            row["spent_usd"] = _usd(budget * rng.uniform(0.2, 0.7))
+        if status is Status.DONE:
+            row["spent_usd"] = _usd(budget * rng.uniform(0.75, 1.08))
+            row.update(_participation(rng, kind))
+        rows.append(row)
+    return rows
+
+
+def _participation(rng, kind: ActivityType) -> dict:
+    """Exporters, importers, meetings and deals of a finished activity."""
+    if kind is ActivityType.MARKET_INTELLIGENCE:
+        return {}
+    if kind is ActivityType.WEBINAR:
+        return {"exporters": int(rng.integers(20, 200))}
+    if kind is ActivityType.TRAINING:
+        return {"exporters": int(rng.integers(8, 40))}
+    exporters = int(rng.integers(4, 30))
+    requested = exporters * int(rng.integers(3, 11))
+    closed = 0.0 if rng.random() < 0.3 else float(rng.lognormal(11.5, 1.0))
+    return {
+        "exporters": exporters, "importers": int(rng.integers(3, 80)),
+        "meetings_requested": requested, "meetings_held": int(rng.binomial(requested, rng.uniform(0.55, 0.9))),
+        "deals_closed_usd": _usd(closed), "deals_projected_usd": _usd(closed * rng.uniform(2, 8) + rng.uniform(0, 2e5)),
+    }
+
+
+def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority: list[str]):
+    """Monthly exports in cents, shape (month, market, sector), and the expected US$ per (market, sector)."""
+    total = region.exports_musd * 1e6 * 1.04 ** (year - 2016) * rng.lognormal(0, 0.05)
+    market_weight = 1 / np.arange(1, len(markets) + 1) ** 1.2
+    market_weight[[markets.index(code) for code in priority]] *= 1.5
+    market_weight /= market_weight.sum()
+    sector_weight = np.full(len(SECTORS), 0.02)
+    for share, sector in zip((0.5, 0.25, 0.12), region.sectors, strict=False):
+        sector_weight[SECTORS.index(sector)] = share
+    sector_weight /= sector_weight.sum()
+    month = np.arange(MONTHS)[:, None]
+    peak = np.array([1 if s in (Sector.FRESH_FRUIT, Sector.NUTS) else 6 for s in SECTORS])[None, :]
+    amplitude = np.array([0.8 if s in (Sector.FRESH_FRUIT, Sector.NUTS, Sector.HONEY) else 0.15 for s in SECTORS])
+    season = 1 + amplitude[None, :] * np.cos(2 * math.pi * (month - peak) / MONTHS)
+    season /= season.sum(axis=0, keepdims=True)
+    expected = total * market_weight[:, None] * sector_weight[None, :]
+    share = market_weight[:, None] * sector_weight[None, :]
+    traded = rng.random(share.shape) < np.clip(0.05 + 1.5 * np.sqrt(share / share.max()), 0, 1)
+    shipped = rng.random((MONTHS, *share.shape)) < 0.9
+    noise = rng.lognormal(0, 0.6, (MONTHS, *share.shape))
+    values = season[:, None, :] * expected[None, :, :] * noise * (traded[None] & shipped)
+    return np.rint(values * 100).astype(np.int64), expected
+
+
+def _extra_outcomes(rng, year: int, as_of: dt.date, activities: list[dict]) -> list[dict]:
+    """The few non-export outcome rows: new exporters by month, yearly firms, follow-up deals."""
+    last_month = as_of.month if as_of.year == year else MONTHS
+    rows = [{"metric": Metric.NEW_EXPORTERS, "month": m, "value": int(rng.integers(0, 6))}
+            for m in range(1, last_month + 1)]
+    rows.append({"metric": Metric.EXPORTERS, "value": int(rng.integers(80, 400))})
+    rows.append({"metric": Metric.IMPORTERS, "value": int(rng.integers(40, 300))})
+    for activity in activities:
+        if activity["status"] is Status.DONE and activity["type"] in BUSINESS and activity["actual_end"].month < 12:
+            month = min(last_month, activity["actual_end"].month + int(rng.integers(1, 4)))
+            if month > activity["actual_end"].month:
+                rows.append({"metric": Metric.DEALS_CLOSED_USD, "month": month, "market": activity["markets"][0],
+                             "sector": activity["sectors"][0], "activity_id": activity["id"],
+                             "value": float(rng.lognormal(10.5, 1.0))})
+    assert all(row["metric"].value in OUTCOME_METRICS for row in rows)
+    return rows
+
+
+def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], region: Region, expected: np.ndarray,
+             activities: list[dict], campaigns: list[dict]) -> list[dict]:
+    def target(metric: Metric, value: float, market: str | None = None, sector: Sector | None = None) -> dict:
+        amount = _usd(value) if metric.is_usd else round(float(value))
+        return {"metric": metric, "year": year, "market": market, "sector": sector, "target": amount,
+                "source": SOURCE}
+
+    growth = rng.uniform(1.0, 1.1)
+    rows = [target(Metric.EXPORTS_USD, expected.sum() * growth)]
+    rows += [target(Metric.EXPORTS_USD, expected[markets.index(m)].sum() * growth, market=m) for m in priority]
+    rows += [target(Metric.EXPORTS_USD, expected[:, SECTORS.index(s)].sum() * growth, sector=s) for s in region.sectors]
+    done = [a for a in activities if a["status"] is not Status.CANCELLED]
+    rows += [
+        target(Metric.NEW_EXPORTERS, rng.integers(15, 50)),
+        target(Metric.EXPORTERS, rng.integers(100, 400)),
+        target(Metric.MEETINGS_HELD, sum(a.get("meetings_requested", 0) for a in activities) * 0.8 + 50),
+        target(Metric.DEALS_CLOSED_USD, rng.uniform(1e6, 2e7)),
+        target(Metric.ACTIVITIES_DONE, len(done)),
+        target(Metric.BUDGET_SPENT_USD, float(sum(a["budget_usd"] for a in activities + campaigns))),
+        target(Metric.PISCO_REACH, sum(c["reach_target"] for c in campaigns)),
+    ]
+    return rows
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    """A value in the canonical CSV form."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "|".join(_cell(item) for item in value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_rows(path: Path, model: type[PlanModel], rows: list[dict]) -> tuple[int, int]:
+    """Write rows (dicts by field code) with the model's header; (rows, bytes)."""
+    fields = list(model.model_fields)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\n")
+        writer.writerow(fields)
+        for row in rows:
+            unknown = row.keys() - set(fields)
+            if unknown:
+                raise AssertionError(f"{model.__name__} has no field {sorted(unknown)}")
+            writer.writerow([_cell(row.get(name)) for name in fields])
+    return len(rows), path.stat().st_size
+
+
+def _write_outcomes(con, path: Path, year: int, cents: np.ndarray, extra: list[dict],
+                    activity_ids: list[str]) -> tuple[int, int]:
+    """Write the export grid (vectorized) and the extra rows with one DuckDB COPY; (rows, bytes)."""
+    n_months, n_markets, n_sectors = cents.shape
+    grid = cents.size
+    total = grid + len(extra)
+
+    def codes(key: str, categories: list[str]) -> np.ndarray:
+        index = {code: i for i, code in enumerate(categories)}
+        return np.array([-1 if row.get(key) is None else index[_cell(row[key])] for row in extra], dtype=np.int32)
+
+    sector_codes = [s.value for s in SECTORS]
+    month = np.concatenate([np.repeat(np.arange(1, n_months + 1), n_markets * n_sectors),
+                            [row.get("month") or 0 for row in extra]]).astype(np.int8)
+    month_missing = np.concatenate([np.zeros(grid, bool), [row.get("month") is None for row in extra]])
+    metrics = list(OUTCOME_METRICS)
+    values = [round(float(row["value"]) * 100) for row in extra]
+    frame = pd.DataFrame({
+        "metric": pd.Categorical.from_codes(
+            np.concatenate([np.full(grid, metrics.index(Metric.EXPORTS_USD.value)),
+                            codes("metric", metrics)]).astype(np.int32), categories=metrics),
+        "year": np.full(total, year, dtype=np.int16),
+        "month": pd.arrays.IntegerArray(month, month_missing),
+        "market": pd.Categorical.from_codes(
+            np.concatenate([np.tile(np.repeat(np.arange(n_markets), n_sectors), n_months),
+                            codes("market", list(MARKETS))]).astype(np.int32), categories=list(MARKETS)),
+        "sector": pd.Categorical.from_codes(
+            np.concatenate([np.tile(np.arange(n_sectors), n_months * n_markets),
+                            codes("sector", sector_codes)]).astype(np.int32), categories=sector_codes),
+        "activity_id": pd.Categorical.from_codes(
+            np.concatenate([np.full(grid, -1), codes("activity_id", activity_ids)]).astype(np.int32),
+            categories=activity_ids),
+        "cents": np.concatenate([cents.reshape(-1), values]).astype(np.int64),
+    })
+    assert (frame["cents"] >= 0).all()
+    expressions = {"metric": "metric", "year": "year", "month": "month", "market": "market",
+                   "origin_country": "NULL::VARCHAR", "sector": "sector", "activity_id": "activity_id",
+                   "value": "cents * 0.01", "source": "NULL::VARCHAR"}
+    fields = list(OUTCOMES.model.model_fields)
+    assert list(expressions) == fields, "outcome columns changed in plan.models"
+    select = ", ".join(f"{expressions[name]} AS {name}" for name in fields)
+    target = str(path).replace("'", "''")
+    con.register("demo_outcomes", frame)
+    try:
+        # COPY takes no bound file name; the path is ours (quotes doubled) and columns are constants.
+        con.execute(f"COPY (SELECT {select} FROM demo_outcomes) TO '{target}' (FORMAT csv, HEADER, DELIMITER ',')")  # noqa: S608
+    finally:
+        con.unregister("demo_outcomes")
+    return total, path.stat().st_size

@@ -1,0 +1,46 @@
+"""A problem found in the plan, located at file:line:column, rendered in either language."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plan.i18n import DEFAULT_LANG, t
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One error: where (file, line, column as written in the header) and what (message key)."""
+
+    path: str
+    line: int
+    column: str
+    code: str
+    params: dict = field(default_factory=dict, compare=False)
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        params = {k: (v.get(lang, v.get(DEFAULT_LANG)) if isinstance(v, dict) else v) for k, v in self.params.items()}
+        return t(self.code, lang, **params)
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        """`path:line:column: message`, the one-line form the CLI prints."""
+        return f"{self.path}:{self.line}:{self.column or '-'}: {self.message(lang)}"
+
+
+def shown_path(path: Path, base: Path | None = None) -> str:
+    """The path as the user knows it: relative to `base` (the data folder's parent) if possible."""
+    if base is not None:
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+class PlanInvalid(Exception):
+    """Validation failed; nothing was written. Carries every issue found."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__(f"{len(issues)} issue(s)")
+        self.issues = sorted(issues)
+
+    def render(self, lang: str = DEFAULT_LANG) -> str:
+        return "\n".join(issue.render(lang) for issue in self.issues)

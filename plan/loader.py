@@ -1,0 +1,258 @@
+"""Validate every plan folder under a data folder and load it into a DuckDB connection.
+
+    data/                      a data folder: one sub-folder per plan (office x year)
+      prochile-atacama-2021/   plan.csv, activities.csv, [pisco_campaigns.csv, outcomes.csv, targets.csv]
+
+`load_data_dir` checks every file (all problems of all files at once) and, file by file,
+either lets DuckDB parse a bulk table (`plan.bulk`) or validates rows with the pydantic
+models. The caller decides what the connection is (in-memory for `validate`, a new
+database file for `build`) and throws it away when `PlanInvalid` is raised.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import duckdb
+from pydantic import ValidationError
+
+from plan import bulk
+from plan.csvio import DEFAULT_MAX_BYTES, CsvFile, open_csv, records
+from plan.i18n import MESSAGES
+from plan.issues import Issue, PlanInvalid, shown_path
+from plan.models import ACTIVITIES, OUTCOMES, PISCO_CAMPAIGNS, PLAN, TABLES, TABLES_BY_NAME, TARGETS, PlanModel, Table
+from plan.schema import create_table_sql, to_arrow
+
+# Referenced tables come before the tables that point at them.
+LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A loaded CSV, recorded in the database so staleness and provenance can be shown."""
+
+    plan_id: str
+    table: str
+    path: str
+    sha256: str
+    bytes: int
+    mtime_ns: int
+    rows: int
+    encoding: str
+    delimiter: str
+
+
+@dataclass
+class LoadReport:
+    plans: list[str] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+
+def plan_dirs(data_dir: Path) -> list[Path]:
+    """Sub-folders holding CSV files (hidden and `_`-prefixed folders are skipped)."""
+    return sorted(p for p in data_dir.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.csv")))
+
+
+def _row_issues(csv_file: CsvFile, line: int, cells: dict[str, str], error: ValidationError) -> list[Issue]:
+    issues = []
+    for detail in error.errors():
+        name = str(detail["loc"][0]) if detail["loc"] else ""
+        params = dict(detail.get("ctx") or {})
+        code = detail["type"] if detail["type"] in MESSAGES else "value_invalid"
+        params.setdefault("value", str(cells.get(name, ""))[:80])
+        issues.append(Issue(csv_file.shown, line, csv_file.column_label(name), code, params))
+    return issues
+
+
+def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str]]) -> tuple[list[PlanModel], list[Issue]]:
+    """The Python validator: every row, every rule, every problem with its line."""
+    table = csv_file.table
+    context = {"decimal_mark": csv_file.decimal_mark}
+    rows: list[PlanModel] = []
+    issues: list[Issue] = []
+    first_line_of: dict[tuple, int] = {}
+    for item in records(csv_file):
+        if isinstance(item, Issue):
+            issues.append(item)
+            continue
+        line, cells = item
+        try:
+            row = table.model.model_validate(cells, context=context)
+        except ValidationError as error:
+            issues.extend(_row_issues(csv_file, line, cells, error))
+            continue
+        row_issues = [Issue(csv_file.shown, line, csv_file.column_label(rule.column), rule.code, rule.params)
+                      for rule in row.rule_breaks()]
+        for column_name, target in table.references.items():
+            value = getattr(row, column_name)
+            if value is not None and value not in known_ids.get(target, set()):
+                row_issues.append(Issue(csv_file.shown, line, csv_file.column_label(column_name), "reference_unknown",
+                                        {"value": value, "table": TABLES_BY_NAME[target].file_name}))
+        if table.unique:
+            key = tuple(getattr(row, name) for name in table.unique)
+            if key in first_line_of:
+                code = "duplicate_id" if table.unique == ("id",) else "duplicate_key"
+                shown = key[0] if code == "duplicate_id" else " / ".join("" if k is None else str(k) for k in key)
+                row_issues.append(Issue(csv_file.shown, line, csv_file.column_label(table.unique[0]), code,
+                                        {"value": shown, "other_line": first_line_of[key]}))
+            else:
+                first_line_of[key] = line
+        issues.extend(row_issues)
+        rows.append(row)
+    if not rows and not issues:
+        issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
+    return rows, issues
+
+
+def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str, CsvFile], list[Issue]]:
+    files: dict[str, CsvFile] = {}
+    issues: list[Issue] = []
+    expected = {table.file_name: table for table in TABLES}
+    for path in sorted(folder.glob("*.csv")):
+        if path.name not in expected:
+            allowed = ", ".join(expected)
+            params = {"value": path.name, "allowed": allowed}
+            issues.append(Issue(shown_path(path, base), 1, "", "file_unknown", params))
+    for table in TABLES:
+        path = folder / table.file_name
+        shown = shown_path(path, base)
+        if not path.exists():
+            if table.required:
+                issues.append(Issue(shown, 1, "", "file_missing", {"value": table.file_name}))
+            continue
+        opened = open_csv(path, table, shown, max_bytes)
+        if isinstance(opened, list):
+            issues.extend(opened)
+        else:
+            files[table.name] = opened
+    return files, issues
+
+
+def _load_checked(con, csv_file: CsvFile, plan_id: str, known_ids: dict[str, set[str]]) -> tuple[int, list[Issue]]:
+    """The Python path: validate every row, insert them if the whole file is valid."""
+    rows, issues = check_rows(csv_file, known_ids)
+    if csv_file.table.unique == ("id",):
+        known_ids[csv_file.table.name] = {row.id for row in rows}
+    if issues:
+        return 0, issues
+    if csv_file.table is PLAN and len(rows) != 1:
+        return 0, [Issue(csv_file.shown, csv_file.header_line + 1, "", "plan_rows", {"value": len(rows)})]
+    con.register("validated_rows", to_arrow(csv_file.table, plan_id, rows))
+    con.execute(f"INSERT INTO {csv_file.table.name} SELECT * FROM validated_rows")  # noqa: S608 - name from plan.models
+    con.unregister("validated_rows")
+    return len(rows), []
+
+
+@dataclass
+class _PlanState:
+    """What a second look at a bulk-loaded file needs: the ids its references may use."""
+
+    folder: Path
+    known_ids: dict[str, set[str]]
+    bulk_files: dict[str, int] = field(default_factory=dict)  # table name -> index in report.files
+
+
+def create_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[Table] = TABLES) -> None:
+    for table in tables:
+        con.execute(create_table_sql(table))
+
+
+def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
+    """Create the plan tables in `con` and fill them; raise PlanInvalid with every issue."""
+    base = data_dir.resolve().parent
+    folders = plan_dirs(data_dir) if data_dir.is_dir() else []
+    if not folders:
+        raise PlanInvalid([Issue(shown_path(data_dir, base), 0, "", "no_plans", {"value": str(data_dir)})])
+    create_tables(con)
+    report, issues, states = LoadReport(), [], {}
+    waiting: list[tuple[CsvFile, str]] = []  # bulk files, loaded together after the small tables
+    for folder in folders:
+        files, folder_issues = _open_plan_files(folder, base, max_bytes)
+        issues.extend(folder_issues)
+        state = states[folder.name] = _PlanState(folder, {})
+        for table in LOAD_ORDER:
+            csv_file = files.pop(table.name, None)  # let the file's bytes go once it is read
+            if csv_file is None:
+                continue
+            report.files.append(SourceFile(folder.name, table.name, csv_file.shown,
+                                           hashlib.sha256(csv_file.raw).hexdigest(), len(csv_file.raw),
+                                           csv_file.mtime_ns, 0, csv_file.encoding, csv_file.delimiter))
+            if bulk.supports(csv_file):
+                state.bulk_files[table.name] = len(report.files) - 1
+                waiting.append((_without_bytes(csv_file), folder.name))
+                continue
+            count, file_issues = _load_checked(con, csv_file, folder.name, state.known_ids)
+            issues.extend(file_issues)
+            report.files[-1] = replace(report.files[-1], rows=count)
+        report.plans.append(folder.name)
+    issues.extend(_load_bulk(con, waiting, states, report, base, max_bytes))
+    issues.extend(_recheck_bulk_rules(con, states.values(), report, base, max_bytes))
+    if issues:
+        raise PlanInvalid(issues)
+    return report
+
+
+def _without_bytes(csv_file: CsvFile) -> CsvFile:
+    """Keep a UTF-8 bulk file's description only; DuckDB reads the file itself."""
+    if csv_file.encoding in ("utf-8", "utf-8-sig"):
+        return replace(csv_file, raw=b"", text="")
+    return replace(csv_file, raw=b"")
+
+
+def _reload_checked(con, state: _PlanState, table: Table, report: LoadReport, base: Path, max_bytes: int):
+    """Judge one bulk file with the Python validator (it was doubtful for the SQL path)."""
+    path = state.folder / table.file_name
+    csv_file = open_csv(path, table, shown_path(path, base), max_bytes)
+    if isinstance(csv_file, list):  # the file changed since the first read
+        return csv_file
+    count, issues = _load_checked(con, csv_file, state.folder.name, state.known_ids)
+    index = state.bulk_files[table.name]
+    report.files[index] = replace(report.files[index], rows=count)
+    return issues
+
+
+def _load_bulk(con, waiting, states, report: LoadReport, base: Path, max_bytes: int) -> list[Issue]:
+    """One DuckDB scan per dialect for all bulk files."""
+    groups: dict[tuple, list[tuple[CsvFile, str]]] = {}
+    for csv_file, plan_id in waiting:
+        groups.setdefault(bulk.dialect(csv_file), []).append((csv_file, plan_id))
+    return [issue for group in groups.values() for issue in _load_group(con, group, states, report, base, max_bytes)]
+
+
+def _load_group(con, group, states, report: LoadReport, base: Path, max_bytes: int, split: bool = True) -> list[Issue]:
+    """A doubtful group is retried file by file; a doubtful file goes to Python."""
+    counts = bulk.load(con, group)
+    if counts is None and split and len(group) > 1:
+        return [issue for item in group for issue in _load_group(con, [item], states, report, base, max_bytes, False)]
+    issues: list[Issue] = []
+    for csv_file, plan_id in group:
+        state = states[plan_id]
+        if counts is None:
+            issues.extend(_reload_checked(con, state, csv_file.table, report, base, max_bytes))
+        else:
+            index = state.bulk_files[csv_file.table.name]
+            report.files[index] = replace(report.files[index], rows=counts[plan_id])
+    return issues
+
+
+def _recheck_bulk_rules(con, states: Iterable[_PlanState], report: LoadReport, base: Path,
+                        max_bytes: int) -> list[Issue]:
+    """Keys and references of bulk tables, checked once for all plans; the plans that
+    break them are judged again by the Python path, which names the lines."""
+    issues: list[Issue] = []
+    for table in TABLES:
+        if not table.bulk:
+            continue
+        bad = bulk.plans_breaking_rules(con, table)
+        for state in states:
+            if state.folder.name not in bad or table.name not in state.bulk_files:
+                continue
+            con.execute(f"DELETE FROM {table.name} WHERE plan_id = ?", [state.folder.name])  # noqa: S608
+            issues.extend(_reload_checked(con, state, table, report, base, max_bytes))
+    return issues

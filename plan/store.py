@@ -1,0 +1,231 @@
+"""The built DuckDB database: atomic builds from the CSVs, freshness, recovery, readers.
+
+    build:   CSVs --validate+load--> <db>.building-<pid> --checkpoint, fsync--> os.replace --> <db>
+    readers: in-memory DuckDB + ATTACH <db> READ_ONLY, then external access switched off
+
+A build writes a new file and swaps it in, so readers never see a half-built database,
+a killed build leaves the previous one in place, and a rejected plan changes nothing.
+Readers attach the file from a fresh in-memory instance: DuckDB's per-path instance cache
+would otherwise keep serving the replaced file to this process.
+"""
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from plan.csvio import DEFAULT_MAX_BYTES
+from plan.issues import Issue, PlanInvalid
+from plan.loader import LoadReport, load_data_dir, plan_dirs
+from plan.models import TABLES
+
+SCHEMA_VERSION = 1  # bump when the tables change, so older databases are rebuilt
+DB_FILE_NAME = "plan.duckdb"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("PLAN_DATA_DIR", "data"))
+
+
+def default_db_path(data_dir: Path) -> Path:
+    """Built next to the CSVs (git-ignored), unless PLAN_DB_PATH says otherwise."""
+    return Path(os.environ.get("PLAN_DB_PATH", data_dir / DB_FILE_NAME))
+
+
+def _csv_stats(data_dir: Path) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every CSV a build would read: the cheap staleness check."""
+    stats = []
+    if data_dir.is_dir():
+        for folder in plan_dirs(data_dir):
+            for path in sorted(folder.glob("*.csv")):
+                stat = path.stat()
+                stats.append((f"{folder.name}/{path.name}", stat.st_size, stat.st_mtime_ns))
+    return stats
+
+
+def _fingerprint(hashes: list[tuple[str, str]]) -> str:
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+    for name, sha in sorted(hashes):
+        digest.update(f"{name} {sha}\n".encode())
+    return digest.hexdigest()
+
+
+def _content_fingerprint(data_dir: Path) -> str:
+    hashes = []
+    for name, _size, _mtime in _csv_stats(data_dir):
+        hashes.append((name, hashlib.sha256((data_dir / name).read_bytes()).hexdigest()))
+    return _fingerprint(hashes)
+
+
+@contextlib.contextmanager
+def _build_lock(db_path: Path) -> Iterator[None]:
+    """One build at a time per database; a killed builder's lock dies with it."""
+    with open(db_path.with_name(db_path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    """Half-written files of builds that were killed (their process no longer exists)."""
+    for leftover in db_path.parent.glob(db_path.name + ".building-*"):
+        pid = leftover.name.rsplit("-", 1)[-1].split(".")[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_build_info(con: duckdb.DuckDBPyConnection, data_dir: Path, report: LoadReport) -> str:
+    fingerprint = _fingerprint([(f"{f.plan_id}/{Path(f.path).name}", f.sha256) for f in report.files])
+    con.execute("CREATE TABLE build_info (fingerprint VARCHAR, schema_version INTEGER, built_at_utc TIMESTAMP,"
+                " data_dir VARCHAR)")
+    con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
+                [fingerprint, SCHEMA_VERSION, dt.datetime.now(dt.UTC).replace(tzinfo=None), str(data_dir)])
+    con.execute("CREATE TABLE source_files (plan_id VARCHAR, table_name VARCHAR, path VARCHAR, sha256 VARCHAR,"
+                " bytes BIGINT, mtime_ns BIGINT, rows BIGINT, encoding VARCHAR, delimiter VARCHAR)")
+    con.executemany("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(f.plan_id, f.table, f.path, f.sha256, f.bytes, f.mtime_ns, f.rows, f.encoding, f.delimiter)
+                     for f in report.files])
+    return fingerprint
+
+
+def validate(data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
+    """Check every plan without writing anything; raise PlanInvalid with every issue."""
+    con = duckdb.connect(":memory:")
+    try:
+        return load_data_dir(con, data_dir, max_bytes)
+    finally:
+        con.close()
+
+
+def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
+    """Validate and build a new database, then swap it in atomically.
+
+    On PlanInvalid (or any failure, or a kill) the previous database is left untouched.
+    """
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path):
+        _remove_leftovers(db_path)
+        building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+        building.unlink(missing_ok=True)
+        try:
+            con = duckdb.connect(str(building))
+            try:
+                report = load_data_dir(con, data_dir, max_bytes)
+                _write_build_info(con, data_dir, report)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            with open(building, "rb+") as handle:
+                os.fsync(handle.fileno())
+            # A .wal beside the target belongs to no build of ours and would break the open.
+            wal = db_path.with_name(db_path.name + ".wal")
+            if wal.exists():
+                wal.replace(db_path.with_name(f"{db_path.name}.stale-wal-{_stamp()}"))
+            os.replace(building, db_path)
+            _fsync_dir(db_path.parent)
+            return report
+        finally:
+            building.unlink(missing_ok=True)
+            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+@contextlib.contextmanager
+def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection: no file access, no attaching, settings locked."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS plan_db (READ_ONLY)", [str(db_path)])
+        con.execute("USE plan_db")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        yield con
+    finally:
+        con.close()
+
+
+def verify(db_path: Path) -> str:
+    """Open and scan every table (DuckDB checks block checksums on read); return the
+    fingerprint. Raises duckdb.Error (or ValueError) on a corrupt or foreign file."""
+    with reader(db_path) as con:
+        info = con.execute("SELECT fingerprint, schema_version FROM build_info").fetchone()
+        if info is None or info[1] != SCHEMA_VERSION:
+            raise ValueError("not a database of this schema version")
+        expected = dict(con.execute("SELECT table_name, sum(rows) FROM source_files GROUP BY ALL").fetchall())
+        for table in TABLES:
+            count, *_ = con.execute(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {table.name}").fetchone()  # noqa: S608
+            if count != expected.get(table.name, 0):
+                raise ValueError(f"{table.name}: {count} rows, expected {expected.get(table.name, 0)}")
+        return info[0]
+
+
+def is_fresh(data_dir: Path, db_path: Path, fingerprint: str) -> bool:
+    """Same CSV sizes and times as built from, or, if those moved, the same content."""
+    with reader(db_path) as con:
+        built = sorted((f"{p}/{Path(f).name}", b, m) for p, f, b, m in
+                       con.execute("SELECT plan_id, path, bytes, mtime_ns FROM source_files").fetchall())
+    current = _csv_stats(data_dir)
+    return built == current or _content_fingerprint(data_dir) == fingerprint
+
+
+@dataclass
+class Readiness:
+    """What `ensure` did: the database to read, and the problems to show in a banner."""
+
+    db_path: Path
+    action: str  # "fresh", "built", "kept_last_good"
+    issues: list[Issue] = field(default_factory=list)
+    set_aside: Path | None = None
+    report: LoadReport | None = None  # when built
+
+
+def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Readiness:
+    """Make sure `db_path` is a sound database of the current CSVs, rebuilding if it is
+    missing, stale or corrupt (the corrupt file is kept aside, not deleted). When the CSVs
+    are invalid the last good database stays in use; with none, PlanInvalid is raised."""
+    set_aside = None
+    fingerprint = None
+    if db_path.exists():
+        try:
+            fingerprint = verify(db_path)
+        except (duckdb.Error, ValueError):
+            set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
+            os.replace(db_path, set_aside)
+    if fingerprint is not None and is_fresh(data_dir, db_path, fingerprint):
+        return Readiness(db_path, "fresh", set_aside=set_aside)
+    try:
+        report = build(data_dir, db_path, max_bytes)
+    except PlanInvalid as invalid:
+        if fingerprint is None:
+            raise
+        return Readiness(db_path, "kept_last_good", invalid.issues, set_aside)
+    return Readiness(db_path, "built", set_aside=set_aside, report=report)
