@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` (dashboard on the sample plan) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint build validate bench clean
+
+# Debian ships venv separately (python3-venv); install it when missing and we are root.
+$(PY):
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); scripts/ensure-system-packages.sh python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.runtime-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+## Serve the dashboard on http://localhost:8501 with the plan in data/ (editing allowed: local mode).
+run: $(VENV)/.runtime-installed
+	$(PY) -m plan build --if-stale
+	PLAN_LOCAL_EDIT=1 $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
+
+## Lint and run every test (browser tests use Debian's chromium, installed here when root).
+test: $(VENV)/.dev-installed
+	scripts/ensure-system-packages.sh chromium || true
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+validate: $(VENV)/.runtime-installed
+	$(PY) -m plan validate
+
+build: $(VENV)/.runtime-installed
+	$(PY) -m plan build
+
+## Build cost at national scale against DuckDB's plain read_csv (writes benchmarks/).
+bench: $(VENV)/.runtime-installed
+	$(PY) -m plan bench --scale national
+
+clean:
+	rm -rf $(VENV) test-artifacts data/*.duckdb data/*.duckdb.*

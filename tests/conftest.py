@@ -1,0 +1,118 @@
+"""Shared fixtures: copies of the sample plan, a real `streamlit run` server, headless Chromium."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = REPO / "data"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def copy_sample(target: Path) -> Path:
+    """The bundled sample plan's CSVs (no built database) in a folder of the test's own."""
+    shutil.copytree(SAMPLE_DATA, target, ignore=shutil.ignore_patterns("*.duckdb*"))
+    return target
+
+
+@pytest.fixture
+def sample_dir(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path / "data")
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at a private copy of the sample plan and database."""
+    data = copy_sample(tmp_path / "data")
+    monkeypatch.setenv("PLAN_DATA_DIR", str(data))
+    monkeypatch.setenv("PLAN_DB_PATH", str(tmp_path / "plan.duckdb"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium; missing is a failure under CI=true, a visible skip elsewhere."""
+    if not CHROMIUM.exists():
+        reason = "Debian chromium is not installed (make test installs it when run as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A freshly started `streamlit run app.py` on 127.0.0.1 over a copy of the sample plan."""
+    data = copy_sample(tmp_path / "data")
+    port = _free_port()
+    env = {**os.environ, "PLAN_DATA_DIR": str(data), "PLAN_DB_PATH": str(tmp_path / "plan.duckdb")}
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"streamlit did not start: {(tmp_path / 'server.log').read_text()}")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Path):
+    """A Chromium page that refuses (and records) any request leaving 127.0.0.1."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.outside_requests = []
+
+        def guard(route):
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+                route.continue_()
+            else:
+                page.outside_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        yield page
+        browser.close()
+
+
+def save_screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
