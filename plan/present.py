@@ -18,5 +18,6 @@ def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str)
         t("year", lang): exports["year"].astype(str),
         t("exports_usd", lang): [format_usd(v, lang) for v in exports["exports_usd"]],
         t("increase_usd", lang): [_or_blank(v, lambda x: format_usd(x, lang)) for v in exports["increase_usd"]],
-        t("growth_pct", lang): [_or_blank(v, lambda x: format_number(x, lang, 1) + " %") for v in exports["growth_pct"]],
+        t("growth_pct", lang): [_or_blank(v, lambda x: f"{format_number(x, lang, 1)} %")
+                                for v in exports["growth_pct"]],
     })
