@@ -7,10 +7,11 @@ all of them at once, nothing changed), 2 wrong usage.
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from plan import demo, store
+from plan import bench, demo, docs, store
 from plan.csvio import DEFAULT_MAX_BYTES
 from plan.i18n import DEFAULT_LANG, LANGS, t
 from plan.issues import PlanInvalid
@@ -53,7 +54,37 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--scale", choices=("sample", "national"), default="sample")
     demo_cmd.add_argument("--out", type=Path, required=True, help="folder to write (created; reused if same demo)")
     demo_cmd.add_argument("--seed", type=int, default=0)
+
+    bench_cmd = commands.add_parser("bench", help="measure the build against DuckDB's plain read_csv",
+                                    description="Generate (or reuse) demo data, time `build` and a plain DuckDB "
+                                                "read_csv of the same files side by side, print a table and write "
+                                                "results.json and results.md.")
+    bench_cmd.add_argument("--scale", choices=("sample", "national"), default="national")
+    bench_cmd.add_argument("--quick", action="store_true", help="one repetition (a smoke test for CI)")
+    bench_cmd.add_argument("--repetitions", type=int, default=5)
+    bench_cmd.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for the results")
+    bench_cmd.add_argument("--work", type=Path, default=None,
+                           help="folder for the demo data and databases (default: a temporary folder)")
+
+    commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
+                        description="Print every CSV's columns, generated from the models, as Markdown tables.")
     return parser
+
+
+def _run_bench(args) -> int:
+    repetitions = 1 if args.quick else args.repetitions
+    if args.work is not None:
+        results = bench.run(args.scale, args.out, repetitions, args.work)
+    else:
+        with tempfile.TemporaryDirectory() as work:
+            results = bench.run(args.scale, args.out, repetitions, Path(work))
+    print(bench.markdown(results), end="")
+    return 0
+
+
+def _run_columns(_args) -> int:
+    print(docs.columns_markdown(), end="")
+    return 0
 
 
 def _run_validate(args) -> int:
@@ -92,12 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", "absent") is None:
         args.data_dir = store.default_data_dir()
-    runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo}[args.command]
+    runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
+              "columns": _run_columns}[args.command]
     try:
         return runner(args)
     except PlanInvalid as invalid:
-        print(invalid.render(args.lang), file=sys.stderr)
-        print(t("summary_invalid", args.lang, count=len(invalid.issues)), file=sys.stderr)
+        print(invalid.render(getattr(args, "lang", "es")), file=sys.stderr)
+        print(t("summary_invalid", getattr(args, "lang", "es"), count=len(invalid.issues)), file=sys.stderr)
         return 1
     except ValueError as error:  # e.g. demo refusing a folder that is not a demo
         print(f"error: {error}", file=sys.stderr)

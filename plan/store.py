@@ -38,7 +38,7 @@ def default_db_path(data_dir: Path) -> Path:
     return Path(os.environ.get("PLAN_DB_PATH", data_dir / DB_FILE_NAME))
 
 
-def _csv_stats(data_dir: Path) -> list[tuple[str, int, int]]:
+def csv_stats(data_dir: Path) -> list[tuple[str, int, int]]:
     """(path, size, mtime_ns) of every CSV a build would read: the cheap staleness check."""
     stats = []
     if data_dir.is_dir():
@@ -58,7 +58,7 @@ def _fingerprint(hashes: list[tuple[str, str]]) -> str:
 
 def _content_fingerprint(data_dir: Path) -> str:
     hashes = []
-    for name, _size, _mtime in _csv_stats(data_dir):
+    for name, _size, _mtime in csv_stats(data_dir):
         hashes.append((name, hashlib.sha256((data_dir / name).read_bytes()).hexdigest()))
     return _fingerprint(hashes)
 
@@ -193,7 +193,7 @@ def is_fresh(data_dir: Path, db_path: Path, fingerprint: str) -> bool:
     with reader(db_path) as con:
         built = sorted((f"{p}/{Path(f).name}", b, m) for p, f, b, m in
                        con.execute("SELECT plan_id, path, bytes, mtime_ns FROM source_files").fetchall())
-    current = _csv_stats(data_dir)
+    current = csv_stats(data_dir)
     return built == current or _content_fingerprint(data_dir) == fingerprint
 
 
