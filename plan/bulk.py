@@ -30,11 +30,35 @@ _AMOUNT = {
     DecimalMark.POINT: (r"(?:\d{1,15}|\d{1,3}(?:,\d{3}){1,4})(?:\.\d{1,2})?", "replace({c}, ',', '')"),
 }
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# DuckDB's trim() removes the Unicode space separators only; Python's strip() also removes
+# these (and \x0b \x0c \x1c-\x1f, refused as control characters anyway). Text that still
+# starts or ends with one is doubtful (trim(x, characters) would be exact but is 10x slower).
+_EDGE_BLANK = r"[\t\n\r\x{85}\x{2028}\x{2029}]"
 
 
 def supports(csv_file: CsvFile) -> bool:
     """Files the SQL path can read as they are or after re-encoding to UTF-8."""
-    return csv_file.table.bulk and csv_file.decimal_mark in _AMOUNT
+    return csv_file.table.bulk and csv_file.decimal_mark in _AMOUNT and not _spaced_quote(csv_file)
+
+
+def _spaced_quote(csv_file: CsvFile) -> bool:
+    """Quotes next to blanks, which DuckDB reads unlike Python's csv (the authority): it
+    takes `a, "b"` as `b` (csv: ` "b"`) and accepts `"a" ;` and `"a" "b"` (csv: an error)."""
+    text = csv_file.text
+    if '"' not in text:  # one fast scan for the usual file
+        return False
+    if '" ' in text or '"\t' in text:
+        return True
+    for blank in (' "', '\t"'):
+        at = text.find(blank)
+        while at >= 0:
+            start = at
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            if start == 0 or text[start - 1] in (csv_file.delimiter, "\n", "\r"):
+                return True
+            at = text.find(blank, at + 1)
+    return False
 
 
 def _alias_rows(kind: Kind) -> list[tuple[str, str]]:
@@ -56,7 +80,8 @@ def _typed_sql(name: str, kind: Kind, mark: DecimalMark) -> tuple[str, str]:
     """(typed value, validity) of the trimmed cell `c_<name>`, as SQL over one row."""
     c = f"c_{name}"
     if kind.name == "text":
-        return c, f"length({c}) <= {MAX_TEXT} AND NOT regexp_matches({c}, '{_CONTROL}')"
+        doubtful = f"{_CONTROL}|^{_EDGE_BLANK}|{_EDGE_BLANK}$"
+        return c, f"length({c}) <= {MAX_TEXT} AND NOT regexp_matches({c}, '{doubtful}')"
     if kind.name == "code":
         return c, f"regexp_full_match({c}, '{CODE_PATTERN}')"
     if kind.name in ("enum", "country"):
@@ -119,7 +144,9 @@ def _select_sql(csv_file: CsvFile, con: duckdb.DuckDBPyConnection) -> str:
         f"  JOIN bulk_sources AS sources ON sources.path = raw.filename"
         f" ) AS cells {' '.join(joins)}"
         f" WHERE coalesce({', '.join(f'c_{n}' for n in present)}) IS NOT NULL"
-        f") WHERE CASE WHEN NOT (no_extras AND {' AND '.join(valid)}) THEN error('doubtful row') ELSE TRUE END"
+        # A check that is NULL (a count cell that is no number) is doubtful too, not a pass.
+        f") WHERE CASE WHEN NOT coalesce(no_extras AND {' AND '.join(valid)}, FALSE) THEN error('doubtful row')"
+        " ELSE TRUE END"
     )
 
 
@@ -132,21 +159,20 @@ def load(con: duckdb.DuckDBPyConnection, files: list[tuple[CsvFile, str]]) -> di
         paths = [str(_utf8_copy(csv_file, Path(folder))) for csv_file, _plan_id in files]
         con.register("bulk_sources", pa.table({"path": paths, "plan_id": [plan_id for _f, plan_id in files]}))
         params = {"paths": paths, "delim": first.delimiter, "skip": first.header_line}
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(_select_sql(first, con), params)
-            counts = dict(con.execute(
-                f"SELECT plan_id, count(*) FROM {first.table.name} WHERE plan_id IN "  # noqa: S608 - model name
-                "(SELECT plan_id FROM bulk_sources) GROUP BY plan_id").fetchall())
-        except duckdb.Error:
-            counts = {}
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(_select_sql(first, con), params)
+                counts = dict(con.execute(
+                    f"SELECT plan_id, count(*) FROM {first.table.name} WHERE plan_id IN "  # noqa: S608 - model name
+                    "(SELECT plan_id FROM bulk_sources) GROUP BY plan_id").fetchall())
+            except duckdb.Error:
+                counts = {}
+            # End the transaction first: DuckDB refuses even `unregister` in an aborted one.
+            con.execute("COMMIT" if len(counts) == len(files) else "ROLLBACK")
         finally:
             con.unregister("bulk_sources")
-        if len(counts) < len(files):
-            con.execute("ROLLBACK")
-            return None
-        con.execute("COMMIT")
-        return counts
+        return counts if len(counts) == len(files) else None
 
 
 def plans_breaking_rules(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:

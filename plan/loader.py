@@ -70,18 +70,25 @@ def _row_issues(csv_file: CsvFile, line: int, cells: dict[str, str], error: Vali
     return issues
 
 
-def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str]]) -> tuple[list[PlanModel], list[Issue]]:
-    """The Python validator: every row, every rule, every problem with its line."""
+def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tuple[list[PlanModel], list[Issue]]:
+    """The Python validator: every row, every rule, every problem with its line.
+
+    References are checked against `known_ids` (None: that file could not be read, its own
+    issue says why); a file with ids records there every id it names, refused rows too,
+    so a row pointing at one is not blamed for the other row's problem."""
     table = csv_file.table
     context = {"decimal_mark": csv_file.decimal_mark}
     rows: list[PlanModel] = []
     issues: list[Issue] = []
     first_line_of: dict[tuple, int] = {}
+    named_ids: set[str] = set()
     for item in records(csv_file):
         if isinstance(item, Issue):
             issues.append(item)
             continue
         line, cells = item
+        if table.unique == ("id",):
+            named_ids.add(cells.get("id", "").strip())
         try:
             row = table.model.model_validate(cells, context=context)
         except ValidationError as error:
@@ -90,8 +97,8 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str]]) -> tuple[list[
         row_issues = [Issue(csv_file.shown, line, csv_file.column_label(rule.column), rule.code, rule.params)
                       for rule in row.rule_breaks()]
         for column_name, target in table.references.items():
-            value = getattr(row, column_name)
-            if value is not None and value not in known_ids.get(target, set()):
+            value, known = getattr(row, column_name), known_ids.get(target, set())
+            if value is not None and known is not None and value not in known:
                 row_issues.append(Issue(csv_file.shown, line, csv_file.column_label(column_name), "reference_unknown",
                                         {"value": value, "table": TABLES_BY_NAME[target].file_name}))
         if table.unique:
@@ -107,6 +114,8 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str]]) -> tuple[list[
         rows.append(row)
     if not rows and not issues:
         issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
+    if table.unique == ("id",):
+        known_ids[table.name] = named_ids
     return rows, issues
 
 
@@ -134,11 +143,10 @@ def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str
     return files, issues
 
 
-def _load_checked(con, csv_file: CsvFile, plan_id: str, known_ids: dict[str, set[str]]) -> tuple[int, list[Issue]]:
+def _load_checked(con, csv_file: CsvFile, plan_id: str,
+                  known_ids: dict[str, set[str] | None]) -> tuple[int, list[Issue]]:
     """The Python path: validate every row, insert them if the whole file is valid."""
     rows, issues = check_rows(csv_file, known_ids)
-    if csv_file.table.unique == ("id",):
-        known_ids[csv_file.table.name] = {row.id for row in rows}
     if issues:
         return 0, issues
     if csv_file.table is PLAN and len(rows) != 1:
@@ -154,7 +162,7 @@ class _PlanState:
     """What a second look at a bulk-loaded file needs: the ids its references may use."""
 
     folder: Path
-    known_ids: dict[str, set[str]]
+    known_ids: dict[str, set[str] | None]
     bulk_files: dict[str, int] = field(default_factory=dict)  # table name -> index in report.files
 
 
@@ -179,6 +187,8 @@ def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int
         for table in LOAD_ORDER:
             csv_file = files.pop(table.name, None)  # let the file's bytes go once it is read
             if csv_file is None:
+                if table.required or (folder / table.file_name).exists():
+                    state.known_ids[table.name] = None  # missing or unreadable: no reference checks against it
                 continue
             report.files.append(SourceFile(folder.name, table.name, csv_file.shown,
                                            hashlib.sha256(csv_file.raw).hexdigest(), len(csv_file.raw),
