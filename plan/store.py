@@ -1,7 +1,7 @@
 """The built DuckDB database: atomic builds from the CSVs, freshness, recovery, readers.
 
     build:   CSVs --validate+load--> <db>.building-<pid> --checkpoint, fsync--> os.replace --> <db>
-    readers: in-memory DuckDB + ATTACH <db> READ_ONLY, then external access switched off
+    readers: in-memory DuckDB + ATTACH <db> READ_ONLY, then external access and local files switched off
 
 A build writes a new file and swaps it in, so readers never see a half-built database,
 a killed build leaves the previous one in place, and a rejected plan changes nothing.
@@ -130,29 +130,39 @@ def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(db_path):
-        _remove_leftovers(db_path)
-        building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
-        building.unlink(missing_ok=True)
+        return _build_locked(data_dir, db_path, max_bytes)
+
+
+def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
+    """`build`'s work; the caller holds the build lock."""
+    _remove_leftovers(db_path)
+    building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(building))
         try:
-            con = duckdb.connect(str(building))
-            try:
-                report = load_data_dir(con, data_dir, max_bytes)
-                _write_build_info(con, data_dir, report)
-                con.execute("CHECKPOINT")
-            finally:
-                con.close()
-            with open(building, "rb+") as handle:
-                os.fsync(handle.fileno())
-            # A .wal beside the target belongs to no build of ours and would break the open.
-            wal = db_path.with_name(db_path.name + ".wal")
-            if wal.exists():
-                wal.replace(db_path.with_name(f"{db_path.name}.stale-wal-{_stamp()}"))
-            os.replace(building, db_path)
-            _fsync_dir(db_path.parent)
-            return report
+            report = load_data_dir(con, data_dir, max_bytes)
+            _write_build_info(con, data_dir, report)
+            con.execute("CHECKPOINT")
         finally:
-            building.unlink(missing_ok=True)
-            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+            con.close()
+        with open(building, "rb+") as handle:
+            os.fsync(handle.fileno())
+        _set_wal_aside(db_path)
+        os.replace(building, db_path)
+        _fsync_dir(db_path.parent)
+        return report
+    finally:
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+
+
+def _set_wal_aside(db_path: Path) -> None:
+    """A .wal beside the database belongs to no build of ours (builds are checkpointed and nothing opens
+    the file read-write) and would break the open or replay foreign changes: keep it aside, unused."""
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        wal.replace(db_path.with_name(f"{db_path.name}.stale-wal-{_stamp()}"))
 
 
 def _stamp() -> str:
@@ -167,6 +177,9 @@ def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("ATTACH ? AS plan_db (READ_ONLY)", [str(db_path)])
         con.execute("USE plan_db")
         con.execute("SET enable_external_access = false")
+        # External access still allows the attached path (it may be re-attached read-write after a DETACH);
+        # with local files switched off nothing new can be opened, the attached file reads on.
+        con.execute("SET disabled_filesystems = 'LocalFileSystem'")
         con.execute("SET lock_configuration = true")
         yield con
     finally:
@@ -212,20 +225,28 @@ def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
     """Make sure `db_path` is a sound database of the current CSVs, rebuilding if it is
     missing, stale or corrupt (the corrupt file is kept aside, not deleted). When the CSVs
     are invalid the last good database stays in use; with none, PlanInvalid is raised."""
-    set_aside = None
-    fingerprint = None
-    if db_path.exists():
+    with contextlib.suppress(duckdb.Error, ValueError, OSError):  # fast path, no lock: a sound, fresh database
+        if db_path.exists() and is_fresh(data_dir, db_path, verify(db_path)):
+            return Readiness(db_path, "fresh")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Look again under the build lock: another process may have set the file aside or rebuilt it meanwhile,
+    # and setting aside without the lock could move away a good database, or a file that is already gone.
+    with _build_lock(db_path):
+        set_aside = None
+        fingerprint = None
+        _set_wal_aside(db_path)  # a stale .wal is not the database's fault: judge the file alone
+        if db_path.exists():
+            try:
+                fingerprint = verify(db_path)
+            except (duckdb.Error, ValueError):
+                set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
+                os.replace(db_path, set_aside)
+        if fingerprint is not None and is_fresh(data_dir, db_path, fingerprint):
+            return Readiness(db_path, "fresh", set_aside=set_aside)
         try:
-            fingerprint = verify(db_path)
-        except (duckdb.Error, ValueError):
-            set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
-            os.replace(db_path, set_aside)
-    if fingerprint is not None and is_fresh(data_dir, db_path, fingerprint):
-        return Readiness(db_path, "fresh", set_aside=set_aside)
-    try:
-        report = build(data_dir, db_path, max_bytes)
-    except PlanInvalid as invalid:
-        if fingerprint is None:
-            raise
-        return Readiness(db_path, "kept_last_good", invalid.issues, set_aside)
-    return Readiness(db_path, "built", set_aside=set_aside, report=report)
+            report = _build_locked(data_dir, db_path, max_bytes)
+        except PlanInvalid as invalid:
+            if fingerprint is None:
+                raise
+            return Readiness(db_path, "kept_last_good", invalid.issues, set_aside)
+        return Readiness(db_path, "built", set_aside=set_aside, report=report)
