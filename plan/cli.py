@@ -20,7 +20,8 @@ from plan.issues import PlanInvalid
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, default=os.environ.get("PLAN_LANG", DEFAULT_LANG),
                         help="language of the messages: es (default) or en")
-    parser.add_argument("--max-bytes", type=int, default=int(os.environ.get("PLAN_MAX_CSV_BYTES", DEFAULT_MAX_BYTES)),
+    # A string default goes through `type`, so a bad $PLAN_MAX_CSV_BYTES is a usage error (exit 2), not a traceback.
+    parser.add_argument("--max-bytes", type=int, default=os.environ.get("PLAN_MAX_CSV_BYTES", str(DEFAULT_MAX_BYTES)),
                         help=f"largest CSV file accepted, in bytes (default {DEFAULT_MAX_BYTES:,})")
 
 
