@@ -232,6 +232,122 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "The database was damaged; it was set aside as {path} and rebuilt."},
     "no_data": {"es": "No hay un plan válido que mostrar. Corrija los CSV:",
                 "en": "There is no valid plan to show. Fix the CSVs:"},
+    # Filters (sidebar, URL)
+    "filters": {"es": "Filtros", "en": "Filters"},
+    "offices": {"es": "Oficinas", "en": "Offices"},
+    "offices_help": {"es": "Vacío = todas. Con varias, se comparan lado a lado con un total.",
+                     "en": "Empty = all. With several, they are compared side by side with a total."},
+    "years": {"es": "Años del plan", "en": "Plan years"},
+    "all": {"es": "Todos", "en": "All"},
+    "period": {"es": "Periodo", "en": "Period"},
+    "period_help": {"es": "Trimestre del inicio planificado (resultados: mes del dato)",
+                    "en": "Quarter of the planned start (outcomes: month of the figure)"},
+    "whole_year": {"es": "Todo el año", "en": "Whole year"},
+    "quarter_1": {"es": "T1 (ene–mar)", "en": "Q1 (Jan–Mar)"},
+    "quarter_2": {"es": "T2 (abr–jun)", "en": "Q2 (Apr–Jun)"},
+    "quarter_3": {"es": "T3 (jul–sep)", "en": "Q3 (Jul–Sep)"},
+    "quarter_4": {"es": "T4 (oct–dic)", "en": "Q4 (Oct–Dec)"},
+    "date_from": {"es": "Desde", "en": "From"},
+    "date_to": {"es": "Hasta", "en": "To"},
+    "dates_help": {"es": "Actividades cuyo periodo planificado toca estas fechas",
+                   "en": "Activities whose planned span touches these dates"},
+    "markets": {"es": "Mercados", "en": "Markets"},
+    "sectors": {"es": "Sectores", "en": "Sectors"},
+    "modalities": {"es": "Modalidad", "en": "Modality"},
+    "types": {"es": "Tipo de actividad", "en": "Activity type"},
+    "statuses": {"es": "Estado", "en": "Status"},
+    "filters_scope": {"es": "Modalidad, tipo y estado se aplican a actividades (y campañas); "
+                            "los resultados se filtran por plan, periodo, mercado y sector.",
+                      "en": "Modality, type and status apply to activities (and campaigns); "
+                            "outcomes are filtered by plan, period, market and sector."},
+    "url_ignored": {"es": "Se ignoró un valor del enlace que no existe en este plan: {key}={value}. "
+                          "Se usa el valor por defecto.",
+                    "en": "A link value that does not exist in this plan was ignored: {key}={value}. "
+                          "The default is used."},
+    "dates_swapped": {"es": "La fecha «Desde» es posterior a «Hasta»; se ignoran ambas.",
+                      "en": "The 'From' date is after the 'To' date; both are ignored."},
+    "no_plan_matches": {"es": "Ningún plan coincide con las oficinas y años elegidos. Amplíe la selección.",
+                        "en": "No plan matches the chosen offices and years. Widen the selection."},
+    "empty_hint": {"es": "No hay datos para estos filtros. Pruebe quitando: {filters}.",
+                   "en": "There is no data for these filters. Try removing: {filters}."},
+    "empty_plain": {"es": "Los planes elegidos no tienen datos para este gráfico.",
+                    "en": "The chosen plans have no data for this chart."},
+    "total": {"es": "Total", "en": "Total"},
+    "alliance_total": {"es": "Total (todas las oficinas elegidas)", "en": "Total (all chosen offices)"},
+    "show_data": {"es": "Ver datos", "en": "Show data"},
+    "download_csv": {"es": "Descargar CSV", "en": "Download CSV"},
+    "data_text_note": {"es": "Títulos y notas se muestran tal como están escritos en el plan.",
+                       "en": "Titles and notes are shown as written in the plan."},
+    # Pages: navigation titles and what each answers
+    "page_overview": {"es": "Resumen", "en": "Overview"},
+    "page_progress": {"es": "Avance", "en": "Progress"},
+    "page_markets": {"es": "Mercados", "en": "Target markets"},
+    "page_mix": {"es": "Virtual y presencial", "en": "Activity mix"},
+    "page_pisco": {"es": "Plan pisco", "en": "Pisco plan"},
+    "page_outcomes": {"es": "Resultados", "en": "Outcomes"},
+    "about_overview": {"es": "¿Vamos bien? Indicadores del plan contra la meta y el año anterior, "
+                             "y las actividades atrasadas.",
+                       "en": "Are we on track? The plan's KPIs against target and the year before, "
+                             "and the late activities."},
+    # Overview
+    "kpi_activities_done": {"es": "Actividades realizadas", "en": "Activities done"},
+    "kpi_budget_spent": {"es": "Presupuesto ejecutado", "en": "Budget spent"},
+    "kpi_exporters": {"es": "Exportadores participantes", "en": "Exporters taking part"},
+    "kpi_importers": {"es": "Importadores participantes", "en": "Importers taking part"},
+    "kpi_meetings_held": {"es": "Reuniones realizadas", "en": "Meetings held"},
+    "kpi_deals_closed": {"es": "Negocios cerrados", "en": "Deals closed"},
+    "kpi_deals_projected": {"es": "Negocios proyectados 12 meses", "en": "Deals projected 12 months"},
+    "kpi_new_exporters": {"es": "Nuevos exportadores", "en": "New exporters"},
+    "kpi_pisco_reach": {"es": "Alcance campañas pisco", "en": "Pisco campaign reach"},
+    "kpi_exports": {"es": "Exportaciones regionales", "en": "Regional exports"},
+    "vs_target_to_date": {"es": "vs meta a la fecha ({expected})", "en": "vs target to date ({expected})"},
+    "axis_usd": {"es": "US$", "en": "US$"},
+    "no_target": {"es": "sin meta", "en": "no target"},
+    "target_of_year": {"es": "Meta anual: {target}", "en": "Yearly target: {target}"},
+    "vs_previous": {"es": "{change} vs año anterior ({previous})", "en": "{change} vs year before ({previous})"},
+    "no_previous": {"es": "sin dato del año anterior", "en": "no figure for the year before"},
+    "status_green": {"es": "En meta", "en": "On track"},
+    "status_amber": {"es": "En riesgo", "en": "At risk"},
+    "status_red": {"es": "Atrasado", "en": "Off track"},
+    "status_none": {"es": "Sin meta", "en": "No target"},
+    "status_rule": {"es": "Estado: real contra la meta anual proporcional a la fracción del año transcurrida a "
+                          "la fecha de corte ({as_of}); verde desde 90 %, ámbar desde 70 %.",
+                    "en": "Status: actual against the yearly target scaled to the share of the year gone by at "
+                          "the status date ({as_of}); green from 90%, amber from 70%."},
+    "compare_plans": {"es": "Comparación entre planes", "en": "Plans compared"},
+    "late_activities": {"es": "Actividades atrasadas o en riesgo", "en": "Late or at-risk activities"},
+    "late_none": {"es": "No hay actividades atrasadas a la fecha de corte.",
+                  "en": "No activity is late at the status date."},
+    "lateness_late": {"es": "No iniciada", "en": "Not started"},
+    "lateness_overdue": {"es": "Vencida en curso", "en": "In progress past its end"},
+    "days_late": {"es": "Días de atraso", "en": "Days late"},
+    "kpi": {"es": "Indicador", "en": "KPI"},
+    "actual": {"es": "Real", "en": "Actual"},
+    "target": {"es": "Meta", "en": "Target"},
+    "previous": {"es": "Año anterior", "en": "Year before"},
+    "status": {"es": "Estado", "en": "Status"},
+    "id": {"es": "ID", "en": "ID"},
+    "title": {"es": "Título", "en": "Title"},
+    "type": {"es": "Tipo", "en": "Type"},
+    "modality": {"es": "Modalidad", "en": "Modality"},
+    "planned_start": {"es": "Inicio planificado", "en": "Planned start"},
+    "planned_end": {"es": "Término planificado", "en": "Planned end"},
+    "actual_start": {"es": "Inicio real", "en": "Actual start"},
+    "actual_end": {"es": "Término real", "en": "Actual end"},
+    "lateness": {"es": "Situación", "en": "Situation"},
+    "as_of": {"es": "Fecha de corte", "en": "Status date"},
+    "today": {"es": "hoy", "en": "today"},
+    # Page: progress
+    "about_progress": {"es": "...", "en": "..."},
+    # Page: markets
+    "about_markets": {"es": "...", "en": "..."},
+    # Page: mix
+    "about_mix": {"es": "...", "en": "..."},
+    # Page: pisco
+    "about_pisco": {"es": "...", "en": "..."},
+    # Page: outcomes
+    "about_outcomes": {"es": "...", "en": "..."},
+    # Report
 }
 
 
@@ -257,4 +373,5 @@ def format_usd(value: float | int | Decimal, lang: str = DEFAULT_LANG) -> str:
 
 
 def format_date(value: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """`23-06-2020` in Spanish, `2020-06-23` in English (also for pandas Timestamps)."""
     return value.strftime("%d-%m-%Y") if lang != "en" else value.isoformat()

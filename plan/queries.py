@@ -1,12 +1,25 @@
 """Named read queries over the built database; every value is a bound parameter.
 
-Each function takes a connection from `plan.store.reader` and returns a DataFrame (or a
-scalar), so pages hold no SQL. `plans` is a list of plan ids (plan folder names).
+Each function takes a connection from `plan.store.reader` (and usually the viewer's
+`Filters`) and returns a DataFrame holding only what a page draws: the aggregation happens
+in DuckDB, so a national database costs the pages little more than the sample. The SQL
+texts are module constants, some joined with the constant conditions of `plan.filters`.
 """
+
+import dataclasses
 
 import duckdb
 import pandas as pd
 
+from plan.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, Filters
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+    params = filters.params(sql, **extra) if filters is not None else extra
+    return con.execute(sql, params).df()
+
+
+# --- plans and provenance ---------------------------------------------------------------
 
 def build_info(con: duckdb.DuckDBPyConnection) -> dict:
     """When the database was built, from which CSV versions (fingerprint)."""
@@ -21,75 +34,331 @@ def plans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def activity_totals(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
+def previous_plans(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
+    """For each plan, the same office's plan of the year before (when there is one)."""
+    return _frame(con, """
+        SELECT p.plan_id, prev.plan_id AS previous_plan_id
+        FROM plan p JOIN plan prev ON prev.office = p.office AND prev.year = p.year - 1
+        WHERE list_contains($plans::VARCHAR[], p.plan_id) ORDER BY p.plan_id
+        """, plans=plan_ids)
+
+
+def targets(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
+    """Each plan's overall targets for its own year (not split by market or sector)."""
+    return _frame(con, """
+        SELECT t.plan_id, t.metric, t.target
+        FROM targets t JOIN plan p USING (plan_id)
+        WHERE list_contains($plans::VARCHAR[], t.plan_id) AND t.year = p.year
+          AND t.market IS NULL AND t.sector IS NULL
+        ORDER BY ALL
+        """, plans=plan_ids)
+
+
+# --- activities -------------------------------------------------------------------------
+
+ACTIVITY_TOTALS = f"""
+    SELECT plan_id,
+           count(*) FILTER (WHERE status <> 'cancelled') AS activities_planned,
+           count(*) FILTER (WHERE status = 'done') AS activities_done,
+           coalesce(sum(budget_usd), 0) AS budget_usd,
+           coalesce(sum(spent_usd), 0) AS spent_usd,
+           coalesce(sum(exporters), 0) AS exporters,
+           coalesce(sum(importers), 0) AS importers,
+           coalesce(sum(meetings_requested), 0) AS meetings_requested,
+           coalesce(sum(meetings_held), 0) AS meetings_held,
+           coalesce(sum(deals_closed_usd), 0) AS deals_closed_usd,
+           coalesce(sum(deals_projected_usd), 0) AS deals_projected_usd
+    FROM activities WHERE {ACTIVITY_MATCH}
+    GROUP BY plan_id ORDER BY plan_id
+"""  # noqa: S608 - constant fragments only
+
+
+def activity_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan: activities planned and done, budget and spend, participation, meetings, deals."""
-    return con.execute(
-        """
-        SELECT plan_id,
-               count(*) FILTER (WHERE status <> 'cancelled') AS activities_planned,
-               count(*) FILTER (WHERE status = 'done') AS activities_done,
-               coalesce(sum(budget_usd), 0) AS budget_usd,
-               coalesce(sum(spent_usd), 0) AS spent_usd,
-               coalesce(sum(exporters), 0) AS exporters,
-               coalesce(sum(importers), 0) AS importers,
-               coalesce(sum(meetings_requested), 0) AS meetings_requested,
-               coalesce(sum(meetings_held), 0) AS meetings_held,
-               coalesce(sum(deals_closed_usd), 0) AS deals_closed_usd,
-               coalesce(sum(deals_projected_usd), 0) AS deals_projected_usd
-        FROM activities WHERE list_contains($plans, plan_id)
-        GROUP BY plan_id ORDER BY plan_id
-        """,
-        {"plans": plan_ids},
-    ).df()
+    return _frame(con, ACTIVITY_TOTALS, filters)
 
 
-def activity(con: duckdb.DuckDBPyConnection, plan_id: str, activity_id: str) -> dict | None:
-    frame = con.execute("SELECT * FROM activities WHERE plan_id = $plan AND id = $id",
-                        {"plan": plan_id, "id": activity_id}).df()
-    return frame.iloc[0].to_dict() if len(frame) else None
+LATE_ACTIVITIES = f"""
+    SELECT plan_id, a.id, a.title, a.type, a.modality, a.status, a.planned_start, a.planned_end,
+           coalesce(p.as_of, current_date) AS as_of,
+           CASE WHEN a.status = 'in_progress' THEN 'overdue' ELSE 'late' END AS lateness,
+           date_diff('day', CASE WHEN a.status = 'in_progress' THEN a.planned_end ELSE a.planned_start END,
+                     coalesce(p.as_of, current_date)) AS days_late
+    FROM activities a JOIN plan p USING (plan_id)
+    WHERE {ACTIVITY_MATCH}
+      AND ((a.status IN ('planned', 'postponed') AND a.planned_start < coalesce(p.as_of, current_date))
+        OR (a.status = 'in_progress' AND a.planned_end < coalesce(p.as_of, current_date)))
+    ORDER BY days_late DESC, plan_id, a.id
+"""  # noqa: S608 - constant fragments only
 
 
-def activities_by_modality(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
-    """Activities by half-year of their planned start and modality (cancelled ones excluded)."""
-    return con.execute(
-        """
-        SELECT plan_id, year(planned_start) AS year, CASE WHEN month(planned_start) <= 6 THEN 1 ELSE 2 END AS half,
-               modality, count(*) AS activities
-        FROM activities WHERE list_contains($plans, plan_id) AND status <> 'cancelled'
-        GROUP BY ALL ORDER BY ALL
-        """,
-        {"plans": plan_ids},
-    ).df()
+def late_activities(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Activities whose planned start passed without starting (late), or whose planned end
+    passed while still in progress (overdue), at the plan's status date (today without one)."""
+    return _frame(con, LATE_ACTIVITIES, filters)
 
 
-def exports_by_year(con: duckdb.DuckDBPyConnection, plan_ids: list[str], market: str | None = None) -> pd.DataFrame:
+ACTIVITY_LIST = f"""
+    SELECT plan_id, id, title, type, modality, status, planned_start, planned_end, actual_start, actual_end,
+           markets, sectors, budget_usd, spent_usd, exporters, importers, meetings_requested, meetings_held,
+           deals_closed_usd, deals_projected_usd, campaign_id
+    FROM activities WHERE {ACTIVITY_MATCH}
+    ORDER BY planned_start, plan_id, id
+"""  # noqa: S608 - constant fragments only
+
+
+def activity_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return _frame(con, ACTIVITY_LIST, filters)
+
+
+MONTHLY_PROGRESS = f"""
+    WITH months AS (
+        SELECT plan_id, unnest(generate_series(make_date(year::BIGINT, 1, 1), make_date(year::BIGINT, 12, 1),
+                                               INTERVAL 1 MONTH))::DATE AS month
+        FROM plan WHERE list_contains($plans::VARCHAR[], plan_id)
+    ), chosen AS (
+        SELECT * FROM activities WHERE {ACTIVITY_MATCH}
+    ), planned AS (
+        SELECT plan_id, date_trunc('month', planned_end)::DATE AS month, count(*) AS planned
+        FROM chosen WHERE status <> 'cancelled' GROUP BY ALL
+    ), done AS (
+        SELECT plan_id, date_trunc('month', coalesce(actual_end, planned_end))::DATE AS month, count(*) AS done
+        FROM chosen WHERE status = 'done' GROUP BY ALL
+    )
+    SELECT m.plan_id, m.month, coalesce(planned, 0) AS planned, coalesce(done, 0) AS done,
+           sum(coalesce(planned, 0)) OVER w AS planned_cumulative,
+           sum(coalesce(done, 0)) OVER w AS done_cumulative
+    FROM months m LEFT JOIN planned USING (plan_id, month) LEFT JOIN done USING (plan_id, month)
+    WINDOW w AS (PARTITION BY m.plan_id ORDER BY m.month)
+    ORDER BY m.plan_id, m.month
+"""  # noqa: S608 - constant fragments only
+
+
+def monthly_progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan and month of its year: activities due to finish (planned end, cancelled ones
+    left out) and activities done (actual end), each also cumulative."""
+    return _frame(con, MONTHLY_PROGRESS, filters)
+
+
+MODALITY_BY_PERIOD = f"""
+    SELECT plan_id, date_trunc($grain, planned_start)::DATE AS period, modality,
+           count(*) FILTER (WHERE status <> 'cancelled') AS planned,
+           count(*) FILTER (WHERE status = 'done') AS done
+    FROM activities WHERE {ACTIVITY_MATCH}
+    GROUP BY ALL ORDER BY ALL
+"""  # noqa: S608 - constant fragments only
+
+
+def modality_by_period(con: duckdb.DuckDBPyConnection, filters: Filters, grain: str = "month") -> pd.DataFrame:
+    """Activities planned (not cancelled) and done per modality and month or quarter of their planned start."""
+    if grain not in ("month", "quarter"):
+        raise ValueError(f"grain must be month or quarter, not {grain!r}")
+    return _frame(con, MODALITY_BY_PERIOD, filters, grain=grain)
+
+
+MODALITY_EFFECTIVENESS = f"""
+    WITH done AS (SELECT * FROM activities WHERE {ACTIVITY_MATCH} AND status = 'done')
+    SELECT modality, count(*) AS activities,
+           coalesce(sum(meetings_held), 0) AS meetings_held,
+           coalesce(sum(deals_closed_usd), 0) AS deals_closed_usd,
+           coalesce(sum(deals_projected_usd), 0) AS deals_projected_usd,
+           coalesce(sum(spent_usd), 0) AS spent_usd,
+           coalesce(sum(exporters), 0) AS exporters,
+           round(coalesce(sum(meetings_held), 0) / count(*), 1) AS meetings_per_activity,
+           round(sum(deals_closed_usd) / nullif(sum(meetings_held), 0), 0) AS closed_per_meeting_usd,
+           round(sum(deals_projected_usd) / nullif(sum(meetings_held), 0), 0) AS projected_per_meeting_usd,
+           round(sum(spent_usd) FILTER (WHERE meetings_held > 0)
+                 / nullif(sum(meetings_held) FILTER (WHERE spent_usd IS NOT NULL), 0), 0) AS cost_per_meeting_usd,
+           round(coalesce(sum(exporters), 0) / count(*), 1) AS exporters_per_activity
+    FROM done GROUP BY modality ORDER BY modality
+"""  # noqa: S608 - constant fragments only
+
+
+def modality_effectiveness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per modality, over activities done: meetings per activity, deals per meeting (closed
+    and projected), cost per meeting (activities with both spend and meetings) and exporters
+    per activity."""
+    return _frame(con, MODALITY_EFFECTIVENESS, filters)
+
+
+DEALS_BY_EVENT = f"""
+    SELECT plan_id, id, title, type, modality, status, coalesce(actual_start, planned_start) AS start,
+           exporters, importers, meetings_requested, meetings_held, deals_closed_usd, deals_projected_usd
+    FROM activities WHERE {ACTIVITY_MATCH}
+      AND (meetings_held IS NOT NULL OR deals_closed_usd IS NOT NULL OR deals_projected_usd IS NOT NULL)
+    ORDER BY start, plan_id, id
+"""  # noqa: S608 - constant fragments only
+
+
+def deals_by_event(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Events with meetings or deals: participation, meetings requested and held, deals closed and projected."""
+    return _frame(con, DEALS_BY_EVENT, filters)
+
+
+# --- markets ----------------------------------------------------------------------------
+
+MARKET_SUMMARY = f"""
+    WITH chosen AS (
+        SELECT * FROM activities WHERE {ACTIVITY_MATCH} AND status <> 'cancelled'
+    ), shares AS (
+        SELECT unnest(markets) AS market, deals_closed_usd / len(markets) AS closed,
+               deals_projected_usd / len(markets) AS projected
+        FROM chosen WHERE len(markets) > 0
+    ), by_activity AS (
+        SELECT market, count(*) AS activities, sum(closed) AS deals_closed_usd, sum(projected) AS deals_projected_usd
+        FROM shares GROUP BY market
+    ), by_campaign AS (
+        SELECT market, count(*) AS campaigns FROM pisco_campaigns
+        WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled' GROUP BY ALL
+    ), exports AS (
+        SELECT market, year, sum(value) AS exports_usd FROM outcomes
+        WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' AND market IS NOT NULL GROUP BY ALL
+    ), latest_exports AS (
+        SELECT market, arg_max(exports_usd, year) AS exports_usd, max(year) AS exports_year FROM exports GROUP BY ALL
+    ), priority AS (
+        SELECT DISTINCT market FROM (SELECT unnest(priority_markets) AS market FROM plan
+                                     WHERE list_contains($plans::VARCHAR[], plan_id))
+    ), markets AS (
+        SELECT market FROM by_activity UNION SELECT market FROM by_campaign
+        UNION SELECT market FROM latest_exports UNION SELECT market FROM priority
+    )
+    SELECT m.market, coalesce(a.activities, 0) AS activities, coalesce(c.campaigns, 0) AS campaigns,
+           coalesce(a.deals_closed_usd, 0) AS deals_closed_usd, coalesce(a.deals_projected_usd, 0)
+           AS deals_projected_usd, e.exports_usd, e.exports_year,
+           p.market IS NOT NULL AS priority,
+           coalesce(a.activities, 0) + coalesce(c.campaigns, 0) > 0 AS covered
+    FROM markets m LEFT JOIN by_activity a USING (market) LEFT JOIN by_campaign c USING (market)
+         LEFT JOIN latest_exports e USING (market) LEFT JOIN priority p USING (market)
+    WHERE len($markets::VARCHAR[]) = 0 OR list_contains($markets::VARCHAR[], m.market)
+    ORDER BY activities + campaigns DESC, deals_closed_usd DESC, m.market
+"""  # noqa: S608 - constant fragments only
+
+
+def market_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per market (ISO-3): activities and pisco campaigns (not cancelled), deals of its
+    activities (an activity with several markets is split evenly among them), exports in the
+    latest year with data, and whether it is a priority market of the chosen plans and covered."""
+    return _frame(con, MARKET_SUMMARY, filters)
+
+
+# --- pisco campaigns --------------------------------------------------------------------
+
+CAMPAIGN_LIST = f"""
+    SELECT plan_id, id, name, market, channel, status, modality, planned_start, planned_end, actual_start,
+           actual_end, budget_usd, spent_usd, reach_target, reach_actual, contacts_target, contacts_actual,
+           meetings_target, meetings_actual, deals_target_usd, deals_actual_usd
+    FROM pisco_campaigns WHERE {CAMPAIGN_MATCH}
+    ORDER BY planned_start, plan_id, id
+"""  # noqa: S608 - constant fragments only
+
+
+def campaigns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return _frame(con, CAMPAIGN_LIST, filters)
+
+
+CAMPAIGN_FUNNEL = f"""
+    WITH chosen AS (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled')
+    SELECT stage, target, actual FROM (
+        SELECT 1 AS step, 'reach' AS stage, sum(reach_target) AS target, sum(reach_actual) AS actual FROM chosen
+        UNION ALL SELECT 2, 'contacts', sum(contacts_target), sum(contacts_actual) FROM chosen
+        UNION ALL SELECT 3, 'meetings', sum(meetings_target), sum(meetings_actual) FROM chosen
+        UNION ALL SELECT 4, 'deals', count(*) FILTER (WHERE deals_target_usd > 0),
+                         count(*) FILTER (WHERE deals_actual_usd > 0) FROM chosen
+    ) ORDER BY step
+"""  # noqa: S608 - constant fragments only
+
+
+def campaign_funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Reach -> contacts -> meetings -> campaigns that closed deals, target and actual (cancelled left out)."""
+    return _frame(con, CAMPAIGN_FUNNEL, filters)
+
+
+CAMPAIGN_TOTALS = f"""
+    SELECT plan_id, count(*) FILTER (WHERE status <> 'cancelled') AS campaigns,
+           count(*) FILTER (WHERE status = 'done') AS campaigns_done,
+           coalesce(sum(budget_usd), 0) AS budget_usd, coalesce(sum(spent_usd), 0) AS spent_usd,
+           coalesce(sum(reach_actual), 0) AS reach_actual, coalesce(sum(deals_actual_usd), 0) AS deals_actual_usd,
+           coalesce(sum(deals_target_usd), 0) AS deals_target_usd
+    FROM pisco_campaigns WHERE {CAMPAIGN_MATCH}
+    GROUP BY plan_id ORDER BY plan_id
+"""  # noqa: S608 - constant fragments only
+
+
+def campaign_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan: campaigns, budget and spend, reach, deals target and actual."""
+    return _frame(con, CAMPAIGN_TOTALS, filters)
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+EXPORTS_BY_YEAR = f"""
+    WITH yearly AS (
+        SELECT plan_id, year, sum(value) AS exports_usd
+        FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'
+        GROUP BY plan_id, year
+    )
+    SELECT plan_id, year, exports_usd,
+           exports_usd - lag(exports_usd) OVER w AS increase_usd,
+           round(100 * (exports_usd / lag(exports_usd) OVER w - 1), 1) AS growth_pct
+    FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
+    ORDER BY plan_id, year
+"""  # noqa: S608 - constant fragments only
+
+
+def exports_by_year(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Exports per plan and year (sum of the rows), with growth against the year before."""
-    return con.execute(
-        """
-        WITH yearly AS (
-            SELECT plan_id, year, sum(value) AS exports_usd
-            FROM outcomes
-            WHERE metric = 'exports_usd' AND list_contains($plans, plan_id)
-              AND ($market IS NULL OR market = $market)
-            GROUP BY plan_id, year
-        )
-        SELECT plan_id, year, exports_usd,
-               exports_usd - lag(exports_usd) OVER w AS increase_usd,
-               round(100 * (exports_usd / lag(exports_usd) OVER w - 1), 1) AS growth_pct
-        FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
-        ORDER BY plan_id, year
-        """,
-        {"plans": plan_ids, "market": market},
-    ).df()
+    return _frame(con, EXPORTS_BY_YEAR, filters)
 
 
-def outcome_breakdown(con: duckdb.DuckDBPyConnection, plan_id: str, activity_id: str, metric: str) -> pd.DataFrame:
-    """An event's figure split by origin country or market (e.g. exporters by Pacific Alliance country)."""
-    return con.execute(
-        """
-        SELECT origin_country, market, sum(value) AS value
-        FROM outcomes WHERE plan_id = $plan AND activity_id = $activity AND metric = $metric
-        GROUP BY ALL ORDER BY ALL
-        """,
-        {"plan": plan_id, "activity": activity_id, "metric": metric},
-    ).df()
+OUTCOME_TOTALS = f"""
+    SELECT plan_id, metric, year, sum(value) AS value
+    FROM outcomes WHERE {OUTCOME_MATCH} AND metric <> 'exports_usd'
+    GROUP BY ALL ORDER BY ALL
+"""  # noqa: S608 - constant fragments only
+
+
+def outcome_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan, metric and year: the sum of the outcome rows other than exports."""
+    return _frame(con, OUTCOME_TOTALS, filters)
+
+
+PARTICIPANTS_BY_COUNTRY = f"""
+    SELECT o.plan_id, o.activity_id, a.title, o.metric, coalesce(o.origin_country, o.market) AS country,
+           sum(o.value) AS value
+    FROM (SELECT * FROM outcomes WHERE {OUTCOME_MATCH}) o
+         JOIN activities a ON a.plan_id = o.plan_id AND a.id = o.activity_id
+    WHERE o.metric IN ('exporters', 'importers') AND coalesce(o.origin_country, o.market) IS NOT NULL
+    GROUP BY ALL ORDER BY o.plan_id, o.activity_id, o.metric, country
+"""  # noqa: S608 - constant fragments only
+
+
+def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Exporters by origin country and importers by market for each event that reports them
+    (e.g. the Pacific Alliance roundtables: exporters from Chile, Colombia, Mexico and Peru)."""
+    return _frame(con, PARTICIPANTS_BY_COUNTRY, filters)
+
+
+def for_market(filters: Filters, market: str) -> Filters:
+    """The same view narrowed to one market (the drill-down)."""
+    return dataclasses.replace(filters, markets=(market,))
+
+
+def markets_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every market (ISO-3) any plan names: priority, activities, campaigns and outcomes."""
+    return [row[0] for row in con.execute("""
+        SELECT DISTINCT market FROM (
+            SELECT unnest(priority_markets) AS market FROM plan
+            UNION ALL SELECT unnest(markets) FROM activities
+            UNION ALL SELECT market FROM pisco_campaigns
+            UNION ALL SELECT market FROM outcomes WHERE market IS NOT NULL
+        ) ORDER BY market
+        """).fetchall()]
+
+
+# --- added for the progress and mix pages ---
+
+
+# --- added for the markets page ---
+
+
+# --- added for the pisco and outcomes pages ---

@@ -1,16 +1,67 @@
 """Streamlit helpers shared by `app.py` and the pages: the only module of `plan` that
-imports streamlit. Caches hold derived data only (any client can clear them)."""
+imports streamlit. Caches hold derived data only (any client can clear them), keyed by
+the database version, so a rebuild refreshes every view.
 
+    app.py:  page_config -> language() -> readiness() -> sidebar(...) -> st.navigation(pages(lang)).run()
+    a page:  view = ui.page()  (rerouted through app.py when Streamlit ran it alone)
+             frame = ui.query(view, queries.some_query)  -> charts/present -> ui.chart(...)
+"""
+
+import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from plan import store
+from plan import countries, queries, store
+from plan.downloads import csv_bytes
+from plan.enums import LabeledEnum
+from plan.filters import Filters, chosen_plans
 from plan.i18n import DEFAULT_LANG, LANGS, t
 from plan.issues import PlanInvalid
+from plan.models import ActivityType, Modality, Sector, Status
 
-LANG_KEY = "lang"  # also the URL parameter
+# Widget keys: each is also the URL parameter that keeps the choice in a shared link.
+LANG_KEY = "lang"
+OFFICE_KEY = "office"
+YEAR_KEY = "year"
+QUARTER_KEY = "quarter"
+FROM_KEY = "from"
+TO_KEY = "to"
+MARKET_KEY = "market"
+SECTOR_KEY = "sector"
+MODALITY_KEY = "modality"
+TYPE_KEY = "type"
+STATUS_KEY = "status"
+VIEW_KEY = "_view"  # the View the entrypoint computed for this run, read by the page
+
+# (file, url path, icon); titles come from i18n as page_<url path>
+PAGES = (
+    ("pages/overview.py", "overview", ":material/dashboard:"),
+    ("pages/progress.py", "progress", ":material/timeline:"),
+    ("pages/markets.py", "markets", ":material/public:"),
+    ("pages/mix.py", "mix", ":material/devices:"),
+    ("pages/pisco.py", "pisco", ":material/local_bar:"),
+    ("pages/outcomes.py", "outcomes", ":material/trending_up:"),
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a page needs to draw: language, filters, database and its version, plans."""
+
+    lang: str
+    filters: Filters
+    db_path: Path
+    version: str
+    plans: pd.DataFrame  # the chosen plans' rows of queries.plans
+    labels: dict  # plan id -> "Office year"
+
+    def label(self, plan_id: str) -> str:
+        return self.labels.get(plan_id, t("total", self.lang))
 
 
 def data_dir() -> Path:
@@ -22,24 +73,166 @@ def db_path() -> Path:
 
 
 @st.cache_resource(show_spinner=False)
-def _readiness(data_folder: str, database: str, csv_stats: tuple) -> store.Readiness | PlanInvalid:
+def _readiness(data_folder: str, database: str, csv_stats: tuple) -> tuple[store.Readiness | PlanInvalid, str]:
     """Checked again only when a CSV's size or time changes (`csv_stats` is the key)."""
     try:
-        return store.ensure(Path(data_folder), Path(database))
+        ready = store.ensure(Path(data_folder), Path(database))
     except PlanInvalid as invalid:
-        return invalid
+        return invalid, ""
+    with store.reader(ready.db_path) as con:
+        info = queries.build_info(con)
+    return ready, f"{info['fingerprint']}@{info['built_at_utc'].isoformat()}"
 
 
-def readiness() -> store.Readiness | PlanInvalid:
-    """The database to read, rebuilt first if the CSVs changed (or the invalid plan)."""
+def readiness() -> tuple[store.Readiness | PlanInvalid, str]:
+    """The database to read (rebuilt first if the CSVs changed) and its version, or the invalid plan."""
     folder = data_dir()
     return _readiness(str(folder), str(db_path()), tuple(store.csv_stats(folder)))
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached(name: str, database: str, version: str, filters: Filters | None, args: tuple, _function):
+    """Keyed by the function's name, the database and its version, the filters and arguments."""
+    with store.reader(Path(database)) as con:
+        return _function(con, *args) if filters is None else _function(con, filters, *args)
+
+
+def query(view: View, function, *args, filters: Filters | None = None):
+    """`function(con, view.filters, *args)` (a named query of `plan`), cached per database version."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    return _cached(name, str(view.db_path), view.version, filters or view.filters, args, function)
+
+
+def query_unfiltered(db: Path, version: str, function, *args):
+    """`function(con, *args)` for queries that take no filters (plans, build info, options)."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    return _cached(name, str(db), version, None, args, function)
 
 
 def language() -> str:
     """Language chosen in the sidebar, kept in the URL as `?lang=en` (a bound widget puts
     the option's shown text in the URL, so the options are shown as their codes)."""
     return st.sidebar.radio(t("language"), LANGS, key=LANG_KEY, bind="query-params", horizontal=True) or DEFAULT_LANG
+
+
+def _notice_unknown(key: str, allowed: list[str], lang: str) -> None:
+    """Bound widgets silently drop URL values that are not options; say so instead."""
+    for value in st.query_params.get_all(key):
+        if value and value not in allowed:
+            st.sidebar.warning(t("url_ignored", lang, key=key, value=value[:60]))
+
+
+def _choice(label: str, options: list, key: str, lang: str, format_func=str, help: str | None = None) -> tuple:
+    _notice_unknown(key, [format_func(o) for o in options], lang)
+    chosen = st.sidebar.multiselect(label, options, default=[], format_func=format_func, key=key,
+                                    bind="query-params", placeholder=t("all", lang), help=help)
+    return tuple(chosen)
+
+
+def _enum_choice(enum: type[LabeledEnum], label_key: str, key: str, lang: str) -> tuple[str, ...]:
+    return tuple(m.value for m in _choice(t(label_key, lang), list(enum), key, lang, lambda m: m.label(lang)))
+
+
+def _date(label_key: str, key: str, lang: str) -> dt.date | None:
+    return st.sidebar.date_input(t(label_key, lang), value=None, key=key, bind="query-params",
+                                 format="DD-MM-YYYY" if lang == "es" else "YYYY-MM-DD",
+                                 min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31),
+                                 help=t("dates_help", lang))
+
+
+def sidebar(ready: store.Readiness, version: str, lang: str) -> View | None:
+    """The filters, bound to the URL, and the View they select (None: no plan matches)."""
+    all_plans = query_unfiltered(ready.db_path, version, queries.plans)
+    st.sidebar.header(t("filters", lang))
+    offices = _choice(t("offices", lang), sorted(all_plans["office"].unique()), OFFICE_KEY, lang,
+                      help=t("offices_help", lang))
+    years = _choice(t("years", lang), sorted(all_plans["year"].astype(int).unique(), reverse=True), YEAR_KEY, lang)
+    chosen = chosen_plans(all_plans, offices, years)
+    quarters = [None, 1, 2, 3, 4]
+    _notice_unknown(QUARTER_KEY, [t(f"quarter_{q}", lang) for q in quarters[1:]], lang)
+    quarter = st.sidebar.selectbox(t("period", lang), quarters, key=QUARTER_KEY, bind="query-params",
+                                   format_func=lambda q: t(f"quarter_{q}", lang) if q else t("whole_year", lang),
+                                   help=t("period_help", lang))
+    left, right = st.sidebar.columns(2)
+    with left:
+        date_from = _date("date_from", FROM_KEY, lang)
+    with right:
+        date_to = _date("date_to", TO_KEY, lang)
+    if date_from and date_to and date_from > date_to:
+        st.sidebar.warning(t("dates_swapped", lang))
+        date_from = date_to = None
+    markets = query_unfiltered(ready.db_path, version, queries.markets_in_use)
+    markets = sorted(markets, key=lambda code: countries.country_name(code, lang))
+    filters = Filters(
+        plan_ids=tuple(chosen["plan_id"]),
+        quarter=quarter,
+        date_from=date_from,
+        date_to=date_to,
+        markets=_choice(t("markets", lang), markets, MARKET_KEY, lang, lambda c: countries.country_name(c, lang)),
+        sectors=_enum_choice(Sector, "sectors", SECTOR_KEY, lang),
+        modalities=_enum_choice(Modality, "modalities", MODALITY_KEY, lang),
+        types=_enum_choice(ActivityType, "types", TYPE_KEY, lang),
+        statuses=_enum_choice(Status, "statuses", STATUS_KEY, lang),
+    )
+    st.sidebar.caption(t("filters_scope", lang))
+    if chosen.empty:
+        return None
+    labels = {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}
+    return View(lang, filters, ready.db_path, version, chosen, labels)
+
+
+def pages(lang: str) -> list:
+    return [st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path, default=(path == "overview"))
+            for file, path, icon in PAGES]
+
+
+def page(title_key: str) -> View:
+    """Start a page: make sure it runs inside the entrypoint, show its title and help.
+
+    With a `pages/` folder, Streamlit serves the very first request of a fresh server (and
+    every AppTest run) in its legacy mode, running the page file alone: without page config,
+    sidebar, filters or access checks. Switch that mode off and run again through `app.py`,
+    which routes back to this same page (same url path)."""
+    if PagesManager.uses_pages_directory or VIEW_KEY not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    view: View = st.session_state[VIEW_KEY]
+    st.title(t(f"page_{title_key}", view.lang))
+    st.caption(t(f"about_{title_key}", view.lang))
+    return view
+
+
+def publish(view: View) -> None:
+    """Hand this run's View from the entrypoint to the page it runs."""
+    st.session_state[VIEW_KEY] = view
+
+
+def empty_state(view: View) -> None:
+    narrowed = view.filters.narrowed()
+    if narrowed:
+        st.info(t("empty_hint", view.lang, filters=", ".join(t(name, view.lang) for name in narrowed)))
+    else:
+        st.info(t("empty_plain", view.lang))
+
+
+def chart(view: View, figure, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, config: dict | None = None) -> None:
+    """A chart with the numbers behind it (`plan.present.localize`'s shown and raw tables),
+    or the empty state when there is nothing to draw."""
+    if tables[1].empty:
+        empty_state(view)
+        return
+    st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False, **(config or {})})
+    table(view, tables, name)
+
+
+def table(view: View, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, expanded: bool = False) -> None:
+    """The shown table in an expander (or open), with a CSV of the raw numbers."""
+    shown, raw = tables
+    container = st.container() if expanded else st.expander(t("show_data", view.lang))
+    with container:
+        st.dataframe(shown, hide_index=True)
+        st.download_button(t("download_csv", view.lang), csv_bytes(raw, view.lang), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"download-{name}", on_click="ignore")
 
 
 def show_issues(header: str, issues: list, lang: str) -> None:

@@ -1,0 +1,100 @@
+"""The dashboard's filters as one value, and the SQL conditions that apply them.
+
+    Filters (from the sidebar, the URL or the CLI) --params(sql)--> bound parameters
+    ACTIVITY_MATCH / CAMPAIGN_MATCH / OUTCOME_MATCH: constant SQL conditions over those parameters
+
+An empty selection means "all". The conditions are module constants, so queries that join
+them to their own constant text never put input into SQL; every value is a bound parameter.
+What each filter applies to:
+
+    filter      activities            pisco campaigns        outcomes
+    plans       plan                  plan                   plan
+    quarter     planned start         planned start          month (whole-year rows kept)
+    dates       planned span overlaps planned span overlaps  month or year overlaps
+    markets     any of its markets    its market             its market
+    sectors     any of its sectors    only if pisco chosen   its sector
+    modality    yes                   yes                    -
+    type        yes                   -                      -
+    status      yes                   yes                    -
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+from plan.models import Sector
+
+PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer chose. Codes only (plan ids, ISO-3, enum values), never labels."""
+
+    plan_ids: tuple[str, ...] = ()
+    quarter: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    markets: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def params(self, sql: str, **extra) -> dict:
+        """The bound parameters `sql` names (DuckDB refuses unused ones): the filters, then `extra`."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["plans"] = values.pop("plan_ids")
+        values = {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()} | extra
+        return {name: values[name] for name in dict.fromkeys(PARAMETER.findall(sql))}
+
+    def narrowed(self) -> list[str]:
+        """Names of the filters that narrow the view beyond the plans (for empty-state hints)."""
+        return [f.name for f in fields(self) if f.name != "plan_ids" and getattr(self, f.name) not in (None, ())]
+
+
+# Lists are cast so an empty Python list binds as VARCHAR[] (DuckDB cannot type `[]` alone).
+ACTIVITY_MATCH = """
+    list_contains($plans::VARCHAR[], plan_id)
+    AND ($quarter::INTEGER IS NULL OR quarter(planned_start) = $quarter::INTEGER)
+    AND ($date_from::DATE IS NULL OR planned_end >= $date_from::DATE)
+    AND ($date_to::DATE IS NULL OR planned_start <= $date_to::DATE)
+    AND (len($markets::VARCHAR[]) = 0 OR list_has_any(markets, $markets::VARCHAR[]))
+    AND (len($sectors::VARCHAR[]) = 0 OR list_has_any(sectors, $sectors::VARCHAR[]))
+    AND (len($modalities::VARCHAR[]) = 0 OR list_contains($modalities::VARCHAR[], modality))
+    AND (len($types::VARCHAR[]) = 0 OR list_contains($types::VARCHAR[], type))
+    AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], status))
+"""
+
+CAMPAIGN_MATCH = f"""
+    list_contains($plans::VARCHAR[], plan_id)
+    AND ($quarter::INTEGER IS NULL OR quarter(planned_start) = $quarter::INTEGER)
+    AND ($date_from::DATE IS NULL OR planned_end >= $date_from::DATE)
+    AND ($date_to::DATE IS NULL OR planned_start <= $date_to::DATE)
+    AND (len($markets::VARCHAR[]) = 0 OR list_contains($markets::VARCHAR[], market))
+    AND (len($sectors::VARCHAR[]) = 0 OR list_contains($sectors::VARCHAR[], '{Sector.PISCO.value}'))
+    AND (len($modalities::VARCHAR[]) = 0 OR list_contains($modalities::VARCHAR[], modality))
+    AND (len($statuses::VARCHAR[]) = 0 OR list_contains($statuses::VARCHAR[], status))
+"""
+
+OUTCOME_MATCH = """
+    list_contains($plans::VARCHAR[], plan_id)
+    AND ($quarter::INTEGER IS NULL OR month IS NULL OR (month + 2) // 3 = $quarter::INTEGER)
+    AND ($date_from::DATE IS NULL
+         OR last_day(make_date(year::BIGINT, coalesce(month, 12)::BIGINT, 1)) >= $date_from::DATE)
+    AND ($date_to::DATE IS NULL OR make_date(year::BIGINT, coalesce(month, 1)::BIGINT, 1) <= $date_to::DATE)
+    AND (len($markets::VARCHAR[]) = 0 OR list_contains($markets::VARCHAR[], market))
+    AND (len($sectors::VARCHAR[]) = 0 OR list_contains($sectors::VARCHAR[], sector))
+"""
+
+
+def chosen_plans(all_plans: pd.DataFrame, offices: tuple[str, ...], years: tuple[int, ...]) -> pd.DataFrame:
+    """The rows of `queries.plans` for the chosen offices and plan years (empty choice = all)."""
+    keep = pd.Series(True, index=all_plans.index)
+    if offices:
+        keep &= all_plans["office"].isin(offices)
+    if years:
+        keep &= all_plans["year"].isin(years)
+    return all_plans[keep].reset_index(drop=True)

@@ -1,0 +1,149 @@
+"""The overview's KPIs: actual against target (at the pace of the year) and the year before.
+
+    activity_totals + campaign_totals + outcome_totals + exports_by_year + targets
+        --kpi_table()--> one row per plan and KPI (plus a total over the plans), with a status
+
+Status (red/amber/green) compares the actual with the target scaled to the share of the plan
+year gone by at the plan's status date (`as_of`, today when empty): a plan at 30 September
+is expected to have reached 75% of its yearly targets. Exports are yearly figures, so they are
+compared with the whole target.
+"""
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from plan import queries
+from plan.filters import Filters
+
+TOTAL = "__total__"
+GREEN_FROM = 0.9  # actual / expected at this pace or more: on track
+AMBER_FROM = 0.7  # below this: off track
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str  # also the i18n message key of its label
+    unit: str  # "count" or "usd"
+    target_metric: str | None
+    paced: bool = True
+
+
+KPIS = (
+    Kpi("activities_done", "count", "activities_done"),
+    Kpi("budget_spent", "usd", "budget_spent_usd"),
+    Kpi("exporters", "count", "exporters"),
+    Kpi("importers", "count", "importers"),
+    Kpi("meetings_held", "count", "meetings_held"),
+    Kpi("deals_closed", "usd", "deals_closed_usd"),
+    Kpi("deals_projected", "usd", "deals_projected_usd"),
+    Kpi("new_exporters", "count", "new_exporters"),
+    Kpi("pisco_reach", "count", "pisco_reach"),
+    Kpi("exports", "usd", "exports_usd", paced=False),
+)
+
+
+def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None) -> float:
+    """Share of the plan year gone by at `as_of` (or today), between 0 and 1."""
+    day = pd.Timestamp(as_of or today or dt.date.today()).date()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day >= end:
+        return 1.0
+    if day < start:
+        return 0.0
+    return ((day - start).days + 1) / ((end - start).days + 1)
+
+
+def status(actual: float | None, expected: float | None) -> str | None:
+    """'green', 'amber' or 'red' against the expected value; None without a target."""
+    if actual is None or expected is None or pd.isna(actual) or pd.isna(expected) or expected <= 0:
+        return None
+    ratio = actual / expected
+    return "green" if ratio >= GREEN_FROM else "amber" if ratio >= AMBER_FROM else "red"
+
+
+def _actuals(plan: pd.Series, activities: pd.DataFrame, campaigns: pd.DataFrame, outcomes: pd.DataFrame,
+             exports: pd.DataFrame) -> dict[str, float | None]:
+    """The plan's actual value of every KPI (None when the plan has no data for it)."""
+    def first(frame: pd.DataFrame, column: str, **where) -> float | None:
+        return _value(frame, plan.plan_id, column, **where)
+
+    year = int(plan.year)
+    return {
+        "activities_done": first(activities, "activities_done"),
+        "budget_spent": first(activities, "spent_usd"),
+        "exporters": first(activities, "exporters"),
+        "importers": first(activities, "importers"),
+        "meetings_held": first(activities, "meetings_held"),
+        "deals_closed": first(activities, "deals_closed_usd"),
+        "deals_projected": first(activities, "deals_projected_usd"),
+        "new_exporters": first(outcomes, "value", metric="new_exporters", year=year),
+        "pisco_reach": first(campaigns, "reach_actual"),
+        "exports": first(exports, "exports_usd", year=year),
+    }
+
+
+def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataFrame, outcomes: pd.DataFrame,
+              exports: pd.DataFrame, targets: pd.DataFrame, previous: dict[str, dict[str, float | None]],
+              today: dt.date | None = None) -> pd.DataFrame:
+    """One row per (plan, KPI), and per KPI a TOTAL row over the plans when there are several.
+
+    `previous` maps a plan id to the actuals of the same office's plan of the year before
+    (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
+    Columns: plan_id, kpi, unit, actual, target, expected, previous, change_pct, status.
+    """
+    rows = []
+    for plan in plans.itertuples():
+        actual = _actuals(plan, activities, campaigns, outcomes, exports)
+        share = year_share(int(plan.year), None if pd.isna(plan.as_of) else plan.as_of, today)
+        before = dict(previous.get(plan.plan_id, {}))
+        before["exports"] = _value(exports, plan.plan_id, "exports_usd", year=int(plan.year) - 1)
+        for kpi in KPIS:
+            target = _value(targets, plan.plan_id, "target", metric=kpi.target_metric)
+            expected = None if target is None else target * (share if kpi.paced else 1.0)
+            rows.append({"plan_id": plan.plan_id, "kpi": kpi.key, "unit": kpi.unit, "actual": actual[kpi.key],
+                         "target": target, "expected": expected, "previous": before.get(kpi.key)})
+    table = pd.DataFrame(rows, columns=["plan_id", "kpi", "unit", "actual", "target", "expected", "previous"])
+    # What the status and the change compare: only plans that have both figures.
+    table["actual_vs_expected"] = table["actual"].where(table["expected"].notna())
+    table["actual_vs_previous"] = table["actual"].where(table["previous"].notna())
+    table["previous"] = table["previous"].where(table["actual"].notna())
+    if plans["plan_id"].nunique() > 1:
+        sums = ["actual", "target", "expected", "previous", "actual_vs_expected", "actual_vs_previous"]
+        totals = table.groupby(["kpi", "unit"], sort=False, as_index=False)[sums].sum(min_count=1)
+        table = pd.concat([table, totals.assign(plan_id=TOTAL)], ignore_index=True)
+    table["change_pct"] = [None if pd.isna(p) or not p or pd.isna(a) else round(100 * (a / p - 1), 1)
+                           for a, p in zip(table["actual_vs_previous"], table["previous"], strict=True)]
+    table["status"] = [status(a, e) for a, e in zip(table["actual_vs_expected"], table["expected"], strict=True)]
+    return table.drop(columns=["actual_vs_expected", "actual_vs_previous"])
+
+
+def actuals_by_plan(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataFrame,
+                    outcomes: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Every KPI's actual per plan id (exports excluded), for the year-before comparison."""
+    empty = pd.DataFrame(columns=["plan_id", "year", "exports_usd"])
+    return {plan.plan_id: _actuals(plan, activities, campaigns, outcomes, empty) for plan in plans.itertuples()}
+
+
+def _value(frame: pd.DataFrame, plan_id: str, column: str, **where) -> float | None:
+    rows = frame[frame["plan_id"] == plan_id]
+    for name, value in where.items():
+        rows = rows[rows[name] == value]
+    return float(rows[column].sum()) if len(rows) else None
+
+
+def overview(con, filters: Filters, today: dt.date | None = None) -> pd.DataFrame:
+    """`kpi_table` for the filtered plans, read from the database (one call per page run)."""
+    all_plans = queries.plans(con)
+    plans = all_plans[all_plans["plan_id"].isin(filters.plan_ids)]
+    previous_ids = queries.previous_plans(con, list(filters.plan_ids))
+    before_filters = dataclasses.replace(filters, plan_ids=tuple(previous_ids["previous_plan_id"]))
+    before = actuals_by_plan(all_plans[all_plans["plan_id"].isin(before_filters.plan_ids)],
+                             queries.activity_totals(con, before_filters), queries.campaign_totals(con, before_filters),
+                             queries.outcome_totals(con, before_filters))
+    previous = {row.plan_id: before.get(row.previous_plan_id, {}) for row in previous_ids.itertuples()}
+    return kpi_table(plans, queries.activity_totals(con, filters), queries.campaign_totals(con, filters),
+                     queries.outcome_totals(con, filters), queries.exports_by_year(con, filters),
+                     queries.targets(con, list(filters.plan_ids)), previous, today)
