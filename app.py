@@ -10,7 +10,7 @@ from plan import ui
 from plan.i18n import t
 from plan.issues import PlanInvalid
 
-st.set_page_config(page_title=t("app_title"), page_icon=":material/public:", layout="wide")
+st.set_page_config(page_title=t("app_title"), page_icon="🌎", layout="wide")
 lang = ui.language()
 ready, version = ui.readiness()
 if isinstance(ready, PlanInvalid):
@@ -23,6 +23,7 @@ if ready.issues:
 
 view = ui.sidebar(ready, version, lang)
 navigation = st.navigation(ui.pages(lang))
+st.set_page_config(page_title=f"{navigation.title} · {t('app_title', lang)}")
 if view is None:
     st.info(t("no_plan_matches", lang))
     st.stop()

@@ -119,7 +119,7 @@ def _notice_unknown(key: str, allowed: list[str], lang: str) -> None:
     """Bound widgets silently drop URL values that are not options; say so instead."""
     for value in st.query_params.get_all(key):
         if value and value not in allowed:
-            st.sidebar.warning(t("url_ignored", lang, key=key, value=value[:60]))
+            st.sidebar.warning(t("url_ignored", lang, param=key, value=value[:60]))
 
 
 def _choice(label: str, options: list, key: str, lang: str, format_func=str, help: str | None = None) -> tuple:

@@ -1,10 +1,17 @@
-"""The entry page under AppTest, on a private copy of the sample plan: real figures."""
+"""The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _run(**params) -> AppTest:
+    at = AppTest.from_file(APP)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run(timeout=60)
 
 
 def _metrics(at: AppTest) -> dict[str, list[str]]:
@@ -14,51 +21,104 @@ def _metrics(at: AppTest) -> dict[str, list[str]]:
     return shown
 
 
-def test_overview_shows_the_sample_figures_in_spanish(app_env):
-    at = AppTest.from_file(APP).run(timeout=60)
+def _badges(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+def test_overview_compares_both_sample_plans_in_spanish(app_env):
+    at = _run()
     assert not at.exception
-    assert at.title[0].value == "Plan de Internacionalización"
+    assert at.title[0].value == "Resumen"
+    assert [s.value for s in at.subheader][:4] == ["Comparación entre planes", "Total (todas las oficinas elegidas)",
+                                                   "ProChile Atacama 2021", "Alianza del Pacífico 2020"]
     metrics = _metrics(at)
-    # Atacama (13 done) and the Pacific Alliance roundtables; es-CL number format.
-    assert "13" in metrics["Actividades realizadas"]
-    assert "US$ 1.500.000" not in metrics["Negocios cerrados"]  # totals, not one event
-    assert any(value.startswith("US$ ") and "." in value for value in metrics["Negocios proyectados 12 meses"])
-    exports = at.dataframe[0].value
-    atacama_2020 = exports[(exports["Año"] == "2020") & exports["Plan"].str.contains("Atacama")].iloc[0]
-    assert atacama_2020["Crecimiento (%)"] == "25,0 %"
-    assert atacama_2020["Variación (US$)"] == "US$ 905.100.000"
-    assert "Datos construidos el" in at.caption[0].value
+    # Total, Atacama, Pacific Alliance: activities done and deals closed in es-CL format.
+    assert metrics["Actividades realizadas"] == ["19", "13", "6"]
+    assert metrics["Negocios cerrados"] == ["US$ 9.330.000", "US$ 3.630.000", "US$ 5.700.000"]
+    assert metrics["Reuniones realizadas"] == ["1.272", "527", "745"]
+    comparison = at.dataframe[0].value
+    assert list(comparison["Plan"]) == ["ProChile Atacama 2021", "Alianza del Pacífico 2020",
+                                        "Total (todas las oficinas elegidas)"]
+    assert comparison.loc[0, "Exportaciones regionales"].startswith("US$ 5.780.300.000")
+    assert "Datos construidos el" in at.caption[-2].value or any("Datos construidos el" in c.value for c in at.caption)
+
+
+def test_status_compares_with_the_target_at_the_pace_of_the_year(app_env):
+    # Atacama at 30-09-2021 (75% of the year): 13 done against 22 planned -> 13/16.5 = 79% (amber);
+    # budget US$ 120.500 spent against US$ 250.000 -> 64% of the pace (red).
+    at = _run(office="ProChile Atacama")
+    assert not at.exception
+    cards = dict(zip([m.label for m in at.metric], _badges(at), strict=True))
+    assert cards["Actividades realizadas"] == ":orange-badge[En riesgo]"
+    assert cards["Presupuesto ejecutado"] == ":red-badge[Atrasado]"
+    assert cards["Negocios cerrados"] == ":green-badge[En meta]"
+    exports = next(c.value for c in at.caption if "5.200.000.000" in c.value)
+    assert "+27,7 % vs año anterior (US$ 4.525.500.000)" in exports
+    assert any("30-09-2021" in c.value for c in at.caption)
+
+
+def test_late_activities_at_the_status_date(app_env):
+    at = _run(office="ProChile Atacama")
+    late = at.dataframe[-1].value
+    assert list(late["ID"]) == ["ATA-21-06", "ATA-21-10", "ATA-21-14", "ATA-21-19", "ATA-21-20"]
+    assert late.loc[0, "Días de atraso"] == "182"
+    assert set(late["Estado"]) == {"Planificada", "Postergada"}
 
 
 def test_overview_in_english_from_the_url(app_env):
-    at = AppTest.from_file(APP)
-    at.query_params["lang"] = "en"
-    at.run(timeout=60)
+    at = _run(lang="en")
     assert not at.exception
-    assert at.title[0].value == "Internationalization plan"
-    assert "Activities done" in _metrics(at)
-    assert any(v.startswith("US$") and "," in v for v in _metrics(at)["Deals projected 12 months"])
-    exports = at.dataframe[0].value
-    assert "US$905,100,000" in set(exports["Change (US$)"])
-    assert "25.0 %" in set(exports["Growth (%)"])
+    assert at.title[0].value == "Overview"
+    metrics = _metrics(at)
+    assert metrics["Deals closed"] == ["US$9,330,000", "US$3,630,000", "US$5,700,000"]
+    assert metrics["Meetings held"] == ["1,272", "527", "745"]
+    assert "On track" in " ".join(_badges(at))
+    assert at.dataframe[-1].value.loc[0, "Status"] == "Planned"
 
 
-def test_one_plan_chosen_in_the_url(app_env):
-    at = AppTest.from_file(APP)
-    at.query_params["plan"] = "Alianza del Pacífico 2020"
-    at.run(timeout=60)
+def test_one_office_chosen_in_the_url(app_env):
+    at = _run(office="Alianza del Pacífico")
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Alianza del Pacífico 2020", "Exportaciones por año"]
+    assert [s.value for s in at.subheader] == ["Alianza del Pacífico 2020", "Actividades atrasadas o en riesgo"]
     assert _metrics(at)["Reuniones realizadas"] == ["745"]
+    assert _metrics(at)["Negocios proyectados 12 meses"] == ["US$ 54.300.000"]
+    assert at.success[0].value == "No hay actividades atrasadas a la fecha de corte."
+
+
+def test_unknown_url_values_fall_back_with_a_notice(app_env):
+    at = _run(office="Narnia", quarter="T9", market="Atlántida")
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "office=Narnia" in notices and "quarter=T9" in notices and "market=Atlántida" in notices
+    assert _metrics(at)["Actividades realizadas"] == ["19", "13", "6"]  # defaults: every plan
+
+
+def test_filters_that_select_nothing_explain_themselves(app_env):
+    at = _run(office="Alianza del Pacífico", modality="Presencial", status="Realizada")
+    assert not at.exception
+    assert _metrics(at)["Actividades realizadas"] == ["—"]
+
+
+def test_a_page_opened_directly_runs_inside_the_entrypoint(app_env):
+    # AppTest (like the first request of a fresh server) runs page files in the legacy
+    # pages/ mode; the page must come back through app.py: sidebar, filters, language.
+    at = AppTest.from_file(APP)
+    at.query_params["office"] = "ProChile Atacama"
+    at.run(timeout=60)
+    at.switch_page("pages/progress.py").run(timeout=60)
+    assert not at.exception
+    assert at.title[0].value == "Avance"
+    assert at.sidebar.radio(key="lang").value == "es"
+    assert at.sidebar.multiselect(key="office").value == ["ProChile Atacama"]
 
 
 def test_invalid_csv_keeps_last_good_data_with_a_banner(app_env):
     # First run builds the database; then a CSV on disk gets broken.
-    AppTest.from_file(APP).run(timeout=60)
+    _run()
     activities = app_env / "prochile-atacama-2021" / "activities.csv"
     activities.write_text(activities.read_text(encoding="utf-8").replace(",virtual,", ",virtuall,", 1),
                           encoding="utf-8")
-    at = AppTest.from_file(APP).run(timeout=60)
+    at = _run()
     assert not at.exception
     assert "error" in at.error[0].value
     assert "activities.csv" in at.code[0].value and "virtuall" in at.code[0].value
@@ -67,7 +127,7 @@ def test_invalid_csv_keeps_last_good_data_with_a_banner(app_env):
 
 def test_no_valid_plan_at_all_shows_the_errors(app_env):
     (app_env / "prochile-atacama-2021" / "plan.csv").write_text("", encoding="utf-8")
-    at = AppTest.from_file(APP).run(timeout=60)
+    at = _run()
     assert not at.exception
     assert "plan.csv" in at.code[0].value
     assert not at.metric

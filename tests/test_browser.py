@@ -1,4 +1,11 @@
-"""The dashboard in a real headless Chromium against a real `streamlit run` on 127.0.0.1."""
+"""The dashboard in a real headless Chromium against a real `streamlit run` on 127.0.0.1.
+
+Every request leaving 127.0.0.1 is refused and recorded (`browser_page.outside_requests`):
+the dashboard must work with no internet. Screenshots of every page in both languages are
+saved under test-artifacts/.
+"""
+
+import re
 
 import pytest
 
@@ -6,20 +13,79 @@ from tests.conftest import save_screenshot
 
 pytestmark = pytest.mark.browser
 
+PAGES = {"overview": ("Resumen", "Overview"), "progress": ("Avance", "Progress"),
+         "markets": ("Mercados", "Target markets"), "mix": ("Virtual y presencial", "Activity mix"),
+         "pisco": ("Plan pisco", "Pisco plan"), "outcomes": ("Resultados", "Outcomes")}
+TIMEOUT = 30_000
 
-def test_first_request_on_a_fresh_server_shows_the_overview_offline(server, browser_page):
-    # A shared link is often the very first request a freshly started server gets.
-    browser_page.goto(server, wait_until="domcontentloaded")
-    browser_page.get_by_text("Actividades realizadas").first.wait_for(timeout=30_000)
-    assert browser_page.get_by_role("heading", name="Plan de Internacionalización").is_visible()
-    assert browser_page.get_by_text("US$ 3.630.000").first.is_visible()  # Atacama's deals closed, es-CL
-    save_screenshot(browser_page, "overview-es")
+
+def _wait_ready(page) -> None:
+    """Streamlit finished the run: no running indicator, the page title is drawn."""
+    page.locator("h1").first.wait_for(timeout=TIMEOUT)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+
+
+def _metric_values(page) -> list[str]:
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=TIMEOUT)
+    return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+
+
+def test_a_shared_deep_link_as_the_first_request_of_a_fresh_server(server, browser_page):
+    # The very first request a freshly started server gets is a deep link to a page, with filters.
+    browser_page.goto(f"{server}/progress?office=ProChile+Atacama&lang=en", wait_until="domcontentloaded")
+    browser_page.get_by_role("heading", name="Progress").wait_for(timeout=TIMEOUT)
+    _wait_ready(browser_page)
+    navigation = browser_page.locator('[data-testid="stSidebarNav"]')
+    for _es, en in PAGES.values():
+        assert navigation.get_by_text(en, exact=True).count() == 1
+    sidebar = browser_page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("ProChile Atacama").first.is_visible()  # the office filter kept
+    assert "office=ProChile+Atacama" in browser_page.url and "lang=en" in browser_page.url
+    assert browser_page.title() == "Progress · Internationalization plan"
     assert browser_page.outside_requests == []
 
 
-def test_language_link_opens_in_english(server, browser_page):
-    browser_page.goto(f"{server}/?lang=en", wait_until="domcontentloaded")
-    browser_page.get_by_text("Activities done").first.wait_for(timeout=30_000)
-    assert browser_page.get_by_text("US$3,630,000").first.is_visible()
-    save_screenshot(browser_page, "overview-en")
+def test_a_filter_goes_into_the_url_and_the_url_restores_it(server, browser_page):
+    browser_page.goto(server, wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    before = _metric_values(browser_page)
+    sidebar = browser_page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Oficinas").locator("input").click()
+    browser_page.get_by_role("option", name="Alianza del Pacífico").click()
+    browser_page.keyboard.press("Escape")
+    browser_page.wait_for_url(re.compile(r"office=Alianza"), timeout=TIMEOUT)
+    _wait_ready(browser_page)
+    chosen = _metric_values(browser_page)
+    assert chosen != before and "745" in chosen  # the alliance's meetings held, alone
+    url = browser_page.url
+    browser_page.goto(url, wait_until="domcontentloaded")  # reopening the copied link
+    _wait_ready(browser_page)
+    assert _metric_values(browser_page) == chosen
+    assert browser_page.outside_requests == []
+
+
+def test_the_language_toggle_switches_everything_and_keeps_it_in_the_url(server, browser_page):
+    browser_page.goto(server, wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    assert "US$ 3.630.000" in _metric_values(browser_page)
+    browser_page.locator('[data-testid="stSidebar"]').get_by_text("en", exact=True).click()
+    browser_page.wait_for_url(re.compile(r"lang=en"), timeout=TIMEOUT)
+    browser_page.get_by_role("heading", name="Overview").wait_for(timeout=TIMEOUT)
+    _wait_ready(browser_page)
+    assert "US$3,630,000" in _metric_values(browser_page)
+    assert browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Target markets").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_page_draws_offline_and_is_screenshotted(server, browser_page, lang):
+    index = 0 if lang == "es" else 1
+    for path, titles in PAGES.items():
+        browser_page.goto(f"{server}/{path}?lang={lang}", wait_until="domcontentloaded")
+        browser_page.get_by_role("heading", name=titles[index], exact=True).wait_for(timeout=TIMEOUT)
+        _wait_ready(browser_page)
+        if path != "overview":
+            browser_page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+        assert browser_page.locator('[data-testid="stException"]').count() == 0, path
+        save_screenshot(browser_page, f"{path}-{lang}")
     assert browser_page.outside_requests == []
