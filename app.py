@@ -28,4 +28,5 @@ if view is None:
     st.info(t("no_plan_matches", lang))
     st.stop()
 ui.publish(view)
+ui.report_button(view)
 navigation.run()

@@ -1,8 +1,72 @@
-"""Placeholder replaced by the markets page."""
+"""Target markets: where are we working, and which priority markets are left uncovered?"""
 
 import streamlit as st
 
-from plan import ui
+from plan import charts, present, queries, ui
+from plan.countries import country_name
+from plan.i18n import t
+
+METRIC_KEY = "markets-metric"  # page-local choices, not kept in the URL
+DRILL_KEY = "markets-drill"
+MAP_CONFIG = {"topojsonURL": "/app/static/topojson/"}  # served from static/ (server.enableStaticServing)
 
 view = ui.page("markets")
-st.write("...")
+lang = view.lang
+summary = ui.query(view, queries.market_summary)
+if summary.empty:
+    ui.empty_state(view)
+    st.stop()
+
+metric = st.radio(t("mk_metric", lang), charts.MARKET_METRICS, key=METRIC_KEY, horizontal=True,
+                  format_func=lambda m: t(f"mk_metric_{m}", lang))
+ranked = present.markets_table(summary, metric, lang)
+ui.chart(view, charts.market_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
+st.caption(t("mk_map_note", lang))
+ui.chart(view, charts.market_ranking(summary, metric, lang), ranked, "markets-ranking")
+st.caption(t("mk_split_note", lang))
+
+st.subheader(t("mk_coverage", lang))
+counts, coverage = present.markets_coverage(summary, lang)
+for column, group in zip(st.columns(len(counts)), counts, strict=True):
+    column.metric(group["label"], group["count"])
+if counts[0]["count"] == 0:
+    st.success(t("mk_gap_none", lang))
+ui.table(view, coverage, "markets-coverage", expanded=True)
+st.caption(t("mk_coverage_note", lang))
+
+st.subheader(t("mk_drill", lang))
+options, default = present.markets_options(summary, lang)
+market = st.selectbox(t("mk_drill_pick", lang), options, index=default, key=DRILL_KEY,
+                      format_func=lambda code: country_name(code, lang))
+country = country_name(market, lang)
+one_market = queries.for_market(view.filters, market)
+cards = present.markets_cards(summary, market, lang)
+with st.container(horizontal=True, gap="large"):
+    for card in cards:
+        st.metric(card["label"], card["value"], width="content")
+
+activities = ui.query(view, queries.activity_list, filters=one_market)
+st.subheader(t("mk_activities_of", lang))
+if activities.empty:
+    st.info(t("mk_none_activities", lang))
+else:
+    ui.table(view, present.markets_activities(activities, view.labels, lang), "market-activities", expanded=True)
+    deals = present.markets_deals(activities, view.labels, lang)
+    if not deals[1].empty:
+        ui.chart(view, charts.market_deals(activities, country, lang), deals, "market-deals")
+    st.caption(t("mk_drill_note", lang))
+
+campaigns = ui.query(view, queries.campaigns, filters=one_market)
+st.subheader(t("mk_campaigns_of", lang))
+if campaigns.empty:
+    st.info(t("mk_none_campaigns", lang))
+else:
+    ui.table(view, present.markets_campaigns(campaigns, view.labels, lang), "market-campaigns", expanded=True)
+
+exports = ui.query(view, queries.exports_by_year, filters=one_market)
+st.subheader(t("mk_exports", lang))
+if exports.empty:
+    st.info(t("mk_none_exports", lang))
+else:
+    ui.chart(view, charts.market_exports(exports, view.labels, country, lang),
+             present.exports_table(exports, view.labels, lang), "market-exports")

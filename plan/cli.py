@@ -1,4 +1,4 @@
-"""`python -m plan`: validate the plan CSVs, build the database, write demo data.
+"""`python -m plan`: validate the plan CSVs, build the database, write demo data and reports.
 
 Exit codes: 0 success, 1 the plan has errors (each printed as `path:line:column: message`,
 all of them at once, nothing changed), 2 wrong usage.
@@ -11,10 +11,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from plan import bench, demo, docs, store
+from plan import bench, countries, demo, docs, queries, report, store
 from plan.csvio import DEFAULT_MAX_BYTES
+from plan.filters import Filters, chosen_plans
 from plan.i18n import DEFAULT_LANG, LANGS, t
 from plan.issues import PlanInvalid
+from plan.models import ActivityType, Modality, Sector, Status
+from plan.parsing import ParseError, parse_date
+from plan.textkey import text_key
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
+    _add_report_command(commands)
     return parser
 
 
@@ -120,18 +125,172 @@ def _run_demo(args) -> int:
     return 0
 
 
+# --- report ---------------------------------------------------------------------------------
+
+REPORT_ENUMS = (("sector", "sectors", Sector), ("modality", "modalities", Modality), ("type", "types", ActivityType),
+                ("status", "statuses", Status))
+
+
+class ReportUsageError(Exception):
+    """Report options that name unknown values: every message, in the chosen language (exit 2)."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _add_report_command(commands) -> None:
+    report_cmd = commands.add_parser(
+        "report", help="write a self-contained HTML progress report (works offline)",
+        description="Write the progress report of the chosen plans and filters as one HTML file: KPIs with their "
+                    "status, the main charts (plotly.js inlined, no internet needed) and the late activities, in "
+                    "the language of --lang. "
+                    "Builds the database first when it is missing or stale. Repeat an option to choose several "
+                    "values; an option left out means all.")
+    _data_dir_argument(report_cmd)
+    report_cmd.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                            help="HTML file to write (replaced atomically)")
+    report_cmd.add_argument("--db", type=Path, default=None,
+                            help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
+    report_cmd.add_argument("--office", action="append", default=[], metavar="NAME",
+                            help="office of the plan, e.g. 'ProChile Atacama' (repeatable)")
+    report_cmd.add_argument("--year", action="append", default=[], type=int, metavar="N",
+                            help="plan year, e.g. 2021 (repeatable)")
+    report_cmd.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), default=None,
+                            help="quarter of the planned start (outcomes: month of the figure)")
+    report_cmd.add_argument("--from", dest="date_from", default=None, metavar="DATE",
+                            help="activities whose planned span ends on or after DATE (YYYY-MM-DD or DD-MM-YYYY)")
+    report_cmd.add_argument("--to", dest="date_to", default=None, metavar="DATE",
+                            help="activities whose planned span starts on or before DATE (YYYY-MM-DD or DD-MM-YYYY)")
+    report_cmd.add_argument("--market", action="append", default=[], metavar="M",
+                            help="target market as ISO-3 code or country name, e.g. GBR or 'Reino Unido' (repeatable)")
+    for option, _field, enum in REPORT_ENUMS:
+        report_cmd.add_argument(f"--{option}", action="append", default=[], metavar=option[0].upper(),
+                                help=f"{option}: code, Spanish or English label, e.g. "
+                                     f"{', '.join(m.value for m in list(enum)[:3])} (repeatable)")
+    _add_common(report_cmd)
+
+
+def _allowed_enum(enum, lang: str) -> str:
+    return ", ".join(f"{member.value} ({member.label(lang)})" for member in enum)
+
+
+def report_values(args, lang: str) -> tuple[dict, list[str]]:
+    """The filter values that need no database (markets, enums, dates), and the messages of the
+    unknown ones (all of them)."""
+    errors: list[str] = []
+    values: dict = {"quarter": args.quarter}
+    markets = []
+    for text in args.market:
+        code = countries.to_iso3(text)
+        if code is None:
+            errors.append(t("report_unknown_market", lang, option="--market", value=text))
+        elif code not in markets:
+            markets.append(code)
+    values["markets"] = tuple(markets)
+    for option, field_name, enum in REPORT_ENUMS:
+        chosen = []
+        for text in getattr(args, option):
+            member = enum.lookup(text)
+            if member is None:
+                errors.append(t("report_unknown_value", lang, option=f"--{option}", value=text,
+                                allowed=_allowed_enum(enum, lang)))
+            elif member.value not in chosen:
+                chosen.append(member.value)
+        values[field_name] = tuple(chosen)
+    for option, field_name in (("--from", "date_from"), ("--to", "date_to")):
+        text = getattr(args, field_name)
+        values[field_name] = None
+        if text is not None:
+            try:
+                values[field_name] = parse_date(text)
+            except ParseError as error:
+                errors.append(t("report_bad_date", lang, option=option, message=t(error.code, lang, **error.params)))
+    if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
+        errors.append(t("report_dates_swapped", lang, date_from=args.date_from, date_to=args.date_to))
+    return values, errors
+
+
+def report_plans(args, all_plans, lang: str) -> tuple[tuple[str, ...], list[str]]:
+    """The plan ids of --office/--year (accents and case ignored in office names), and the messages
+    of the unknown offices and years."""
+    errors = []
+    offices_by_key = {text_key(office): office for office in all_plans["office"]}
+    offices = []
+    for text in args.office:
+        office = offices_by_key.get(text_key(text))
+        if office is None:
+            errors.append(t("report_unknown_value", lang, option="--office", value=text,
+                            allowed=", ".join(sorted(offices_by_key.values()))))
+        elif office not in offices:
+            offices.append(office)
+    years = sorted(set(all_plans["year"].astype(int)))
+    for year in args.year:
+        if year not in years:
+            errors.append(t("report_unknown_value", lang, option="--year", value=year,
+                            allowed=", ".join(map(str, years))))
+    if errors:
+        return (), errors
+    chosen = chosen_plans(all_plans, tuple(offices), tuple(sorted(set(args.year))))
+    if chosen.empty:
+        labels = report.plan_labels(all_plans)
+        return (), [t("report_no_plan", lang, allowed=", ".join(labels.values()))]
+    return tuple(chosen["plan_id"]), []
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to a temporary file beside `path`, then swap it in: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _run_report(args) -> int:
+    lang = args.lang
+    values, errors = report_values(args, lang)
+    if errors:
+        raise ReportUsageError(errors)
+    db_path = args.db or store.default_db_path(args.data_dir)
+    readiness = store.ensure(args.data_dir, db_path, args.max_bytes)
+    if readiness.set_aside:
+        print(t("summary_set_aside", lang, path=readiness.set_aside), file=sys.stderr)
+    if readiness.issues:
+        print(t("report_kept_last_good", lang, count=len(readiness.issues)), file=sys.stderr)
+        print("\n".join(issue.render(lang) for issue in readiness.issues), file=sys.stderr)
+    with store.reader(readiness.db_path) as con:
+        plan_ids, errors = report_plans(args, queries.plans(con), lang)
+        if errors:
+            raise ReportUsageError(errors)
+        document = report.render(con, Filters(plan_ids=plan_ids, **values), lang)
+    write_atomically(args.out, document)
+    print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", "absent") is None:
         args.data_dir = store.default_data_dir()
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
-              "columns": _run_columns}[args.command]
+              "columns": _run_columns, "report": _run_report}[args.command]
     try:
         return runner(args)
     except PlanInvalid as invalid:
         print(invalid.render(getattr(args, "lang", "es")), file=sys.stderr)
         print(t("summary_invalid", getattr(args, "lang", "es"), count=len(invalid.issues)), file=sys.stderr)
         return 1
+    except ReportUsageError as usage:  # report options naming unknown values
+        for message in usage.messages:
+            print(f"error: {message}", file=sys.stderr)
+        return 2
     except ValueError as error:  # e.g. demo refusing a folder that is not a demo
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -92,7 +92,8 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
 
     `previous` maps a plan id to the actuals of the same office's plan of the year before
     (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
-    Columns: plan_id, kpi, unit, actual, target, expected, previous, change_pct, status.
+    Columns: plan_id, kpi, unit, actual, target, expected, previous, actual_vs_expected (the actual of
+    the plans that have a target: what the status and the delta compare), change_pct, status.
     """
     rows = []
     for plan in plans.itertuples():
@@ -117,7 +118,7 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
     table["change_pct"] = [None if pd.isna(p) or not p or pd.isna(a) else round(100 * (a / p - 1), 1)
                            for a, p in zip(table["actual_vs_previous"], table["previous"], strict=True)]
     table["status"] = [status(a, e) for a, e in zip(table["actual_vs_expected"], table["expected"], strict=True)]
-    return table.drop(columns=["actual_vs_expected", "actual_vs_previous"])
+    return table.drop(columns=["actual_vs_previous"])
 
 
 def actuals_by_plan(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataFrame,

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from plan import countries, queries, store
+from plan import countries, queries, report, store
 from plan.downloads import csv_bytes
 from plan.enums import LabeledEnum
 from plan.filters import Filters, chosen_plans
@@ -179,6 +179,17 @@ def sidebar(ready: store.Readiness, version: str, lang: str) -> View | None:
         return None
     labels = {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}
     return View(lang, filters, ready.db_path, version, chosen, labels)
+
+
+def report_button(view: View) -> None:
+    """The HTML progress report of this view, built only when someone clicks (it inlines plotly.js)."""
+    def render() -> bytes:
+        with store.reader(view.db_path) as con:
+            return report.render(con, view.filters, view.lang).encode("utf-8")
+
+    st.sidebar.download_button(t("report_download", view.lang), render, file_name=report.filename(view.filters,
+                               view.lang), mime="text/html", help=t("report_download_help", view.lang),
+                               key="download-report", on_click="ignore", icon=":material/download:")
 
 
 def pages(lang: str) -> list:

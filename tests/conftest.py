@@ -100,7 +100,7 @@ def browser_page(chromium: Path):
         page.outside_requests = []
 
         def guard(route):
-            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "file:")):
                 route.continue_()
             else:
                 page.outside_requests.append(route.request.url)

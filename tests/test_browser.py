@@ -89,3 +89,34 @@ def test_every_page_draws_offline_and_is_screenshotted(server, browser_page, lan
         assert browser_page.locator('[data-testid="stException"]').count() == 0, path
         save_screenshot(browser_page, f"{path}-{lang}")
     assert browser_page.outside_requests == []
+
+
+def test_the_report_download_is_a_self_contained_file_of_the_current_view(server, browser_page, tmp_path):
+    browser_page.goto(f"{server}/?office=ProChile+Atacama", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    with browser_page.expect_download(timeout=TIMEOUT) as download:
+        browser_page.get_by_role("button", name="Descargar informe").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("informe-avance-") and saved.suffix == ".html"
+    html = saved.read_text(encoding="utf-8")
+    assert "US$ 3.630.000" in html and "ATA-21-06" in html  # Atacama's deals closed, a late activity
+    assert "Alianza del Pacífico 2020" not in html  # the office filter of the view
+    # Opened from disk with the network refused, the report draws its charts.
+    browser_page.goto(saved.as_uri())
+    browser_page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+    assert browser_page.locator(".js-plotly-plot").count() >= 3
+    assert [u for u in browser_page.outside_requests if not u.startswith("file://")] == []
+
+
+def test_the_world_map_draws_country_shapes_with_no_internet(server, browser_page):
+    shapes = []
+    browser_page.on("request", lambda request: shapes.append(request.url) if "topojson" in request.url else None)
+    browser_page.goto(f"{server}/markets", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    drawn = browser_page.locator(".js-plotly-plot .choroplethlocation")
+    drawn.first.wait_for(timeout=TIMEOUT)
+    assert drawn.count() >= 20  # every market of the sample plans gets its shape
+    assert shapes and all(url.startswith(server + "/app/static/topojson/") for url in shapes)
+    save_screenshot(browser_page, "markets-map")
+    assert browser_page.outside_requests == []

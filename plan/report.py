@@ -1,0 +1,247 @@
+"""A self-contained HTML progress report of the current filters, in Spanish or English.
+
+    render(con, filters, lang)
+        header:  title, plans, filters in words, "data as of" and generation stamps
+        KPIs:    kpis.overview -> present.kpi_cards (status in words) as HTML tables
+        charts:  plan.charts figures, plotly.js inlined once (works offline, no CDN)
+        late:    queries.late_activities -> present.late_table
+        footer
+
+Every text that comes from the data (titles, office names, notes) is escaped with
+`html.escape`; the only scripts are plotly.js and the figures' own calls to it. No maps:
+plotly.js fetches their topojson from a CDN.
+"""
+
+import datetime as dt
+import html
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from plan import charts, countries, kpis, present, queries
+from plan.filters import Filters
+from plan.i18n import format_date, t
+from plan.models import ActivityType, Modality, Sector, Status
+
+CSS = """
+body { font-family: "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222; margin: 2rem auto;
+       max-width: 1100px; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: .3rem; }
+h2 { font-size: 1.25rem; border-bottom: 2px solid #0b5394; padding-bottom: .2rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin-bottom: .3rem; }
+p.meta { margin: .15rem 0; color: #444; font-size: .95rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eef3f8; }
+td.number { text-align: right; white-space: nowrap; }
+.status { font-weight: 600; white-space: nowrap; }
+.status-green { color: #38761d; } .status-orange { color: #b45f06; }
+.status-red { color: #cc0000; } .status-gray { color: #666; }
+.note { color: #555; font-size: .85rem; }
+figure.chart { margin: 1rem 0; page-break-inside: avoid; break-inside: avoid; }
+footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .5rem; color: #555; font-size: .85rem; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; break-after: avoid; }
+               tr { page-break-inside: avoid; break-inside: avoid; } }
+"""
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def filename(filters: Filters, lang: str, today: dt.date | None = None) -> str:
+    """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.html` (the day it is made)."""
+    return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.html"
+
+
+def plan_labels(all_plans: pd.DataFrame) -> dict[str, str]:
+    """Plan id -> "Office year" (the same labels as the dashboard)."""
+    return {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}
+
+
+def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
+    """The filters beyond the plans as (name, value) in words; "all" where nothing was chosen."""
+    def listed(values, word: Callable[[str], str]) -> str:
+        return ", ".join(word(v) for v in values) if values else t("all", lang)
+
+    def day(value: dt.date | None) -> str:
+        return format_date(value, lang) if value else t("report_no_limit", lang)
+
+    return [
+        (t("period", lang), t(f"quarter_{filters.quarter}", lang) if filters.quarter else t("whole_year", lang)),
+        (t("date_from", lang), day(filters.date_from)),
+        (t("date_to", lang), day(filters.date_to)),
+        (t("markets", lang), listed(filters.markets, lambda c: countries.country_name(c, lang))),
+        (t("sectors", lang), listed(filters.sectors, lambda v: Sector(v).label(lang))),
+        (t("modalities", lang), listed(filters.modalities, lambda v: Modality(v).label(lang))),
+        (t("types", lang), listed(filters.types, lambda v: ActivityType(v).label(lang))),
+        (t("statuses", lang), listed(filters.statuses, lambda v: Status(v).label(lang))),
+    ]
+
+
+def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
+    """A DataFrame of display texts as an escaped HTML table."""
+    head = "".join(f"<th>{_e(column)}</th>" for column in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(f'<td class="number">{_e(v)}</td>' if column in numeric else f"<td>{_e(v)}</td>"
+                        for column, v in zip(frame.columns, values, strict=True))
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _status(card: dict) -> str:
+    return f'<span class="status status-{_e(card["color"])}">{_e(card["status"])}</span>'
+
+
+def _kpi_detail(cards: list[dict], lang: str) -> str:
+    """One plan's KPIs: actual, status in words, difference from the target to date, target, year before."""
+    head = "".join(f"<th>{_e(t(key, lang))}</th>" for key in ("kpi", "actual", "status", "report_delta",
+                                                                 "report_target", "previous"))
+    rows = []
+    for card in cards:
+        delta = f"{card['delta']} · {card['delta_description']}" if card["delta"] else "—"
+        rows.append(f"<tr><td>{_e(card['label'])}</td><td class=\"number\">{_e(card['value'])}</td>"
+                    f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card['target'])}</td>"
+                    f"<td>{_e(card['previous'])}</td></tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _kpi_comparison(table: pd.DataFrame, order: list[str], labels: dict[str, str], lang: str) -> str:
+    """Plans side by side (then the total): every KPI's actual with its status in words."""
+    names = [labels.get(plan_id, t("alliance_total", lang)) for plan_id in order]
+    cards = [present.kpi_cards(table, plan_id, lang) for plan_id in order]
+    head = f"<th>{_e(t('kpi', lang))}</th>" + "".join(f"<th>{_e(name)}</th>" for name in names)
+    rows = []
+    for index, first in enumerate(cards[0]):
+        cells = "".join(f'<td class="number">{_e(plan_cards[index]["value"])} · {_status(plan_cards[index])}</td>'
+                        for plan_cards in cards)
+        rows.append(f"<tr><td>{_e(first['label'])}</td>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, str], lang: str,
+                 today: dt.date | None) -> str:
+    table = kpis.overview(con, filters, today)
+    plan_ids = list(chosen["plan_id"])
+    parts = [f"<h2>{_e(t('report_kpis', lang))}</h2>"]
+    if len(plan_ids) > 1:
+        parts += [f"<h3>{_e(t('compare_plans', lang))}</h3>",
+                  _kpi_comparison(table, plan_ids + [kpis.TOTAL], labels, lang)]
+    for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
+        parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
+                  _kpi_detail(present.kpi_cards(table, plan_id, lang), lang)]
+    as_of = ", ".join(f"{labels[row.plan_id]}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
+                      for row in chosen.dropna(subset=["as_of"]).itertuples())
+    parts.append(f'<p class="note">{_e(t("status_rule", lang, as_of=as_of or t("today", lang)))}</p>')
+    return "\n".join(parts)
+
+
+def figures(con, filters: Filters, labels: dict[str, str], lang: str) -> list[go.Figure]:
+    """The report's charts (no maps), skipping those with nothing to draw."""
+    drawn = []
+    for build in CHARTS:
+        figure = build(con, filters, labels, lang)
+        if figure is not None:
+            drawn.append(figure)
+    return drawn
+
+
+def _charts_section(figs: list[go.Figure], lang: str) -> str:
+    if not figs:
+        return ""
+    parts = [f"<h2>{_e(t('report_charts', lang))}</h2>"]
+    for index, figure in enumerate(figs):
+        # plotly.js is inlined with the first figure only; the later ones call the same Plotly object.
+        div = figure.to_html(full_html=False, include_plotlyjs=index == 0, config=PLOTLY_CONFIG,
+                             default_width="100%")
+        parts.append(f'<figure class="chart">{div}</figure>')
+    return "\n".join(parts)
+
+
+def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> str:
+    late = queries.late_activities(con, filters)
+    parts = [f"<h2>{_e(t('late_activities', lang))}</h2>"]
+    if late.empty:
+        parts.append(f"<p>{_e(t('late_none', lang))}</p>")
+    else:
+        shown, _raw = present.late_table(late, labels, lang)
+        parts.append(_table(shown, numeric={t("days_late", lang)}))
+    return "\n".join(parts)
+
+
+def _stamp(moment: dt.datetime, lang: str) -> str:
+    return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
+
+
+def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: dt.datetime | None = None) -> str:
+    """The whole report as one HTML document (UTF-8) for `filters` in `lang`.
+
+    `today` is the KPIs' pace date for plans without a status date (as in `kpis.overview`);
+    `now` the generation time shown (UTC, default: now)."""
+    now = now or dt.datetime.now(dt.UTC)
+    all_plans = queries.plans(con)
+    labels = plan_labels(all_plans)
+    chosen = all_plans[all_plans["plan_id"].isin(filters.plan_ids)].reset_index(drop=True)
+    info = queries.build_info(con)
+    title = t("report_title", lang)
+    plans_text = ", ".join(labels[plan_id] for plan_id in chosen["plan_id"]) or "—"
+    built = t("data_as_of", lang, built=_stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
+    filters_text = " · ".join(f"{name}: {value}" for name, value in filter_lines(filters, lang))
+    header = "\n".join([
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="meta plans"><strong>{_e(t("report_plans", lang))}:</strong> {_e(plans_text)}</p>',
+        f'<p class="meta filters"><strong>{_e(t("report_filters", lang))}:</strong> {_e(filters_text)}</p>',
+        f'<p class="meta stamp">{_e(built)}</p>',
+        f'<p class="meta stamp">{_e(t("report_generated", lang, when=_stamp(now, lang)))}</p>',
+    ])
+    body = "\n".join([
+        f"<header>\n{header}\n</header>",
+        "<main>",
+        _kpi_section(con, filters, chosen, labels, lang, today),
+        _charts_section(figures(con, filters, labels, lang), lang),
+        _late_section(con, filters, labels, lang),
+        "</main>",
+        f"<footer><p>{_e(t('report_footer', lang))}</p><p>{_e(title)} · {_e(plans_text)}</p></footer>",
+    ])
+    return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "es"}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)} · {_e(plans_text)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
+            f"</body>\n</html>\n")
+
+
+# --- the charts ---------------------------------------------------------------------------
+# Each entry: (con, filters, labels, lang) -> a figure, or None when its query returns no rows.
+
+
+
+def _chosen_plans(con, filters: Filters) -> pd.DataFrame:
+    all_plans = queries.plans(con)
+    return all_plans[all_plans["plan_id"].isin(filters.plan_ids)].reset_index(drop=True)
+
+
+def _progress(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+    monthly = queries.monthly_progress(con, filters)
+    if monthly.empty or (monthly["planned"].sum() == 0 and monthly["done"].sum() == 0):
+        return None
+    return charts.progress_cumulative(monthly, _chosen_plans(con, filters), labels, lang)
+
+
+def _mix(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+    grid = present.mix_grid(queries.modality_by_period(con, filters, "quarter"), "quarter", lang)
+    return None if grid.empty else charts.mix_by_period(grid, lang)
+
+
+def _exports(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+    exports = queries.exports_by_year(con, filters)
+    return None if exports.empty else charts.outcomes_exports(exports, labels, lang)
+
+
+def _deals(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+    deals = queries.deals_by_event(con, filters)
+    return None if deals.empty else charts.outcomes_deals_by_event(deals, labels, lang)
+
+
+CHARTS: list[Callable] = [_progress, _mix, _exports, _deals]
