@@ -15,11 +15,11 @@ if len(plan_ids) > 1:
     ui.table(view, present.kpi_comparison(table, view.labels, lang), "kpis", expanded=True)
 for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
     st.subheader(view.label(plan_id) if plan_id != kpis.TOTAL else t("alliance_total", lang))
-    columns = st.columns(5)
+    columns = st.columns(3)
     for index, card in enumerate(present.kpi_cards(table, plan_id, lang)):
-        with columns[index % 5].container(border=True):
+        with columns[index % 3].container(border=True):
             st.metric(card["label"], card["value"], card["delta"], delta_description=card["delta_description"],
-                      delta_color="normal" if card["delta"] else "off")
+                      delta_color="normal" if card["delta"] else "off", help=card["full"])
             st.badge(card["status"], color=card["color"])
             st.caption(card["target"] + " · " + card["previous"])
 

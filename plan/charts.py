@@ -30,7 +30,7 @@ def styled(figure: go.Figure, title: str, lang: str, x_title: str | None = None,
         separators=separators(lang),
         colorway=PALETTE,
         height=height,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": 100, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
         font={"size": 14},
         hoverlabel={"namelength": -1},
@@ -48,14 +48,663 @@ def usd_axis(lang: str) -> str:
 
 # --- progress page ---
 
+_DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
+
+
+def _progress_text(value: str, limit: int | None = None) -> str:
+    """Data text (titles, plan names) for plotly, which reads a little HTML: escaped, maybe shortened."""
+    import html
+
+    value = "" if value is None else str(value)
+    if limit and len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value)
+
+
+def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
+    """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour
+    per plan; the done line stops at the plan's status date (what comes later is not known)."""
+    import pandas as pd
+
+    from plan import present
+
+    cutoff = present.progress_cutoff(plans)
+    plan_ids = list(dict.fromkeys(monthly["plan_id"]))
+    several = len(plan_ids) > 1
+    order = [present.progress_month_label(m, lang) for m in sorted(monthly["month"].unique())]
+    figure = go.Figure()
+    in_month = t("progress_in_month", lang)
+    for index, plan_id in enumerate(plan_ids):
+        rows = monthly[monthly["plan_id"] == plan_id]
+        months = [present.progress_month_label(m, lang) for m in rows["month"]]
+        color = PALETTE[index % len(PALETTE)]
+        prefix = _progress_text(labels.get(plan_id, plan_id)) + " · " if several else ""
+        known = rows["month"].dt.date <= cutoff.get(plan_id, rows["month"].max().date())
+        for measure, dash, width in (("planned", "dash", 2), ("done", "solid", 3)):
+            name = prefix + t(f"progress_{measure}_cumulative", lang)
+            values = rows[f"{measure}_cumulative"] if measure == "planned" else \
+                rows["done_cumulative"].where(known)
+            figure.add_scatter(
+                x=months, y=[None if pd.isna(v) else float(v) for v in values], name=name, mode="lines+markers",
+                line={"color": color, "dash": dash, "width": width}, customdata=rows[measure].astype(int).tolist(),
+                hovertemplate="%{x}<br>" + name + ": %{y:,.0f}<br>" + in_month + ": %{customdata:,.0f}<extra></extra>",
+            )
+        if known.any() and not known.all():
+            last = months[int(known.to_numpy().nonzero()[0][-1])]
+            figure.add_shape(type="line", x0=last, x1=last, xref="x", y0=0, y1=1, yref="paper",
+                             line={"color": "#666666", "dash": "dot", "width": 1})
+            figure.add_annotation(x=last, y=1, xref="x", yref="paper", showarrow=False, yanchor="top",
+                                  xanchor="right", text=t("as_of", lang), font={"size": 11, "color": "#666666"})
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+    styled(figure, t("progress_cumulative_title", lang), lang, t("progress_month", lang),
+           t("progress_axis_activities", lang), height=460 if several else 420)
+    figure.update_layout(margin={"t": 120 if several else 80})
+    return figure
+
+
+def _progress_month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
+    """Month ticks for a date axis, named in the language (plotly only knows English months)."""
+    import pandas as pd
+
+    from plan import present
+
+    starts = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last), freq="MS")
+    step = max(1, -(-len(starts) // 14))
+    starts = starts[::step]
+    return [s.date().isoformat() for s in starts], [present.progress_month_label(s, lang) for s in starts]
+
+
+def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
+    """One row per activity: its planned span as a light bar, its actual span (to the status
+    date while in progress) as a dark narrow bar over it, both in the colour of its status."""
+    import pandas as pd
+
+    from plan import present
+    from plan.i18n import format_date
+    from plan.models import ActivityType, Modality, Status
+
+    cutoff = present.progress_cutoff(plans)
+    rows = activities.reset_index(drop=True)
+    names = [f"{_progress_text(r.id)} · {_progress_text(r.title, 42)}" for r in rows.itertuples()]
+    rows = rows.assign(row_label=names)
+
+    def when(start, end) -> str:
+        if pd.isna(start):
+            return "—"
+        return format_date(pd.Timestamp(start).date(), lang) + " – " + (
+            format_date(pd.Timestamp(end).date(), lang) if not pd.isna(end) else t("progress_ongoing", lang))
+
+    def span(start, end) -> tuple[str, int]:
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        return start.date().isoformat(), int(((end - start).days + 1) * _DAY_MS)
+
+    hover = ("<b>%{customdata[0]}</b><br>" + t("type", lang) + ": %{customdata[1]}<br>" + t("modality", lang)
+             + ": %{customdata[2]}<br>" + t("status", lang) + ": %{customdata[3]}<br>"
+             + t("progress_planned_span", lang) + ": %{customdata[4]}<br>" + t("progress_actual_span", lang)
+             + ": %{customdata[5]}<extra></extra>")
+    figure = go.Figure()
+    for status in Status:
+        part = rows[rows["status"] == status.value]
+        if part.empty:
+            continue
+        custom = [[_progress_text(r.title), ActivityType(r.type).label(lang), Modality(r.modality).label(lang),
+                   status.label(lang), when(r.planned_start, r.planned_end), when(r.actual_start, r.actual_end)]
+                  for r in part.itertuples()]
+        planned = [span(r.planned_start, r.planned_end) for r in part.itertuples()]
+        figure.add_bar(orientation="h", y=list(part["row_label"]), base=[b for b, _ in planned],
+                       x=[w for _, w in planned], width=0.8, name=status.label(lang), legendgroup=status.value,
+                       marker={"color": STATUS_COLORS[status.value], "opacity": 0.6}, customdata=custom,
+                       hovertemplate=hover)
+        started = [(i, r) for i, r in enumerate(part.itertuples()) if not pd.isna(r.actual_start)]
+        if not started:
+            continue
+        actual = []
+        for _i, r in started:
+            end = r.actual_end if not pd.isna(r.actual_end) else pd.Timestamp(
+                max(cutoff.get(r.plan_id, pd.Timestamp(r.actual_start).date()), pd.Timestamp(r.actual_start).date()))
+            actual.append(span(r.actual_start, end))
+        figure.add_bar(orientation="h", y=[r.row_label for _i, r in started], base=[b for b, _ in actual],
+                       x=[w for _, w in actual], width=0.3, name=status.label(lang) + " · " + t("actual", lang),
+                       legendgroup=status.value, showlegend=False,
+                       marker={"color": STATUS_COLORS[status.value], "line": {"color": "#333333", "width": 1}},
+                       customdata=[custom[i] for i, _r in started], hovertemplate=hover)
+    for plan_id, day in cutoff.items():
+        if plan_id in set(rows["plan_id"]):
+            figure.add_shape(type="line", x0=day.isoformat(), x1=day.isoformat(), xref="x", y0=0, y1=1,
+                             yref="paper", line={"color": "#666666", "dash": "dot", "width": 1})
+            figure.add_annotation(x=day.isoformat(), y=1, xref="x", yref="paper", showarrow=False, yanchor="bottom",
+                                  text=t("as_of", lang), font={"size": 11, "color": "#666666"})
+    first = rows[["planned_start", "actual_start"]].min().min() if not rows.empty else pd.Timestamp.today()
+    last = rows[["planned_end", "actual_end"]].max().max() if not rows.empty else pd.Timestamp.today()
+    tickvals, ticktext = _progress_month_ticks(first, last, lang)
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(type="date", tickvals=tickvals, ticktext=ticktext)
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+                        tickfont={"size": 11})
+    return styled(figure, t("progress_timeline_title", lang), lang, t("progress_timeline_x", lang), None,
+                  height=max(320, 24 * len(rows) + 160))
+
 
 # --- markets page ---
+
+# Metrics of `queries.market_summary` a map can colour by; the first is the default.
+MARKET_METRICS = ("activities", "deals_closed_usd", "deals_projected_usd", "exports_usd")
+MARKET_MAP_RESOLUTION = 50  # world_50m.json: 110m has no Hong Kong or Singapore (sample priority markets)
+NO_FIGURE_COLOR = "#d9d9d9"
+MARKET_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan market, unlike plain land
+
+
+def _market_value(value, metric: str, lang: str) -> str:
+    from plan.i18n import format_number, format_usd
+
+    return format_number(value, lang) if metric == "activities" else format_usd(value, lang)
+
+
+def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
+    """Horizontal bars with their amounts written after them: widen the axis so they fit."""
+    figure.update_xaxes(range=[0, max(largest, 1.0) * 1.3])
+    return figure.update_layout(margin={"r": 20})
+
+
+def _plain(text: str) -> str:
+    """Data text shown in a plotly label: no tags plotly would render."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _market_hover(row, lang: str) -> str:
+    import pandas as pd
+
+    from plan.countries import country_name
+    from plan.i18n import format_number, format_usd
+
+    lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
+    if row.priority:
+        lines.append(t("mk_hover_priority", lang))
+    lines += [t("mk_hover_activities", lang, value=format_number(row.activities, lang)),
+              t("mk_hover_campaigns", lang, value=format_number(row.campaigns, lang)),
+              t("mk_hover_deals_closed", lang, value=format_usd(row.deals_closed_usd, lang)),
+              t("mk_hover_deals_projected", lang, value=format_usd(row.deals_projected_usd, lang))]
+    if pd.notna(row.exports_usd):
+        lines.append(t("mk_hover_exports", lang, year=int(row.exports_year), value=format_usd(row.exports_usd, lang)))
+    else:
+        lines.append(t("mk_hover_no_exports", lang))
+    return "<br>".join(lines)
+
+
+def market_map(summary, metric: str, lang: str) -> go.Figure:
+    """World choropleth of `queries.market_summary` coloured by `metric` (ISO-3 locations);
+    markets without a figure for it in grey; priority markets with a thick border. The page
+    passes `config={"topojsonURL": ...}` so the map draws offline."""
+    label = t(f"mk_metric_{metric}", lang)
+    figure = go.Figure()
+    has_value = summary[metric].notna()
+    for rows, with_value in ((summary[~has_value], False), (summary[has_value], True)):
+        if rows.empty:
+            continue
+        priority = rows["priority"].astype(bool).tolist()
+        figure.add_trace(go.Choropleth(
+            locations=rows["market"].tolist(),
+            locationmode="ISO-3",
+            z=[float(v) for v in rows[metric]] if with_value else [0.0] * len(rows),
+            text=[_market_hover(row, lang) for row in rows.itertuples()],
+            hovertemplate="%{text}<extra></extra>",
+            colorscale=MARKET_SCALE if with_value else [[0, NO_FIGURE_COLOR], [1, NO_FIGURE_COLOR]],
+            zmin=0 if with_value else None,  # plotly needs both bounds, else one market gives a flat scale
+            zmax=max(1.0, float(rows[metric].max())) if with_value else None,
+            showscale=with_value,
+            colorbar={"title": {"text": t("axis_usd", lang) if metric != "activities" else label},
+                      "tickformat": USD_FORMAT} if with_value else None,
+            marker={"line": {"color": ["#222222" if p else "#ffffff" for p in priority],
+                             "width": [2.0 if p else 0.5 for p in priority]}},
+            name=label,
+        ))
+    figure.update_geos(resolution=MARKET_MAP_RESOLUTION, projection_type="natural earth", showframe=False,
+                       showcoastlines=False, showcountries=True, countrycolor="#bbbbbb", showland=True,
+                       landcolor="#f7f7f7", lataxis_range=[-58, 85])
+    figure = styled(figure, t("mk_map_title", lang, metric=label), lang, height=480)
+    figure.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    return figure
+
+
+def market_ranking(summary, metric: str, lang: str) -> go.Figure:
+    """Horizontal bars: markets by `metric`, largest on top; priority markets in the first colour."""
+    from plan.countries import country_name
+
+    label = t(f"mk_metric_{metric}", lang)
+    rows = summary[summary[metric].notna()].sort_values([metric, "market"], ascending=[True, False])
+    names = [country_name(code, lang) for code in rows["market"]]
+    figure = go.Figure()
+    for is_priority, color in ((True, PALETTE[0]), (False, PALETTE[1])):
+        chosen = (rows["priority"].astype(bool) == is_priority).tolist()
+        values = [float(v) for v, keep in zip(rows[metric], chosen, strict=True) if keep]
+        if not values:
+            continue
+        figure.add_trace(go.Bar(
+            x=values,
+            y=[name for name, keep in zip(names, chosen, strict=True) if keep],
+            orientation="h",
+            marker_color=color,
+            name=t("mk_priority", lang) + ": " + t("mk_yes" if is_priority else "mk_no", lang),
+            text=[_market_value(v, metric, lang) for v in values],
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        ))
+    figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
+    figure.update_layout(barmode="relative")
+    figure.update_xaxes(tickformat=USD_FORMAT)
+    figure = styled(figure, t("mk_ranking_title", lang, metric=label), lang,
+                    x_title=t("axis_usd", lang) if metric != "activities" else label, y_title=None,
+                    height=max(320, 26 * len(rows) + 140))
+    return _room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0)
+
+
+def market_deals(activities, country: str, lang: str) -> go.Figure:
+    """One market's activities with deals: closed and projected 12-month US$ (full amounts)."""
+    rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
+    labels = [_plain(f"{row.id} · {row.title[:45]}") for row in rows.itertuples()]
+    figure = go.Figure()
+    for column, key, color in (("deals_closed_usd", "mk_metric_deals_closed_usd", PALETTE[0]),
+                               ("deals_projected_usd", "mk_metric_deals_projected_usd", PALETTE[1])):
+        values = [float(v) for v in rows[column].fillna(0)]
+        figure.add_trace(go.Bar(
+            x=values, y=labels, orientation="h", name=t(key, lang), marker_color=color,
+            text=[_market_value(v, column, lang) for v in values], textposition="outside", textangle=0,
+            cliponaxis=False,
+            hovertemplate="%{y}<br>" + t(key, lang) + ": %{text}<extra></extra>",
+        ))
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    figure.update_xaxes(tickformat=USD_FORMAT)
+    figure = styled(figure, t("mk_deals_title", lang, country=_plain(country)), lang, x_title=t("axis_usd", lang),
+                    height=max(260, 60 * len(rows) + 160))
+    largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
+    return _room_for_labels(figure, 0.0 if largest != largest else float(largest))
+
+
+def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
+    """`queries.exports_by_year` narrowed to one market: bars per year, one series per plan."""
+    from plan.i18n import format_usd
+
+    figure = go.Figure()
+    for plan_id, rows in exports.groupby("plan_id", sort=True):
+        figure.add_trace(go.Bar(
+            x=[str(int(y)) for y in rows["year"]], y=[float(v) for v in rows["exports_usd"]],
+            name=labels.get(plan_id, plan_id),
+            text=[format_usd(v, lang) for v in rows["exports_usd"]], textposition="none",
+            hovertemplate="%{fullData.name} · %{x}: %{text}<extra></extra>",
+        ))
+    figure.update_xaxes(type="category", categoryorder="category ascending")
+    figure.update_yaxes(tickformat=USD_FORMAT)
+    return styled(figure, t("mk_exports_title", lang, country=_plain(country)), lang,
+                  x_title=t("year", lang), y_title=t("axis_usd", lang), height=360)
 
 
 # --- mix page ---
 
+def mix_by_period(grid, lang: str) -> go.Figure:
+    """`present.mix_grid`: activities planned (top) and done (bottom) per period, stacked by modality."""
+    from plotly.subplots import make_subplots
+
+    from plan.i18n import format_number
+    from plan.models import Modality
+
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                           subplot_titles=(t("mix_planned", lang), t("mix_done", lang)))
+    order = list(dict.fromkeys(grid["label"]))
+    unit = t("mix_activities_unit", lang)
+    for modality in Modality:
+        rows = grid[grid["modality"] == modality.value]
+        for row_number, measure in ((1, "planned"), (2, "done")):
+            figure.add_bar(
+                x=list(rows["label"]), y=[int(v) for v in rows[measure]], name=modality.label(lang),
+                legendgroup=modality.value, showlegend=row_number == 1,
+                marker={"color": MODALITY_COLORS[modality.value]},
+                customdata=[None if v != v else float(v) for v in rows[f"{measure}_pct"]],
+                text=[format_number(v, lang) if v else "" for v in rows[measure]], textposition="inside",
+                textangle=0,
+                hovertemplate="%{x} · " + modality.label(lang) + "<br>" + t(f"mix_{measure}", lang)
+                + ": %{y} " + unit + " (%{customdata:.1f} %)<extra></extra>",
+                row=row_number, col=1)
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    figure.update_xaxes(title_text=t("mix_period_axis", lang), row=2, col=1)
+    figure.update_yaxes(title_text=t("mix_axis_activities", lang), tickformat=",d", rangemode="tozero")
+    styled(figure, t("mix_by_period_title", lang), lang, height=560)
+    figure.update_layout(margin={"t": 100})
+    return figure
+
+
+def mix_share(grid, lang: str) -> go.Figure:
+    """`present.mix_grid`: each modality's share of the activities planned per period (100 % stacked)."""
+    from plan.i18n import format_number
+    from plan.models import Modality
+
+    figure = go.Figure()
+    order = list(dict.fromkeys(grid["label"]))
+    for modality in Modality:
+        rows = grid[grid["modality"] == modality.value]
+        shares = [None if v != v else float(v) for v in rows["planned_pct"]]
+        figure.add_bar(
+            x=list(rows["label"]), y=shares, name=modality.label(lang),
+            marker={"color": MODALITY_COLORS[modality.value]}, customdata=[int(v) for v in rows["planned"]],
+            text=[f"{format_number(v, lang)} %" if v else "" for v in shares], textposition="inside", textangle=0,
+            hovertemplate="%{x} · " + modality.label(lang) + "<br>%{y:.1f} % (%{customdata} "
+            + t("mix_activities_unit", lang) + ")<extra></extra>")
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
+    figure.update_yaxes(range=[0, 100], ticksuffix=" %")
+    return styled(figure, t("mix_share_title", lang), lang, t("mix_period_axis", lang), t("mix_share_axis", lang))
+
+
+MIX_EFFECTIVENESS = (
+    ("meetings_per_activity", "mix_meetings_per_activity", ",.1f"),
+    ("closed_per_meeting_usd", "mix_closed_per_meeting", ",.0f"),
+    ("projected_per_meeting_usd", "mix_projected_per_meeting", ",.0f"),
+    ("cost_per_meeting_usd", "mix_cost_per_meeting", ",.0f"),
+    ("exporters_per_activity", "mix_exporters_per_activity", ",.1f"),
+)
+
+
+def mix_effectiveness(effect, lang: str) -> go.Figure:
+    """`queries.modality_effectiveness`: one small panel per measure, one bar per modality."""
+    from plotly.subplots import make_subplots
+
+    from plan.i18n import format_number, format_usd
+    from plan.models import Modality
+
+    figure = make_subplots(rows=1, cols=len(MIX_EFFECTIVENESS), horizontal_spacing=0.06,
+                           subplot_titles=[t(key, lang).replace(" (", "<br>(") for _c, key, _f in MIX_EFFECTIVENESS])
+    present_modalities = [m for m in Modality if m.value in set(effect["modality"])]
+    for col, (column, key, number) in enumerate(MIX_EFFECTIVENESS, start=1):
+        rows = effect.set_index("modality").reindex([m.value for m in present_modalities])
+        values = [None if v != v else float(v) for v in rows[column]]
+        usd = column.endswith("_usd")
+        figure.add_bar(
+            x=[m.label(lang) for m in present_modalities], y=values, showlegend=False,
+            marker={"color": [MODALITY_COLORS[m.value] for m in present_modalities]},
+            text=["" if v is None else (format_usd(v, lang) if usd else format_number(v, lang, 1)) for v in values],
+            textposition="outside", textangle=0, cliponaxis=False, name=t(key, lang),
+            hovertemplate="%{x}<br>" + t(key, lang) + ": " + ("US$" if usd else "") + "%{y:" + number
+            + "}<extra></extra>", row=1, col=col)
+    figure.update_yaxes(rangemode="tozero", tickformat=",.0f")
+    styled(figure, t("mix_effectiveness_title", lang), lang, height=400)
+    figure.update_annotations(font={"size": 12})
+    figure.update_layout(margin={"t": 110})
+    return figure
+
 
 # --- pisco page ---
+# Imported here, not at the top, while several pages' builders are added to this file in parallel
+# (move them up when the file settles).
+import pandas as pd  # noqa: E402
+from plotly.subplots import make_subplots  # noqa: E402
+
+from plan.countries import country_name  # noqa: E402
+from plan.i18n import format_date, format_number, format_usd  # noqa: E402
+from plan.models import Channel, Status  # noqa: E402
+
+PISCO_TARGET_COLOR = "#b7b7b7"
+PISCO_ACTUAL_COLOR = "#0b5394"
+PISCO_METRICS = (("reach", "pisco_reach", "count"), ("contacts", "pisco_contacts", "count"),
+                 ("meetings", "pisco_meetings", "count"), ("deals", "pisco_deals_usd", "usd"))
+
+
+def _pisco_date(value, lang: str) -> str:
+    return "" if pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
+
+
+def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.campaigns`: budget per market stacked by channel (one colour per channel), and
+    the amount spent per market as a marker over its bar."""
+    frame = campaigns.assign(market_name=campaigns["market"].map(lambda code: country_name(code, lang)))
+    order = list(frame.groupby("market_name")["budget_usd"].sum().sort_values(ascending=False).index)
+    figure = go.Figure()
+    for index, channel in enumerate(Channel):
+        rows = frame[frame["channel"] == channel.value]
+        if rows.empty:
+            continue
+        figure.add_trace(go.Bar(
+            x=rows["market_name"], y=rows["budget_usd"], name=t("pisco_budget_of", lang, channel=channel.label(lang)),
+            marker_color=PALETTE[index % len(PALETTE)], customdata=rows[["id", "name"]].to_numpy(),
+            hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{channel.label(lang)}<br>"
+                          f"{t('pisco_budget_usd', lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
+    spent = frame.groupby("market_name")["spent_usd"].sum(min_count=1).reindex(order)
+    figure.add_trace(go.Scatter(
+        x=list(spent.index), y=spent.to_numpy(), mode="markers", name=t("pisco_spent", lang),
+        marker={"symbol": "diamond", "size": 14, "color": "#222222", "line": {"width": 1, "color": "white"}},
+        hovertemplate=f"%{{x}}<br>{t('pisco_spent_usd', lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(categoryorder="array", categoryarray=order)
+    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    styled(figure, t("pisco_budget_title", lang), lang, t("pisco_market", lang), usd_axis(lang), height=480)
+    return figure.update_layout(legend={"y": -0.22, "yanchor": "top"})  # many channels: below the plot
+
+
+def _pisco_span_ms(start: pd.Series, end: pd.Series) -> list:
+    """Bar lengths in milliseconds for a date axis, the end day included."""
+    days = (end - start).dt.days + 1
+    return [None if pd.isna(d) else int(d) * 86_400_000 for d in days]
+
+
+def pisco_timeline(timeline: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.campaign_timeline`: per campaign a light bar for the planned period and a solid bar
+    for the actual one (until the status date while in progress), coloured by status."""
+    frame = timeline.assign(
+        row=timeline["id"] + " · " + timeline["market"].map(lambda code: country_name(code, lang)),
+        planned_text=[f"{_pisco_date(s, lang)} – {_pisco_date(e, lang)}"
+                      for s, e in zip(timeline["planned_start"], timeline["planned_end"], strict=True)],
+        actual_text=[("" if pd.isna(s) else f"{_pisco_date(s, lang)} – {_pisco_date(u, lang)}"
+                      + (f" ({t('pisco_until_as_of', lang)})" if ongoing else ""))
+                     for s, u, ongoing in zip(timeline["actual_start"], timeline["actual_until"],
+                                              timeline["ongoing"], strict=True)])
+    figure = go.Figure()
+    planned_label, actual_label = t("pisco_planned_span", lang), t("pisco_actual_span", lang)
+    for status in Status:
+        rows = frame[frame["status"] == status.value]
+        if rows.empty:
+            continue
+        started = rows[rows["actual_start"].notna()]
+        color = STATUS_COLORS[status.value]
+        custom = rows[["name", "planned_text", "actual_text"]].to_numpy()
+        hover = (f"%{{y}}<br>%{{customdata[0]}}<br>{status.label(lang)}<br>{planned_label}: %{{customdata[1]}}"
+                 f"<br>{actual_label}: %{{customdata[2]}}<extra></extra>")
+        figure.add_trace(go.Bar(
+            y=rows["row"], base=rows["planned_start"].dt.strftime("%Y-%m-%d"),
+            x=_pisco_span_ms(rows["planned_start"], rows["planned_end"]), orientation="h", width=0.8,
+            marker={"color": color, "opacity": 0.35, "line": {"color": color, "width": 1}},
+            name=status.label(lang), legendgroup=status.value, showlegend=started.empty,
+            customdata=custom, hovertemplate=hover))
+        if not started.empty:
+            figure.add_trace(go.Bar(
+                y=started["row"], base=started["actual_start"].dt.strftime("%Y-%m-%d"),
+                x=_pisco_span_ms(started["actual_start"], started["actual_until"]), orientation="h", width=0.4,
+                marker={"color": color}, name=status.label(lang), legendgroup=status.value,
+                customdata=started[["name", "planned_text", "actual_text"]].to_numpy(), hovertemplate=hover))
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(type="date")
+    figure.update_yaxes(categoryorder="array", categoryarray=list(frame["row"]), autorange="reversed")
+    return styled(figure, t("pisco_timeline_title", lang), lang, t("pisco_dates_axis", lang), None,
+                  height=max(320, 120 + 40 * len(frame)))
+
+
+def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.campaigns`: target and actual of reach, contacts, meetings and deals (US$), one
+    panel each, bars per campaign."""
+    figure = make_subplots(rows=2, cols=2, subplot_titles=[t(key, lang) for _m, key, _u in PISCO_METRICS],
+                           vertical_spacing=0.18, horizontal_spacing=0.08)
+    custom = campaigns[["name"]].to_numpy()
+    for index, (metric, key, unit) in enumerate(PISCO_METRICS):
+        row, col = index // 2 + 1, index % 2 + 1
+        suffix = "_usd" if unit == "usd" else ""
+        value = f"US$ %{{y:{USD_FORMAT}}}" if unit == "usd" else "%{y:,.0f}"
+        for kind, color in (("target", PISCO_TARGET_COLOR), ("actual", PISCO_ACTUAL_COLOR)):
+            figure.add_trace(go.Bar(
+                x=campaigns["id"], y=campaigns[f"{metric}_{kind}{suffix}"], name=t(kind, lang),
+                marker_color=color, legendgroup=kind, showlegend=index == 0, customdata=custom,
+                hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t(key, lang)} · {t(kind, lang)}: {value}"
+                              "<extra></extra>"), row=row, col=col)
+        figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
+                            tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
+    figure.update_layout(barmode="group")
+    styled(figure, t("pisco_targets_title", lang), lang, height=660)
+    return figure.update_layout(legend={"y": -0.18, "yanchor": "top"})  # clear of the panel titles
+
+
+def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target
+    and actual side by side; the actual's label says its share of the target."""
+    stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
+    shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
+              for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
+    connector = {"fillcolor": "rgba(0, 0, 0, 0.04)", "line": {"color": "#cccccc", "width": 1}}
+    widest = max(funnel["target"].max(), funnel["actual"].max(), 1) if not funnel.empty else 1
+
+    def places(values: pd.Series) -> list[str]:
+        """Labels inside wide bars, outside narrow ones (stages differ by orders of magnitude)."""
+        return ["inside" if not pd.isna(v) and v > 0.3 * widest else "outside" for v in values]
+
+    figure = go.Figure()
+    figure.add_trace(go.Funnel(
+        y=stages, x=funnel["target"], name=t("target", lang), marker={"color": PISCO_TARGET_COLOR},
+        texttemplate="%{x:,.0f}", textposition=places(funnel["target"]), cliponaxis=False, connector=connector,
+        hovertemplate=f"%{{y}}<br>{t('target', lang)}: %{{x:,.0f}}<extra></extra>"))
+    figure.add_trace(go.Funnel(
+        y=stages, x=funnel["actual"], name=t("actual", lang), marker={"color": PISCO_ACTUAL_COLOR},
+        text=shares, texttemplate="%{x:,.0f}%{text}",
+        textposition=places(funnel["actual"]), cliponaxis=False, connector=connector,
+        hovertemplate=f"%{{y}}<br>{t('actual', lang)}: %{{x:,.0f}}%{{text}}<extra></extra>"))
+    figure.update_layout(funnelmode="group")
+    return styled(figure, t("pisco_funnel_title", lang), lang, height=460)
 
 
 # --- outcomes page ---
+
+OUTCOMES_CLOSED_COLOR = "#6aa84f"
+OUTCOMES_PROJECTED_COLOR = "#e69138"
+
+
+def _outcomes_signed_pct(value, lang: str) -> str:
+    if pd.isna(value):
+        return ""
+    return ("+" if value >= 0 else "-") + f"{format_number(abs(value), lang, 1)} %"
+
+
+def _outcomes_signed_usd(value, lang: str) -> str:
+    if pd.isna(value):
+        return "—"
+    return ("+" if value >= 0 else "-") + format_usd(abs(value), lang)
+
+
+def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
+    """`queries.exports_by_year`: exports per year (one bar series per plan), each bar labelled with
+    its growth against the year before."""
+    figure = go.Figure()
+    for index, (plan_id, rows) in enumerate(exports.groupby("plan_id", sort=False)):
+        growth = [_outcomes_signed_pct(v, lang) for v in rows["growth_pct"]]
+        change = [_outcomes_signed_usd(v, lang) for v in rows["increase_usd"]]
+        figure.add_trace(go.Bar(
+            x=rows["year"].astype(str), y=rows["exports_usd"], name=labels.get(plan_id, plan_id),
+            marker_color=PALETTE[index % len(PALETTE)], text=growth, textposition="outside",
+            customdata=list(zip(growth, change, strict=True)),
+            hovertemplate=f"{labels.get(plan_id, plan_id)} · %{{x}}<br>{t('exports_usd', lang)}: "
+                          f"US$ %{{y:{USD_FORMAT}}}<br>{t('outcomes_change', lang)}: %{{customdata[1]}}<br>"
+                          f"{t('outcomes_growth', lang)}: %{{customdata[0]}}<extra></extra>"))
+    figure.update_layout(barmode="group", uniformtext={"minsize": 10, "mode": "show"})
+    figure.update_xaxes(type="category", categoryorder="category ascending")
+    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    return styled(figure, t("outcomes_exports_title", lang), lang, t("year", lang), usd_axis(lang))
+
+
+def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
+    return [[title, labels.get(plan_id, plan_id), _pisco_date(start, lang)]
+            for title, plan_id, start in zip(deals["title"], deals["plan_id"], deals["start"], strict=True)]
+
+
+def outcomes_deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
+    """`queries.deals_by_event`: per event (in date order), deals closed and deals projected for
+    12 months as two separate bars, never added up."""
+    custom = _outcomes_event_hover(deals, labels, lang)
+    figure = go.Figure()
+    for column, key, color in (("deals_closed_usd", "outcomes_closed", OUTCOMES_CLOSED_COLOR),
+                               ("deals_projected_usd", "outcomes_projected", OUTCOMES_PROJECTED_COLOR)):
+        figure.add_trace(go.Bar(
+            x=deals["id"], y=deals[column], name=t(key, lang), marker_color=color, customdata=custom,
+            hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}}<br>"
+                          f"{t(key, lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(deals["id"]))
+    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    return styled(figure, t("outcomes_deals_title", lang), lang, t("outcomes_event", lang), usd_axis(lang))
+
+
+def outcomes_deals_over_time(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
+    """`queries.deals_by_event`: deals closed and projected accumulated by event start date, as two
+    separate step lines (an event without a figure adds nothing)."""
+    frame = deals.sort_values(["start", "plan_id", "id"], kind="stable")
+    custom = _outcomes_event_hover(frame, labels, lang)
+    figure = go.Figure()
+    for column, key, color in (("deals_closed_usd", "outcomes_closed_cumulative", OUTCOMES_CLOSED_COLOR),
+                               ("deals_projected_usd", "outcomes_projected_cumulative", OUTCOMES_PROJECTED_COLOR)):
+        figure.add_trace(go.Scatter(
+            x=frame["start"].dt.strftime("%Y-%m-%d"), y=frame[column].fillna(0).cumsum(), name=t(key, lang),
+            mode="lines+markers", line={"shape": "hv", "color": color}, customdata=custom,
+            hovertemplate=f"%{{customdata[2]}} · %{{customdata[0]}}<br>{t(key, lang)}: "
+                          f"US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
+    figure.update_xaxes(type="date")
+    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    return styled(figure, t("outcomes_deals_time_title", lang), lang, t("outcomes_start", lang), usd_axis(lang))
+
+
+def outcomes_meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
+    """`queries.deals_by_event`: meetings requested and held per event; the held bar says which
+    share of the requested ones took place."""
+    custom = _outcomes_event_hover(deals, labels, lang)
+    shares = [("" if pd.isna(h) or pd.isna(r) or not r
+               else f"{format_number(100 * h / r, lang)} %")
+              for h, r in zip(deals["meetings_held"], deals["meetings_requested"], strict=True)]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(
+        x=deals["id"], y=deals["meetings_requested"], name=t("outcomes_meetings_requested", lang),
+        marker_color=PISCO_TARGET_COLOR, customdata=custom,
+        hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{y:,.0f}}"
+                      "<extra></extra>"))
+    figure.add_trace(go.Bar(
+        x=deals["id"], y=deals["meetings_held"], name=t("outcomes_meetings_held", lang),
+        marker_color=PALETTE[0], text=shares, textposition="outside", cliponaxis=False, customdata=custom,
+        hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t('outcomes_meetings_held', lang)}: %{{y:,.0f}}"
+                      f" (%{{text}} {t('outcomes_held_share', lang)})<extra></extra>"))
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(deals["id"]))
+    figure.update_yaxes(rangemode="tozero")
+    return styled(figure, t("outcomes_meetings_title", lang), lang, t("outcomes_event", lang),
+                  t("outcomes_meetings_axis", lang))
+
+
+def outcomes_participants(participants: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.participants_by_country`: exporters by country of origin (left) and importers by
+    market (right), stacked by event, country names in `lang`."""
+    frame = participants.assign(country_name=participants["country"].map(lambda code: country_name(code, lang)))
+    widths = [max(1, frame.loc[frame["metric"] == m, "country"].nunique()) for m in ("exporters", "importers")]
+    figure = make_subplots(rows=1, cols=2, column_widths=widths, horizontal_spacing=0.08,
+                           subplot_titles=[t("outcomes_exporters_by_origin", lang),
+                                           t("outcomes_importers_by_market", lang)])
+    for index, (event, rows) in enumerate(frame.groupby("activity_id", sort=True)):
+        color = PALETTE[index % len(PALETTE)]
+        for col, metric, key in ((1, "exporters", "outcomes_exporters"), (2, "importers", "outcomes_importers")):
+            part = rows[rows["metric"] == metric]
+            if part.empty:
+                continue
+            figure.add_trace(go.Bar(
+                x=part["country_name"], y=part["value"], name=event, legendgroup=event,
+                showlegend=metric == "exporters" or rows[rows["metric"] == "exporters"].empty,
+                marker_color=color, text=part["value"], texttemplate="%{y:,.0f}", textposition="inside",
+                customdata=part[["title"]].to_numpy(),
+                hovertemplate=f"{event} · %{{customdata[0]}}<br>%{{x}}<br>{t(key, lang)}: %{{y:,.0f}}"
+                              "<extra></extra>"), row=1, col=col)
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(categoryorder="total descending")
+    figure.update_yaxes(title_text=t("outcomes_count_axis", lang), rangemode="tozero", row=1, col=1)
+    return styled(figure, t("outcomes_participants_title", lang), lang)

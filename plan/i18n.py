@@ -7,7 +7,7 @@ through Babel, so no page formats a figure by hand.
 import datetime as dt
 from decimal import Decimal
 
-from babel.numbers import format_decimal
+from babel.numbers import format_compact_decimal, format_decimal
 
 LANGS = ("es", "en")
 DEFAULT_LANG = "es"
@@ -260,9 +260,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "los resultados se filtran por plan, periodo, mercado y sector.",
                       "en": "Modality, type and status apply to activities (and campaigns); "
                             "outcomes are filtered by plan, period, market and sector."},
-    "url_ignored": {"es": "Se ignoró un valor del enlace que no existe en este plan: {key}={value}. "
+    "url_ignored": {"es": "Se ignoró un valor del enlace que no existe en este plan: {param}={value}. "
                           "Se usa el valor por defecto.",
-                    "en": "A link value that does not exist in this plan was ignored: {key}={value}. "
+                    "en": "A link value that does not exist in this plan was ignored: {param}={value}. "
                           "The default is used."},
     "dates_swapped": {"es": "La fecha «Desde» es posterior a «Hasta»; se ignoran ambas.",
                       "en": "The 'From' date is after the 'To' date; both are ignored."},
@@ -300,10 +300,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi_new_exporters": {"es": "Nuevos exportadores", "en": "New exporters"},
     "kpi_pisco_reach": {"es": "Alcance campañas pisco", "en": "Pisco campaign reach"},
     "kpi_exports": {"es": "Exportaciones regionales", "en": "Regional exports"},
-    "vs_target_to_date": {"es": "vs meta a la fecha ({expected})", "en": "vs target to date ({expected})"},
+    "vs_target_to_date": {"es": "vs meta a la fecha", "en": "vs target to date"},
+    "target_to_date": {"es": "Meta a la fecha: {expected} (anual: {target})",
+                       "en": "Target to date: {expected} (yearly: {target})"},
     "axis_usd": {"es": "US$", "en": "US$"},
     "no_target": {"es": "sin meta", "en": "no target"},
-    "target_of_year": {"es": "Meta anual: {target}", "en": "Yearly target: {target}"},
     "vs_previous": {"es": "{change} vs año anterior ({previous})", "en": "{change} vs year before ({previous})"},
     "no_previous": {"es": "sin dato del año anterior", "en": "no figure for the year before"},
     "status_green": {"es": "En meta", "en": "On track"},
@@ -338,16 +339,332 @@ MESSAGES: dict[str, dict[str, str]] = {
     "as_of": {"es": "Fecha de corte", "en": "Status date"},
     "today": {"es": "hoy", "en": "today"},
     # Page: progress
-    "about_progress": {"es": "...", "en": "..."},
+    "about_progress": {"es": "¿Avanzamos según lo planificado? Actividades planificadas y realizadas mes a mes, "
+                             "el calendario planificado contra el real y el detalle de cada actividad.",
+                       "en": "Are we progressing as planned? Activities planned and done month by month, the "
+                             "planned calendar against the actual one, and the detail of every activity."},
+    "progress_month": {"es": "Mes", "en": "Month"},
+    "progress_planned": {"es": "Planificadas en el mes", "en": "Planned in the month"},
+    "progress_done": {"es": "Realizadas en el mes", "en": "Done in the month"},
+    "progress_in_month": {"es": "En el mes", "en": "In the month"},
+    "progress_planned_cumulative": {"es": "Planificadas (acumulado)", "en": "Planned (cumulative)"},
+    "progress_done_cumulative": {"es": "Realizadas (acumulado)", "en": "Done (cumulative)"},
+    "progress_cumulative_title": {"es": "Actividades planificadas y realizadas, acumuladas por mes",
+                                  "en": "Activities planned and done, cumulative by month"},
+    "progress_axis_activities": {"es": "Actividades (acumuladas)", "en": "Activities (cumulative)"},
+    "progress_cumulative_note": {
+        "es": "Planificadas: por mes de término planificado, sin las canceladas. Realizadas: por mes de término "
+              "real, hasta la fecha de corte.",
+        "en": "Planned: by month of planned end, cancelled ones left out. Done: by month of actual end, up to "
+              "the status date."},
+    "progress_to_date": {"es": "Avance a la fecha de corte", "en": "Progress at the status date"},
+    "progress_planned_year": {"es": "Planificadas en el año", "en": "Planned for the year"},
+    "progress_planned_to_date": {"es": "Planificadas a la fecha de corte", "en": "Due by the status date"},
+    "progress_done_to_date": {"es": "Realizadas a la fecha de corte", "en": "Done by the status date"},
+    "progress_gap": {"es": "Diferencia (realizadas − planificadas)", "en": "Gap (done − due)"},
+    "progress_done_pct": {"es": "Cumplimiento a la fecha (%)", "en": "Done of due (%)"},
+    "progress_vs_due": {"es": "vs {planned} planificadas a la fecha", "en": "vs {planned} due by then"},
+    "progress_timeline": {"es": "Calendario de actividades", "en": "Activity calendar"},
+    "progress_timeline_title": {"es": "Calendario: planificado (barra clara) y real (barra oscura), por estado",
+                                "en": "Calendar: planned (light bar) and actual (dark bar), by status"},
+    "progress_timeline_x": {"es": "Fecha", "en": "Date"},
+    "progress_timeline_note": {
+        "es": "Barra clara: periodo planificado. Barra oscura: periodo real (en curso: hasta la fecha de corte). "
+              "El color indica el estado.",
+        "en": "Light bar: planned period. Dark bar: actual period (in progress: up to the status date). "
+              "The colour shows the status."},
+    "progress_planned_span": {"es": "Planificado", "en": "Planned"},
+    "progress_actual_span": {"es": "Real", "en": "Actual"},
+    "progress_ongoing": {"es": "en curso", "en": "ongoing"},
+    "progress_activities": {"es": "Actividades", "en": "Activities"},
+    "progress_budget_usd": {"es": "Presupuesto (US$)", "en": "Budget (US$)"},
+    "progress_spent_usd": {"es": "Gasto (US$)", "en": "Spent (US$)"},
+    "progress_deals_closed_usd": {"es": "Negocios cerrados (US$)", "en": "Deals closed (US$)"},
+    "progress_deals_projected_usd": {"es": "Negocios proyectados 12 meses (US$)",
+                                     "en": "Deals projected 12 months (US$)"},
     # Page: markets
-    "about_markets": {"es": "...", "en": "..."},
+    "about_markets": {"es": "¿Dónde estamos trabajando? Actividades, negocios y exportaciones por mercado, y qué "
+                            "mercados prioritarios del plan quedan sin cobertura.",
+                      "en": "Where are we working? Activities, deals and exports by market, and which of the "
+                            "plan's priority markets are left uncovered."},
+    "mk_metric": {"es": "Indicador", "en": "Metric"},
+    "mk_metric_activities": {"es": "Actividades", "en": "Activities"},
+    "mk_metric_deals_closed_usd": {"es": "Negocios cerrados", "en": "Deals closed"},
+    "mk_metric_deals_projected_usd": {"es": "Negocios proyectados 12 meses", "en": "Deals projected 12 months"},
+    "mk_metric_exports_usd": {"es": "Exportaciones (último año)", "en": "Exports (latest year)"},
+    "mk_map_title": {"es": "{metric} por mercado", "en": "{metric} by market"},
+    "mk_ranking_title": {"es": "Ranking de mercados: {metric}", "en": "Markets ranked: {metric}"},
+    "mk_map_note": {"es": "Borde grueso: mercado prioritario de los planes elegidos. Gris: sin dato.",
+                    "en": "Thick border: a priority market of the chosen plans. Grey: no figure."},
+    "mk_split_note": {"es": "Una actividad con varios mercados se reparte en partes iguales entre ellos "
+                            "(negocios cerrados y proyectados); las actividades canceladas no cuentan. "
+                            "Exportaciones: último año con dato de cada mercado.",
+                      "en": "An activity with several markets is split evenly among them (deals closed and "
+                            "projected); cancelled activities do not count. Exports: each market's latest "
+                            "year with a figure."},
+    "mk_market": {"es": "Mercado", "en": "Market"},
+    "mk_activities": {"es": "Actividades", "en": "Activities"},
+    "mk_campaigns": {"es": "Campañas pisco", "en": "Pisco campaigns"},
+    "mk_deals_closed_usd": {"es": "Negocios cerrados (US$)", "en": "Deals closed (US$)"},
+    "mk_deals_projected_usd": {"es": "Negocios proyectados 12 meses (US$)", "en": "Deals projected 12 months (US$)"},
+    "mk_exports_usd": {"es": "Exportaciones último año (US$)", "en": "Exports latest year (US$)"},
+    "mk_exports_year": {"es": "Año de exportaciones", "en": "Exports year"},
+    "mk_priority": {"es": "Prioritario", "en": "Priority"},
+    "mk_yes": {"es": "Sí", "en": "Yes"},
+    "mk_no": {"es": "No", "en": "No"},
+    "mk_hover_activities": {"es": "Actividades: {value}", "en": "Activities: {value}"},
+    "mk_hover_campaigns": {"es": "Campañas pisco: {value}", "en": "Pisco campaigns: {value}"},
+    "mk_hover_deals_closed": {"es": "Negocios cerrados: {value}", "en": "Deals closed: {value}"},
+    "mk_hover_deals_projected": {"es": "Negocios proyectados: {value}", "en": "Deals projected: {value}"},
+    "mk_hover_exports": {"es": "Exportaciones {year}: {value}", "en": "Exports {year}: {value}"},
+    "mk_hover_no_exports": {"es": "Exportaciones: sin dato", "en": "Exports: no figure"},
+    "mk_hover_priority": {"es": "Mercado prioritario", "en": "Priority market"},
+    "mk_coverage": {"es": "Mercados prioritarios y cobertura", "en": "Priority markets and coverage"},
+    "mk_coverage_note": {"es": "Cubierto: con al menos una actividad o campaña pisco no cancelada con los filtros "
+                               "elegidos.",
+                         "en": "Covered: at least one activity or pisco campaign, not cancelled, under the chosen "
+                               "filters."},
+    "mk_coverage_group": {"es": "Cobertura", "en": "Coverage"},
+    "mk_gap": {"es": "Prioritario sin cobertura (brecha)", "en": "Priority, not covered (gap)"},
+    "mk_priority_covered": {"es": "Prioritario y cubierto", "en": "Priority and covered"},
+    "mk_covered_only": {"es": "Cubierto, no prioritario", "en": "Covered, not a priority"},
+    "mk_gap_none": {"es": "Todos los mercados prioritarios tienen actividades o campañas.",
+                    "en": "Every priority market has activities or campaigns."},
+    "mk_drill": {"es": "Detalle de un mercado", "en": "One market in detail"},
+    "mk_drill_pick": {"es": "Mercado", "en": "Market"},
+    "mk_drill_note": {"es": "Las tablas muestran los montos completos de cada actividad; las cifras de arriba, la "
+                            "parte que corresponde a este mercado.",
+                      "en": "The tables show each activity's full amounts; the figures above, this market's "
+                            "share."},
+    "mk_share_closed": {"es": "Negocios cerrados (parte del mercado)", "en": "Deals closed (market's share)"},
+    "mk_share_projected": {"es": "Negocios proyectados (parte del mercado)",
+                           "en": "Deals projected (market's share)"},
+    "mk_latest_exports": {"es": "Exportaciones {year}", "en": "Exports {year}"},
+    "mk_latest_exports_none": {"es": "Exportaciones", "en": "Exports"},
+    "mk_activities_of": {"es": "Actividades y negocios del mercado", "en": "The market's activities and deals"},
+    "mk_campaigns_of": {"es": "Campañas pisco del mercado", "en": "The market's pisco campaigns"},
+    "mk_exports": {"es": "Exportaciones al mercado por año", "en": "Exports to the market by year"},
+    "mk_none_exports": {"es": "No hay cifras de exportaciones a este mercado con los filtros elegidos.",
+                        "en": "There are no export figures for this market under the chosen filters."},
+    "mk_none_activities": {"es": "No hay actividades en este mercado con los filtros elegidos.",
+                           "en": "There are no activities in this market under the chosen filters."},
+    "mk_none_campaigns": {"es": "No hay campañas pisco en este mercado con los filtros elegidos.",
+                          "en": "There are no pisco campaigns in this market under the chosen filters."},
+    "mk_deals_title": {"es": "Negocios por actividad: {country}", "en": "Deals by activity: {country}"},
+    "mk_exports_title": {"es": "Exportaciones a {country} por año", "en": "Exports to {country} by year"},
+    "mk_activity": {"es": "Actividad", "en": "Activity"},
+    "mk_name": {"es": "Nombre", "en": "Name"},
+    "mk_channel": {"es": "Canal", "en": "Channel"},
+    "mk_markets": {"es": "Mercados", "en": "Markets"},
+    "mk_exporters": {"es": "Exportadores", "en": "Exporters"},
+    "mk_meetings_held": {"es": "Reuniones realizadas", "en": "Meetings held"},
+    "mk_budget_usd": {"es": "Presupuesto (US$)", "en": "Budget (US$)"},
+    "mk_spent_usd": {"es": "Ejecutado (US$)", "en": "Spent (US$)"},
+    "mk_reach_actual": {"es": "Alcance real", "en": "Reach (actual)"},
+    "mk_deals_actual_usd": {"es": "Negocios (US$)", "en": "Deals (US$)"},
     # Page: mix
-    "about_mix": {"es": "...", "en": "..."},
+    "about_mix": {"es": "¿Cuánto es virtual, presencial o híbrido, y qué rinde cada modalidad? Actividades por "
+                        "mes o trimestre, planificadas y realizadas, y su efectividad.",
+                  "en": "How much is virtual, in person or hybrid, and what does each modality yield? Activities "
+                        "by month or quarter, planned and done, and their effectiveness."},
+    "mix_grain": {"es": "Agrupar por", "en": "Group by"},
+    "mix_grain_quarter": {"es": "Trimestre", "en": "Quarter"},
+    "mix_grain_month": {"es": "Mes", "en": "Month"},
+    "mix_quarter_label": {"es": "T{quarter} {year}", "en": "Q{quarter} {year}"},
+    "mix_period": {"es": "Periodo", "en": "Period"},
+    "mix_period_axis": {"es": "Periodo de inicio planificado", "en": "Period of planned start"},
+    "mix_planned": {"es": "Planificadas", "en": "Planned"},
+    "mix_done": {"es": "Realizadas", "en": "Done"},
+    "mix_planned_pct": {"es": "Participación en planificadas (%)", "en": "Share of planned (%)"},
+    "mix_done_pct": {"es": "Participación en realizadas (%)", "en": "Share of done (%)"},
+    "mix_activities_unit": {"es": "actividades", "en": "activities"},
+    "mix_axis_activities": {"es": "Actividades", "en": "Activities"},
+    "mix_by_period_title": {"es": "Actividades por modalidad: planificadas y realizadas",
+                            "en": "Activities by modality: planned and done"},
+    "mix_share_title": {"es": "Participación de cada modalidad en las actividades planificadas",
+                        "en": "Share of each modality in the activities planned"},
+    "mix_share_axis": {"es": "% de las actividades planificadas", "en": "% of activities planned"},
+    "mix_by_period_note": {
+        "es": "Por periodo de inicio planificado. Planificadas: sin las canceladas. Realizadas: estado «Realizada».",
+        "en": "By period of planned start. Planned: cancelled ones left out. Done: status 'Done'."},
+    "mix_halves": {"es": "Actividades virtuales por semestre", "en": "Virtual activities by half-year"},
+    "mix_half": {"es": "Semestre", "en": "Half-year"},
+    "mix_half_1": {"es": "1.er semestre", "en": "First half"},
+    "mix_half_2": {"es": "2.º semestre", "en": "Second half"},
+    "mix_virtual": {"es": "Virtuales", "en": "Virtual"},
+    "mix_virtual_pct": {"es": "Virtuales (%)", "en": "Virtual (%)"},
+    "mix_virtual_half_1": {"es": "Virtuales, 1.er semestre", "en": "Virtual, first half"},
+    "mix_virtual_half_2": {"es": "Virtuales, 2.º semestre", "en": "Virtual, second half"},
+    "mix_of_planned": {"es": "{virtual} de {planned} actividades planificadas",
+                       "en": "{virtual} of {planned} activities planned"},
+    "mix_effectiveness": {"es": "Efectividad por modalidad", "en": "Effectiveness by modality"},
+    "mix_effectiveness_title": {"es": "Efectividad por modalidad (actividades realizadas)",
+                                "en": "Effectiveness by modality (activities done)"},
+    "mix_effectiveness_note": {
+        "es": "Sólo actividades realizadas. Negocios por reunión: negocios ÷ reuniones realizadas. Costo por "
+              "reunión: gasto ÷ reuniones, sólo actividades con gasto y reuniones. Pocas actividades en una "
+              "modalidad hacen el promedio poco estable.",
+        "en": "Activities done only. Deals per meeting: deals ÷ meetings held. Cost per meeting: spend ÷ "
+              "meetings, only activities with both spend and meetings. Few activities in a modality make its "
+              "average unsteady."},
+    "mix_activities_done": {"es": "Actividades realizadas", "en": "Activities done"},
+    "mix_meetings_per_activity": {"es": "Reuniones por actividad", "en": "Meetings per activity"},
+    "mix_closed_per_meeting": {"es": "Negocios cerrados por reunión (US$ por reunión)",
+                               "en": "Deals closed per meeting (US$ per meeting)"},
+    "mix_projected_per_meeting": {"es": "Negocios proyectados 12 meses por reunión (US$ por reunión)",
+                                  "en": "Deals projected 12 months per meeting (US$ per meeting)"},
+    "mix_cost_per_meeting": {"es": "Costo por reunión (US$ por reunión)", "en": "Cost per meeting (US$ per meeting)"},
+    "mix_exporters_per_activity": {"es": "Exportadores por actividad", "en": "Exporters per activity"},
     # Page: pisco
-    "about_pisco": {"es": "...", "en": "..."},
+    "about_pisco": {"es": "¿Cómo avanzan las campañas de promoción del pisco? Presupuesto y gasto por mercado y "
+                          "canal, calendario planificado y real, y metas contra resultados de cada campaña.",
+                    "en": "How are the pisco promotion campaigns going? Budget and spend by market and channel, "
+                          "planned and actual schedule, and targets against results for each campaign."},
+    "pisco_card_campaigns": {"es": "Campañas pisco", "en": "Pisco campaigns"},
+    "pisco_card_campaigns_note": {"es": "{done} realizadas (sin contar canceladas)",
+                                  "en": "{done} done (cancelled ones left out)"},
+    "pisco_card_spent": {"es": "Gasto en campañas", "en": "Campaign spend"},
+    "pisco_card_spent_note": {"es": "de {budget} presupuestados", "en": "of {budget} budgeted"},
+    "pisco_card_reach": {"es": "Alcance logrado", "en": "Reach achieved"},
+    "pisco_card_reach_note": {"es": "personas alcanzadas por las campañas", "en": "people the campaigns reached"},
+    "pisco_card_deals": {"es": "Negocios de las campañas", "en": "Campaign deals"},
+    "pisco_card_deals_note": {"es": "de {target} de meta", "en": "of a {target} target"},
+    "pisco_budget_title": {"es": "Presupuesto y gasto por mercado y canal",
+                           "en": "Budget and spend by market and channel"},
+    "pisco_budget_of": {"es": "Presupuesto · {channel}", "en": "Budget · {channel}"},
+    "pisco_spent": {"es": "Gastado", "en": "Spent"},
+    "pisco_market": {"es": "Mercado", "en": "Market"},
+    "pisco_channel": {"es": "Canal", "en": "Channel"},
+    "pisco_campaign": {"es": "Campaña", "en": "Campaign"},
+    "pisco_budget_usd": {"es": "Presupuesto (US$)", "en": "Budget (US$)"},
+    "pisco_spent_usd": {"es": "Gastado (US$)", "en": "Spent (US$)"},
+    "pisco_timeline_title": {"es": "Calendario de campañas: planificado y real",
+                             "en": "Campaign schedule: planned and actual"},
+    "pisco_timeline_note": {"es": "Barra clara: periodo planificado; barra sólida: periodo real, con el color de "
+                                  "su estado. Una campaña en curso llega hasta la fecha de corte del plan.",
+                            "en": "Light bar: planned period; solid bar: actual period, in its status colour. "
+                                  "A campaign in progress runs until the plan's status date."},
+    "pisco_planned_span": {"es": "Planificado", "en": "Planned"},
+    "pisco_actual_span": {"es": "Real", "en": "Actual"},
+    "pisco_until_as_of": {"es": "en curso, a la fecha de corte", "en": "in progress, at the status date"},
+    "pisco_dates_axis": {"es": "Fecha", "en": "Date"},
+    "pisco_actual_until": {"es": "Real hasta", "en": "Actual until"},
+    "pisco_targets_title": {"es": "Metas y resultados por campaña", "en": "Targets and results by campaign"},
+    "pisco_reach": {"es": "Alcance (personas)", "en": "Reach (people)"},
+    "pisco_contacts": {"es": "Contactos comerciales", "en": "Business contacts"},
+    "pisco_meetings": {"es": "Reuniones", "en": "Meetings"},
+    "pisco_deals_usd": {"es": "Negocios (US$)", "en": "Deals (US$)"},
+    "pisco_reach_target": {"es": "Alcance meta", "en": "Reach target"},
+    "pisco_reach_actual": {"es": "Alcance real", "en": "Reach actual"},
+    "pisco_contacts_target": {"es": "Contactos meta", "en": "Contacts target"},
+    "pisco_contacts_actual": {"es": "Contactos reales", "en": "Contacts actual"},
+    "pisco_meetings_target": {"es": "Reuniones meta", "en": "Meetings target"},
+    "pisco_meetings_actual": {"es": "Reuniones reales", "en": "Meetings actual"},
+    "pisco_deals_target_usd": {"es": "Negocios meta (US$)", "en": "Deals target (US$)"},
+    "pisco_deals_actual_usd": {"es": "Negocios reales (US$)", "en": "Deals actual (US$)"},
+    "pisco_count_axis": {"es": "cantidad", "en": "count"},
+    "pisco_funnel_title": {"es": "Embudo de las campañas: del alcance a los negocios (meta y real)",
+                           "en": "Campaign funnel: from reach to deals (target and actual)"},
+    "pisco_funnel_note": {"es": "Sin campañas canceladas. La última etapa cuenta campañas con negocios (meta: "
+                                "campañas con meta de negocios; real: campañas que cerraron negocios).",
+                          "en": "Cancelled campaigns left out. The last stage counts campaigns with deals (target: "
+                                "campaigns with a deals target; actual: campaigns that closed deals)."},
+    "pisco_stage": {"es": "Etapa", "en": "Stage"},
+    "pisco_stage_reach": {"es": "Alcance (personas)", "en": "Reach (people)"},
+    "pisco_stage_contacts": {"es": "Contactos", "en": "Contacts"},
+    "pisco_stage_meetings": {"es": "Reuniones", "en": "Meetings"},
+    "pisco_stage_deals": {"es": "Campañas con negocios", "en": "Campaigns with deals"},
+    "pisco_pct_of_target": {"es": "% de la meta", "en": "% of target"},
+    "pisco_table_title": {"es": "Campañas del plan pisco", "en": "Pisco plan campaigns"},
+    "pisco_section_money": {"es": "Presupuesto por mercado", "en": "Budget by market"},
+    "pisco_section_schedule": {"es": "Calendario", "en": "Schedule"},
+    "pisco_section_results": {"es": "Metas y resultados", "en": "Targets and results"},
     # Page: outcomes
-    "about_outcomes": {"es": "...", "en": "..."},
+    "about_outcomes": {"es": "¿Qué resultados dejó el plan? Exportaciones regionales y su crecimiento, negocios "
+                             "cerrados y proyectados, reuniones y participantes por país en cada evento.",
+                       "en": "What did the plan achieve? Regional exports and their growth, deals closed and "
+                             "projected, meetings and participants by country at each event."},
+    "outcomes_exports_title": {"es": "Exportaciones por año y crecimiento anual",
+                               "en": "Exports by year and yearly growth"},
+    "outcomes_exports_note": {"es": "Las etiquetas muestran el crecimiento contra el año anterior.",
+                              "en": "Labels show the growth against the year before."},
+    "outcomes_growth": {"es": "Crecimiento", "en": "Growth"},
+    "outcomes_change": {"es": "Variación", "en": "Change"},
+    "outcomes_deals_title": {"es": "Negocios cerrados y proyectados a 12 meses por evento",
+                             "en": "Deals closed and projected for 12 months by event"},
+    "outcomes_deals_time_title": {"es": "Negocios acumulados en el tiempo: cerrados y proyectados",
+                                  "en": "Deals over time, cumulative: closed and projected"},
+    "outcomes_deals_note": {"es": "Los negocios cerrados en el evento y los proyectados a 12 meses se informan "
+                                  "por separado y nunca se suman.",
+                            "en": "Deals closed at the event and deals projected for 12 months are reported "
+                                  "apart and never added up."},
+    "outcomes_closed": {"es": "Cerrados", "en": "Closed"},
+    "outcomes_projected": {"es": "Proyectados 12 meses", "en": "Projected 12 months"},
+    "outcomes_closed_cumulative": {"es": "Cerrados (acumulado)", "en": "Closed (cumulative)"},
+    "outcomes_projected_cumulative": {"es": "Proyectados 12 meses (acumulado)",
+                                      "en": "Projected 12 months (cumulative)"},
+    "outcomes_event": {"es": "Evento", "en": "Event"},
+    "outcomes_start": {"es": "Inicio", "en": "Start"},
+    "outcomes_meetings_title": {"es": "Reuniones solicitadas y realizadas por evento",
+                                "en": "Meetings requested and held by event"},
+    "outcomes_meetings_requested": {"es": "Solicitadas", "en": "Requested"},
+    "outcomes_meetings_held": {"es": "Realizadas", "en": "Held"},
+    "outcomes_held_share": {"es": "realizadas", "en": "held"},
+    "outcomes_participants_title": {"es": "Exportadores e importadores por país",
+                                    "en": "Exporters and importers by country"},
+    "outcomes_exporters_by_origin": {"es": "Exportadores por país de origen", "en": "Exporters by country of origin"},
+    "outcomes_importers_by_market": {"es": "Importadores por mercado", "en": "Importers by market"},
+    "outcomes_country": {"es": "País", "en": "Country"},
+    "outcomes_metric": {"es": "Participantes", "en": "Participants"},
+    "outcomes_count": {"es": "Cantidad", "en": "Count"},
+    "outcomes_count_axis": {"es": "participantes", "en": "participants"},
+    "outcomes_meetings_axis": {"es": "reuniones", "en": "meetings"},
+    "outcomes_exporters": {"es": "Exportadores", "en": "Exporters"},
+    "outcomes_importers": {"es": "Importadores", "en": "Importers"},
+    "outcomes_meetings_requested_col": {"es": "Reuniones solicitadas", "en": "Meetings requested"},
+    "outcomes_meetings_held_col": {"es": "Reuniones realizadas", "en": "Meetings held"},
+    "outcomes_closed_usd": {"es": "Negocios cerrados (US$)", "en": "Deals closed (US$)"},
+    "outcomes_projected_usd": {"es": "Negocios proyectados 12 meses (US$)", "en": "Deals projected 12 months (US$)"},
+    "outcomes_section_exports": {"es": "Exportaciones regionales", "en": "Regional exports"},
+    "outcomes_section_deals": {"es": "Negocios", "en": "Deals"},
+    "outcomes_section_meetings": {"es": "Reuniones", "en": "Meetings"},
+    "outcomes_section_participants": {"es": "Participantes por país", "en": "Participants by country"},
     # Report
+    "report_title": {"es": "Informe de avance del plan de internacionalización",
+                     "en": "Internationalization plan progress report"},
+    "report_file_stem": {"es": "informe-avance", "en": "progress-report"},
+    "report_download": {"es": "Descargar informe", "en": "Download report"},
+    "report_download_help": {"es": "Informe HTML autónomo de la vista actual: se abre sin internet y se imprime bien.",
+                             "en": "Self-contained HTML report of the current view: opens offline and prints well."},
+    "report_plans": {"es": "Planes", "en": "Plans"},
+    "report_filters": {"es": "Filtros aplicados", "en": "Filters applied"},
+    "report_no_limit": {"es": "sin límite", "en": "no limit"},
+    "report_generated": {"es": "Informe generado el {when} (UTC)", "en": "Report generated on {when} (UTC)"},
+    "report_kpis": {"es": "Indicadores", "en": "Key indicators"},
+    "report_delta": {"es": "Diferencia con la meta a la fecha", "en": "Difference from target to date"},
+    "report_target": {"es": "Meta anual", "en": "Yearly target"},
+    "report_charts": {"es": "Gráficos", "en": "Charts"},
+    "report_footer": {"es": "Informe autónomo: funciona sin conexión a internet. Las cifras vienen de los CSV del "
+                            "plan; los datos marcados como ilustrativos en su fuente no son oficiales.",
+                      "en": "Self-contained report: it works without an internet connection. The figures come from "
+                            "the plan CSVs; data marked as illustrative in its source is not official."},
+    "report_unknown_value": {"es": "{option}: «{value}» no es un valor reconocido; se espera uno de: {allowed}",
+                             "en": "{option}: '{value}' is not a recognised value; expected one of: {allowed}"},
+    "report_unknown_market": {"es": "{option}: «{value}» no es un país reconocido; use el código ISO-3 (GBR) o el "
+                                    "nombre (Reino Unido)",
+                              "en": "{option}: '{value}' is not a recognised country; use the ISO-3 code (GBR) or "
+                                    "the name (United Kingdom)"},
+    "report_bad_date": {"es": "{option}: {message}", "en": "{option}: {message}"},
+    "report_dates_swapped": {"es": "--from ({date_from}) es posterior a --to ({date_to})",
+                             "en": "--from ({date_from}) is after --to ({date_to})"},
+    "report_no_plan": {"es": "ningún plan coincide con --office/--year elegidos; planes disponibles: {allowed}",
+                       "en": "no plan matches the chosen --office/--year; plans available: {allowed}"},
+    "report_written": {"es": "informe escrito en {path} ({size} bytes)",
+                       "en": "report written to {path} ({size} bytes)"},
+    "report_kept_last_good": {"es": "aviso: los CSV del plan tienen {count} error(es); el informe usa los últimos "
+                                    "datos válidos",
+                              "en": "warning: the plan CSVs have {count} error(s); the report uses the last valid "
+                                    "data"},
 }
 
 
@@ -369,6 +686,15 @@ def format_number(value: float | int | Decimal, lang: str = DEFAULT_LANG, decima
 def format_usd(value: float | int | Decimal, lang: str = DEFAULT_LANG) -> str:
     """`US$ 1.500.000` in Spanish, `US$1,500,000` in English."""
     amount = format_number(value, lang)
+    return f"US$ {amount}" if lang != "en" else f"US${amount}"
+
+
+def format_compact(value: float | int | Decimal, lang: str = DEFAULT_LANG, usd: bool = False) -> str:
+    """Short figures for KPI cards: `US$ 9,3 M` / `US$9.3M`, `120,5 k` / `120.5K` (Babel's CLDR rules)."""
+    amount = format_compact_decimal(value, format_type="short", locale=locale_of(lang), fraction_digits=1)
+    amount = amount.replace("\xa0", " ")
+    if not usd:
+        return amount
     return f"US$ {amount}" if lang != "en" else f"US${amount}"
 
 

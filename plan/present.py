@@ -13,7 +13,7 @@ import pandas as pd
 
 from plan import countries
 from plan.enums import LabeledEnum
-from plan.i18n import format_date, format_number, format_usd, t
+from plan.i18n import format_compact, format_date, format_number, format_usd, t
 from plan.models import ActivityType, Modality, Status
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
@@ -78,12 +78,12 @@ def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str)
                               "growth_pct": ("growth_pct", "pct")}, lang)
 
 
-STATUS_BADGES = {"green": ("status_green", "green", "🟢"), "amber": ("status_amber", "orange", "🟠"),
-                 "red": ("status_red", "red", "🔴"), None: ("status_none", "gray", "⚪")}
+STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "orange"),
+                 "red": ("status_red", "red"), None: ("status_none", "gray")}
 
 
-def _badge(status) -> tuple[str, str, str]:
-    """(label key, badge colour, emoji) of a KPI status (missing: no target)."""
+def _badge(status) -> tuple[str, str]:
+    """(label key, badge colour) of a KPI status (missing: no target)."""
     return STATUS_BADGES[None if _missing(status) else status]
 
 
@@ -101,8 +101,8 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
     target expected to date, the status badge, and the yearly target and year-before lines."""
     cards = []
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
-        has_target = not _missing(row.expected) and not _missing(row.actual)
-        label_key, color, _emoji = _badge(row.status)
+        has_target = not _missing(row.expected) and not _missing(row.actual_vs_expected)
+        label_key, color = _badge(row.status)
         change = "—" if _missing(row.change_pct) else ("+" if row.change_pct >= 0 else "-") + _shown(
             abs(row.change_pct), "pct", lang)
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
@@ -110,14 +110,15 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
         cards.append({
             "key": row.kpi,
             "label": t(f"kpi_{row.kpi}", lang),
-            "value": "—" if _missing(row.actual) else _amount(row.actual, row.unit, lang),
-            "delta": _signed(row.actual - row.expected, row.unit, lang) if has_target else None,
-            "delta_description": t("vs_target_to_date", lang, expected=_amount(row.expected, row.unit, lang))
-            if has_target else None,
+            "value": "—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
+            "full": None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
+            "delta": _signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
+            "delta_description": t("vs_target_to_date", lang) if has_target else None,
             "status": t(label_key, lang),
             "color": color,
-            "target": t("target_of_year", lang, target=_amount(row.target, row.unit, lang))
-            if not _missing(row.target) else t("no_target", lang),
+            "target": t("no_target", lang) if _missing(row.target) else t(
+                "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
+                target=_amount(row.target, row.unit, lang)),
             "previous": previous,
         })
     return cards
@@ -135,7 +136,7 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> tup
         for row in rows.itertuples():
             label = t(f"kpi_{row.kpi}", lang)
             shown[label] = ("—" if _missing(row.actual) else _amount(row.actual, row.unit, lang)) \
-                + " " + _badge(row.status)[2]
+                + " · " + t(_badge(row.status)[0], lang)
             raw[label] = row.actual
             raw[f"{label} · {t('target', lang)}"] = row.target
         shown_rows.append(shown)
@@ -151,3 +152,390 @@ def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[p
                                "status": ("status", Status), "planned_start": ("planned_start", "date"),
                                "planned_end": ("planned_end", "date"), "lateness": ("lateness", "text"),
                                "days_late": ("days_late", "count")}, lang)
+
+
+# --- progress page helpers ---
+
+def progress_month_label(value, lang: str) -> str:
+    """A month in the language: `sept 2021`, `Sep 2021`."""
+    from babel.dates import format_date as babel_date
+
+    from plan.i18n import locale_of
+
+    return babel_date(pd.Timestamp(value).date(), "MMM yyyy", locale=locale_of(lang))
+
+
+def progress_cutoff(plans: pd.DataFrame) -> dict[str, dt.date]:
+    """Each plan's status date (`as_of`, today when the plan has none), at most the end of its year."""
+    return {row.plan_id: min(dt.date.today() if _missing(row.as_of) else pd.Timestamp(row.as_of).date(),
+                             dt.date(int(row.year), 12, 31))
+            for row in plans.itertuples()}
+
+
+def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                              pd.DataFrame]:
+    """`queries.monthly_progress` for people (empty when no activity matches the filters)."""
+    if int(monthly["planned"].sum()) == 0 and int(monthly["done"].sum()) == 0:
+        monthly = monthly.iloc[0:0]
+    shown, raw = localize(monthly, {"plan_id": ("plan", labels), "month": ("progress_month", "date"),
+                                    "planned": ("progress_planned", "count"), "done": ("progress_done", "count"),
+                                    "planned_cumulative": ("progress_planned_cumulative", "count"),
+                                    "done_cumulative": ("progress_done_cumulative", "count")}, lang)
+    month = t("progress_month", lang)
+    shown[month] = [progress_month_label(m, lang) for m in monthly["month"]]
+    return shown, raw
+
+
+def progress_to_date(monthly: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """Per plan: activities planned in the year, planned to finish by the status date's month,
+    done by then, the gap and the share done of what was due."""
+    cutoff = progress_cutoff(plans)
+    rows = []
+    for plan_id, months in monthly.groupby("plan_id", sort=False):
+        due = months[months["month"].dt.date <= cutoff.get(plan_id, dt.date.today())]
+        planned = int(due["planned_cumulative"].iloc[-1]) if not due.empty else 0
+        done = int(due["done_cumulative"].iloc[-1]) if not due.empty else 0
+        rows.append({"plan_id": plan_id, "as_of": cutoff.get(plan_id), "planned_year": int(months["planned"].sum()),
+                     "planned_to_date": planned, "done_to_date": done, "gap": done - planned,
+                     "done_pct": round(100 * done / planned, 1) if planned else None})
+    return pd.DataFrame(rows, columns=["plan_id", "as_of", "planned_year", "planned_to_date", "done_to_date",
+                                       "gap", "done_pct"])
+
+
+def progress_to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                              pd.DataFrame]:
+    return localize(summary, {"plan_id": ("plan", labels), "as_of": ("as_of", "date"),
+                              "planned_year": ("progress_planned_year", "count"),
+                              "planned_to_date": ("progress_planned_to_date", "count"),
+                              "done_to_date": ("progress_done_to_date", "count"),
+                              "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct")}, lang)
+
+
+def progress_cards(summary: pd.DataFrame, lang: str) -> list[dict]:
+    """One plan's progress to date as metric texts (label, value, delta)."""
+    row = summary.iloc[0]
+    return [
+        {"label": t("progress_done_to_date", lang), "value": format_number(row["done_to_date"], lang),
+         "delta": ("+" if row["gap"] >= 0 else "-") + format_number(abs(row["gap"]), lang),
+         "delta_description": t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))},
+        {"label": t("progress_planned_to_date", lang), "value": format_number(row["planned_to_date"], lang),
+         "delta": None, "delta_description": None},
+        {"label": t("progress_planned_year", lang), "value": format_number(row["planned_year"], lang),
+         "delta": None, "delta_description": None},
+        {"label": t("progress_done_pct", lang), "value": _shown(row["done_pct"], "pct", lang) or "—",
+         "delta": None, "delta_description": None},
+    ]
+
+
+def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """`queries.activity_list` for people: codes as words, markets and sectors named."""
+    from plan.models import Sector
+
+    sectors = activities["sectors"].map(
+        lambda codes: ", ".join(Sector(code).label(lang) for code in (codes if codes is not None else [])))
+    return localize(activities.assign(sectors=sectors), {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
+        "status": ("status", Status), "type": ("type", ActivityType), "modality": ("modality", Modality),
+        "markets": ("markets", "countries"), "sectors": ("sectors", "text"),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
+        "budget_usd": ("progress_budget_usd", "usd"), "spent_usd": ("progress_spent_usd", "usd"),
+        "exporters": ("exporters", "count"), "importers": ("importers", "count"),
+        "meetings_held": ("meetings_held", "count"), "deals_closed_usd": ("progress_deals_closed_usd", "usd"),
+        "deals_projected_usd": ("progress_deals_projected_usd", "usd")}, lang)
+
+
+def progress_timeline_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """The calendar's numbers: each activity's status, planned and actual dates."""
+    return localize(activities, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"), "status": ("status", Status),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date")}, lang)
+
+
+# --- mix page helpers ---
+
+MIX_GRAINS = ("quarter", "month")
+
+
+def mix_period_label(value, grain: str, lang: str) -> str:
+    """`T2 2021` / `Q2 2021` for a quarter, `abr 2021` / `Apr 2021` for a month."""
+    day = pd.Timestamp(value).date()
+    if grain == "quarter":
+        return t("mix_quarter_label", lang, quarter=(day.month - 1) // 3 + 1, year=day.year)
+    return progress_month_label(day, lang)
+
+
+def mix_grid(by_period: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
+    """`queries.modality_by_period` summed over the plans, every period from the first to the
+    last and every modality (zeros filled), with each modality's share of the period (%)."""
+    columns = ["period", "label", "modality", "planned", "done", "planned_pct", "done_pct"]
+    if by_period.empty or int(by_period["planned"].sum() + by_period["done"].sum()) == 0:
+        return pd.DataFrame(columns=columns)
+    summed = by_period.groupby(["period", "modality"], as_index=False)[["planned", "done"]].sum()
+    periods = pd.date_range(summed["period"].min(), summed["period"].max(), freq="QS" if grain == "quarter" else "MS")
+    full = pd.MultiIndex.from_product([periods, [m.value for m in Modality]], names=["period", "modality"])
+    grid = summed.set_index(["period", "modality"]).reindex(full, fill_value=0).reset_index()
+    for measure in ("planned", "done"):
+        total = grid.groupby("period")[measure].transform("sum")
+        grid[f"{measure}_pct"] = (100 * grid[measure] / total.where(total > 0)).round(1)
+    grid["label"] = [mix_period_label(p, grain, lang) for p in grid["period"]]
+    return grid[columns]
+
+
+def mix_grid_table(grid: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The grid's periods with activity, for the table under the charts."""
+    rows = grid[(grid["planned"] > 0) | (grid["done"] > 0)]
+    return localize(rows, {"label": ("mix_period", "text"), "modality": ("modality", Modality),
+                           "planned": ("mix_planned", "count"), "done": ("mix_done", "count"),
+                           "planned_pct": ("mix_planned_pct", "pct"), "done_pct": ("mix_done_pct", "pct")}, lang)
+
+
+def mix_halves(quarterly: pd.DataFrame) -> pd.DataFrame:
+    """Per plan and half of the year (by planned start): activities planned, virtual ones and their share."""
+    columns = ["plan_id", "half", "planned", "virtual", "virtual_pct"]
+    if quarterly.empty:
+        return pd.DataFrame(columns=columns)
+    frame = quarterly.assign(half=[1 if pd.Timestamp(p).month <= 6 else 2 for p in quarterly["period"]],
+                             virtual=quarterly["planned"].where(quarterly["modality"] == Modality.VIRTUAL.value, 0))
+    halves = frame.groupby(["plan_id", "half"], as_index=False, sort=True)[["planned", "virtual"]].sum()
+    halves = halves[halves["planned"] > 0]
+    halves["virtual_pct"] = (100 * halves["virtual"] / halves["planned"]).round(1)
+    return halves[columns].reset_index(drop=True)
+
+
+def mix_halves_table(halves: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                       pd.DataFrame]:
+    frame = halves.assign(half=[t(f"mix_half_{h}", lang) for h in halves["half"]])
+    return localize(frame, {"plan_id": ("plan", labels), "half": ("mix_half", "text"),
+                            "planned": ("mix_planned", "count"), "virtual": ("mix_virtual", "count"),
+                            "virtual_pct": ("mix_virtual_pct", "pct")}, lang)
+
+
+def mix_half_cards(halves: pd.DataFrame, lang: str) -> list[dict]:
+    """One plan's virtual share per half as metric texts."""
+    return [{"label": t(f"mix_virtual_half_{row.half}", lang), "value": _shown(row.virtual_pct, "pct", lang),
+             "caption": t("mix_of_planned", lang, virtual=format_number(row.virtual, lang),
+                          planned=format_number(row.planned, lang))}
+            for row in halves.itertuples()]
+
+
+def mix_effectiveness_table(effect: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`queries.modality_effectiveness` for people, units in the headers, modalities in their usual order."""
+    order = {m.value: i for i, m in enumerate(Modality)}
+    effect = effect.sort_values("modality", key=lambda codes: codes.map(order), kind="stable")
+    return localize(effect, {
+        "modality": ("modality", Modality), "activities": ("mix_activities_done", "count"),
+        "meetings_held": ("meetings_held", "count"), "meetings_per_activity": ("mix_meetings_per_activity", "decimal"),
+        "closed_per_meeting_usd": ("mix_closed_per_meeting", "usd"),
+        "projected_per_meeting_usd": ("mix_projected_per_meeting", "usd"),
+        "cost_per_meeting_usd": ("mix_cost_per_meeting", "usd"),
+        "exporters_per_activity": ("mix_exporters_per_activity", "decimal"),
+        "deals_closed_usd": ("progress_deals_closed_usd", "usd"),
+        "deals_projected_usd": ("progress_deals_projected_usd", "usd"),
+        "spent_usd": ("progress_spent_usd", "usd")}, lang)
+
+
+def pisco_cards(totals: pd.DataFrame, lang: str) -> list[dict]:
+    """`queries.campaign_totals` summed over the chosen plans, as metric texts (label, value, caption)."""
+    sums = totals[["campaigns", "campaigns_done", "budget_usd", "spent_usd", "reach_actual", "deals_actual_usd",
+                   "deals_target_usd"]].sum()
+    return [
+        {"label": t("pisco_card_campaigns", lang), "value": format_number(sums["campaigns"], lang),
+         "caption": t("pisco_card_campaigns_note", lang, done=format_number(sums["campaigns_done"], lang))},
+        {"label": t("pisco_card_spent", lang), "value": format_usd(sums["spent_usd"], lang),
+         "caption": t("pisco_card_spent_note", lang, budget=format_usd(sums["budget_usd"], lang))},
+        {"label": t("pisco_card_reach", lang), "value": format_number(sums["reach_actual"], lang),
+         "caption": t("pisco_card_reach_note", lang)},
+        {"label": t("pisco_card_deals", lang), "value": format_usd(sums["deals_actual_usd"], lang),
+         "caption": t("pisco_card_deals_note", lang, target=format_usd(sums["deals_target_usd"], lang))},
+    ]
+
+
+def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                             pd.DataFrame]:
+    """`queries.campaigns` for people: every campaign with its dates, money, targets and actuals."""
+    from plan.models import Channel
+
+    return localize(campaigns, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("pisco_campaign", "text"),
+        "market": ("pisco_market", "country"), "channel": ("pisco_channel", Channel),
+        "modality": ("modality", Modality), "status": ("status", Status),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
+        "budget_usd": ("pisco_budget_usd", "usd"), "spent_usd": ("pisco_spent_usd", "usd"),
+        "reach_target": ("pisco_reach_target", "count"), "reach_actual": ("pisco_reach_actual", "count"),
+        "contacts_target": ("pisco_contacts_target", "count"), "contacts_actual": ("pisco_contacts_actual", "count"),
+        "meetings_target": ("pisco_meetings_target", "count"), "meetings_actual": ("pisco_meetings_actual", "count"),
+        "deals_target_usd": ("pisco_deals_target_usd", "usd"), "deals_actual_usd": ("pisco_deals_actual_usd", "usd"),
+    }, lang)
+
+
+def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The numbers behind the budget-by-market chart."""
+    from plan.models import Channel
+
+    return localize(campaigns, {
+        "market": ("pisco_market", "country"), "channel": ("pisco_channel", Channel), "id": ("id", "text"),
+        "name": ("pisco_campaign", "text"), "budget_usd": ("pisco_budget_usd", "usd"),
+        "spent_usd": ("pisco_spent_usd", "usd")}, lang)
+
+
+def pisco_timeline_table(timeline: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The dates behind the campaign schedule (`queries.campaign_timeline`)."""
+    return localize(timeline, {
+        "id": ("id", "text"), "name": ("pisco_campaign", "text"), "status": ("status", Status),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
+        "actual_until": ("pisco_actual_until", "date")}, lang)
+
+
+def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targets and actuals of each campaign."""
+    return localize(campaigns, {
+        "id": ("id", "text"), "name": ("pisco_campaign", "text"), "status": ("status", Status),
+        "reach_target": ("pisco_reach_target", "count"), "reach_actual": ("pisco_reach_actual", "count"),
+        "contacts_target": ("pisco_contacts_target", "count"), "contacts_actual": ("pisco_contacts_actual", "count"),
+        "meetings_target": ("pisco_meetings_target", "count"), "meetings_actual": ("pisco_meetings_actual", "count"),
+        "deals_target_usd": ("pisco_deals_target_usd", "usd"), "deals_actual_usd": ("pisco_deals_actual_usd", "usd"),
+    }, lang)
+
+
+def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`queries.campaign_funnel` for people: stage, target, actual and the actual's share of the target."""
+    share = [None if _missing(a) or _missing(g) or not g else round(100 * a / g, 1)
+             for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
+    stages = {stage: t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]}
+    return localize(funnel.assign(share=share), {
+        "stage": ("pisco_stage", stages), "target": ("target", "count"), "actual": ("actual", "count"),
+        "share": ("pisco_pct_of_target", "pct")}, lang)
+
+
+def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                         pd.DataFrame]:
+    """`queries.deals_by_event` for people: closed and projected deals in separate columns."""
+    return localize(deals, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("outcomes_event", "text"),
+        "type": ("type", ActivityType), "modality": ("modality", Modality), "status": ("status", Status),
+        "start": ("outcomes_start", "date"), "deals_closed_usd": ("outcomes_closed_usd", "usd"),
+        "deals_projected_usd": ("outcomes_projected_usd", "usd")}, lang)
+
+
+def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                            pd.DataFrame]:
+    """Participation and meetings per event (`queries.deals_by_event`)."""
+    return localize(deals, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("outcomes_event", "text"),
+        "start": ("outcomes_start", "date"), "exporters": ("outcomes_exporters", "count"),
+        "importers": ("outcomes_importers", "count"),
+        "meetings_requested": ("outcomes_meetings_requested_col", "count"),
+        "meetings_held": ("outcomes_meetings_held_col", "count")}, lang)
+
+
+def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[
+        pd.DataFrame, pd.DataFrame]:
+    """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
+    from plan.models import Metric
+
+    return localize(participants, {
+        "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
+        "metric": ("outcomes_metric", Metric), "country": ("outcomes_country", "country"),
+        "value": ("outcomes_count", "count")}, lang)
+
+
+# --- markets page helpers ---
+
+MARKETS_COVERAGE_GROUPS = ("mk_gap", "mk_priority_covered", "mk_covered_only")
+
+
+def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`queries.market_summary` for people, ranked by `metric` (markets without it last)."""
+    frame = summary.sort_values([metric, "activities"], ascending=False, na_position="last", kind="stable")
+    frame = frame.assign(priority=[t("mk_yes" if p else "mk_no", lang) for p in frame["priority"]],
+                         exports_year=[None if _missing(y) else str(int(y)) for y in frame["exports_year"]])
+    return localize(frame, {"market": ("mk_market", "country"), "priority": ("mk_priority", "text"),
+                            "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
+                            "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
+                            "deals_projected_usd": ("mk_deals_projected_usd", "usd"),
+                            "exports_usd": ("mk_exports_usd", "usd"), "exports_year": ("mk_exports_year", "text")},
+                    lang)
+
+
+def _markets_group(priority: bool, covered: bool) -> str | None:
+    if priority:
+        return "mk_priority_covered" if covered else "mk_gap"
+    return "mk_covered_only" if covered else None
+
+
+def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[dict], tuple[pd.DataFrame, pd.DataFrame]]:
+    """Priority markets of the plans against markets covered: a count per group (gap first)
+    and one table of the markets in a group, by group then name (markets with neither, such
+    as one with exports only, are left out)."""
+    groups = [_markets_group(bool(p), bool(c)) for p, c in zip(summary["priority"], summary["covered"], strict=True)]
+    frame = summary.assign(group=groups).dropna(subset=["group"])
+    frame = frame.assign(order=[MARKETS_COVERAGE_GROUPS.index(g) for g in frame["group"]],
+                         name=[countries.country_name(c, lang) for c in frame["market"]])
+    frame = frame.sort_values(["order", "name"], kind="stable")
+    counts = [{"key": key, "label": t(key, lang), "count": int((frame["group"] == key).sum())}
+              for key in MARKETS_COVERAGE_GROUPS]
+    frame = frame.assign(group=[t(g, lang) for g in frame["group"]])
+    tables = localize(frame, {"market": ("mk_market", "country"), "group": ("mk_coverage_group", "text"),
+                              "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
+                              "deals_closed_usd": ("mk_deals_closed_usd", "usd")}, lang)
+    return counts, tables
+
+
+def markets_options(summary: pd.DataFrame, lang: str) -> tuple[list[str], int]:
+    """The markets to drill into, by name, and the index of the most active one (the default)."""
+    options = sorted(summary["market"], key=lambda code: countries.country_name(code, lang))
+    return options, (options.index(summary["market"].iloc[0]) if options else 0)
+
+
+def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[dict]:
+    """One market's figures of `queries.market_summary` as metric texts (deals: its share)."""
+    rows = summary[summary["market"] == market]
+    if rows.empty:
+        return []
+    row = rows.iloc[0]
+    exports_label = (t("mk_latest_exports", lang, year=int(row["exports_year"])) if not _missing(row["exports_year"])
+                     else t("mk_latest_exports_none", lang))
+    return [{"label": t("mk_activities", lang), "value": format_number(row["activities"], lang)},
+            {"label": t("mk_campaigns", lang), "value": format_number(row["campaigns"], lang)},
+            {"label": t("mk_share_closed", lang), "value": format_usd(row["deals_closed_usd"], lang)},
+            {"label": t("mk_share_projected", lang), "value": format_usd(row["deals_projected_usd"], lang)},
+            {"label": exports_label, "value": _or_blank(row["exports_usd"], lambda v: format_usd(v, lang)) or "—"}]
+
+
+def markets_activities(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                             pd.DataFrame]:
+    """`queries.activity_list` of one market for people (each activity's full amounts)."""
+    return localize(activities, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
+        "type": ("type", ActivityType), "modality": ("modality", Modality), "status": ("status", Status),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "markets": ("mk_markets", "countries"), "exporters": ("mk_exporters", "count"),
+        "meetings_held": ("mk_meetings_held", "count"), "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
+        "deals_projected_usd": ("mk_deals_projected_usd", "usd")}, lang)
+
+
+def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The activities of `queries.activity_list` that report deals (what `charts.market_deals` draws)."""
+    rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
+    return localize(rows, {"plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
+                           "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
+                           "deals_projected_usd": ("mk_deals_projected_usd", "usd")}, lang)
+
+
+def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
+                                                                                           pd.DataFrame]:
+    """`queries.campaigns` of one market for people."""
+    from plan.models import Channel
+
+    return localize(campaigns, {
+        "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("mk_name", "text"),
+        "channel": ("mk_channel", Channel), "modality": ("modality", Modality), "status": ("status", Status),
+        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
+        "budget_usd": ("mk_budget_usd", "usd"), "spent_usd": ("mk_spent_usd", "usd"),
+        "reach_actual": ("mk_reach_actual", "count"), "deals_actual_usd": ("mk_deals_actual_usd", "usd")}, lang)

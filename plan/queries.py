@@ -362,3 +362,20 @@ def markets_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 # --- added for the pisco and outcomes pages ---
+
+CAMPAIGN_TIMELINE = f"""
+    SELECT c.plan_id, c.id, c.name, c.market, c.channel, c.status, c.planned_start, c.planned_end,
+           c.actual_start, c.actual_end,
+           CASE WHEN c.actual_start IS NULL THEN NULL
+                ELSE coalesce(c.actual_end, greatest(c.actual_start, coalesce(p.as_of, current_date))) END
+           AS actual_until,
+           c.actual_start IS NOT NULL AND c.actual_end IS NULL AS ongoing
+    FROM (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH}) c JOIN plan p USING (plan_id)
+    ORDER BY c.planned_start, c.plan_id, c.id
+"""  # noqa: S608 - constant fragments only
+
+
+def campaign_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Each campaign's planned span and its actual span; a campaign started but not finished
+    runs until its plan's status date (today without one), flagged `ongoing`."""
+    return _frame(con, CAMPAIGN_TIMELINE, filters)

@@ -92,6 +92,11 @@ def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _exact(card: dict) -> str:
+    """A printed report shows the exact figure, not the card's short one."""
+    return card["full"] or card["value"]
+
+
 def _status(card: dict) -> str:
     return f'<span class="status status-{_e(card["color"])}">{_e(card["status"])}</span>'
 
@@ -103,7 +108,7 @@ def _kpi_detail(cards: list[dict], lang: str) -> str:
     rows = []
     for card in cards:
         delta = f"{card['delta']} · {card['delta_description']}" if card["delta"] else "—"
-        rows.append(f"<tr><td>{_e(card['label'])}</td><td class=\"number\">{_e(card['value'])}</td>"
+        rows.append(f"<tr><td>{_e(card['label'])}</td><td class=\"number\">{_e(_exact(card))}</td>"
                     f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card['target'])}</td>"
                     f"<td>{_e(card['previous'])}</td></tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -116,7 +121,7 @@ def _kpi_comparison(table: pd.DataFrame, order: list[str], labels: dict[str, str
     head = f"<th>{_e(t('kpi', lang))}</th>" + "".join(f"<th>{_e(name)}</th>" for name in names)
     rows = []
     for index, first in enumerate(cards[0]):
-        cells = "".join(f'<td class="number">{_e(plan_cards[index]["value"])} · {_status(plan_cards[index])}</td>'
+        cells = "".join(f'<td class="number">{_e(_exact(plan_cards[index]))} · {_status(plan_cards[index])}</td>'
                         for plan_cards in cards)
         rows.append(f"<tr><td>{_e(first['label'])}</td>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

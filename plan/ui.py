@@ -37,6 +37,7 @@ MODALITY_KEY = "modality"
 TYPE_KEY = "type"
 STATUS_KEY = "status"
 VIEW_KEY = "_view"  # the View the entrypoint computed for this run, read by the page
+FILTER_LABELS = {"quarter": "period"}  # Filters field -> i18n key of its label, where they differ
 
 # (file, url path, icon); titles come from i18n as page_<url path>
 PAGES = (
@@ -221,7 +222,8 @@ def publish(view: View) -> None:
 def empty_state(view: View) -> None:
     narrowed = view.filters.narrowed()
     if narrowed:
-        st.info(t("empty_hint", view.lang, filters=", ".join(t(name, view.lang) for name in narrowed)))
+        names = ", ".join(t(FILTER_LABELS.get(name, name), view.lang) for name in narrowed)
+        st.info(t("empty_hint", view.lang, filters=names))
     else:
         st.info(t("empty_plain", view.lang))
 

@@ -1,17 +1,12 @@
 """The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import APP, open_page
 
 
 def _run(**params) -> AppTest:
-    at = AppTest.from_file(APP)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run(timeout=60)
+    return open_page(None, **params)
 
 
 def _metrics(at: AppTest) -> dict[str, list[str]]:
@@ -19,6 +14,11 @@ def _metrics(at: AppTest) -> dict[str, list[str]]:
     for metric in at.metric:
         shown.setdefault(metric.label, []).append(metric.value)
     return shown
+
+
+def _full_values(at: AppTest, label: str) -> list[str]:
+    """The exact figure behind a card's short value (its tooltip)."""
+    return [metric.proto.help for metric in at.metric if metric.label == label]
 
 
 def _badges(at: AppTest) -> list[str]:
@@ -32,14 +32,17 @@ def test_overview_compares_both_sample_plans_in_spanish(app_env):
     assert [s.value for s in at.subheader][:4] == ["Comparación entre planes", "Total (todas las oficinas elegidas)",
                                                    "ProChile Atacama 2021", "Alianza del Pacífico 2020"]
     metrics = _metrics(at)
-    # Total, Atacama, Pacific Alliance: activities done and deals closed in es-CL format.
+    # Total, Atacama, Pacific Alliance: short figures on the cards, exact ones in their tooltips (es-CL).
     assert metrics["Actividades realizadas"] == ["19", "13", "6"]
-    assert metrics["Negocios cerrados"] == ["US$ 9.330.000", "US$ 3.630.000", "US$ 5.700.000"]
-    assert metrics["Reuniones realizadas"] == ["1.272", "527", "745"]
+    assert metrics["Negocios cerrados"] == ["US$ 9,3 M", "US$ 3,6 M", "US$ 5,7 M"]
+    assert _full_values(at, "Negocios cerrados") == ["US$ 9.330.000", "US$ 3.630.000", "US$ 5.700.000"]
+    assert metrics["Reuniones realizadas"] == ["1,3 K", "527", "745"]
+    assert _full_values(at, "Reuniones realizadas")[0] == "1.272"
     comparison = at.dataframe[0].value
     assert list(comparison["Plan"]) == ["ProChile Atacama 2021", "Alianza del Pacífico 2020",
                                         "Total (todas las oficinas elegidas)"]
-    assert comparison.loc[0, "Exportaciones regionales"].startswith("US$ 5.780.300.000")
+    assert comparison.loc[0, "Exportaciones regionales"] == "US$ 5.780.300.000 · En meta"
+    assert comparison.loc[0, "Actividades realizadas"] == "13 · En riesgo"
     assert "Datos construidos el" in at.caption[-2].value or any("Datos construidos el" in c.value for c in at.caption)
 
 
@@ -70,8 +73,9 @@ def test_overview_in_english_from_the_url(app_env):
     assert not at.exception
     assert at.title[0].value == "Overview"
     metrics = _metrics(at)
-    assert metrics["Deals closed"] == ["US$9,330,000", "US$3,630,000", "US$5,700,000"]
-    assert metrics["Meetings held"] == ["1,272", "527", "745"]
+    assert metrics["Deals closed"] == ["US$9.3M", "US$3.6M", "US$5.7M"]
+    assert _full_values(at, "Deals closed") == ["US$9,330,000", "US$3,630,000", "US$5,700,000"]
+    assert metrics["Meetings held"] == ["1.3K", "527", "745"]
     assert "On track" in " ".join(_badges(at))
     assert at.dataframe[-1].value.loc[0, "Status"] == "Planned"
 
@@ -81,7 +85,7 @@ def test_one_office_chosen_in_the_url(app_env):
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Alianza del Pacífico 2020", "Actividades atrasadas o en riesgo"]
     assert _metrics(at)["Reuniones realizadas"] == ["745"]
-    assert _metrics(at)["Negocios proyectados 12 meses"] == ["US$ 54.300.000"]
+    assert _full_values(at, "Negocios proyectados 12 meses") == ["US$ 54.300.000"]
     assert at.success[0].value == "No hay actividades atrasadas a la fecha de corte."
 
 

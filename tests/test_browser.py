@@ -20,10 +20,17 @@ TIMEOUT = 30_000
 
 
 def _wait_ready(page) -> None:
-    """Streamlit finished the run: no running indicator, the page title is drawn."""
+    """Streamlit finished its runs: the title is drawn, and for a while no run indicator and no
+    placeholder skeleton is shown (a bound widget may trigger one more run after the first)."""
     page.locator("h1").first.wait_for(timeout=TIMEOUT)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
-    page.wait_for_timeout(300)
+    busy = "() => !!document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')"
+    quiet_checks = 0
+    for _attempt in range(150):
+        quiet_checks = 0 if page.evaluate(busy) else quiet_checks + 1
+        if quiet_checks >= 4:
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the page kept running for 30 s")
 
 
 def _metric_values(page) -> list[str]:
@@ -34,7 +41,7 @@ def _metric_values(page) -> list[str]:
 def test_a_shared_deep_link_as_the_first_request_of_a_fresh_server(server, browser_page):
     # The very first request a freshly started server gets is a deep link to a page, with filters.
     browser_page.goto(f"{server}/progress?office=ProChile+Atacama&lang=en", wait_until="domcontentloaded")
-    browser_page.get_by_role("heading", name="Progress").wait_for(timeout=TIMEOUT)
+    browser_page.get_by_role("heading", name="Progress", exact=True).wait_for(timeout=TIMEOUT)
     _wait_ready(browser_page)
     navigation = browser_page.locator('[data-testid="stSidebarNav"]')
     for _es, en in PAGES.values():
@@ -68,12 +75,12 @@ def test_a_filter_goes_into_the_url_and_the_url_restores_it(server, browser_page
 def test_the_language_toggle_switches_everything_and_keeps_it_in_the_url(server, browser_page):
     browser_page.goto(server, wait_until="domcontentloaded")
     _wait_ready(browser_page)
-    assert "US$ 3.630.000" in _metric_values(browser_page)
+    assert "US$ 3,6 M" in _metric_values(browser_page)
     browser_page.locator('[data-testid="stSidebar"]').get_by_text("en", exact=True).click()
     browser_page.wait_for_url(re.compile(r"lang=en"), timeout=TIMEOUT)
-    browser_page.get_by_role("heading", name="Overview").wait_for(timeout=TIMEOUT)
+    browser_page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=TIMEOUT)
     _wait_ready(browser_page)
-    assert "US$3,630,000" in _metric_values(browser_page)
+    assert "US$3.6M" in _metric_values(browser_page)
     assert browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Target markets").count() == 1
 
 

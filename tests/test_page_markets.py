@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page
+
 REPO = Path(__file__).resolve().parent.parent
-APP = str(REPO / "app.py")
 PAGE = "pages/markets.py"
 METRIC_KEY = "markets-metric"
 DRILL_KEY = "markets-drill"
@@ -17,13 +18,7 @@ TOPOJSON_URL = "/app/static/topojson/"
 
 
 def _run(**params) -> AppTest:
-    at = AppTest.from_file(APP)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run(timeout=60)
-    at.switch_page(PAGE).run(timeout=60)
-    assert not at.exception
-    return at
+    return open_page(PAGE, **params)
 
 
 def _charts(at: AppTest) -> list[tuple[dict, dict]]:

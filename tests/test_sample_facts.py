@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from plan import queries, store
+from plan.filters import Filters
 from tests.conftest import copy_sample
 
 ATACAMA = "prochile-atacama-2021"
@@ -29,21 +30,24 @@ def _uk_roundtable_id(con) -> str:
 
 
 def test_uk_e_business_roundtable_figures(con):
-    uk = queries.activity(con, ALLIANCE, _uk_roundtable_id(con))
+    events = queries.activity_list(con, Filters(plan_ids=(ALLIANCE,)))
+    uk = events[events["id"] == _uk_roundtable_id(con)].iloc[0]
     assert (uk["planned_start"].date(), uk["planned_end"].date()) == (dt.date(2020, 6, 23), dt.date(2020, 7, 2))
     assert (uk["actual_start"].date(), uk["actual_end"].date()) == (dt.date(2020, 6, 23), dt.date(2020, 7, 2))
     assert (uk["exporters"], uk["importers"], uk["meetings_held"]) == (50, 24, 125)
     assert (uk["deals_closed_usd"], uk["deals_projected_usd"]) == (1_500_000, 17_000_000)
     assert list(uk["markets"]) == ["GBR"]
     assert set(uk["sectors"]) == {"fresh_fruit", "nuts", "specialty_coffee", "cocoa", "honey", "beverages"}
-    partners = list(uk["partners"])
+    partners = [row[0] for row in con.execute("SELECT unnest(partners) FROM activities WHERE plan_id = ? AND id = ?",
+                                              [ALLIANCE, _uk_roundtable_id(con)]).fetchall()]
     assert {"ProChile", "ProColombia", "PROMPERU"} <= set(partners)
     assert any("Econom" in partner and "xico" in partner for partner in partners)
 
 
 def test_uk_roundtable_exporters_come_from_the_four_alliance_countries(con):
-    split = queries.outcome_breakdown(con, ALLIANCE, _uk_roundtable_id(con), "exporters")
-    assert set(split["origin_country"]) == {"CHL", "COL", "MEX", "PER"}
+    split = queries.participants_by_country(con, Filters(plan_ids=(ALLIANCE,)))
+    split = split[(split["activity_id"] == _uk_roundtable_id(con)) & (split["metric"] == "exporters")]
+    assert set(split["country"]) == {"CHL", "COL", "MEX", "PER"}
     assert split["value"].sum() == 50
 
 
@@ -59,7 +63,7 @@ def test_the_later_e_roundtables_replace_the_macro_round(con):
 
 
 def test_alliance_exports_to_the_uk_grew_1_1_percent_in_2019(con):
-    exports = queries.exports_by_year(con, [ALLIANCE], market="GBR").set_index("year")
+    exports = queries.exports_by_year(con, Filters(plan_ids=(ALLIANCE,), markets=("GBR",))).set_index("year")
     assert exports.loc[2019, "growth_pct"] == 1.1
 
 
@@ -71,8 +75,9 @@ def test_atacama_exports_grew_25_percent_in_2020_by_more_than_905_million(con):
 
 
 def test_atacama_2021_first_half_mostly_virtual_second_half_in_person(con):
-    mix = queries.activities_by_modality(con, [ATACAMA]).pivot_table(
-        index="half", columns="modality", values="activities", aggfunc="sum", fill_value=0)
+    quarters = queries.modality_by_period(con, Filters(plan_ids=(ATACAMA,)), "quarter")
+    mix = quarters.assign(half=quarters["period"].dt.month.map(lambda month: 1 if month <= 6 else 2)).pivot_table(
+        index="half", columns="modality", values="planned", aggfunc="sum", fill_value=0)
     first, second = mix.loc[1], mix.loc[2]
     assert first["virtual"] / first.sum() >= 0.75
     assert (second["in_person"] + second["hybrid"]) / second.sum() >= 0.75

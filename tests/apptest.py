@@ -1,0 +1,39 @@
+"""Shared AppTest helpers: open a page through the entrypoint, read the figures it draws."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str | None = None, **params: str) -> AppTest:
+    """Run app.py with `params` in the URL, then switch to `page` (e.g. "pages/pisco.py")."""
+    at = AppTest.from_file(APP)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run(timeout=60)
+    if page is not None:
+        at.switch_page(page).run(timeout=60)
+    assert not at.exception
+    return at
+
+
+def decoded(value):
+    """Plotly 7 sends numeric arrays as base64 typed arrays; lists of plain numbers for asserting."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    if isinstance(value, dict):
+        return {key: decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decoded(item) for item in value]
+    return value
+
+
+def figures_by_title(at: AppTest) -> dict[str, dict]:
+    """Every plotly figure on the page, by its title."""
+    figures = [decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+    return {figure["layout"]["title"]["text"]: figure for figure in figures}

@@ -1,0 +1,133 @@
+"""The progress page under AppTest, on a private copy of the sample plan: real figures."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import open_page
+
+DAY_MS = 86_400_000
+
+
+def _progress(**params) -> AppTest:
+    return open_page("pages/progress.py", **params)
+
+
+def _charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _trace(figure: dict, name: str) -> dict:
+    return next(trace for trace in figure["data"] if trace.get("name") == name)
+
+
+def _bar(figure: dict, name: str, row_label_start: str) -> tuple[str, int]:
+    """(base, length in ms) of the bar of trace `name` whose row label starts with `row_label_start`."""
+    trace = _trace(figure, name)
+    index = next(i for i, label in enumerate(trace["y"]) if label.startswith(row_label_start))
+    return trace["base"][index], trace["x"][index]
+
+
+def test_progress_of_both_plans_in_spanish(app_env):
+    at = _progress()
+    assert at.title[0].value == "Avance"
+    assert at.caption[0].value.startswith("¿Avanzamos según lo planificado?")
+
+    # Several plans: progress to date as a table. Atacama at its status date (30-09-2021):
+    # 18 activities due to finish by September, 13 done, 26 planned for the year.
+    to_date = at.dataframe[0].value.set_index("Plan")
+    atacama = to_date.loc["ProChile Atacama 2021"]
+    assert atacama["Fecha de corte"] == "30-09-2021"
+    assert atacama["Planificadas en el año"] == "26"
+    assert atacama["Planificadas a la fecha de corte"] == "18"
+    assert atacama["Realizadas a la fecha de corte"] == "13"
+    assert atacama["Diferencia (realizadas − planificadas)"] == "-5"
+    assert atacama["Cumplimiento a la fecha (%)"] == "72,2 %"
+    assert to_date.loc["Alianza del Pacífico 2020", "Realizadas a la fecha de corte"] == "6"
+
+    cumulative, timeline = _charts(at)
+    assert cumulative["layout"]["title"]["text"] == "Actividades planificadas y realizadas, acumuladas por mes"
+    planned = _trace(cumulative, "ProChile Atacama 2021 · Planificadas (acumulado)")
+    done = _trace(cumulative, "ProChile Atacama 2021 · Realizadas (acumulado)")
+    assert planned["x"][0] == "ene 2021" and planned["x"][8] == "sept 2021"
+    assert planned["y"] == [1, 2, 4, 6, 8, 12, 14, 16, 18, 22, 25, 26]
+    # The done line stops at the status date: nothing is known after September.
+    assert done["y"] == [1, 2, 4, 5, 8, 11, 12, 13, 13, None, None, None]
+    assert _trace(cumulative, "Alianza del Pacífico 2020 · Realizadas (acumulado)")["y"][-1] == 6
+    assert planned["line"]["color"] != _trace(cumulative, "Alianza del Pacífico 2020 · Planificadas (acumulado)")[
+        "line"]["color"]
+
+    # Timeline: the UK e-Roundtable ran as planned, 23 June to 2 July 2020 (10 days).
+    assert _bar(timeline, "Realizada", "PA-20-01") == ("2020-06-23", 10 * DAY_MS)
+    assert _bar(timeline, "Realizada · Real", "PA-20-01") == ("2020-06-23", 10 * DAY_MS)
+    # The olive-oil study finished a week late (planned 15-01 to 30-04, actual 18-01 to 07-05).
+    assert _bar(timeline, "Realizada", "ATA-21-02") == ("2021-01-15", 106 * DAY_MS)
+    assert _bar(timeline, "Realizada · Real", "ATA-21-02") == ("2021-01-18", 110 * DAY_MS)
+    # In progress: the actual bar runs from its start to the status date.
+    assert _bar(timeline, "En curso · Real", "ATA-21-18") == ("2021-09-06", 25 * DAY_MS)
+    # Cancelled and postponed activities have a planned bar and no actual one.
+    assert len(_trace(timeline, "Cancelada")["y"]) == 2
+    assert not any(trace["name"] in ("Cancelada · Real", "Postergada · Real") for trace in timeline["data"])
+    assert sum(len(trace["y"]) for trace in timeline["data"] if "·" not in trace["name"]) == 34
+    hover = _trace(timeline, "Postergada")["customdata"][0]
+    assert hover[0] == "Traída de importadores de uva de mesa desde Estados Unidos"
+    assert hover[1:5] == ["Traída de importadores", "Presencial", "Postergada", "07-06-2021 – 10-06-2021"]
+
+    activities = at.dataframe[-1].value
+    assert len(activities) == 34
+    uk = activities.set_index("ID").loc["PA-20-01"]
+    assert uk["Estado"] == "Realizada" and uk["Modalidad"] == "Virtual" and uk["Tipo"] == "Rueda de negocios"
+    assert uk["Mercados"] == "Reino Unido"
+    assert "Cacao y derivados" in uk["Sectores"]
+    assert uk["Negocios cerrados (US$)"] == "US$ 1.500.000"
+    assert uk["Negocios proyectados 12 meses (US$)"] == "US$ 17.000.000"
+    assert uk["Reuniones realizadas"] == "125"
+    assert uk["Inicio planificado"] == "23-06-2020"
+    assert activities.set_index("ID").loc["PA-20-MR", "Presupuesto (US$)"] == "US$ 450.000"
+
+
+def test_one_plan_in_english_shows_metrics(app_env):
+    at = _progress(lang="en", office="ProChile Atacama")
+    assert at.title[0].value == "Progress"
+    metrics = {metric.label: (metric.value, metric.delta) for metric in at.metric}
+    assert metrics["Done by the status date"] == ("13", "-5")
+    assert metrics["Due by the status date"][0] == "18"
+    assert metrics["Planned for the year"][0] == "26"
+    assert metrics["Done of due (%)"][0] == "72.2 %"
+
+    cumulative, timeline = _charts(at)
+    assert [trace["name"] for trace in cumulative["data"]] == ["Planned (cumulative)", "Done (cumulative)"]
+    assert cumulative["data"][0]["x"][8] == "Sep 2021"
+    assert cumulative["layout"]["yaxis"]["title"]["text"] == "Activities (cumulative)"
+    assert timeline["layout"]["xaxis"]["ticktext"][0] == "Jan 2021"
+    assert _trace(timeline, "Postponed")["customdata"][0][1:4] == ["Inbound importer visit", "In person",
+                                                                  "Postponed"]
+
+    activities = at.dataframe[-1].value.set_index("ID")
+    assert len(activities) == 27
+    assert activities.loc["ATA-21-27", "Markets"] == "United Kingdom"
+    assert activities.loc["ATA-21-27", "Budget (US$)"] == "US$1,000"
+    assert activities.loc["ATA-21-04", "Markets"] == "Peru, Colombia, Mexico"
+    assert activities.loc["ATA-21-04", "Sectors"] == "Mining services"
+    assert activities.loc["ATA-21-04", "Planned start"] == "2021-03-09"
+
+
+def test_modality_filter_from_the_url_narrows_every_view(app_env):
+    at = _progress(office="ProChile Atacama", modality="Presencial")
+    activities = at.dataframe[-1].value
+    assert len(activities) == 9
+    assert set(activities["Modalidad"]) == {"Presencial"}
+    cumulative, timeline = _charts(at)
+    # 8 in-person activities planned (the cancelled mission to China left out), 1 done (Brazil, August).
+    assert _trace(cumulative, "Planificadas (acumulado)")["y"][-1] == 8
+    assert _trace(cumulative, "Realizadas (acumulado)")["y"][7:9] == [1, 1]
+    assert _trace(timeline, "Realizada")["y"][0].startswith("ATA-21-17")
+    assert {metric.label: metric.value for metric in at.metric}["Realizadas a la fecha de corte"] == "1"
+
+
+def test_filters_selecting_nothing_show_the_hint(app_env):
+    # Every webinar is virtual: no in-person webinar.
+    at = _progress(modality="Presencial", type="Webinar")
+    assert at.info[0].value == "No hay datos para estos filtros. Pruebe quitando: Modalidad, Tipo de actividad."
+    assert not at.get("plotly_chart")
+    assert not at.dataframe
