@@ -5,9 +5,16 @@ with a title, axis titles with units and hover texts; numbers use the language's
 (es-CL `1.500.000,5`, en `1,500,000.5`). No builder reads the database or Streamlit.
 """
 
-import plotly.graph_objects as go
+import html
 
-from plan.i18n import t
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from plan import present
+from plan.countries import country_name
+from plan.i18n import format_date, format_number, format_usd, t
+from plan.models import ActivityType, Channel, Modality, Status
 
 # A sober palette readable on a projector; statuses and modalities keep their colour everywhere.
 PALETTE = ["#0b5394", "#e69138", "#6aa84f", "#a64d79", "#45818e", "#cc0000", "#674ea7", "#999999"]
@@ -53,7 +60,6 @@ _DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
 def _progress_text(value: str, limit: int | None = None) -> str:
     """Data text (titles, plan names) for plotly, which reads a little HTML: escaped, maybe shortened."""
-    import html
 
     value = "" if value is None else str(value)
     if limit and len(value) > limit:
@@ -64,9 +70,7 @@ def _progress_text(value: str, limit: int | None = None) -> str:
 def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour
     per plan; the done line stops at the plan's status date (what comes later is not known)."""
-    import pandas as pd
 
-    from plan import present
 
     cutoff = present.progress_cutoff(plans)
     plan_ids = list(dict.fromkeys(monthly["plan_id"]))
@@ -105,9 +109,7 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
 
 def _progress_month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
     """Month ticks for a date axis, named in the language (plotly only knows English months)."""
-    import pandas as pd
 
-    from plan import present
 
     starts = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last), freq="MS")
     step = max(1, -(-len(starts) // 14))
@@ -118,11 +120,7 @@ def _progress_month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]
 def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """One row per activity: its planned span as a light bar, its actual span (to the status
     date while in progress) as a dark narrow bar over it, both in the colour of its status."""
-    import pandas as pd
 
-    from plan import present
-    from plan.i18n import format_date
-    from plan.models import ActivityType, Modality, Status
 
     cutoff = present.progress_cutoff(plans)
     rows = activities.reset_index(drop=True)
@@ -196,7 +194,6 @@ MARKET_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan 
 
 
 def _market_value(value, metric: str, lang: str) -> str:
-    from plan.i18n import format_number, format_usd
 
     return format_number(value, lang) if metric == "activities" else format_usd(value, lang)
 
@@ -213,10 +210,7 @@ def _plain(text: str) -> str:
 
 
 def _market_hover(row, lang: str) -> str:
-    import pandas as pd
 
-    from plan.countries import country_name
-    from plan.i18n import format_number, format_usd
 
     lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
     if row.priority:
@@ -269,7 +263,6 @@ def market_map(summary, metric: str, lang: str) -> go.Figure:
 
 def market_ranking(summary, metric: str, lang: str) -> go.Figure:
     """Horizontal bars: markets by `metric`, largest on top; priority markets in the first colour."""
-    from plan.countries import country_name
 
     label = t(f"mk_metric_{metric}", lang)
     rows = summary[summary[metric].notna()].sort_values([metric, "market"], ascending=[True, False])
@@ -326,7 +319,6 @@ def market_deals(activities, country: str, lang: str) -> go.Figure:
 
 def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
     """`queries.exports_by_year` narrowed to one market: bars per year, one series per plan."""
-    from plan.i18n import format_usd
 
     figure = go.Figure()
     for plan_id, rows in exports.groupby("plan_id", sort=True):
@@ -346,10 +338,7 @@ def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> 
 
 def mix_by_period(grid, lang: str) -> go.Figure:
     """`present.mix_grid`: activities planned (top) and done (bottom) per period, stacked by modality."""
-    from plotly.subplots import make_subplots
 
-    from plan.i18n import format_number
-    from plan.models import Modality
 
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                            subplot_titles=(t("mix_planned", lang), t("mix_done", lang)))
@@ -379,8 +368,6 @@ def mix_by_period(grid, lang: str) -> go.Figure:
 
 def mix_share(grid, lang: str) -> go.Figure:
     """`present.mix_grid`: each modality's share of the activities planned per period (100 % stacked)."""
-    from plan.i18n import format_number
-    from plan.models import Modality
 
     figure = go.Figure()
     order = list(dict.fromkeys(grid["label"]))
@@ -410,10 +397,7 @@ MIX_EFFECTIVENESS = (
 
 def mix_effectiveness(effect, lang: str) -> go.Figure:
     """`queries.modality_effectiveness`: one small panel per measure, one bar per modality."""
-    from plotly.subplots import make_subplots
 
-    from plan.i18n import format_number, format_usd
-    from plan.models import Modality
 
     figure = make_subplots(rows=1, cols=len(MIX_EFFECTIVENESS), horizontal_spacing=0.06,
                            subplot_titles=[t(key, lang).replace(" (", "<br>(") for _c, key, _f in MIX_EFFECTIVENESS])
@@ -437,14 +421,6 @@ def mix_effectiveness(effect, lang: str) -> go.Figure:
 
 
 # --- pisco page ---
-# Imported here, not at the top, while several pages' builders are added to this file in parallel
-# (move them up when the file settles).
-import pandas as pd  # noqa: E402
-from plotly.subplots import make_subplots  # noqa: E402
-
-from plan.countries import country_name  # noqa: E402
-from plan.i18n import format_date, format_number, format_usd  # noqa: E402
-from plan.models import Channel, Status  # noqa: E402
 
 PISCO_TARGET_COLOR = "#b7b7b7"
 PISCO_ACTUAL_COLOR = "#0b5394"

@@ -10,11 +10,12 @@ import math
 from collections.abc import Callable
 
 import pandas as pd
+from babel.dates import format_date as babel_date
 
 from plan import countries
 from plan.enums import LabeledEnum
-from plan.i18n import format_compact, format_date, format_number, format_usd, t
-from plan.models import ActivityType, Modality, Status
+from plan.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
+from plan.models import ActivityType, Channel, Metric, Modality, Sector, Status
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
 UNITS = ("text", "count", "decimal", "usd", "pct", "date", "country", "countries")
@@ -158,9 +159,7 @@ def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[p
 
 def progress_month_label(value, lang: str) -> str:
     """A month in the language: `sept 2021`, `Sep 2021`."""
-    from babel.dates import format_date as babel_date
 
-    from plan.i18n import locale_of
 
     return babel_date(pd.Timestamp(value).date(), "MMM yyyy", locale=locale_of(lang))
 
@@ -230,7 +229,6 @@ def progress_cards(summary: pd.DataFrame, lang: str) -> list[dict]:
 def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                                   pd.DataFrame]:
     """`queries.activity_list` for people: codes as words, markets and sectors named."""
-    from plan.models import Sector
 
     sectors = activities["sectors"].map(
         lambda codes: ", ".join(Sector(code).label(lang) for code in (codes if codes is not None else [])))
@@ -357,7 +355,6 @@ def pisco_cards(totals: pd.DataFrame, lang: str) -> list[dict]:
 def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                              pd.DataFrame]:
     """`queries.campaigns` for people: every campaign with its dates, money, targets and actuals."""
-    from plan.models import Channel
 
     return localize(campaigns, {
         "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("pisco_campaign", "text"),
@@ -375,7 +372,6 @@ def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: 
 
 def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The numbers behind the budget-by-market chart."""
-    from plan.models import Channel
 
     return localize(campaigns, {
         "market": ("pisco_market", "country"), "channel": ("pisco_channel", Channel), "id": ("id", "text"),
@@ -437,7 +433,6 @@ def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: s
 def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[
         pd.DataFrame, pd.DataFrame]:
     """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
-    from plan.models import Metric
 
     return localize(participants, {
         "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
@@ -531,7 +526,6 @@ def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -
 def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                            pd.DataFrame]:
     """`queries.campaigns` of one market for people."""
-    from plan.models import Channel
 
     return localize(campaigns, {
         "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("mk_name", "text"),
