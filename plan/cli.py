@@ -13,7 +13,7 @@ from pathlib import Path
 
 from plan import bench, countries, demo, docs, queries, report, store
 from plan.csvio import DEFAULT_MAX_BYTES
-from plan.filters import Filters, chosen_plans
+from plan.filters import Filters, chosen_plans, plan_labels
 from plan.i18n import DEFAULT_LANG, LANGS, t
 from plan.issues import PlanInvalid
 from plan.models import ActivityType, Modality, Sector, Status
@@ -233,7 +233,7 @@ def report_plans(args, all_plans, lang: str) -> tuple[tuple[str, ...], list[str]
         return (), errors
     chosen = chosen_plans(all_plans, tuple(offices), tuple(sorted(set(args.year))))
     if chosen.empty:
-        labels = report.plan_labels(all_plans)
+        labels = plan_labels(all_plans)
         return (), [t("report_no_plan", lang, allowed=", ".join(labels.values()))]
     return tuple(chosen["plan_id"]), []
 

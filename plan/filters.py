@@ -98,3 +98,8 @@ def chosen_plans(all_plans: pd.DataFrame, offices: tuple[str, ...], years: tuple
     if years:
         keep &= all_plans["year"].isin(years)
     return all_plans[keep].reset_index(drop=True)
+
+
+def plan_labels(all_plans: pd.DataFrame) -> dict[str, str]:
+    """Plan id -> "Office year", how every page, table and report names a plan."""
+    return {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}

@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from plan import charts, countries, kpis, present, queries
-from plan.filters import Filters
+from plan.filters import Filters, plan_labels
 from plan.i18n import format_date, t
 from plan.models import ActivityType, Modality, Sector, Status
 
@@ -54,11 +54,6 @@ def _e(value) -> str:
 def filename(filters: Filters, lang: str, today: dt.date | None = None) -> str:
     """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.html` (the day it is made)."""
     return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.html"
-
-
-def plan_labels(all_plans: pd.DataFrame) -> dict[str, str]:
-    """Plan id -> "Office year" (the same labels as the dashboard)."""
-    return {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}
 
 
 def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:

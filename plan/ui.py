@@ -19,7 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from plan import countries, queries, report, store
 from plan.downloads import csv_bytes
 from plan.enums import LabeledEnum
-from plan.filters import Filters, chosen_plans
+from plan.filters import Filters, chosen_plans, plan_labels
 from plan.i18n import DEFAULT_LANG, LANGS, t
 from plan.issues import PlanInvalid
 from plan.models import ActivityType, Modality, Sector, Status
@@ -178,8 +178,7 @@ def sidebar(ready: store.Readiness, version: str, lang: str) -> View | None:
     st.sidebar.caption(t("filters_scope", lang))
     if chosen.empty:
         return None
-    labels = {row.plan_id: f"{row.office} {row.year}" for row in all_plans.itertuples()}
-    return View(lang, filters, ready.db_path, version, chosen, labels)
+    return View(lang, filters, ready.db_path, version, chosen, plan_labels(all_plans))
 
 
 def report_button(view: View) -> None:

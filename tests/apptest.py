@@ -37,3 +37,13 @@ def figures_by_title(at: AppTest) -> dict[str, dict]:
     """Every plotly figure on the page, by its title."""
     figures = [decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
     return {figure["layout"]["title"]["text"]: figure for figure in figures}
+
+
+def trace_named(figure: dict, name: str) -> dict:
+    """The first trace of `figure` called `name`."""
+    return next(item for item in figure["data"] if item.get("name") == name)
+
+
+def table_with(at: AppTest, *columns: str):
+    """The first data table on the page that has all these columns."""
+    return next(frame.value for frame in at.dataframe if set(columns) <= set(frame.value.columns))

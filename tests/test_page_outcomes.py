@@ -3,7 +3,7 @@
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import figures_by_title, open_page
+from tests.apptest import figures_by_title, open_page, table_with, trace_named
 
 PAGE = "pages/outcomes.py"
 
@@ -12,52 +12,39 @@ def _open(**params: str) -> AppTest:
     return open_page(PAGE, **params)
 
 
-def _figures(at: AppTest) -> dict[str, dict]:
-    return figures_by_title(at)
-
-
-def _trace(figure: dict, name: str) -> dict:
-    return next(trace for trace in figure["data"] if trace.get("name") == name)
-
-
 def _points(trace: dict) -> dict:
     return dict(zip(trace["x"], trace["y"], strict=True))
-
-
-def _table(at: AppTest, *columns: str):
-    """The first data table that has all these columns."""
-    return next(frame.value for frame in at.dataframe if set(columns) <= set(frame.value.columns))
 
 
 def test_exports_by_year_with_growth_labels_in_spanish(app_env):
     at = _open()
     assert at.title[0].value == "Resultados"
-    figure = _figures(at)["Exportaciones por año y crecimiento anual"]
-    atacama = _trace(figure, "ProChile Atacama 2021")
+    figure = figures_by_title(at)["Exportaciones por año y crecimiento anual"]
+    atacama = trace_named(figure, "ProChile Atacama 2021")
     assert _points(atacama)["2020"] == 4_525_500_000
     assert dict(zip(atacama["x"], atacama["text"], strict=True))["2020"] == "+25,0 %"
     assert dict(zip(atacama["x"], atacama["customdata"], strict=True))["2020"][1] == "+US$ 905.100.000"
-    assert _trace(figure, "Alianza del Pacífico 2020")["text"][-1] == "+1,1 %"  # AP exports to the UK, 2019
-    shown = _table(at, "Crecimiento (%)")
+    assert trace_named(figure, "Alianza del Pacífico 2020")["text"][-1] == "+1,1 %"  # AP exports to the UK, 2019
+    shown = table_with(at, "Crecimiento (%)")
     row = shown[(shown["Año"] == "2020") & (shown["Plan"] == "ProChile Atacama 2021")].iloc[0]
     assert row["Crecimiento (%)"] == "25,0 %" and row["Variación (US$)"] == "US$ 905.100.000"
 
 
 def test_deals_closed_and_projected_stay_separate(app_env):
     at = _open()
-    figures = _figures(at)
+    figures = figures_by_title(at)
     by_event = figures["Negocios cerrados y proyectados a 12 meses por evento"]
-    closed, projected = _trace(by_event, "Cerrados"), _trace(by_event, "Proyectados 12 meses")
+    closed, projected = trace_named(by_event, "Cerrados"), trace_named(by_event, "Proyectados 12 meses")
     assert _points(closed)["PA-20-01"] == 1_500_000
     assert _points(projected)["PA-20-01"] == 17_000_000
     assert 18_500_000 not in closed["y"] + projected["y"]  # never summed
     assert by_event["layout"]["barmode"] == "group"
     over_time = figures["Negocios acumulados en el tiempo: cerrados y proyectados"]
-    cumulative_closed = _trace(over_time, "Cerrados (acumulado)")
+    cumulative_closed = trace_named(over_time, "Cerrados (acumulado)")
     assert cumulative_closed["x"][0] == "2020-06-23" and cumulative_closed["y"][0] == 1_500_000
     assert cumulative_closed["y"][-1] == sum(v for v in closed["y"] if not np.isnan(v))
-    assert _trace(over_time, "Proyectados 12 meses (acumulado)")["y"][0] == 17_000_000
-    shown = _table(at, "Negocios cerrados (US$)")
+    assert trace_named(over_time, "Proyectados 12 meses (acumulado)")["y"][0] == 17_000_000
+    shown = table_with(at, "Negocios cerrados (US$)")
     uk = shown[shown["ID"] == "PA-20-01"].iloc[0]
     assert uk["Negocios cerrados (US$)"] == "US$ 1.500.000"
     assert uk["Negocios proyectados 12 meses (US$)"] == "US$ 17.000.000"
@@ -66,25 +53,25 @@ def test_deals_closed_and_projected_stay_separate(app_env):
 
 def test_meetings_requested_and_held_per_event(app_env):
     at = _open()
-    figure = _figures(at)["Reuniones solicitadas y realizadas por evento"]
-    held = _trace(figure, "Realizadas")
+    figure = figures_by_title(at)["Reuniones solicitadas y realizadas por evento"]
+    held = trace_named(figure, "Realizadas")
     assert _points(held)["PA-20-01"] == 125
-    assert _points(_trace(figure, "Solicitadas"))["PA-20-01"] == 160
+    assert _points(trace_named(figure, "Solicitadas"))["PA-20-01"] == 160
     assert dict(zip(held["x"], held["text"], strict=True))["PA-20-01"] == "78 %"  # 125 of 160
-    shown = _table(at, "Reuniones realizadas")
+    shown = table_with(at, "Reuniones realizadas")
     uk = shown[shown["ID"] == "PA-20-01"].iloc[0]
     assert (uk["Exportadores"], uk["Importadores"], uk["Reuniones realizadas"]) == ("50", "24", "125")
 
 
 def test_participants_by_country_of_the_pacific_alliance(app_env):
     at = _open()
-    figure = _figures(at)["Exportadores e importadores por país"]
+    figure = figures_by_title(at)["Exportadores e importadores por país"]
     exporters, importers = figure["data"]
     assert exporters["name"] == "PA-20-01" and exporters["xaxis"] == "x"
     assert _points(exporters) == {"Chile": 15, "Colombia": 13, "México": 10, "Perú": 12}
     assert sum(exporters["y"]) == 50
     assert importers["xaxis"] == "x2" and _points(importers) == {"Reino Unido": 24}
-    shown = _table(at, "País")
+    shown = table_with(at, "País")
     assert list(shown["País"]) == ["Chile", "Colombia", "México", "Perú", "Reino Unido"]
     assert list(shown["Participantes"])[-1] == "Importadores participantes"
 
@@ -92,22 +79,22 @@ def test_participants_by_country_of_the_pacific_alliance(app_env):
 def test_outcomes_in_english_from_the_url(app_env):
     at = _open(lang="en")
     assert at.title[0].value == "Outcomes"
-    figures = _figures(at)
-    atacama = _trace(figures["Exports by year and yearly growth"], "ProChile Atacama 2021")
+    figures = figures_by_title(at)
+    atacama = trace_named(figures["Exports by year and yearly growth"], "ProChile Atacama 2021")
     assert dict(zip(atacama["x"], atacama["text"], strict=True))["2020"] == "+25.0 %"
     participants = figures["Exporters and importers by country"]
     assert _points(participants["data"][0]) == {"Chile": 15, "Colombia": 13, "Mexico": 10, "Peru": 12}
     assert _points(participants["data"][1]) == {"United Kingdom": 24}
-    shown = _table(at, "Growth (%)")
+    shown = table_with(at, "Growth (%)")
     assert "US$905,100,000" in set(shown["Change (US$)"]) and "25.0 %" in set(shown["Growth (%)"])
-    deals = _table(at, "Deals closed (US$)")
+    deals = table_with(at, "Deals closed (US$)")
     assert deals[deals["ID"] == "PA-20-01"].iloc[0]["Deals projected 12 months (US$)"] == "US$17,000,000"
 
 
 def test_office_filter_from_the_url(app_env):
     at = _open(office="ProChile Atacama")
-    figures = _figures(at)
-    closed = _trace(figures["Negocios cerrados y proyectados a 12 meses por evento"], "Cerrados")
+    figures = figures_by_title(at)
+    closed = trace_named(figures["Negocios cerrados y proyectados a 12 meses por evento"], "Cerrados")
     assert "PA-20-01" not in closed["x"] and "ATA-21-04" in closed["x"]
     exports = figures["Exportaciones por año y crecimiento anual"]
     assert [trace["name"] for trace in exports["data"]] == ["ProChile Atacama 2021"]
@@ -118,7 +105,7 @@ def test_office_filter_from_the_url(app_env):
 
 def test_status_filter_keeps_only_events_done(app_env):
     at = _open(status="Realizada")
-    held = _trace(_figures(at)["Reuniones solicitadas y realizadas por evento"], "Realizadas")
+    held = trace_named(figures_by_title(at)["Reuniones solicitadas y realizadas por evento"], "Realizadas")
     assert "ATA-21-21" not in held["x"]  # in progress
     assert _points(held)["PA-20-01"] == 125
 
@@ -126,4 +113,4 @@ def test_status_filter_keeps_only_events_done(app_env):
 def test_market_without_events_names_the_filter_to_remove(app_env):
     at = _open(market="Japón")
     assert any("Mercados" in info.value for info in at.info)
-    assert "Exportadores e importadores por país" not in _figures(at)
+    assert "Exportadores e importadores por país" not in figures_by_title(at)

@@ -4,7 +4,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from plan.charts import STATUS_COLORS
-from tests.apptest import figures_by_title, open_page
+from tests.apptest import figures_by_title, open_page, table_with, trace_named
 
 PAGE = "pages/pisco.py"
 DAY_MS = 86_400_000
@@ -12,19 +12,6 @@ DAY_MS = 86_400_000
 
 def _open(**params: str) -> AppTest:
     return open_page(PAGE, **params)
-
-
-def _figures(at: AppTest) -> dict[str, dict]:
-    return figures_by_title(at)
-
-
-def _trace(figure: dict, name: str) -> dict:
-    return next(trace for trace in figure["data"] if trace.get("name") == name)
-
-
-def _table(at: AppTest, *columns: str):
-    """The first data table that has all these columns."""
-    return next(frame.value for frame in at.dataframe if set(columns) <= set(frame.value.columns))
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -37,24 +24,24 @@ def test_totals_and_funnel_show_the_sample_campaigns_in_spanish(app_env):
     # Atacama's 8 pisco campaigns: spend of budget, reach and deals as es-CL figures.
     assert _metrics(at) == {"Campañas pisco": "8", "Gasto en campañas": "US$ 80.400",
                             "Alcance logrado": "1.613.200", "Negocios de las campañas": "US$ 485.000"}
-    funnel = _figures(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
-    target, actual = _trace(funnel, "Meta"), _trace(funnel, "Real")
+    funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    target, actual = trace_named(funnel, "Meta"), trace_named(funnel, "Real")
     assert target["y"] == ["Alcance (personas)", "Contactos", "Reuniones", "Campañas con negocios"]
     assert target["x"] == [1_931_000, 600, 200, 8]
     assert actual["x"] == [1_613_200, 355, 106, 3]
     assert actual["text"][0] == " (83,5 %)"
-    shown = _table(at, "Etapa")
+    shown = table_with(at, "Etapa")
     assert list(shown["% de la meta"]) == ["83,5 %", "59,2 %", "53,0 %", "37,5 %"]
 
 
 def test_budget_by_market_coloured_by_channel_with_spend(app_env):
-    figure = _figures(_open())["Presupuesto y gasto por mercado y canal"]
+    figure = figures_by_title(_open())["Presupuesto y gasto por mercado y canal"]
     bars = [trace for trace in figure["data"] if trace["type"] == "bar"]
     # One bar series per channel, together the whole pisco budget (US$ 182.000).
     assert sum(sum(trace["y"]) for trace in bars) == 182_000
-    digital = _trace(figure, "Presupuesto · Campaña digital")
+    digital = trace_named(figure, "Presupuesto · Campaña digital")
     assert dict(zip(digital["x"], digital["y"], strict=True)) == {"Estados Unidos": 25_000, "China": 30_000}
-    spent = _trace(figure, "Gastado")
+    spent = trace_named(figure, "Gastado")
     spent_by_market = dict(zip(spent["x"], spent["y"], strict=True))
     assert spent_by_market["China"] == 29_100
     assert np.isnan(spent_by_market["Alemania"])  # postponed: nothing spent, no marker
@@ -62,7 +49,7 @@ def test_budget_by_market_coloured_by_channel_with_spend(app_env):
 
 
 def test_timeline_planned_against_actual_coloured_by_status(app_env):
-    figure = _figures(_open())["Calendario de campañas: planificado y real"]
+    figure = figures_by_title(_open())["Calendario de campañas: planificado y real"]
     done = [trace for trace in figure["data"] if trace["name"] == "Realizada"]
     assert {trace["marker"]["color"] for trace in done} == {STATUS_COLORS["done"]}
     planned_span, actual_span = done  # light planned bar first, solid actual bar over it
@@ -78,7 +65,7 @@ def test_timeline_planned_against_actual_coloured_by_status(app_env):
 
 
 def test_targets_against_actuals_per_campaign(app_env):
-    figure = _figures(_open())["Metas y resultados por campaña"]
+    figure = figures_by_title(_open())["Metas y resultados por campaña"]
     reach_target, reach_actual = figure["data"][0], figure["data"][1]
     assert reach_target["x"][0] == "PIS-21-01" and reach_target["y"][0] == 500_000
     assert reach_actual["y"][0] == 612_000
@@ -89,7 +76,7 @@ def test_targets_against_actuals_per_campaign(app_env):
 
 
 def test_campaign_table_in_spanish_and_english(app_env):
-    shown = _table(_open(), "Canal", "Estado")
+    shown = table_with(_open(), "Canal", "Estado")
     first = shown[shown["ID"] == "PIS-21-01"].iloc[0]
     assert first["Mercado"] == "Estados Unidos" and first["Canal"] == "Campaña digital"
     assert first["Presupuesto (US$)"] == "US$ 25.000" and first["Alcance real"] == "612.000"
@@ -97,32 +84,32 @@ def test_campaign_table_in_spanish_and_english(app_env):
 
     at = _open(lang="en")
     assert at.title[0].value == "Pisco plan"
-    shown = _table(at, "Channel", "Status")
+    shown = table_with(at, "Channel", "Status")
     first = shown[shown["ID"] == "PIS-21-01"].iloc[0]
     assert first["Market"] == "United States" and first["Channel"] == "Digital campaign"
     assert first["Budget (US$)"] == "US$25,000" and first["Reach actual"] == "612,000"
     assert first["Planned start"] == "2021-03-01" and first["Status"] == "Done"
     assert _metrics(at)["Campaign spend"] == "US$80,400"
-    funnel = _figures(at)["Campaign funnel: from reach to deals (target and actual)"]
-    assert _trace(funnel, "Actual")["y"][-1] == "Campaigns with deals"
+    funnel = figures_by_title(at)["Campaign funnel: from reach to deals (target and actual)"]
+    assert trace_named(funnel, "Actual")["y"][-1] == "Campaigns with deals"
 
 
 def test_market_filter_from_the_url(app_env):
     at = _open(market="Japón")
     assert _metrics(at)["Campañas pisco"] == "1"
-    shown = _table(at, "Canal", "Estado")
+    shown = table_with(at, "Canal", "Estado")
     assert list(shown["ID"]) == ["PIS-21-03"] and list(shown["Mercado"]) == ["Japón"]
-    funnel = _figures(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
-    assert _trace(funnel, "Real")["x"] == [4_200, 54, 22, 1]
+    funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    assert trace_named(funnel, "Real")["x"] == [4_200, 54, 22, 1]
 
 
 def test_status_filter_from_the_url(app_env):
     at = _open(status="Realizada")
     assert _metrics(at)["Campañas pisco"] == "3"
-    assert set(_table(at, "Canal", "Estado")["Estado"]) == {"Realizada"}
-    funnel = _figures(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
-    assert _trace(funnel, "Meta")["x"] == [1_305_000, 330, 85, 3]
-    assert _trace(funnel, "Real")["x"] == [1_361_200, 323, 96, 3]
+    assert set(table_with(at, "Canal", "Estado")["Estado"]) == {"Realizada"}
+    funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    assert trace_named(funnel, "Meta")["x"] == [1_305_000, 330, 85, 3]
+    assert trace_named(funnel, "Real")["x"] == [1_361_200, 323, 96, 3]
 
 
 def test_plans_without_pisco_campaigns_show_the_empty_state(app_env):

@@ -4,7 +4,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_page
+from tests.apptest import open_page, trace_named
 
 DAY_MS = 86_400_000
 
@@ -17,13 +17,9 @@ def _charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def _trace(figure: dict, name: str) -> dict:
-    return next(trace for trace in figure["data"] if trace.get("name") == name)
-
-
 def _bar(figure: dict, name: str, row_label_start: str) -> tuple[str, int]:
     """(base, length in ms) of the bar of trace `name` whose row label starts with `row_label_start`."""
-    trace = _trace(figure, name)
+    trace = trace_named(figure, name)
     index = next(i for i, label in enumerate(trace["y"]) if label.startswith(row_label_start))
     return trace["base"][index], trace["x"][index]
 
@@ -47,14 +43,14 @@ def test_progress_of_both_plans_in_spanish(app_env):
 
     cumulative, timeline = _charts(at)
     assert cumulative["layout"]["title"]["text"] == "Actividades planificadas y realizadas, acumuladas por mes"
-    planned = _trace(cumulative, "ProChile Atacama 2021 · Planificadas (acumulado)")
-    done = _trace(cumulative, "ProChile Atacama 2021 · Realizadas (acumulado)")
+    planned = trace_named(cumulative, "ProChile Atacama 2021 · Planificadas (acumulado)")
+    done = trace_named(cumulative, "ProChile Atacama 2021 · Realizadas (acumulado)")
     assert planned["x"][0] == "ene 2021" and planned["x"][8] == "sept 2021"
     assert planned["y"] == [1, 2, 4, 6, 8, 12, 14, 16, 18, 22, 25, 26]
     # The done line stops at the status date: nothing is known after September.
     assert done["y"] == [1, 2, 4, 5, 8, 11, 12, 13, 13, None, None, None]
-    assert _trace(cumulative, "Alianza del Pacífico 2020 · Realizadas (acumulado)")["y"][-1] == 6
-    assert planned["line"]["color"] != _trace(cumulative, "Alianza del Pacífico 2020 · Planificadas (acumulado)")[
+    assert trace_named(cumulative, "Alianza del Pacífico 2020 · Realizadas (acumulado)")["y"][-1] == 6
+    assert planned["line"]["color"] != trace_named(cumulative, "Alianza del Pacífico 2020 · Planificadas (acumulado)")[
         "line"]["color"]
 
     # Timeline: the UK e-Roundtable ran as planned, 23 June to 2 July 2020 (10 days).
@@ -66,10 +62,10 @@ def test_progress_of_both_plans_in_spanish(app_env):
     # In progress: the actual bar runs from its start to the status date.
     assert _bar(timeline, "En curso · Real", "ATA-21-18") == ("2021-09-06", 25 * DAY_MS)
     # Cancelled and postponed activities have a planned bar and no actual one.
-    assert len(_trace(timeline, "Cancelada")["y"]) == 2
+    assert len(trace_named(timeline, "Cancelada")["y"]) == 2
     assert not any(trace["name"] in ("Cancelada · Real", "Postergada · Real") for trace in timeline["data"])
     assert sum(len(trace["y"]) for trace in timeline["data"] if "·" not in trace["name"]) == 34
-    hover = _trace(timeline, "Postergada")["customdata"][0]
+    hover = trace_named(timeline, "Postergada")["customdata"][0]
     assert hover[0] == "Traída de importadores de uva de mesa desde Estados Unidos"
     assert hover[1:5] == ["Traída de importadores", "Presencial", "Postergada", "07-06-2021 – 10-06-2021"]
 
@@ -100,7 +96,7 @@ def test_one_plan_in_english_shows_metrics(app_env):
     assert cumulative["data"][0]["x"][8] == "Sep 2021"
     assert cumulative["layout"]["yaxis"]["title"]["text"] == "Activities (cumulative)"
     assert timeline["layout"]["xaxis"]["ticktext"][0] == "Jan 2021"
-    assert _trace(timeline, "Postponed")["customdata"][0][1:4] == ["Inbound importer visit", "In person",
+    assert trace_named(timeline, "Postponed")["customdata"][0][1:4] == ["Inbound importer visit", "In person",
                                                                   "Postponed"]
 
     activities = at.dataframe[-1].value.set_index("ID")
@@ -119,9 +115,9 @@ def test_modality_filter_from_the_url_narrows_every_view(app_env):
     assert set(activities["Modalidad"]) == {"Presencial"}
     cumulative, timeline = _charts(at)
     # 8 in-person activities planned (the cancelled mission to China left out), 1 done (Brazil, August).
-    assert _trace(cumulative, "Planificadas (acumulado)")["y"][-1] == 8
-    assert _trace(cumulative, "Realizadas (acumulado)")["y"][7:9] == [1, 1]
-    assert _trace(timeline, "Realizada")["y"][0].startswith("ATA-21-17")
+    assert trace_named(cumulative, "Planificadas (acumulado)")["y"][-1] == 8
+    assert trace_named(cumulative, "Realizadas (acumulado)")["y"][7:9] == [1, 1]
+    assert trace_named(timeline, "Realizada")["y"][0].startswith("ATA-21-17")
     assert {metric.label: metric.value for metric in at.metric}["Realizadas a la fecha de corte"] == "1"
 
 
