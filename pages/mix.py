@@ -20,11 +20,7 @@ if grid.empty:
 halves = present.mix_halves(ui.query(view, queries.modality_by_period, "quarter"))
 st.subheader(t("mix_halves", lang))
 if halves["plan_id"].nunique() == 1:
-    columns = st.columns(4)
-    for column, card in zip(columns, present.mix_half_cards(halves, lang), strict=False):
-        with column.container(border=True):
-            st.metric(card["label"], card["value"])
-            st.caption(card["caption"])
+    ui.cards(present.mix_half_cards(halves, lang), per_row=4)
 else:
     ui.table(view, present.mix_halves_table(halves, view.labels, lang), "mix-halves", expanded=True)
 

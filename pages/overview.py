@@ -15,13 +15,7 @@ if len(plan_ids) > 1:
     ui.table(view, present.kpi_comparison(table, view.labels, lang), "kpis", expanded=True)
 for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
     st.subheader(view.label(plan_id) if plan_id != kpis.TOTAL else t("alliance_total", lang))
-    columns = st.columns(3)
-    for index, card in enumerate(present.kpi_cards(table, plan_id, lang)):
-        with columns[index % 3].container(border=True):
-            st.metric(card["label"], card["value"], card["delta"], delta_description=card["delta_description"],
-                      delta_color="normal" if card["delta"] else "off", help=card["full"])
-            st.badge(card["status"], color=card["color"])
-            st.caption(card["target"] + " · " + card["previous"])
+    ui.cards(present.kpi_cards(table, plan_id, lang), per_row=3)
 
 as_of = ", ".join(f"{view.label(row.plan_id)}: {format_date(row.as_of, lang)}"
                   for row in view.plans.dropna(subset=["as_of"]).itertuples())

@@ -12,11 +12,7 @@ campaigns = ui.query(view, queries.campaigns)
 if campaigns.empty:
     ui.empty_state(view)
 else:
-    cards = present.pisco_cards(ui.query(view, queries.campaign_totals), lang)
-    for column, card in zip(st.columns(len(cards)), cards, strict=True):
-        with column.container(border=True):
-            st.metric(card["label"], card["value"])
-            st.caption(card["caption"])
+    ui.cards(present.pisco_cards(ui.query(view, queries.campaign_totals), lang), per_row=4)
 
     st.subheader(t("pisco_section_money", lang))
     ui.chart(view, charts.pisco_budget_by_market(campaigns, lang), present.pisco_budget_table(campaigns, lang),

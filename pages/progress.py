@@ -16,11 +16,7 @@ monthly = ui.query(view, queries.monthly_progress)
 summary = present.progress_to_date(monthly, view.plans)
 st.subheader(t("progress_to_date", lang))
 if len(summary) == 1:
-    columns = st.columns(4)
-    for column, card in zip(columns, present.progress_cards(summary, lang), strict=True):
-        with column.container(border=True):
-            st.metric(card["label"], card["value"], card["delta"], delta_description=card["delta_description"],
-                      delta_color="normal" if card["delta"] else "off")
+    ui.cards(present.progress_cards(summary, lang), per_row=4)
 else:
     ui.table(view, present.progress_to_date_table(summary, view.labels, lang), "progress-to-date", expanded=True)
 

@@ -99,7 +99,8 @@ def _signed(value, unit: str, lang: str) -> str:
 
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
     """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, value, delta against the
-    target expected to date, the status badge, and the yearly target and year-before lines."""
+    target expected to date, the status badge, and the target and year-before lines (apart for
+    the report's table, joined as the card's caption); `exact` is the figure behind the short value."""
     cards = []
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
         has_target = not _missing(row.expected) and not _missing(row.actual_vs_expected)
@@ -108,19 +109,21 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
             abs(row.change_pct), "pct", lang)
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
                     if not _missing(row.previous) else t("no_previous", lang))
+        target = t("no_target", lang) if _missing(row.target) else t(
+            "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
+            target=_amount(row.target, row.unit, lang))
         cards.append({
             "key": row.kpi,
             "label": t(f"kpi_{row.kpi}", lang),
             "value": "—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
-            "full": None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
+            "exact": None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
             "delta": _signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
             "delta_description": t("vs_target_to_date", lang) if has_target else None,
             "status": t(label_key, lang),
             "color": color,
-            "target": t("no_target", lang) if _missing(row.target) else t(
-                "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
-                target=_amount(row.target, row.unit, lang)),
+            "target": target,
             "previous": previous,
+            "caption": f"{target} · {previous}",
         })
     return cards
 

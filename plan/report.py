@@ -89,7 +89,7 @@ def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
 
 def _exact(card: dict) -> str:
     """A printed report shows the exact figure, not the card's short one."""
-    return card["full"] or card["value"]
+    return card["exact"] or card["value"]
 
 
 def _status(card: dict) -> str:

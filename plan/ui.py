@@ -247,6 +247,21 @@ def table(view: View, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, expa
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
 
 
+def cards(items: list[dict], per_row: int) -> None:
+    """Figures as bordered cards: `label`, `value`, and when given a `delta` (with its
+    `delta_description`), the `exact` figure behind a short value (tooltip), a `status`
+    badge in `color`, and a `caption`."""
+    columns = st.columns(per_row)
+    for index, card in enumerate(items):
+        with columns[index % per_row].container(border=True):
+            st.metric(card["label"], card["value"], card.get("delta"), delta_description=card.get("delta_description"),
+                      delta_color="normal" if card.get("delta") else "off", help=card.get("exact"))
+            if card.get("status"):
+                st.badge(card["status"], color=card["color"])
+            if card.get("caption"):
+                st.caption(card["caption"])
+
+
 def show_issues(header: str, issues: list, lang: str) -> None:
     """Plan problems as plain text (never HTML), one `path:line:column: message` per line."""
     st.error(header)
