@@ -19,8 +19,7 @@ else:
              "pisco-budget")
 
     st.subheader(t("pisco_section_schedule", lang))
-    timeline = ui.query(view, queries.campaign_timeline)
-    ui.chart(view, charts.pisco_timeline(timeline, lang), present.pisco_timeline_table(timeline, lang),
+    ui.chart(view, charts.pisco_timeline(campaigns, lang), present.pisco_timeline_table(campaigns, lang),
              "pisco-timeline")
     st.caption(t("pisco_timeline_note", lang))
 

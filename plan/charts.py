@@ -22,6 +22,7 @@ STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#f6b26b", "done": "#6aa84
                  "cancelled": "#999999"}
 MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#6aa84f"}
 USD_FORMAT = ",.0f"  # d3 format; the separators come from the layout
+_DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
 
 def separators(lang: str) -> str:
@@ -53,19 +54,89 @@ def usd_axis(lang: str) -> str:
     return t("axis_usd", lang)
 
 
-# --- progress page ---
-
-_DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
-
-
-def _progress_text(value: str, limit: int | None = None) -> str:
-    """Data text (titles, plan names) for plotly, which reads a little HTML: escaped, maybe shortened."""
-
+def _plain(value, limit: int | None = None) -> str:
+    """Data text (titles, names) for plotly, which reads a little HTML: escaped, maybe shortened."""
     value = "" if value is None else str(value)
     if limit and len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     return html.escape(value)
 
+
+def _day_text(value, lang: str) -> str:
+    return "" if pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
+
+
+def _span_text(start, end, until, lang: str) -> str:
+    """`01-04-2021 – 30-06-2021`; still running: up to the status date, said so; not started: `—`."""
+    if pd.isna(start):
+        return "—"
+    if pd.isna(end):
+        return f"{_day_text(start, lang)} – {_day_text(until, lang)} ({t('until_as_of', lang)})"
+    return f"{_day_text(start, lang)} – {_day_text(end, lang)}"
+
+
+def _span_ms(start, end) -> int:
+    """A bar's length on a date axis (milliseconds), the end day included."""
+    return int(((pd.Timestamp(end) - pd.Timestamp(start)).days + 1) * _DAY_MS)
+
+
+def _month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
+    """Month ticks for a date axis, named in the language (plotly only knows English months)."""
+    starts = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last), freq="MS")
+    step = max(1, -(-len(starts) // 14))
+    starts = starts[::step]
+    return [s.date().isoformat() for s in starts], [present.progress_month_label(s, lang) for s in starts]
+
+
+def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, actual_name) -> go.Figure:
+    """A calendar (Gantt) of activities or campaigns: per row its planned span as a light bar and
+    its actual span (`actual_start` to `actual_until`) as a narrow dark bar over it, both in the
+    colour of its status, month ticks in the language.
+
+    `rows` holds `row` (the label), `status`, the planned and actual dates and `actual_until`
+    (`queries.activity_list`/`campaigns`); `details` the hover lines, the first in bold, the others
+    after their column name. `actual_name(status label)` names the actual bars' traces."""
+    rows, details = rows.reset_index(drop=True), details.reset_index(drop=True)
+    spans = [t("planned_span", lang), t("actual_span", lang)]
+    custom = details.assign(
+        planned=[_span_text(s, e, None, lang) for s, e in zip(rows["planned_start"], rows["planned_end"], strict=True)],
+        actual=[_span_text(s, e, u, lang) for s, e, u in zip(rows["actual_start"], rows["actual_end"],
+                                                             rows["actual_until"], strict=True)])
+    lines = ["<b>%{customdata[0]}</b>"] + [f"{label}: %{{customdata[{index}]}}"
+                                            for index, label in enumerate([*details.columns[1:], *spans], start=1)]
+    hover = "<br>".join(lines) + "<extra></extra>"
+    figure = go.Figure()
+    for status in Status:
+        part = rows[rows["status"] == status.value]
+        if part.empty:
+            continue
+        color = STATUS_COLORS[status.value]
+        figure.add_bar(orientation="h", y=list(part["row"]), width=0.8, name=status.label(lang),
+                       base=[pd.Timestamp(d).date().isoformat() for d in part["planned_start"]],
+                       x=[_span_ms(s, e) for s, e in zip(part["planned_start"], part["planned_end"], strict=True)],
+                       legendgroup=status.value, marker={"color": color, "opacity": 0.6},
+                       customdata=custom.loc[part.index].to_numpy(), hovertemplate=hover)
+        started = part[part["actual_start"].notna()]
+        if started.empty:
+            continue
+        figure.add_bar(orientation="h", y=list(started["row"]), width=0.3, name=actual_name(status.label(lang)),
+                       base=[pd.Timestamp(d).date().isoformat() for d in started["actual_start"]],
+                       x=[_span_ms(s, u) for s, u in zip(started["actual_start"], started["actual_until"],
+                                                         strict=True)],
+                       legendgroup=status.value, showlegend=False,
+                       marker={"color": color, "line": {"color": "#333333", "width": 1}},
+                       customdata=custom.loc[started.index].to_numpy(), hovertemplate=hover)
+    first = rows[["planned_start", "actual_start"]].min().min() if not rows.empty else pd.Timestamp.today()
+    last = rows[["planned_end", "actual_until"]].max().max() if not rows.empty else pd.Timestamp.today()
+    tickvals, ticktext = _month_ticks(first, last, lang)
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(type="date", tickvals=tickvals, ticktext=ticktext)
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
+                        tickfont={"size": 11})
+    return styled(figure, title, lang, t("date_axis", lang), None, height=max(320, 24 * len(rows) + 160))
+
+
+# --- progress page ---
 
 def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour
@@ -82,7 +153,7 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
         rows = monthly[monthly["plan_id"] == plan_id]
         months = [present.progress_month_label(m, lang) for m in rows["month"]]
         color = PALETTE[index % len(PALETTE)]
-        prefix = _progress_text(labels.get(plan_id, plan_id)) + " · " if several else ""
+        prefix = _plain(labels.get(plan_id, plan_id)) + " · " if several else ""
         known = rows["month"].dt.date <= cutoff.get(plan_id, rows["month"].max().date())
         for measure, dash, width in (("planned", "dash", 2), ("done", "solid", 3)):
             name = prefix + t(f"progress_{measure}_cumulative", lang)
@@ -107,81 +178,22 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
     return figure
 
 
-def _progress_month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
-    """Month ticks for a date axis, named in the language (plotly only knows English months)."""
-
-
-    starts = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last), freq="MS")
-    step = max(1, -(-len(starts) // 14))
-    starts = starts[::step]
-    return [s.date().isoformat() for s in starts], [present.progress_month_label(s, lang) for s in starts]
-
-
 def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
-    """One row per activity: its planned span as a light bar, its actual span (to the status
-    date while in progress) as a dark narrow bar over it, both in the colour of its status."""
-
-
-    cutoff = present.progress_cutoff(plans)
-    rows = activities.reset_index(drop=True)
-    names = [f"{_progress_text(r.id)} · {_progress_text(r.title, 42)}" for r in rows.itertuples()]
-    rows = rows.assign(row_label=names)
-
-    def when(start, end) -> str:
-        if pd.isna(start):
-            return "—"
-        return format_date(pd.Timestamp(start).date(), lang) + " – " + (
-            format_date(pd.Timestamp(end).date(), lang) if not pd.isna(end) else t("progress_ongoing", lang))
-
-    def span(start, end) -> tuple[str, int]:
-        start, end = pd.Timestamp(start), pd.Timestamp(end)
-        return start.date().isoformat(), int(((end - start).days + 1) * _DAY_MS)
-
-    hover = ("<b>%{customdata[0]}</b><br>" + t("type", lang) + ": %{customdata[1]}<br>" + t("modality", lang)
-             + ": %{customdata[2]}<br>" + t("status", lang) + ": %{customdata[3]}<br>"
-             + t("progress_planned_span", lang) + ": %{customdata[4]}<br>" + t("progress_actual_span", lang)
-             + ": %{customdata[5]}<extra></extra>")
-    figure = go.Figure()
-    for status in Status:
-        part = rows[rows["status"] == status.value]
-        if part.empty:
-            continue
-        custom = [[_progress_text(r.title), ActivityType(r.type).label(lang), Modality(r.modality).label(lang),
-                   status.label(lang), when(r.planned_start, r.planned_end), when(r.actual_start, r.actual_end)]
-                  for r in part.itertuples()]
-        planned = [span(r.planned_start, r.planned_end) for r in part.itertuples()]
-        figure.add_bar(orientation="h", y=list(part["row_label"]), base=[b for b, _ in planned],
-                       x=[w for _, w in planned], width=0.8, name=status.label(lang), legendgroup=status.value,
-                       marker={"color": STATUS_COLORS[status.value], "opacity": 0.6}, customdata=custom,
-                       hovertemplate=hover)
-        started = [(i, r) for i, r in enumerate(part.itertuples()) if not pd.isna(r.actual_start)]
-        if not started:
-            continue
-        actual = []
-        for _i, r in started:
-            end = r.actual_end if not pd.isna(r.actual_end) else pd.Timestamp(
-                max(cutoff.get(r.plan_id, pd.Timestamp(r.actual_start).date()), pd.Timestamp(r.actual_start).date()))
-            actual.append(span(r.actual_start, end))
-        figure.add_bar(orientation="h", y=[r.row_label for _i, r in started], base=[b for b, _ in actual],
-                       x=[w for _, w in actual], width=0.3, name=status.label(lang) + " · " + t("actual", lang),
-                       legendgroup=status.value, showlegend=False,
-                       marker={"color": STATUS_COLORS[status.value], "line": {"color": "#333333", "width": 1}},
-                       customdata=[custom[i] for i, _r in started], hovertemplate=hover)
-    for plan_id, day in cutoff.items():
+    """`queries.activity_list` on the calendar (see `schedule`), with each plan's status date marked."""
+    rows = activities.assign(row=[f"{_plain(r.id)} · {_plain(r.title, 42)}" for r in activities.itertuples()])
+    details = pd.DataFrame({"title": [_plain(title) for title in activities["title"]],
+                            t("type", lang): [ActivityType(v).label(lang) for v in activities["type"]],
+                            t("modality", lang): [Modality(v).label(lang) for v in activities["modality"]],
+                            t("status", lang): [Status(v).label(lang) for v in activities["status"]]})
+    figure = schedule(rows, details, t("progress_timeline_title", lang), lang,
+                      actual_name=lambda status: f"{status} · {t('actual', lang)}")
+    for plan_id, day in present.progress_cutoff(plans).items():
         if plan_id in set(rows["plan_id"]):
             figure.add_shape(type="line", x0=day.isoformat(), x1=day.isoformat(), xref="x", y0=0, y1=1,
                              yref="paper", line={"color": "#666666", "dash": "dot", "width": 1})
             figure.add_annotation(x=day.isoformat(), y=1, xref="x", yref="paper", showarrow=False, yanchor="bottom",
                                   text=t("as_of", lang), font={"size": 11, "color": "#666666"})
-    first = rows[["planned_start", "actual_start"]].min().min() if not rows.empty else pd.Timestamp.today()
-    last = rows[["planned_end", "actual_end"]].max().max() if not rows.empty else pd.Timestamp.today()
-    tickvals, ticktext = _progress_month_ticks(first, last, lang)
-    figure.update_layout(barmode="overlay")
-    figure.update_xaxes(type="date", tickvals=tickvals, ticktext=ticktext)
-    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
-                        tickfont={"size": 11})
-    return styled(figure, t("progress_timeline_title", lang), lang, t("progress_timeline_x", lang), None,
-                  height=max(320, 24 * len(rows) + 160))
+    return figure
 
 
 # --- markets page ---
@@ -202,11 +214,6 @@ def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
     """Horizontal bars with their amounts written after them: widen the axis so they fit."""
     figure.update_xaxes(range=[0, max(largest, 1.0) * 1.3])
     return figure.update_layout(margin={"r": 20})
-
-
-def _plain(text: str) -> str:
-    """Data text shown in a plotly label: no tags plotly would render."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _market_hover(row, lang: str) -> str:
@@ -428,10 +435,6 @@ PISCO_METRICS = (("reach", "pisco_reach", "count"), ("contacts", "pisco_contacts
                  ("meetings", "pisco_meetings", "count"), ("deals", "pisco_deals_usd", "usd"))
 
 
-def _pisco_date(value, lang: str) -> str:
-    return "" if pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
-
-
 def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaigns`: budget per market stacked by channel (one colour per channel), and
     the amount spent per market as a marker over its bar."""
@@ -459,51 +462,14 @@ def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     return figure.update_layout(legend={"y": -0.22, "yanchor": "top"})  # many channels: below the plot
 
 
-def _pisco_span_ms(start: pd.Series, end: pd.Series) -> list:
-    """Bar lengths in milliseconds for a date axis, the end day included."""
-    days = (end - start).dt.days + 1
-    return [None if pd.isna(d) else int(d) * 86_400_000 for d in days]
-
-
-def pisco_timeline(timeline: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaign_timeline`: per campaign a light bar for the planned period and a solid bar
-    for the actual one (until the status date while in progress), coloured by status."""
-    frame = timeline.assign(
-        row=timeline["id"] + " · " + timeline["market"].map(lambda code: country_name(code, lang)),
-        planned_text=[f"{_pisco_date(s, lang)} – {_pisco_date(e, lang)}"
-                      for s, e in zip(timeline["planned_start"], timeline["planned_end"], strict=True)],
-        actual_text=[("" if pd.isna(s) else f"{_pisco_date(s, lang)} – {_pisco_date(u, lang)}"
-                      + (f" ({t('pisco_until_as_of', lang)})" if ongoing else ""))
-                     for s, u, ongoing in zip(timeline["actual_start"], timeline["actual_until"],
-                                              timeline["ongoing"], strict=True)])
-    figure = go.Figure()
-    planned_label, actual_label = t("pisco_planned_span", lang), t("pisco_actual_span", lang)
-    for status in Status:
-        rows = frame[frame["status"] == status.value]
-        if rows.empty:
-            continue
-        started = rows[rows["actual_start"].notna()]
-        color = STATUS_COLORS[status.value]
-        custom = rows[["name", "planned_text", "actual_text"]].to_numpy()
-        hover = (f"%{{y}}<br>%{{customdata[0]}}<br>{status.label(lang)}<br>{planned_label}: %{{customdata[1]}}"
-                 f"<br>{actual_label}: %{{customdata[2]}}<extra></extra>")
-        figure.add_trace(go.Bar(
-            y=rows["row"], base=rows["planned_start"].dt.strftime("%Y-%m-%d"),
-            x=_pisco_span_ms(rows["planned_start"], rows["planned_end"]), orientation="h", width=0.8,
-            marker={"color": color, "opacity": 0.35, "line": {"color": color, "width": 1}},
-            name=status.label(lang), legendgroup=status.value, showlegend=started.empty,
-            customdata=custom, hovertemplate=hover))
-        if not started.empty:
-            figure.add_trace(go.Bar(
-                y=started["row"], base=started["actual_start"].dt.strftime("%Y-%m-%d"),
-                x=_pisco_span_ms(started["actual_start"], started["actual_until"]), orientation="h", width=0.4,
-                marker={"color": color}, name=status.label(lang), legendgroup=status.value,
-                customdata=started[["name", "planned_text", "actual_text"]].to_numpy(), hovertemplate=hover))
-    figure.update_layout(barmode="overlay")
-    figure.update_xaxes(type="date")
-    figure.update_yaxes(categoryorder="array", categoryarray=list(frame["row"]), autorange="reversed")
-    return styled(figure, t("pisco_timeline_title", lang), lang, t("pisco_dates_axis", lang), None,
-                  height=max(320, 120 + 40 * len(frame)))
+def pisco_timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.campaigns` on the calendar (see `schedule`), one row per campaign and market."""
+    markets = [country_name(code, lang) for code in campaigns["market"]]
+    rows = campaigns.assign(row=[f"{_plain(code)} · {_plain(market)}" for code, market
+                                 in zip(campaigns["id"], markets, strict=True)])
+    details = pd.DataFrame({"name": [_plain(name) for name in campaigns["name"]], t("pisco_market", lang): markets,
+                            t("status", lang): [Status(v).label(lang) for v in campaigns["status"]]})
+    return schedule(rows, details, t("pisco_timeline_title", lang), lang, actual_name=str)
 
 
 def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
@@ -595,7 +561,7 @@ def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -
 
 
 def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
-    return [[title, labels.get(plan_id, plan_id), _pisco_date(start, lang)]
+    return [[title, labels.get(plan_id, plan_id), _day_text(start, lang)]
             for title, plan_id, start in zip(deals["title"], deals["plan_id"], deals["start"], strict=True)]
 
 

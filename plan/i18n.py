@@ -327,6 +327,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lateness": {"es": "Situación", "en": "Situation"},
     "as_of": {"es": "Fecha de corte", "en": "Status date"},
     "today": {"es": "hoy", "en": "today"},
+    "until_as_of": {"es": "en curso, a la fecha de corte", "en": "in progress, at the status date"},
     # Page: progress
     "about_progress": {"es": "¿Avanzamos según lo planificado? Actividades planificadas y realizadas mes a mes, "
                              "el calendario planificado contra el real y el detalle de cada actividad.",
@@ -356,15 +357,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "progress_timeline": {"es": "Calendario de actividades", "en": "Activity calendar"},
     "progress_timeline_title": {"es": "Calendario: planificado (barra clara) y real (barra oscura), por estado",
                                 "en": "Calendar: planned (light bar) and actual (dark bar), by status"},
-    "progress_timeline_x": {"es": "Fecha", "en": "Date"},
+    "date_axis": {"es": "Fecha", "en": "Date"},
     "progress_timeline_note": {
         "es": "Barra clara: periodo planificado. Barra oscura: periodo real (en curso: hasta la fecha de corte). "
               "El color indica el estado.",
         "en": "Light bar: planned period. Dark bar: actual period (in progress: up to the status date). "
               "The colour shows the status."},
-    "progress_planned_span": {"es": "Planificado", "en": "Planned"},
-    "progress_actual_span": {"es": "Real", "en": "Actual"},
-    "progress_ongoing": {"es": "en curso", "en": "ongoing"},
+    "planned_span": {"es": "Planificado", "en": "Planned"},
+    "actual_span": {"es": "Real", "en": "Actual"},
     "progress_activities": {"es": "Actividades", "en": "Activities"},
     "progress_budget_usd": {"es": "Presupuesto (US$)", "en": "Budget (US$)"},
     "progress_spent_usd": {"es": "Gasto (US$)", "en": "Spent (US$)"},
@@ -532,10 +532,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "su estado. Una campaña en curso llega hasta la fecha de corte del plan.",
                             "en": "Light bar: planned period; solid bar: actual period, in its status colour. "
                                   "A campaign in progress runs until the plan's status date."},
-    "pisco_planned_span": {"es": "Planificado", "en": "Planned"},
-    "pisco_actual_span": {"es": "Real", "en": "Actual"},
-    "pisco_until_as_of": {"es": "en curso, a la fecha de corte", "en": "in progress, at the status date"},
-    "pisco_dates_axis": {"es": "Fecha", "en": "Date"},
+
     "pisco_actual_until": {"es": "Real hasta", "en": "Actual until"},
     "pisco_targets_title": {"es": "Metas y resultados por campaña", "en": "Targets and results by campaign"},
     "pisco_reach": {"es": "Alcance (personas)", "en": "Reach (people)"},

@@ -383,7 +383,7 @@ def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame
 
 
 def pisco_timeline_table(timeline: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The dates behind the campaign schedule (`queries.campaign_timeline`)."""
+    """The dates behind the campaign schedule (`queries.campaigns`)."""
     return localize(timeline, {
         "id": ("id", "text"), "name": ("pisco_campaign", "text"), "status": ("status", Status),
         "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),

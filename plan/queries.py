@@ -98,16 +98,26 @@ def late_activities(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return _frame(con, LATE_ACTIVITIES, filters)
 
 
+# Where an actual span ends on a timeline: its actual end, or while still running the plan's status
+# date (today without one, at most the end of the plan year). Needs `plan p` joined.
+ACTUAL_UNTIL = """
+    CASE WHEN actual_start IS NULL THEN NULL
+         ELSE coalesce(actual_end, greatest(actual_start, least(coalesce(p.as_of, current_date),
+                                                                make_date(p.year::BIGINT, 12, 31)))) END
+"""
+
 ACTIVITY_LIST = f"""
     SELECT plan_id, id, title, type, modality, status, planned_start, planned_end, actual_start, actual_end,
+           {ACTUAL_UNTIL} AS actual_until,
            markets, sectors, budget_usd, spent_usd, exporters, importers, meetings_requested, meetings_held,
            deals_closed_usd, deals_projected_usd, campaign_id
-    FROM activities WHERE {ACTIVITY_MATCH}
+    FROM activities JOIN plan p USING (plan_id) WHERE {ACTIVITY_MATCH}
     ORDER BY planned_start, plan_id, id
 """  # noqa: S608 - constant fragments only
 
 
 def activity_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The filtered activities, with `actual_until`: where their actual span ends on a timeline."""
     return _frame(con, ACTIVITY_LIST, filters)
 
 
@@ -245,14 +255,15 @@ def market_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
 
 CAMPAIGN_LIST = f"""
     SELECT plan_id, id, name, market, channel, status, modality, planned_start, planned_end, actual_start,
-           actual_end, budget_usd, spent_usd, reach_target, reach_actual, contacts_target, contacts_actual,
-           meetings_target, meetings_actual, deals_target_usd, deals_actual_usd
-    FROM pisco_campaigns WHERE {CAMPAIGN_MATCH}
+           actual_end, {ACTUAL_UNTIL} AS actual_until, budget_usd, spent_usd, reach_target, reach_actual,
+           contacts_target, contacts_actual, meetings_target, meetings_actual, deals_target_usd, deals_actual_usd
+    FROM pisco_campaigns JOIN plan p USING (plan_id) WHERE {CAMPAIGN_MATCH}
     ORDER BY planned_start, plan_id, id
 """  # noqa: S608 - constant fragments only
 
 
 def campaigns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The filtered pisco campaigns, with `actual_until` as in `activity_list`."""
     return _frame(con, CAMPAIGN_LIST, filters)
 
 
@@ -353,29 +364,3 @@ def markets_in_use(con: duckdb.DuckDBPyConnection) -> list[str]:
             UNION ALL SELECT market FROM outcomes WHERE market IS NOT NULL
         ) ORDER BY market
         """).fetchall()]
-
-
-# --- added for the progress and mix pages ---
-
-
-# --- added for the markets page ---
-
-
-# --- added for the pisco and outcomes pages ---
-
-CAMPAIGN_TIMELINE = f"""
-    SELECT c.plan_id, c.id, c.name, c.market, c.channel, c.status, c.planned_start, c.planned_end,
-           c.actual_start, c.actual_end,
-           CASE WHEN c.actual_start IS NULL THEN NULL
-                ELSE coalesce(c.actual_end, greatest(c.actual_start, coalesce(p.as_of, current_date))) END
-           AS actual_until,
-           c.actual_start IS NOT NULL AND c.actual_end IS NULL AS ongoing
-    FROM (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH}) c JOIN plan p USING (plan_id)
-    ORDER BY c.planned_start, c.plan_id, c.id
-"""  # noqa: S608 - constant fragments only
-
-
-def campaign_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Each campaign's planned span and its actual span; a campaign started but not finished
-    runs until its plan's status date (today without one), flagged `ongoing`."""
-    return _frame(con, CAMPAIGN_TIMELINE, filters)
