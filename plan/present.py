@@ -15,10 +15,47 @@ from babel.dates import format_date as babel_date
 from plan import countries
 from plan.enums import LabeledEnum
 from plan.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
-from plan.models import ActivityType, Channel, Metric, Modality, Sector, Status
+from plan.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
+from plan.schema import kind_of
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
 UNITS = ("text", "count", "decimal", "usd", "pct", "date", "country", "countries")
+KIND_UNITS = {"code": "text", "text": "text", "money": "usd", "count": "count", "date": "date", "country": "country"}
+
+
+def _field_columns() -> dict[str, tuple[dict[str, str], object]]:
+    """The activity and campaign columns headed as the CSV and the README name them (es/en), with
+    their unit, so a table shows `Gasto (US$)` wherever the plan has a `spent_usd`."""
+    catalogue = {}
+    for table in (PISCO_CAMPAIGNS, ACTIVITIES):  # a name both have: the activities' header
+        for name, info in table.model.model_fields.items():
+            kind = kind_of(info)
+            unit = kind.enum if kind.name == "enum" else "countries" if name == "markets" else KIND_UNITS.get(
+                kind.name)
+            if unit is not None:
+                catalogue[name] = ({lang: info.json_schema_extra[lang] for lang in ("es", "en")}, unit)
+    return catalogue
+
+
+FIELD_COLUMNS = _field_columns()
+
+
+def columns(*names: str, labels: dict[str, str] | None = None, **headers: str) -> dict[str, tuple[object, object]]:
+    """Columns for `localize`: `plan_id` named by the plan `labels`, the other `names` as in
+    FIELD_COLUMNS; `headers` gives a column an i18n key as its header instead (e.g. title="outcomes_event")."""
+    spec: dict[str, tuple[object, object]] = {}
+    for name in names:
+        if name == "plan_id":
+            spec[name] = ("plan", labels)
+        else:
+            label, unit = FIELD_COLUMNS[name]
+            spec[name] = (headers.get(name, label), unit)
+    return spec
+
+
+def _header(label, lang: str) -> str:
+    """A column header: an i18n key, or a model column's {"es": ..., "en": ...}."""
+    return label[lang] if isinstance(label, dict) else t(label, lang)
 
 
 def _missing(value) -> bool:
@@ -62,12 +99,13 @@ def _shown(value, unit, lang: str) -> str:
 
 def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: str) -> tuple[pd.DataFrame,
                                                                                               pd.DataFrame]:
-    """(shown, raw): the `columns` of `frame` (name -> (i18n label key, unit)) headed in `lang`;
-    `shown` holds display text, `raw` the same with numbers kept as numbers (for downloads)."""
-    raw = pd.DataFrame({t(key, lang): _label_values(frame[name], unit, lang).to_numpy()
-                        for name, (key, unit) in columns.items()})
-    shown = pd.DataFrame({t(key, lang): [_shown(v, unit, lang) for v in raw[t(key, lang)]]
-                          for _name, (key, unit) in columns.items()})
+    """(shown, raw): the `columns` of `frame` (name -> (header, unit), see `columns`) headed in
+    `lang`; `shown` holds display text, `raw` the same with numbers kept as numbers (for downloads)."""
+    headers = {name: _header(label, lang) for name, (label, _unit) in columns.items()}
+    raw = pd.DataFrame({headers[name]: _label_values(frame[name], unit, lang).to_numpy()
+                        for name, (_label, unit) in columns.items()})
+    shown = pd.DataFrame({headers[name]: [_shown(v, unit, lang) for v in raw[headers[name]]]
+                          for name, (_label, unit) in columns.items()})
     return shown, raw
 
 
@@ -151,11 +189,9 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> tup
 def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`queries.late_activities` for people."""
     lateness = late.assign(lateness=late["lateness"].map(lambda v: t(f"lateness_{v}", lang)))
-    return localize(lateness, {"plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
-                               "type": ("type", ActivityType), "modality": ("modality", Modality),
-                               "status": ("status", Status), "planned_start": ("planned_start", "date"),
-                               "planned_end": ("planned_end", "date"), "lateness": ("lateness", "text"),
-                               "days_late": ("days_late", "count")}, lang)
+    return localize(lateness, columns("plan_id", "id", "title", "type", "modality", "status", "planned_start",
+                                      "planned_end", labels=labels)
+                    | {"lateness": ("lateness", "text"), "days_late": ("days_late", "count")}, lang)
 
 
 # --- progress page helpers ---
@@ -232,28 +268,20 @@ def progress_cards(summary: pd.DataFrame, lang: str) -> list[dict]:
 def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                                   pd.DataFrame]:
     """`queries.activity_list` for people: codes as words, markets and sectors named."""
-
     sectors = activities["sectors"].map(
         lambda codes: ", ".join(Sector(code).label(lang) for code in (codes if codes is not None else [])))
-    return localize(activities.assign(sectors=sectors), {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
-        "status": ("status", Status), "type": ("type", ActivityType), "modality": ("modality", Modality),
-        "markets": ("markets", "countries"), "sectors": ("sectors", "text"),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
-        "budget_usd": ("progress_budget_usd", "usd"), "spent_usd": ("progress_spent_usd", "usd"),
-        "exporters": ("exporters", "count"), "importers": ("importers", "count"),
-        "meetings_held": ("meetings_held", "count"), "deals_closed_usd": ("progress_deals_closed_usd", "usd"),
-        "deals_projected_usd": ("progress_deals_projected_usd", "usd")}, lang)
+    return localize(activities.assign(sectors=sectors), columns(
+        "plan_id", "id", "title", "status", "type", "modality", "markets", labels=labels)
+        | {"sectors": ("sectors", "text")} | columns(
+        "planned_start", "planned_end", "actual_start", "actual_end", "budget_usd", "spent_usd", "exporters",
+        "importers", "meetings_held", "deals_closed_usd", "deals_projected_usd"), lang)
 
 
 def progress_timeline_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                                   pd.DataFrame]:
     """The calendar's numbers: each activity's status, planned and actual dates."""
-    return localize(activities, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"), "status": ("status", Status),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date")}, lang)
+    return localize(activities, columns("plan_id", "id", "title", "status", "planned_start", "planned_end",
+                                        "actual_start", "actual_end", labels=labels), lang)
 
 
 # --- mix page helpers ---
@@ -334,9 +362,12 @@ def mix_effectiveness_table(effect: pd.DataFrame, lang: str) -> tuple[pd.DataFra
         "projected_per_meeting_usd": ("mix_projected_per_meeting", "usd"),
         "cost_per_meeting_usd": ("mix_cost_per_meeting", "usd"),
         "exporters_per_activity": ("mix_exporters_per_activity", "decimal"),
-        "deals_closed_usd": ("progress_deals_closed_usd", "usd"),
-        "deals_projected_usd": ("progress_deals_projected_usd", "usd"),
-        "spent_usd": ("progress_spent_usd", "usd")}, lang)
+    } | columns("deals_closed_usd", "deals_projected_usd", "spent_usd"), lang)
+
+
+# A campaign's targets and actuals, as its CSV orders them.
+PISCO_RESULTS = ("reach_target", "reach_actual", "contacts_target", "contacts_actual", "meetings_target",
+                 "meetings_actual", "deals_target_usd", "deals_actual_usd")
 
 
 def pisco_cards(totals: pd.DataFrame, lang: str) -> list[dict]:
@@ -358,48 +389,25 @@ def pisco_cards(totals: pd.DataFrame, lang: str) -> list[dict]:
 def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                              pd.DataFrame]:
     """`queries.campaigns` for people: every campaign with its dates, money, targets and actuals."""
-
-    return localize(campaigns, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("pisco_campaign", "text"),
-        "market": ("pisco_market", "country"), "channel": ("pisco_channel", Channel),
-        "modality": ("modality", Modality), "status": ("status", Status),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
-        "budget_usd": ("pisco_budget_usd", "usd"), "spent_usd": ("pisco_spent_usd", "usd"),
-        "reach_target": ("pisco_reach_target", "count"), "reach_actual": ("pisco_reach_actual", "count"),
-        "contacts_target": ("pisco_contacts_target", "count"), "contacts_actual": ("pisco_contacts_actual", "count"),
-        "meetings_target": ("pisco_meetings_target", "count"), "meetings_actual": ("pisco_meetings_actual", "count"),
-        "deals_target_usd": ("pisco_deals_target_usd", "usd"), "deals_actual_usd": ("pisco_deals_actual_usd", "usd"),
-    }, lang)
+    return localize(campaigns, columns(
+        "plan_id", "id", "name", "market", "channel", "modality", "status", "planned_start", "planned_end",
+        "actual_start", "actual_end", "budget_usd", "spent_usd", *PISCO_RESULTS, labels=labels), lang)
 
 
 def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The numbers behind the budget-by-market chart."""
-
-    return localize(campaigns, {
-        "market": ("pisco_market", "country"), "channel": ("pisco_channel", Channel), "id": ("id", "text"),
-        "name": ("pisco_campaign", "text"), "budget_usd": ("pisco_budget_usd", "usd"),
-        "spent_usd": ("pisco_spent_usd", "usd")}, lang)
+    return localize(campaigns, columns("market", "channel", "id", "name", "budget_usd", "spent_usd"), lang)
 
 
-def pisco_timeline_table(timeline: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pisco_timeline_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The dates behind the campaign schedule (`queries.campaigns`)."""
-    return localize(timeline, {
-        "id": ("id", "text"), "name": ("pisco_campaign", "text"), "status": ("status", Status),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "actual_start": ("actual_start", "date"), "actual_end": ("actual_end", "date"),
-        "actual_until": ("pisco_actual_until", "date")}, lang)
+    return localize(campaigns, columns("id", "name", "status", "planned_start", "planned_end", "actual_start",
+                                       "actual_end") | {"actual_until": ("pisco_actual_until", "date")}, lang)
 
 
 def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Targets and actuals of each campaign."""
-    return localize(campaigns, {
-        "id": ("id", "text"), "name": ("pisco_campaign", "text"), "status": ("status", Status),
-        "reach_target": ("pisco_reach_target", "count"), "reach_actual": ("pisco_reach_actual", "count"),
-        "contacts_target": ("pisco_contacts_target", "count"), "contacts_actual": ("pisco_contacts_actual", "count"),
-        "meetings_target": ("pisco_meetings_target", "count"), "meetings_actual": ("pisco_meetings_actual", "count"),
-        "deals_target_usd": ("pisco_deals_target_usd", "usd"), "deals_actual_usd": ("pisco_deals_actual_usd", "usd"),
-    }, lang)
+    return localize(campaigns, columns("id", "name", "status", *PISCO_RESULTS), lang)
 
 
 def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -415,22 +423,17 @@ def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, p
 def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                          pd.DataFrame]:
     """`queries.deals_by_event` for people: closed and projected deals in separate columns."""
-    return localize(deals, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("outcomes_event", "text"),
-        "type": ("type", ActivityType), "modality": ("modality", Modality), "status": ("status", Status),
-        "start": ("outcomes_start", "date"), "deals_closed_usd": ("outcomes_closed_usd", "usd"),
-        "deals_projected_usd": ("outcomes_projected_usd", "usd")}, lang)
+    return localize(deals, columns("plan_id", "id", "title", "type", "modality", "status", labels=labels,
+                                   title="outcomes_event")
+                    | {"start": ("outcomes_start", "date")} | columns("deals_closed_usd", "deals_projected_usd"), lang)
 
 
 def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                             pd.DataFrame]:
     """Participation and meetings per event (`queries.deals_by_event`)."""
-    return localize(deals, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("outcomes_event", "text"),
-        "start": ("outcomes_start", "date"), "exporters": ("outcomes_exporters", "count"),
-        "importers": ("outcomes_importers", "count"),
-        "meetings_requested": ("outcomes_meetings_requested_col", "count"),
-        "meetings_held": ("outcomes_meetings_held_col", "count")}, lang)
+    return localize(deals, columns("plan_id", "id", "title", labels=labels, title="outcomes_event")
+                    | {"start": ("outcomes_start", "date")}
+                    | columns("exporters", "importers", "meetings_requested", "meetings_held"), lang)
 
 
 def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[
@@ -455,8 +458,7 @@ def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> tuple[pd.Dat
                          exports_year=[None if _missing(y) else str(int(y)) for y in frame["exports_year"]])
     return localize(frame, {"market": ("mk_market", "country"), "priority": ("mk_priority", "text"),
                             "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
-                            "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
-                            "deals_projected_usd": ("mk_deals_projected_usd", "usd"),
+                            **columns("deals_closed_usd", "deals_projected_usd"),
                             "exports_usd": ("mk_exports_usd", "usd"), "exports_year": ("mk_exports_year", "text")},
                     lang)
 
@@ -481,7 +483,7 @@ def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[dict], tupl
     frame = frame.assign(group=[t(g, lang) for g in frame["group"]])
     tables = localize(frame, {"market": ("mk_market", "country"), "group": ("mk_coverage_group", "text"),
                               "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
-                              "deals_closed_usd": ("mk_deals_closed_usd", "usd")}, lang)
+                              **columns("deals_closed_usd")}, lang)
     return counts, tables
 
 
@@ -509,30 +511,21 @@ def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[dict]:
 def markets_activities(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                              pd.DataFrame]:
     """`queries.activity_list` of one market for people (each activity's full amounts)."""
-    return localize(activities, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
-        "type": ("type", ActivityType), "modality": ("modality", Modality), "status": ("status", Status),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "markets": ("mk_markets", "countries"), "exporters": ("mk_exporters", "count"),
-        "meetings_held": ("mk_meetings_held", "count"), "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
-        "deals_projected_usd": ("mk_deals_projected_usd", "usd")}, lang)
+    return localize(activities, columns(
+        "plan_id", "id", "title", "type", "modality", "status", "planned_start", "planned_end", "markets",
+        "exporters", "meetings_held", "deals_closed_usd", "deals_projected_usd", labels=labels), lang)
 
 
 def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The activities of `queries.activity_list` that report deals (what `charts.market_deals` draws)."""
     rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
-    return localize(rows, {"plan_id": ("plan", labels), "id": ("id", "text"), "title": ("title", "text"),
-                           "deals_closed_usd": ("mk_deals_closed_usd", "usd"),
-                           "deals_projected_usd": ("mk_deals_projected_usd", "usd")}, lang)
+    return localize(rows, columns("plan_id", "id", "title", "deals_closed_usd", "deals_projected_usd", labels=labels),
+                    lang)
 
 
 def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                            pd.DataFrame]:
     """`queries.campaigns` of one market for people."""
-
-    return localize(campaigns, {
-        "plan_id": ("plan", labels), "id": ("id", "text"), "name": ("mk_name", "text"),
-        "channel": ("mk_channel", Channel), "modality": ("modality", Modality), "status": ("status", Status),
-        "planned_start": ("planned_start", "date"), "planned_end": ("planned_end", "date"),
-        "budget_usd": ("mk_budget_usd", "usd"), "spent_usd": ("mk_spent_usd", "usd"),
-        "reach_actual": ("mk_reach_actual", "count"), "deals_actual_usd": ("mk_deals_actual_usd", "usd")}, lang)
+    return localize(campaigns, columns(
+        "plan_id", "id", "name", "channel", "modality", "status", "planned_start", "planned_end", "budget_usd",
+        "spent_usd", "reach_actual", "deals_actual_usd", labels=labels), lang)
