@@ -14,10 +14,10 @@ if len(plan_ids) > 1:
     st.subheader(t("compare_plans", lang))
     ui.table(view, present.kpi_comparison(table, view.labels, lang), "kpis", expanded=True)
 for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
-    st.subheader(view.label(plan_id) if plan_id != kpis.TOTAL else t("alliance_total", lang))
+    st.subheader(ui.literal(view.label(plan_id)) if plan_id != kpis.TOTAL else t("alliance_total", lang))
     ui.cards(present.kpi_cards(table, plan_id, lang), per_row=3)
 
-as_of = ", ".join(f"{view.label(row.plan_id)}: {format_date(row.as_of, lang)}"
+as_of = ", ".join(f"{ui.literal(view.label(row.plan_id))}: {format_date(row.as_of, lang)}"
                   for row in view.plans.dropna(subset=["as_of"]).itertuples())
 st.caption(t("status_rule", lang, as_of=as_of or t("today", lang)))
 

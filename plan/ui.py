@@ -9,6 +9,7 @@ the database version, so a rebuild refreshes every view.
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,15 @@ class View:
 
     def label(self, plan_id: str) -> str:
         return self.labels.get(plan_id, t("total", self.lang))
+
+
+MARKDOWN_CHARACTERS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$])")
+
+
+def literal(text: str) -> str:
+    """Text from the data or the URL for an element that renders Markdown (headings, notices,
+    captions): every Markdown, directive and LaTeX character escaped, so it shows as written."""
+    return MARKDOWN_CHARACTERS.sub(r"\\\1", str(text))
 
 
 def data_dir() -> Path:
@@ -120,7 +130,7 @@ def _notice_unknown(key: str, allowed: list[str], lang: str) -> None:
     """Bound widgets silently drop URL values that are not options; say so instead."""
     for value in st.query_params.get_all(key):
         if value and value not in allowed:
-            st.sidebar.warning(t("url_ignored", lang, param=key, value=value[:60]))
+            st.sidebar.warning(t("url_ignored", lang, param=key, value=literal(value[:60])))
 
 
 def _choice(label: str, options: list, key: str, lang: str, format_func=str, help: str | None = None) -> tuple:

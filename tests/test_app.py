@@ -135,3 +135,15 @@ def test_no_valid_plan_at_all_shows_the_errors(app_env):
     assert not at.exception
     assert "plan.csv" in at.code[0].value
     assert not at.metric
+
+
+def test_data_and_link_text_show_as_written_not_as_markdown(app_env):
+    # An office name (data) and a link value (anyone can craft one) must not become bold text or a link.
+    plan_csv = app_env / "prochile-atacama-2021" / "plan.csv"
+    plan_csv.write_text(plan_csv.read_text(encoding="utf-8").replace(
+        "ProChile Atacama,ProChile,", '"ProChile **Atacama** [clic](http://e.cl)",ProChile,', 1), encoding="utf-8")
+    at = _run(market="[gane](http://e.cl)")
+    heading = next(s.value for s in at.subheader if "Atacama" in s.value)
+    assert heading == r"ProChile \*\*Atacama\*\* \[clic\]\(http\://e\.cl\) 2021"
+    notice = " ".join(w.value for w in at.warning)
+    assert r"market=\[gane\]\(http\://e\.cl\)" in notice
