@@ -50,6 +50,10 @@ class Filters:
         values = {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()} | extra
         return {name: values[name] for name in dict.fromkeys(PARAMETER.findall(sql))}
 
+    def plans_in(self, all_plans: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `queries.plans` for these filters' plans."""
+        return all_plans[all_plans["plan_id"].isin(self.plan_ids)].reset_index(drop=True)
+
     def narrowed(self) -> list[str]:
         """Names of the filters that narrow the view beyond the plans (for empty-state hints)."""
         return [f.name for f in fields(self) if f.name != "plan_ids" and getattr(self, f.name) not in (None, ())]

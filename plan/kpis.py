@@ -138,10 +138,10 @@ def _value(frame: pd.DataFrame, plan_id: str, column: str, **where) -> float | N
 def overview(con, filters: Filters, today: dt.date | None = None) -> pd.DataFrame:
     """`kpi_table` for the filtered plans, read from the database (one call per page run)."""
     all_plans = queries.plans(con)
-    plans = all_plans[all_plans["plan_id"].isin(filters.plan_ids)]
+    plans = filters.plans_in(all_plans)
     previous_ids = queries.previous_plans(con, list(filters.plan_ids))
     before_filters = dataclasses.replace(filters, plan_ids=tuple(previous_ids["previous_plan_id"]))
-    before = actuals_by_plan(all_plans[all_plans["plan_id"].isin(before_filters.plan_ids)],
+    before = actuals_by_plan(before_filters.plans_in(all_plans),
                              queries.activity_totals(con, before_filters), queries.campaign_totals(con, before_filters),
                              queries.outcome_totals(con, before_filters))
     previous = {row.plan_id: before.get(row.previous_plan_id, {}) for row in previous_ids.itertuples()}

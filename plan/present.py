@@ -186,6 +186,23 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> tup
     return pd.DataFrame(shown_rows), pd.DataFrame(raw_rows)
 
 
+def stamp(moment: dt.datetime, lang: str) -> str:
+    """A date and time, `25-11-2026 08:01` / `2026-11-25 08:01`."""
+    return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
+
+
+def data_as_of(info: dict, lang: str) -> str:
+    """When the database was built and from which CSV version (`queries.build_info`)."""
+    return t("data_as_of", lang, built=stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
+
+
+def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: Callable[[str], str] = str) -> str:
+    """How a KPI status is decided, with each plan's status date (plan names passed through `escape`)."""
+    dates = ", ".join(f"{escape(labels[row.plan_id])}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
+                      for row in plans.dropna(subset=["as_of"]).itertuples())
+    return t("status_rule", lang, as_of=dates or t("today", lang))
+
+
 def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`queries.late_activities` for people."""
     lateness = late.assign(lateness=late["lateness"].map(lambda v: t(f"lateness_{v}", lang)))
@@ -210,10 +227,15 @@ def progress_cutoff(plans: pd.DataFrame) -> dict[str, dt.date]:
             for row in plans.itertuples()}
 
 
+def progress_has_activities(monthly: pd.DataFrame) -> bool:
+    """Whether `queries.monthly_progress` counts any activity (its month grid is there regardless)."""
+    return bool(monthly["planned"].sum() or monthly["done"].sum())
+
+
 def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                               pd.DataFrame]:
     """`queries.monthly_progress` for people (empty when no activity matches the filters)."""
-    if int(monthly["planned"].sum()) == 0 and int(monthly["done"].sum()) == 0:
+    if not progress_has_activities(monthly):
         monthly = monthly.iloc[0:0]
     shown, raw = localize(monthly, {"plan_id": ("plan", labels), "month": ("progress_month", "date"),
                                     "planned": ("progress_planned", "count"), "done": ("progress_done", "count"),

@@ -133,17 +133,16 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
     for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
         parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
                   _kpi_detail(present.kpi_cards(table, plan_id, lang), lang)]
-    as_of = ", ".join(f"{labels[row.plan_id]}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
-                      for row in chosen.dropna(subset=["as_of"]).itertuples())
-    parts.append(f'<p class="note">{_e(t("status_rule", lang, as_of=as_of or t("today", lang)))}</p>')
+    parts.append(f'<p class="note">{_e(present.status_rule(chosen, labels, lang))}</p>')
     return "\n".join(parts)
 
 
 def figures(con, filters: Filters, labels: dict[str, str], lang: str) -> list[go.Figure]:
     """The report's charts (no maps), skipping those with nothing to draw."""
+    chosen = filters.plans_in(queries.plans(con))
     drawn = []
     for build in CHARTS:
-        figure = build(con, filters, labels, lang)
+        figure = build(con, filters, chosen, labels, lang)
         if figure is not None:
             drawn.append(figure)
     return drawn
@@ -172,10 +171,6 @@ def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> s
     return "\n".join(parts)
 
 
-def _stamp(moment: dt.datetime, lang: str) -> str:
-    return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
-
-
 def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: dt.datetime | None = None) -> str:
     """The whole report as one HTML document (UTF-8) for `filters` in `lang`.
 
@@ -184,18 +179,18 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
     now = now or dt.datetime.now(dt.UTC)
     all_plans = queries.plans(con)
     labels = plan_labels(all_plans)
-    chosen = all_plans[all_plans["plan_id"].isin(filters.plan_ids)].reset_index(drop=True)
+    chosen = filters.plans_in(all_plans)
     info = queries.build_info(con)
     title = t("report_title", lang)
     plans_text = ", ".join(labels[plan_id] for plan_id in chosen["plan_id"]) or "—"
-    built = t("data_as_of", lang, built=_stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
+    built = present.data_as_of(info, lang)
     filters_text = " · ".join(f"{name}: {value}" for name, value in filter_lines(filters, lang))
     header = "\n".join([
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta plans"><strong>{_e(t("report_plans", lang))}:</strong> {_e(plans_text)}</p>',
         f'<p class="meta filters"><strong>{_e(t("report_filters", lang))}:</strong> {_e(filters_text)}</p>',
         f'<p class="meta stamp">{_e(built)}</p>',
-        f'<p class="meta stamp">{_e(t("report_generated", lang, when=_stamp(now, lang)))}</p>',
+        f'<p class="meta stamp">{_e(t("report_generated", lang, when=present.stamp(now, lang)))}</p>',
     ])
     body = "\n".join([
         f"<header>\n{header}\n</header>",
@@ -213,33 +208,26 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
 
 
 # --- the charts ---------------------------------------------------------------------------
-# Each entry: (con, filters, labels, lang) -> a figure, or None when its query returns no rows.
+# Each entry: (con, filters, chosen plans, labels, lang) -> a figure, or None when there is nothing to draw.
 
 
-
-def _chosen_plans(con, filters: Filters) -> pd.DataFrame:
-    all_plans = queries.plans(con)
-    return all_plans[all_plans["plan_id"].isin(filters.plan_ids)].reset_index(drop=True)
-
-
-def _progress(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+def _progress(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure | None:
     monthly = queries.monthly_progress(con, filters)
-    if monthly.empty or (monthly["planned"].sum() == 0 and monthly["done"].sum() == 0):
-        return None
-    return charts.progress_cumulative(monthly, _chosen_plans(con, filters), labels, lang)
+    return charts.progress_cumulative(monthly, chosen, labels, lang) if present.progress_has_activities(
+        monthly) else None
 
 
-def _mix(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+def _mix(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
     grid = present.mix_grid(queries.modality_by_period(con, filters, "quarter"), "quarter", lang)
     return None if grid.empty else charts.mix_by_period(grid, lang)
 
 
-def _exports(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+def _exports(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
     exports = queries.exports_by_year(con, filters)
     return None if exports.empty else charts.outcomes_exports(exports, labels, lang)
 
 
-def _deals(con, filters: Filters, labels: dict[str, str], lang: str) -> go.Figure | None:
+def _deals(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
     deals = queries.deals_by_event(con, filters)
     return None if deals.empty else charts.outcomes_deals_by_event(deals, labels, lang)
 
