@@ -528,25 +528,13 @@ OUTCOMES_CLOSED_COLOR = "#6aa84f"
 OUTCOMES_PROJECTED_COLOR = "#e69138"
 
 
-def _outcomes_signed_pct(value, lang: str) -> str:
-    if pd.isna(value):
-        return ""
-    return ("+" if value >= 0 else "-") + f"{format_number(abs(value), lang, 1)} %"
-
-
-def _outcomes_signed_usd(value, lang: str) -> str:
-    if pd.isna(value):
-        return "—"
-    return ("+" if value >= 0 else "-") + format_usd(abs(value), lang)
-
-
 def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
     """`queries.exports_by_year`: exports per year (one bar series per plan), each bar labelled with
     its growth against the year before."""
     figure = go.Figure()
     for index, (plan_id, rows) in enumerate(exports.groupby("plan_id", sort=False)):
-        growth = [_outcomes_signed_pct(v, lang) for v in rows["growth_pct"]]
-        change = [_outcomes_signed_usd(v, lang) for v in rows["increase_usd"]]
+        growth = [present.signed(v, "pct", lang) for v in rows["growth_pct"]]
+        change = [present.signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
         figure.add_trace(go.Bar(
             x=rows["year"].astype(str), y=rows["exports_usd"], name=labels.get(plan_id, plan_id),
             marker_color=PALETTE[index % len(PALETTE)], text=growth, textposition="outside",

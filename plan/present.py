@@ -130,9 +130,11 @@ def _amount(value, unit: str, lang: str) -> str:
     return _shown(value, "usd" if unit == "usd" else "count", lang)
 
 
-def _signed(value, unit: str, lang: str) -> str:
-    text = _amount(abs(value), unit, lang)
-    return ("+" if value >= 0 else "-") + text
+def signed(value, unit: str, lang: str, missing: str = "") -> str:
+    """A change with its sign, `+US$ 905.100.000`, `-5`, `+25,0 %` (`missing` when there is none)."""
+    if _missing(value):
+        return missing
+    return ("+" if value >= 0 else "-") + _shown(abs(value), unit, lang)
 
 
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
@@ -143,8 +145,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
         has_target = not _missing(row.expected) and not _missing(row.actual_vs_expected)
         label_key, color = _badge(row.status)
-        change = "—" if _missing(row.change_pct) else ("+" if row.change_pct >= 0 else "-") + _shown(
-            abs(row.change_pct), "pct", lang)
+        change = signed(row.change_pct, "pct", lang, missing="—")
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
                     if not _missing(row.previous) else t("no_previous", lang))
         target = t("no_target", lang) if _missing(row.target) else t(
@@ -155,7 +156,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
             "label": t(f"kpi_{row.kpi}", lang),
             "value": "—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
             "exact": None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
-            "delta": _signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
+            "delta": signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
             "delta_description": t("vs_target_to_date", lang) if has_target else None,
             "status": t(label_key, lang),
             "color": color,
@@ -276,7 +277,7 @@ def progress_cards(summary: pd.DataFrame, lang: str) -> list[dict]:
     row = summary.iloc[0]
     return [
         {"label": t("progress_done_to_date", lang), "value": format_number(row["done_to_date"], lang),
-         "delta": ("+" if row["gap"] >= 0 else "-") + format_number(abs(row["gap"]), lang),
+         "delta": signed(row["gap"], "count", lang),
          "delta_description": t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))},
         {"label": t("progress_planned_to_date", lang), "value": format_number(row["planned_to_date"], lang),
          "delta": None, "delta_description": None},
