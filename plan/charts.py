@@ -141,8 +141,6 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
 def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour
     per plan; the done line stops at the plan's status date (what comes later is not known)."""
-
-
     cutoff = present.progress_cutoff(plans)
     plan_ids = list(dict.fromkeys(monthly["plan_id"]))
     several = len(plan_ids) > 1
@@ -206,7 +204,6 @@ MARKET_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan 
 
 
 def _market_value(value, metric: str, lang: str) -> str:
-
     return format_number(value, lang) if metric == "activities" else format_usd(value, lang)
 
 
@@ -217,8 +214,6 @@ def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
 
 
 def _market_hover(row, lang: str) -> str:
-
-
     lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
     if row.priority:
         lines.append(t("mk_hover_priority", lang))
@@ -270,7 +265,6 @@ def market_map(summary, metric: str, lang: str) -> go.Figure:
 
 def market_ranking(summary, metric: str, lang: str) -> go.Figure:
     """Horizontal bars: markets by `metric`, largest on top; priority markets in the first colour."""
-
     label = t(f"mk_metric_{metric}", lang)
     rows = summary[summary[metric].notna()].sort_values([metric, "market"], ascending=[True, False])
     names = [country_name(code, lang) for code in rows["market"]]
@@ -326,7 +320,6 @@ def market_deals(activities, country: str, lang: str) -> go.Figure:
 
 def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
     """`queries.exports_by_year` narrowed to one market: bars per year, one series per plan."""
-
     figure = go.Figure()
     for plan_id, rows in exports.groupby("plan_id", sort=True):
         figure.add_trace(go.Bar(
@@ -345,8 +338,6 @@ def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> 
 
 def mix_by_period(grid, lang: str) -> go.Figure:
     """`present.mix_grid`: activities planned (top) and done (bottom) per period, stacked by modality."""
-
-
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                            subplot_titles=(t("mix_planned", lang), t("mix_done", lang)))
     order = list(dict.fromkeys(grid["label"]))
@@ -375,7 +366,6 @@ def mix_by_period(grid, lang: str) -> go.Figure:
 
 def mix_share(grid, lang: str) -> go.Figure:
     """`present.mix_grid`: each modality's share of the activities planned per period (100 % stacked)."""
-
     figure = go.Figure()
     order = list(dict.fromkeys(grid["label"]))
     for modality in Modality:
@@ -404,8 +394,6 @@ MIX_EFFECTIVENESS = (
 
 def mix_effectiveness(effect, lang: str) -> go.Figure:
     """`queries.modality_effectiveness`: one small panel per measure, one bar per modality."""
-
-
     figure = make_subplots(rows=1, cols=len(MIX_EFFECTIVENESS), horizontal_spacing=0.06,
                            subplot_titles=[t(key, lang).replace(" (", "<br>(") for _c, key, _f in MIX_EFFECTIVENESS])
     present_modalities = [m for m in Modality if m.value in set(effect["modality"])]

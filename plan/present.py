@@ -216,8 +216,6 @@ def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[p
 
 def progress_month_label(value, lang: str) -> str:
     """A month in the language: `sept 2021`, `Sep 2021`."""
-
-
     return babel_date(pd.Timestamp(value).date(), "MMM yyyy", locale=locale_of(lang))
 
 
@@ -462,7 +460,6 @@ def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: s
 def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[
         pd.DataFrame, pd.DataFrame]:
     """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
-
     return localize(participants, {
         "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
         "metric": ("outcomes_metric", Metric), "country": ("outcomes_country", "country"),
