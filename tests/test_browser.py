@@ -88,12 +88,14 @@ def test_the_language_toggle_switches_everything_and_keeps_it_in_the_url(server,
 def test_every_page_draws_offline_and_is_screenshotted(server, browser_page, lang):
     index = 0 if lang == "es" else 1
     for path, titles in PAGES.items():
-        browser_page.goto(f"{server}/{path}?lang={lang}", wait_until="domcontentloaded")
+        address = "" if path == "overview" else path  # the overview is the home page, at /
+        browser_page.goto(f"{server}/{address}?lang={lang}", wait_until="domcontentloaded")
         browser_page.get_by_role("heading", name=titles[index], exact=True).wait_for(timeout=TIMEOUT)
         _wait_ready(browser_page)
         if path != "overview":
             browser_page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         assert browser_page.locator('[data-testid="stException"]').count() == 0, path
+        assert browser_page.get_by_text("Page not found").count() == 0, path  # every documented link exists
         save_screenshot(browser_page, f"{path}-{lang}")
     assert browser_page.outside_requests == []
 
