@@ -270,7 +270,11 @@ def _run_report(args) -> int:
         if errors:
             raise ReportUsageError(errors)
         document = report.render(con, Filters(plan_ids=plan_ids, **values), lang)
-    write_atomically(args.out, document)
+    try:
+        write_atomically(args.out, document)
+    except OSError as error:  # a folder, a read-only place, a full disk: say so, leave what was there
+        raise ReportUsageError([t("report_cannot_write", lang, option="--out", value=args.out,
+                                  reason=error.strerror or error)]) from None
     print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
     return 0
 

@@ -600,6 +600,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "the plan CSVs; data marked as illustrative in its source is not official."},
     "report_unknown_value": {"es": "{option}: «{value}» no es un valor reconocido; se espera uno de: {allowed}",
                              "en": "{option}: '{value}' is not a recognised value; expected one of: {allowed}"},
+    "report_cannot_write": {"es": "{option}: no se puede escribir «{value}» ({reason}); elija un archivo .html en "
+                                  "una carpeta con permiso de escritura",
+                            "en": "{option}: cannot write '{value}' ({reason}); choose an .html file in a folder "
+                                  "you can write to"},
     "report_unknown_market": {"es": "{option}: «{value}» no es un país reconocido; use el código ISO-3 (GBR) o el "
                                     "nombre (Reino Unido)",
                               "en": "{option}: '{value}' is not a recognised country; use the ISO-3 code (GBR) or "

@@ -223,6 +223,17 @@ def test_unknown_values_exit_2_name_the_option_and_write_nothing(sample_dir, tmp
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".report")) == []
 
 
+def test_an_output_path_that_cannot_be_written_exits_2_and_leaves_it_as_it_was(sample_dir, tmp_path):
+    folder = tmp_path / "reports"  # --out naming a folder, not a file
+    folder.mkdir()
+    (folder / "old.html").write_text("previous report", encoding="utf-8")
+    result = plan("report", sample_dir, "--out", folder, "--db", tmp_path / "plan.duckdb", "--lang", "en")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"--out: cannot write '{folder}'" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["old.html"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".reports")) == []
+
+
 def test_report_of_an_invalid_plan_without_database_exits_1(sample_dir, tmp_path):
     activities = sample_dir / "prochile-atacama-2021" / "activities.csv"
     activities.write_text(activities.read_text(encoding="utf-8").replace(",roundtable,", ",roundtabel,", 1),
