@@ -109,10 +109,16 @@ def _choose_delimiter(first_line: str, spellings: dict[str, str]) -> str | None:
 def open_csv(path: Path, table: Table, shown: str, max_bytes: int = DEFAULT_MAX_BYTES) -> CsvFile | list[Issue]:
     """Check size, bytes, encoding and header; the rows are read by `records`."""
     stat = path.stat()
-    size = stat.st_size
-    if size > max_bytes:
-        return [Issue(shown, 1, "", "file_too_large", {"value": size, "limit": max_bytes})]
-    raw = path.read_bytes()
+    if stat.st_size > max_bytes:
+        return [Issue(shown, 1, "", "file_too_large", {"value": stat.st_size, "limit": max_bytes})]
+    opened = parse_csv(path.read_bytes(), table, shown, path)
+    if isinstance(opened, CsvFile):
+        opened.mtime_ns = stat.st_mtime_ns
+    return opened
+
+
+def parse_csv(raw: bytes, table: Table, shown: str, path: Path | None = None) -> CsvFile | list[Issue]:
+    """`open_csv` for bytes already in hand (an upload, an edited table, a version from history)."""
     decoded = decode(raw, shown)
     if isinstance(decoded, Issue):
         return [decoded]
@@ -134,10 +140,7 @@ def open_csv(path: Path, table: Table, shown: str, max_bytes: int = DEFAULT_MAX_
     expected = ", ".join(table.model.model_fields)
     if delimiter is None:
         return [Issue(shown, first + 1, "", "header_unrecognized", {"value": header[:80], "allowed": expected})]
-    opened = _map_header(path, table, shown, raw, encoding, text, delimiter, first + 1, header, spellings)
-    if isinstance(opened, CsvFile):
-        opened.mtime_ns = stat.st_mtime_ns
-    return opened
+    return _map_header(path or Path(shown), table, shown, raw, encoding, text, delimiter, first + 1, header, spellings)
 
 
 def _map_header(path, table, shown, raw, encoding, text, delimiter, header_line, header, spellings):
@@ -166,8 +169,9 @@ def _map_header(path, table, shown, raw, encoding, text, delimiter, header_line,
     return CsvFile(path, shown, table, raw, encoding, text, delimiter, header_line, fields, headers)
 
 
-def records(csv_file: CsvFile) -> Iterator[tuple[int, dict[str, str]] | Issue]:
-    """Data rows as (line, {field: cell}) in file order, or an Issue for a bad row."""
+def records(csv_file: CsvFile) -> Iterator[tuple[int, int, dict[str, str]] | Issue]:
+    """Data rows as (first line, last line, {field: cell}) in file order, or an Issue for a
+    bad row. A row spans several lines when a quoted cell holds line breaks."""
     reader = csv.reader(io.StringIO(csv_file.text, newline=""), delimiter=csv_file.delimiter, strict=True)
     width = len(csv_file.fields)
     previous_end = 0
@@ -182,6 +186,6 @@ def records(csv_file: CsvFile) -> Iterator[tuple[int, dict[str, str]] | Issue]:
             if used != width:
                 yield Issue(csv_file.shown, start, "", "row_ragged", {"value": used, "expected": width})
                 continue
-            yield start, {name: cell for name, cell in zip(csv_file.fields, row, strict=False) if name}
+            yield start, previous_end, {name: cell for name, cell in zip(csv_file.fields, row, strict=False) if name}
     except csv.Error:
         yield Issue(csv_file.shown, previous_end + 1, "", "quote_malformed")

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 from pydantic import ValidationError
@@ -70,7 +71,15 @@ def _row_issues(csv_file: CsvFile, line: int, cells: dict[str, str], error: Vali
     return issues
 
 
-def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tuple[list[PlanModel], list[Issue]]:
+class Row(NamedTuple):
+    """A valid row and the lines of the file it came from (the editor writes it back there)."""
+
+    line: int
+    end: int
+    value: PlanModel
+
+
+def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tuple[list[Row], list[Issue]]:
     """The Python validator: every row, every rule, every problem with its line.
 
     References are checked against `known_ids` (None: that file could not be read, its own
@@ -78,7 +87,7 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
     so a row pointing at one is not blamed for the other row's problem."""
     table = csv_file.table
     context = {"decimal_mark": csv_file.decimal_mark}
-    rows: list[PlanModel] = []
+    rows: list[Row] = []
     issues: list[Issue] = []
     first_line_of: dict[tuple, int] = {}
     named_ids: set[str] = set()
@@ -86,7 +95,7 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
         if isinstance(item, Issue):
             issues.append(item)
             continue
-        line, cells = item
+        line, end, cells = item
         if table.unique == ("id",):
             named_ids.add(cells.get("id", "").strip())
         try:
@@ -111,7 +120,7 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
             else:
                 first_line_of[key] = line
         issues.extend(row_issues)
-        rows.append(row)
+        rows.append(Row(line, end, row))
     if not rows and not issues:
         issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
     if table.unique == ("id",):
@@ -151,7 +160,7 @@ def _load_checked(con, csv_file: CsvFile, plan_id: str,
         return 0, issues
     if csv_file.table is PLAN and len(rows) != 1:
         return 0, [Issue(csv_file.shown, csv_file.header_line + 1, "", "plan_rows", {"value": len(rows)})]
-    con.register("validated_rows", to_arrow(csv_file.table, plan_id, rows))
+    con.register("validated_rows", to_arrow(csv_file.table, plan_id, [row.value for row in rows]))
     con.execute(f"INSERT INTO {csv_file.table.name} SELECT * FROM validated_rows")  # noqa: S608 - name from plan.models
     con.unregister("validated_rows")
     return len(rows), []

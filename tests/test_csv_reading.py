@@ -589,7 +589,7 @@ def test_bulk_load_leaves_keys_and_references_to_the_later_check(tmp_path):
     plans = {"clean": CANONICAL / "outcomes.csv"} | {case: REJECTED / f"{case}.csv" for case in
                                                       ("outcomes--duplicate_key", "outcomes--activity_unknown")}
     for plan_id, path in plans.items():
-        con.register("activity_rows", to_arrow(ACTIVITIES, plan_id, rows))
+        con.register("activity_rows", to_arrow(ACTIVITIES, plan_id, [row.value for row in rows]))
         con.execute("INSERT INTO activities SELECT * FROM activity_rows")
         con.unregister("activity_rows")
         opened = open_outcomes(tmp_path / path.name, path.read_bytes())
@@ -628,7 +628,7 @@ def test_bulk_load_trims_cells_like_the_python_validator_or_steps_aside(tmp_path
     rows, issues = loader.check_rows(opened, {})
     assert issues == []
     if fast:
-        assert con.execute("SELECT source FROM outcomes").fetchone() == (rows[0].source,)
+        assert con.execute("SELECT source FROM outcomes").fetchone() == (rows[0].value.source,)
 
 
 @pytest.mark.parametrize("row", [
