@@ -34,6 +34,8 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 # these (and \x0b \x0c \x1c-\x1f, refused as control characters anyway). Text that still
 # starts or ends with one is doubtful (trim(x, characters) would be exact but is 10x slower).
 _EDGE_BLANK = r"[\t\n\r\x{85}\x{2028}\x{2029}]"
+# A download's apostrophe before formula-like text, which the Python reader removes (plan.fields).
+_NEUTRALIZED = r"^''[-=+@\t\r]"
 
 
 def supports(csv_file: CsvFile) -> bool:
@@ -80,7 +82,7 @@ def _typed_sql(name: str, kind: Kind, mark: DecimalMark) -> tuple[str, str]:
     """(typed value, validity) of the trimmed cell `c_<name>`, as SQL over one row."""
     c = f"c_{name}"
     if kind.name == "text":
-        doubtful = f"{_CONTROL}|^{_EDGE_BLANK}|{_EDGE_BLANK}$"
+        doubtful = f"{_CONTROL}|^{_EDGE_BLANK}|{_EDGE_BLANK}$|{_NEUTRALIZED}"
         return c, f"length({c}) <= {MAX_TEXT} AND NOT regexp_matches({c}, '{doubtful}')"
     if kind.name == "code":
         return c, f"regexp_full_match({c}, '{CODE_PATTERN}')"

@@ -26,7 +26,6 @@ import re
 import shutil
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 from pathlib import Path
 
 import duckdb
@@ -51,6 +50,7 @@ from plan.models import (
     Sector,
     Status,
 )
+from plan.writing import cell_text
 
 VERSION = 1  # bump when the generated data changes, so that old demos are not reused
 MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
@@ -501,21 +501,6 @@ def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], regi
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    """A value in the canonical CSV form."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "|".join(_cell(item) for item in value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _write_rows(path: Path, model: type[PlanModel], rows: list[dict]) -> tuple[int, int]:
     """Write rows (dicts by field code) with the model's header; (rows, bytes)."""
     fields = list(model.model_fields)
@@ -526,7 +511,7 @@ def _write_rows(path: Path, model: type[PlanModel], rows: list[dict]) -> tuple[i
             unknown = row.keys() - set(fields)
             if unknown:
                 raise AssertionError(f"{model.__name__} has no field {sorted(unknown)}")
-            writer.writerow([_cell(row.get(name)) for name in fields])
+            writer.writerow([cell_text(row.get(name)) for name in fields])
     return len(rows), path.stat().st_size
 
 
@@ -539,7 +524,7 @@ def _write_outcomes(con, path: Path, year: int, cents: np.ndarray, extra: list[d
 
     def codes(key: str, categories: list[str]) -> np.ndarray:
         index = {code: i for i, code in enumerate(categories)}
-        return np.array([-1 if row.get(key) is None else index[_cell(row[key])] for row in extra], dtype=np.int32)
+        return np.array([-1 if row.get(key) is None else index[cell_text(row[key])] for row in extra], dtype=np.int32)
 
     sector_codes = [s.value for s in SECTORS]
     month = np.concatenate([np.repeat(np.arange(1, n_months + 1), n_markets * n_sectors),

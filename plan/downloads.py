@@ -5,7 +5,13 @@ formula by Excel or LibreOffice ("CSV injection"); it gets a leading apostrophe,
 spreadsheet shows as text. Numbers stay numbers.
 """
 
+import csv
+import io
+
 import pandas as pd
+
+from plan.parsing import DecimalMark
+from plan.writing import cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,3 +37,15 @@ def csv_bytes(frame: pd.DataFrame, lang: str = "es") -> bytes:
     sep, decimal = (";", ",") if lang != "en" else (",", ".")
     text = neutralized(frame).to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
+
+
+def table_csv(frame: pd.DataFrame, spanish_excel: bool) -> bytes:
+    """A plan table as a file the reader takes back unchanged: for a Spanish Excel `;`, decimal comma,
+    CRLF and a BOM, otherwise plain `,` UTF-8. Amounts are written exactly (no float rounding)."""
+    mark, delimiter = (DecimalMark.COMMA, ";") if spanish_excel else (DecimalMark.POINT, ",")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if spanish_excel else "\n")
+    writer.writerow([neutralize(str(column)) for column in frame.columns])
+    for row in frame.itertuples(index=False):
+        writer.writerow([neutralize(value) if isinstance(value, str) else cell_text(value, mark) for value in row])
+    return (("\ufeff" if spanish_excel else "") + buffer.getvalue()).encode("utf-8")

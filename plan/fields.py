@@ -18,25 +18,31 @@ from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from plan import countries
+from plan.downloads import FORMULA_STARTS
 from plan.enums import LabeledEnum
 from plan.parsing import DecimalMark, ParseError, parse_count, parse_date, parse_decimal
 
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{0,39}"
 MAX_TEXT = 2000
 LIST_SEPARATORS = re.compile(r"[|;,]")
+# A download puts an apostrophe before text a spreadsheet would run as a formula (plan.downloads);
+# reading it back removes it, so a downloaded file uploaded again is unchanged.
+NEUTRALIZED = tuple("'" + start for start in FORMULA_STARTS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
 class Kind:
-    """What a column holds, for the SQL twin: name in {code, text, money, count, date,
-    enum, country, list}; `enum`/`allowed` for enums, `low`/`high` for counts."""
+    """What a column holds, for the SQL twin and the editor: name in {code, text, money, count,
+    date, enum, country, list}; `enum`/`allowed` for enums, `low`/`high` for counts, `item`
+    (country, enum or text) for lists."""
 
     name: str
     enum: type[LabeledEnum] | None = None
     allowed: tuple[str, ...] | None = None
     low: int = 0
     high: int | None = None
+    item: str | None = None
 
 
 def _is_empty(value: Any) -> bool:
@@ -69,6 +75,8 @@ def _cell(parse: Callable[[Any, DecimalMark], Any], required: bool, empty: Calla
 
 def _text(value: Any, _mark: DecimalMark) -> str:
     text = str(value).strip()
+    if text.startswith(NEUTRALIZED):  # a formula-like text a download protected: back to what was written
+        text = text[1:]
     if len(text) > MAX_TEXT:
         raise ParseError("text_too_long", length=len(text), limit=MAX_TEXT)
     if _CONTROL.search(text):
@@ -170,8 +178,10 @@ Day = Annotated[dt.date, Kind("date"), _cell(_day, True)]
 OptDay = Annotated[dt.date | None, Kind("date"), _cell(_day, False)]
 Country = Annotated[str, Kind("country"), _cell(_country, True)]
 OptCountry = Annotated[str | None, Kind("country"), _cell(_country, False)]
-Countries = Annotated[list[str], Kind("list"), _cell(_list_of(_country), False, list), Field(default_factory=list)]
-Texts = Annotated[list[str], Kind("list"), _cell(_list_of(_text), False, list), Field(default_factory=list)]
+Countries = Annotated[list[str], Kind("list", item="country"), _cell(_list_of(_country), False, list),
+                      Field(default_factory=list)]
+Texts = Annotated[list[str], Kind("list", item="text"), _cell(_list_of(_text), False, list),
+                  Field(default_factory=list)]
 
 
 def Choice(enum: type[LabeledEnum], *, required: bool = True, allowed: tuple[str, ...] | None = None):  # noqa: N802 - reads as a type
@@ -185,4 +195,5 @@ def Choice(enum: type[LabeledEnum], *, required: bool = True, allowed: tuple[str
 def Choices(enum: type[LabeledEnum]):  # noqa: N802 - reads as a type
     """Several enum values in one cell."""
     parse = _list_of(_enum_parser(enum, None))
-    return Annotated[list[enum], Kind("list", enum=enum), _cell(parse, False, list), Field(default_factory=list)]
+    return Annotated[list[enum], Kind("list", enum=enum, item="enum"), _cell(parse, False, list),
+                     Field(default_factory=list)]

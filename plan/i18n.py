@@ -172,6 +172,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el archivo no es texto UTF-8 ni Windows-1252 (byte {value}); guárdelo como «CSV UTF-8»",
         "en": "the file is neither UTF-8 nor Windows-1252 text (byte {value}); save it as 'CSV UTF-8'",
     },
+    "xlsx_unreadable": {
+        "es": "«{value}» no es un libro de Excel .xlsx legible (¿un .xls antiguo, un archivo con contraseña, "
+        "un PDF o un CSV renombrado?); ábralo en Excel y guárdelo de nuevo como .xlsx o como «CSV UTF-8»",
+        "en": "'{value}' is not a readable Excel .xlsx workbook (an old .xls, a password-protected file, "
+        "a PDF or a CSV renamed?); open it in Excel and save it again as .xlsx or as 'CSV UTF-8'",
+    },
+    "xlsx_formula_not_computed": {
+        "es": "la celda {cell} tiene la fórmula «{value}» pero no su resultado (el programa que "
+        "guardó el archivo no calcula fórmulas); ábralo en Excel, guárdelo y vuelva a subirlo, o escriba el valor",
+        "en": "cell {cell} has the formula '{value}' but not its result (the program that "
+        "saved the file does not compute formulas); open it in Excel, save it and upload it again, or type the value",
+    },
+    "xlsx_too_large": {
+        "es": "la primera hoja ocupa {value} celdas (filas × columnas); el máximo es {limit}; "
+        "borre las filas y columnas sobrantes o divida el archivo",
+        "en": "the first sheet spans {value} cells (rows × columns); the maximum is {limit}; "
+        "delete the unused rows and columns or split the file",
+    },
     "value_invalid": {
         "es": "valor no válido «{value}»",
         "en": "invalid value '{value}'",
@@ -619,6 +637,342 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "datos válidos",
                               "en": "warning: the plan CSVs have {count} error(s); the report uses the last valid "
                                     "data"},
+    # The editor and who may use it
+    "page_editor": {
+        "es": "Editar el plan",
+        "en": "Edit the plan",
+    },
+    "about_editor": {
+        "es": ("Cambie las tablas del plan aquí o suba un CSV o Excel. Se revisa todo antes de guardar; cada "
+               "versión queda en el historial."),
+        "en": ("Change the plan's tables here or upload a CSV or Excel file. Everything is checked before saving; "
+               "every version stays in the history."),
+    },
+    "editor_plan": {
+        "es": "Plan",
+        "en": "Plan",
+    },
+    "editor_table": {
+        "es": "Tabla",
+        "en": "Table",
+    },
+    "editor_local_mode": {
+        "es": ("Modo local (PLAN_LOCAL_EDIT=1): cualquiera que abra esta dirección puede editar. No lo use en un "
+               "enlace compartido."),
+        "en": ("Local mode (PLAN_LOCAL_EDIT=1): anyone who opens this address can edit. Do not use it for a shared "
+               "link."),
+    },
+    "editor_moved": {
+        "es": ("El archivo cambió en el disco desde que empezó a editar. Sus cambios siguen aquí; al guardar verá "
+               "qué cambió."),
+        "en": ("The file changed on disk since you started editing. Your changes are still here; saving will show "
+               "what changed."),
+    },
+    "editor_tab_edit": {
+        "es": "Editar",
+        "en": "Edit",
+    },
+    "editor_tab_upload": {
+        "es": "Subir archivo",
+        "en": "Upload a file",
+    },
+    "editor_tab_download": {
+        "es": "Descargar",
+        "en": "Download",
+    },
+    "editor_tab_history": {
+        "es": "Historial",
+        "en": "History",
+    },
+    "editor_file_invalid": {
+        "es": "{file} tiene problemas y no se puede editar en la tabla:",
+        "en": "{file} has problems and cannot be edited in the grid:",
+    },
+    "editor_file_invalid_hint": {
+        "es": "Corrija el archivo y súbalo en «Subir archivo», o vuelva a una versión anterior en «Historial».",
+        "en": "Fix the file and upload it under 'Upload a file', or go back to an earlier version under 'History'.",
+    },
+    "editor_no_changes": {
+        "es": ("Sin cambios pendientes. Haga doble clic en una celda para cambiarla; agregue filas al final de la "
+               "tabla."),
+        "en": "No pending changes. Double-click a cell to change it; add rows at the end of the table.",
+    },
+    "editor_pending": {
+        "es": "Cambios pendientes: {changed} filas cambiadas, {added} agregadas, {removed} eliminadas.",
+        "en": "Pending changes: {changed} rows changed, {added} added, {removed} deleted.",
+    },
+    "editor_issues": {
+        "es": "{count} problema(s): corríjalos para poder guardar. No se ha guardado nada.",
+        "en": "{count} problem(s): fix them to be able to save. Nothing has been saved.",
+    },
+    "editor_save": {
+        "es": "Guardar cambios",
+        "en": "Save changes",
+    },
+    "editor_discard": {
+        "es": "Descartar mis cambios",
+        "en": "Discard my changes",
+    },
+    "editor_page": {
+        "es": "Página (de {pages})",
+        "en": "Page (of {pages})",
+    },
+    "editor_rows_shown": {
+        "es": "{shown} de {total} filas por página; filtre para encontrar las que busca.",
+        "en": "{shown} of {total} rows per page; filter to find the ones you need.",
+    },
+    "editor_filters_locked": {
+        "es": "Guarde o descarte sus cambios antes de cambiar filtros o página.",
+        "en": "Save or discard your changes before changing filters or page.",
+    },
+    "editor_saved": {
+        "es": "Guardado {file} (versión {version}). Todas las páginas ya muestran el cambio.",
+        "en": "Saved {file} (version {version}). Every page now shows the change.",
+    },
+    "editor_saved_not_built": {
+        "es": ("Otro plan tiene {count} problema(s), así que el tablero sigue con los últimos datos válidos hasta "
+               "corregirlos."),
+        "en": "Another plan has {count} problem(s), so the dashboard keeps the last good data until they are fixed.",
+    },
+    "editor_conflict_plain": {
+        "es": "El archivo cambió mientras tanto; no se guardó nada. Vuelva a cargarlo e intente otra vez.",
+        "en": "The file changed meanwhile; nothing was saved. Load it again and try again.",
+    },
+    "editor_nothing_saved": {
+        "es": "No se guardó nada: los archivos siguen como estaban.",
+        "en": "Nothing was saved: the files are as they were.",
+    },
+    "editor_conflict": {
+        "es": ("Otra persona (o un cambio en el disco) modificó este archivo desde que empezó a editar. No se "
+               "guardó nada y sus cambios se conservan."),
+        "en": ("Someone else (or a change on disk) modified this file since you started editing. Nothing was saved "
+               "and your changes are kept."),
+    },
+    "editor_conflict_theirs": {
+        "es": "Lo que cambió en el archivo",
+        "en": "What changed in the file",
+    },
+    "editor_conflict_yours": {
+        "es": "Sus cambios pendientes",
+        "en": "Your pending changes",
+    },
+    "editor_conflict_lost": {
+        "es": "Estas filas ya no existen en el archivo actual; sus cambios en ellas no se pueden aplicar: {rows}",
+        "en": "These rows no longer exist in the current file; your changes to them cannot be applied: {rows}",
+    },
+    "editor_reapply": {
+        "es": "Aplicar mis cambios sobre la versión actual",
+        "en": "Apply my changes on the current version",
+    },
+    "editor_diff_unreadable": {
+        "es": "Una de las versiones no se puede leer:",
+        "en": "One of the versions cannot be read:",
+    },
+    "editor_no_difference": {
+        "es": "Sin diferencias.",
+        "en": "No differences.",
+    },
+    "editor_upload": {
+        "es": "Archivo para {file} (CSV o Excel .xlsx)",
+        "en": "File for {file} (CSV or Excel .xlsx)",
+    },
+    "editor_upload_help": {
+        "es": ("Reemplaza la tabla completa. Se acepta lo que exporta Excel (; o ,, coma decimal, Windows-1252). "
+               "Máximo {limit} MB."),
+        "en": ("Replaces the whole table. What Excel exports is accepted (; or ,, decimal comma, Windows-1252). At "
+               "most {limit} MB."),
+    },
+    "editor_upload_rejected": {
+        "es": "{file} no se puede usar:",
+        "en": "{file} cannot be used:",
+    },
+    "editor_upload_same": {
+        "es": "El archivo tiene los mismos datos que la tabla actual: no hay nada que guardar.",
+        "en": "The file holds the same data as the current table: nothing to save.",
+    },
+    "editor_upload_preview": {
+        "es": "Si confirma: {added} filas agregadas, {changed} cambiadas, {removed} eliminadas.",
+        "en": "If you confirm: {added} rows added, {changed} changed, {removed} removed.",
+    },
+    "editor_upload_confirm": {
+        "es": "Confirmar y guardar",
+        "en": "Confirm and save",
+    },
+    "editor_download_help": {
+        "es": ("Para Excel en español use el CSV con «;». Los textos que Excel ejecutaría como fórmula llevan un "
+               "apóstrofo delante; al subir el archivo de nuevo se quita."),
+        "en": ("For Excel in English use the plain CSV or .xlsx. Texts Excel would run as a formula get a leading "
+               "apostrophe; it is removed when the file is uploaded again."),
+    },
+    "editor_download_excel_csv": {
+        "es": "CSV para Excel (;)",
+        "en": "CSV for Spanish Excel (;)",
+    },
+    "editor_download_plain_csv": {
+        "es": "CSV UTF-8 (,)",
+        "en": "CSV UTF-8 (,)",
+    },
+    "editor_download_xlsx": {
+        "es": "Excel (.xlsx)",
+        "en": "Excel (.xlsx)",
+    },
+    "editor_no_history": {
+        "es": "Aún no hay versiones guardadas desde el tablero para esta tabla.",
+        "en": "No versions saved from the dashboard for this table yet.",
+    },
+    "editor_compare_old": {
+        "es": "Comparar la versión",
+        "en": "Compare version",
+    },
+    "editor_compare_new": {
+        "es": "con la versión",
+        "en": "with version",
+    },
+    "editor_restore_which": {
+        "es": "Versión a restaurar",
+        "en": "Version to restore",
+    },
+    "editor_restore": {
+        "es": "Restaurar esta versión",
+        "en": "Restore this version",
+    },
+    "editor_the_row": {
+        "es": "la fila",
+        "en": "the row",
+    },
+    "editor_change": {
+        "es": "Cambio",
+        "en": "Change",
+    },
+    "editor_row": {
+        "es": "Fila",
+        "en": "Row",
+    },
+    "editor_column": {
+        "es": "Columna",
+        "en": "Column",
+    },
+    "editor_before": {
+        "es": "Antes",
+        "en": "Before",
+    },
+    "editor_after": {
+        "es": "Después",
+        "en": "After",
+    },
+    "editor_problem": {
+        "es": "Problema",
+        "en": "Problem",
+    },
+    "editor_added": {
+        "es": "Agregada",
+        "en": "Added",
+    },
+    "editor_removed": {
+        "es": "Eliminada",
+        "en": "Removed",
+    },
+    "editor_changed": {
+        "es": "Cambiada",
+        "en": "Changed",
+    },
+    "editor_new_row": {
+        "es": "nueva fila {number}",
+        "en": "new row {number}",
+    },
+    "editor_saved_at": {
+        "es": "Guardada",
+        "en": "Saved",
+    },
+    "editor_editor": {
+        "es": "Por",
+        "en": "By",
+    },
+    "editor_kind": {
+        "es": "Cómo",
+        "en": "How",
+    },
+    "editor_counts": {
+        "es": "Filas",
+        "en": "Rows",
+    },
+    "editor_version": {
+        "es": "Versión",
+        "en": "Version",
+    },
+    "editor_kind_edit": {
+        "es": "edición",
+        "en": "edit",
+    },
+    "editor_kind_upload": {
+        "es": "archivo subido",
+        "en": "upload",
+    },
+    "editor_kind_restore": {
+        "es": "restauración",
+        "en": "restore",
+    },
+    "editor_counts_text": {
+        "es": "+{added} ~{changed} −{removed}",
+        "en": "+{added} ~{changed} −{removed}",
+    },
+    "access_denied": {
+        "es": "Esta sesión no tiene permiso para editar; no se guardó nada.",
+        "en": "This session may not edit; nothing was saved.",
+    },
+    "access_not_on_list": {
+        "es": "{email} no está en la lista de editores de este tablero.",
+        "en": "{email} is not on this dashboard's list of editors.",
+    },
+    "access_logout": {
+        "es": "Cerrar sesión",
+        "en": "Log out",
+    },
+    "access_login_needed": {
+        "es": "Inicie sesión para editar el plan. Solo las personas de la lista de editores pueden guardar cambios.",
+        "en": "Log in to edit the plan. Only the people on the editors list can save changes.",
+    },
+    "access_login": {
+        "es": "Iniciar sesión",
+        "en": "Log in",
+    },
+    "access_read_only": {
+        "es": ("Este enlace es de solo lectura: la edición no está configurada. Vea «Compartir y editar» en el "
+               "README para habilitarla."),
+        "en": "This link is read-only: editing is not set up. See 'Share and edit' in the README to enable it.",
+    },
+    "access_name": {
+        "es": "Su nombre (queda en el historial)",
+        "en": "Your name (kept in the history)",
+    },
+    "access_name_help": {
+        "es": "Para saber quién hizo cada cambio.",
+        "en": "So that each change says who made it.",
+    },
+    "access_password": {
+        "es": "Contraseña de edición",
+        "en": "Editor password",
+    },
+    "access_unlock": {
+        "es": "Entrar a editar",
+        "en": "Start editing",
+    },
+    "access_someone": {
+        "es": "editor",
+        "en": "editor",
+    },
+    "access_by_password": {
+        "es": "con contraseña",
+        "en": "by password",
+    },
+    "access_wrong_password": {
+        "es": "Contraseña incorrecta.",
+        "en": "Wrong password.",
+    },
+    "access_lock": {
+        "es": "Terminar la edición",
+        "en": "Stop editing",
+    },
 }
 
 

@@ -96,7 +96,7 @@ def parse_count(text: str, mark: DecimalMark) -> int:
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _TWO_DIGIT_YEAR = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2}")
-_MIDNIGHT = re.compile(r"\s+0{1,2}:00(?::00)?$")
+_MIDNIGHT = re.compile(r"(?:\s+|T)0{1,2}:00(?::00)?$")  # Excel's "25-03-2021 0:00", a picker's "...T00:00:00"
 _EXCEL_SERIAL = re.compile(r"\d{5}(?:[.,]\d+)?")
 
 

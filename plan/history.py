@@ -1,0 +1,103 @@
+"""Saved versions of the plan CSVs: who changed what and when, and the bytes to go back to.
+
+    <history>/log.jsonl             one JSON line per saved version (append-only, fsynced)
+    <history>/blobs/<sha256>.csv.gz the content of every version seen, addressed by its hash
+
+A version is the sha256 of a CSV's bytes. The editor remembers the content a person started
+from (so that a conflict can show what changed since) and records every save, upload and
+restore here. The folder lives beside the plan folders (hidden, so no build reads it) and
+survives restarts; git stays the long-term history of the CSVs.
+"""
+
+import datetime as dt
+import fcntl
+import gzip
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from plan.writing import fsync_write
+
+ABSENT = ""  # the version of a table whose CSV does not exist (yet)
+
+
+def sha256(raw: bytes | None) -> str:
+    return ABSENT if raw is None else hashlib.sha256(raw).hexdigest()
+
+
+def default_history_dir(data_dir: Path) -> Path:
+    return Path(os.environ.get("PLAN_HISTORY_DIR", data_dir / ".history"))
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of one table of one plan."""
+
+    plan_id: str
+    table: str
+    sha256: str
+    previous: str  # the version it replaced
+    saved_at: str  # ISO time, UTC
+    editor: str
+    kind: str  # "edit", "upload" or "restore"
+    counts: dict = field(default_factory=dict)  # rows "added", "changed", "removed"
+    restored: str = ""  # for a restore: the version brought back
+
+
+class History:
+    def __init__(self, root: Path):
+        self.root = root
+        self.blobs = root / "blobs"
+        self.log = root / "log.jsonl"
+
+    def remember(self, raw: bytes | None) -> str:
+        """Keep `raw` (once per content) and return its version."""
+        version = sha256(raw)
+        if raw is not None and not self._blob(version).exists():
+            self.blobs.mkdir(parents=True, exist_ok=True)
+            fsync_write(self._blob(version), gzip.compress(raw, mtime=0))
+        return version
+
+    def content(self, version: str) -> bytes | None:
+        """The bytes of a version seen before (None: never seen, or the absent file)."""
+        blob = self._blob(version)
+        if version == ABSENT or not blob.exists():
+            return None
+        return gzip.decompress(blob.read_bytes())
+
+    def record(self, version: Version) -> None:
+        """Append one version to the log (whole lines only, even with several writers)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(asdict(version), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        with open(self.log, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def versions(self, plan_id: str, table: str) -> list[Version]:
+        """The saved versions of one table, newest first. A torn last line (a writer killed
+        mid-append) is skipped."""
+        if not self.log.exists():
+            return []
+        found = []
+        for line in self.log.read_text(encoding="utf-8").splitlines():
+            try:
+                version = Version(**json.loads(line))
+            except (ValueError, TypeError):
+                continue
+            if version.plan_id == plan_id and version.table == table:
+                found.append(version)
+        return found[::-1]
+
+    def _blob(self, version: str) -> Path:
+        return self.blobs / f"{version}.csv.gz"
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
