@@ -9,6 +9,7 @@ import streamlit as st
 from plan import ui
 from plan.i18n import t
 from plan.issues import PlanInvalid
+from plan.ui import access
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌎", layout="wide")
 lang = ui.language()
@@ -22,7 +23,7 @@ if ready.issues:
     ui.show_issues(t("banner_invalid", lang, count=len(ready.issues)), ready.issues, lang)
 
 view = ui.sidebar(ready, version, lang)
-navigation = st.navigation(ui.pages(lang))
+navigation = st.navigation(ui.pages(lang, editor=access.editor() is not None))
 st.set_page_config(page_title=f"{navigation.title} · {t('app_title', lang)}")
 if view is None:
     st.info(t("no_plan_matches", lang))

@@ -132,7 +132,9 @@ def issue_table(issues: list[Issue], version: TableVersion, draft: Draft | None,
             where = position + key_text(version.table, source, lang)
         else:
             where = f"{issue.path}:{issue.line}"
-        lines.append({row: where, column: issue.column, problem: issue.message(lang)})
+        named = issue.column in version.table.model.model_fields and issue.path in (version.shown, "")
+        lines.append({row: where, column: label(version.table, issue.column, lang) if named else issue.column,
+                      problem: issue.message(lang)})
     return pd.DataFrame(lines, columns=[row, column, problem])
 
 

@@ -828,6 +828,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "con la versión",
         "en": "with version",
     },
+    "editor_before_first": {
+        "es": "antes del primer cambio guardado aquí ({version})",
+        "en": "before the first change saved here ({version})",
+    },
     "editor_restore_which": {
         "es": "Versión a restaurar",
         "en": "Version to restore",

@@ -8,7 +8,6 @@ the database version, so a rebuild refreshes every view.
 """
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,7 @@ PAGES = (
     ("pages/pisco.py", "pisco", ":material/local_bar:"),
     ("pages/outcomes.py", "outcomes", ":material/trending_up:"),
 )
+EDITOR_PAGE = ("pages/editor.py", "editor", ":material/edit_note:")
 
 
 @dataclass(frozen=True)
@@ -202,9 +202,14 @@ def report_button(view: View) -> None:
                                key="download-report", on_click="ignore", icon=":material/download:")
 
 
-def pages(lang: str) -> list:
-    return [st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path, default=(path == "overview"))
-            for file, path, icon in PAGES]
+def pages(lang: str, editor: bool) -> list:
+    """The dashboard's pages, and the editor: listed for editors, hidden (but reachable by its link,
+    where it asks for credentials) for everyone else."""
+    listed = [st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path, default=(path == "overview"))
+              for file, path, icon in PAGES]
+    file, path, icon = EDITOR_PAGE
+    return [*listed, st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path,
+                             visibility="visible" if editor else "hidden")]
 
 
 def page(title_key: str) -> View:
@@ -276,7 +281,3 @@ def show_issues(header: str, issues: list, lang: str) -> None:
     """Plan problems as plain text (never HTML), one `path:line:column: message` per line."""
     st.error(header)
     st.code("\n".join(issue.render(lang) for issue in issues[:200]), language=None)
-
-
-def local_edit_enabled() -> bool:
-    return os.environ.get("PLAN_LOCAL_EDIT") == "1"

@@ -1,0 +1,397 @@
+"""The editor page: pick a plan and a table, then edit it in a grid, upload a CSV or Excel file,
+download it, or go back to an earlier version. All the rules live in `plan.editing`.
+
+    base version (held in the session until saved or discarded, so a change on disk never
+    drops pending edits) -> grid -> Changes -> Draft -> check -> save (access checked again)
+
+A big table (outcomes) is narrowed by its key columns and shown a page at a time; an edit of
+that page is merged into the whole file.
+"""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from plan import countries, edit_tables, editing, ui, xlsx
+from plan.downloads import table_csv
+from plan.fields import CODE_PATTERN, MAX_TEXT
+from plan.history import History, default_history_dir
+from plan.i18n import t
+from plan.loader import plan_dirs
+from plan.models import PLAN, TABLES, TABLES_BY_NAME, Table
+from plan.schema import kind_of
+from plan.ui import access
+
+PLAN_KEY = "edit_plan"
+TABLE_KEY = "edit_table"
+BASE_KEY = "_editor_base"  # (plan id, table) -> ((size, mtime) of the file, TableVersion edited from)
+CONFLICT_KEY = "_editor_conflict"  # (plan id, table) -> Changes refused because the file moved on
+OUTCOME_KEY = "_editor_outcome"  # (kind, message, issues) a button's callback leaves for the next run
+PAGE_ROWS = 200
+
+
+def render(view: ui.View) -> None:
+    lang = view.lang
+    name = access.editor()
+    if name is None:
+        access.ask(lang)
+        return
+    data_dir = ui.data_dir()
+    plan_id, table = _choose(view, data_dir)
+    if access.mode() == "local":
+        st.caption(t("editor_local_mode", lang))
+    access.lock_button(lang)
+    _show_outcome(lang)
+    history = History(default_history_dir(data_dir))
+    version, moved = _base(data_dir, history, plan_id, table)
+    if moved:
+        st.warning(t("editor_moved", lang))
+    tabs = st.tabs([t(k, lang) for k in ("editor_tab_edit", "editor_tab_upload", "editor_tab_download",
+                                         "editor_tab_history")])
+    with tabs[0]:
+        _edit(lang, data_dir, history, version)
+    with tabs[1]:
+        _upload(lang, data_dir, history, version)
+    with tabs[2]:
+        _downloads(lang, version)
+    with tabs[3]:
+        _history(lang, data_dir, history, version)
+
+
+def _choose(view: ui.View, data_dir: Path) -> tuple[str, Table]:
+    """Plan folders as found on disk (a plan whose CSVs do not build yet can still be mended)."""
+    folders = [folder.name for folder in plan_dirs(data_dir)] if data_dir.is_dir() else []
+    chosen = [p for p in view.plans["plan_id"] if p in folders]
+    left, right = st.columns(2)
+    plan_id = left.selectbox(t("editor_plan", view.lang), folders, key=PLAN_KEY,
+                             index=folders.index(chosen[0]) if chosen else 0,
+                             format_func=lambda p: view.labels.get(p, p))
+    table = right.selectbox(t("editor_table", view.lang), [table.name for table in TABLES], key=TABLE_KEY,
+                            index=1, format_func=lambda n: f"{TABLES_BY_NAME[n].label(view.lang)} ({n}.csv)")
+    return plan_id, TABLES_BY_NAME[table]
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else None
+
+
+def _grid_prefix(version: editing.TableVersion) -> str:
+    return f"grid-{version.plan_id}-{version.table.name}-{version.sha[:12]}"
+
+
+def _pending(version: editing.TableVersion) -> bool:
+    prefix = _grid_prefix(version)
+    return any(key.startswith(prefix) and _has_edits(value) for key, value in st.session_state.items()
+               if isinstance(key, str)) or (version.plan_id, version.table.name) in st.session_state.get(
+        CONFLICT_KEY, {})
+
+
+def _has_edits(state) -> bool:
+    return isinstance(state, dict) and any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def _base(data_dir: Path, history: History, plan_id: str, table: Table) -> tuple[editing.TableVersion, bool]:
+    """The version being edited: reloaded when the file changes, unless edits are pending on the
+    one held (then it stays, and the save will report the conflict)."""
+    held = st.session_state.setdefault(BASE_KEY, {})
+    stat = _stat(editing.table_path(data_dir, plan_id, table))
+    if (plan_id, table.name) in held:
+        seen, version = held[(plan_id, table.name)]
+        if seen == stat:
+            return version, False
+        if _pending(version):
+            return version, True
+    version = editing.load(data_dir, plan_id, table)
+    history.remember(version.raw)
+    held[(plan_id, table.name)] = (stat, version)
+    return version, False
+
+
+def _forget(version: editing.TableVersion) -> None:
+    """After a save or a discard: the next run loads the file again and starts a clean grid."""
+    st.session_state.get(BASE_KEY, {}).pop((version.plan_id, version.table.name), None)
+    st.session_state.get(CONFLICT_KEY, {}).pop((version.plan_id, version.table.name), None)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(_grid_prefix(version))]:
+        del st.session_state[key]
+
+
+def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+    table = version.table
+    if version.issues:
+        ui.show_issues(t("editor_file_invalid", lang, file=version.shown), version.issues, lang)
+        st.info(t("editor_file_invalid_hint", lang))
+        return
+    conflict = st.session_state.get(CONFLICT_KEY, {}).get((version.plan_id, table.name))
+    if conflict is not None:
+        _conflict(lang, data_dir, history, version, conflict)
+        return
+    keys, grid_key = _page(lang, version)
+    proposals = edit_tables.proposed_ids([str(k[0]) for k in version.by_key()], 1) if table.unique == ("id",) else []
+    st.data_editor(edit_tables.grid(version, keys), key=grid_key, hide_index=True, width="stretch",
+                   column_config=_column_config(version, lang, proposals[0] if proposals else None),
+                   num_rows="fixed" if table is PLAN else "dynamic")
+    changes = editing.Changes.from_editor(keys, st.session_state.get(grid_key) or {})
+    _propose_ids(version, changes)
+    if not changes:
+        st.caption(t("editor_no_changes", lang))
+        return
+    draft = editing.apply(version, changes)
+    issues = editing.check(data_dir, version.plan_id, table, draft.raw)
+    counts = {"changed": len(changes.changed), "added": len(changes.added), "removed": len(changes.deleted)}
+    st.markdown(t("editor_pending", lang, **counts))
+    if issues:
+        st.error(t("editor_issues", lang, count=len(issues)))
+        st.dataframe(edit_tables.issue_table(issues, version, draft, keys, lang), hide_index=True)
+    save, discard = st.columns(2)
+    save.button(t("editor_save", lang), type="primary", disabled=bool(issues), key=f"save-{grid_key}",
+                on_click=_save, args=(lang, data_dir, history, version, draft.raw, "edit", counts),
+                kwargs={"changes": changes})
+    discard.button(t("editor_discard", lang), key=f"discard-{grid_key}", on_click=_forget, args=(version,))
+
+
+def _page(lang: str, version: editing.TableVersion) -> tuple[list[editing.Key], str]:
+    """All rows, or for a big table the chosen filters' rows a page at a time. Filters and page are
+    locked while edits are pending: the grid's edits belong to the rows it shows."""
+    keys = list(version.by_key())
+    prefix = _grid_prefix(version)
+    if not version.table.bulk and len(keys) <= PAGE_ROWS:
+        return keys, prefix
+    locked = _pending(version)
+    columns = edit_tables.filter_columns(version.table)
+    frame = edit_tables.grid(version, keys)
+    chosen = {}
+    cells = st.columns(len(columns) + 1)
+    for cell, name in zip(cells, columns, strict=False):
+        options = sorted(frame[name].dropna().unique().tolist())
+        chosen[name] = cell.multiselect(edit_tables.label(version.table, name, lang), options, key=f"{prefix}-f-{name}",
+                                        format_func=lambda v, n=name: edit_tables.shown(
+                                            kind_of(version.table.model.model_fields[n]), v, lang),
+                                        disabled=locked, placeholder=t("all", lang))
+    keys = edit_tables.keys_matching(version, chosen)
+    pages = max(1, -(-len(keys) // PAGE_ROWS))
+    page = cells[-1].number_input(t("editor_page", lang, pages=pages), 1, pages, key=f"{prefix}-page", disabled=locked)
+    st.caption(t("editor_rows_shown", lang, shown=min(PAGE_ROWS, len(keys)), total=len(keys)))
+    if locked:
+        st.caption(t("editor_filters_locked", lang))
+    selection = "-".join(f"{n}={'|'.join(map(str, v))}" for n, v in chosen.items() if v)
+    keys = keys[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+    return keys, f"{prefix}-{abs(hash(selection))}-{page}"
+
+
+def _propose_ids(version: editing.TableVersion, changes: editing.Changes) -> None:
+    """New rows without an id get the next ones of the plan's numbering."""
+    if version.table.unique != ("id",):
+        return
+    taken = [str(k[0]) for k in version.by_key()] + [str(a.get("id") or "") for a in changes.added]
+    empty = [added for added in changes.added if not str(added.get("id") or "").strip()]
+    for added, proposal in zip(empty, edit_tables.proposed_ids([i for i in taken if i], len(empty)), strict=True):
+        added["id"] = proposal
+
+
+def _column_config(version: editing.TableVersion, lang: str, next_id: str | None) -> dict:
+    """Each column set up from its model field: labels and help in `lang`, choices for enums and
+    countries, date pickers, number limits, required marks."""
+    config = {}
+    country_codes = sorted(set(countries.alias_table().values()), key=lambda c: countries.country_name(c, lang))
+    for name, info in version.table.model.model_fields.items():
+        kind = kind_of(info)
+        extra = info.json_schema_extra
+        common = {"label": extra[lang], "help": extra[f"help_{lang}"] or None, "required": info.is_required()}
+        members = [m for m in kind.enum if kind.allowed is None or m.value in kind.allowed] if kind.enum else []
+        if kind.name == "enum":
+            config[name] = st.column_config.SelectboxColumn(
+                **common, options=[m.value for m in members], format_func=lambda v, e=kind.enum: e(v).label(lang))
+        elif kind.name == "country":
+            config[name] = st.column_config.SelectboxColumn(
+                **common, options=country_codes, format_func=lambda c: countries.country_name(c, lang))
+        elif kind.name == "list":
+            if kind.item == "country":
+                options, shown = country_codes, (lambda c: countries.country_name(c, lang))
+            elif kind.item == "enum":
+                options, shown = [m.value for m in members], (lambda v, e=kind.enum: e(v).label(lang))
+            else:
+                options = sorted({item for row in version.rows for item in getattr(row.value, name)})
+                shown = str
+            config[name] = st.column_config.MultiselectColumn(
+                extra[lang], help=common["help"], options=options, format_func=shown,
+                accept_new_options=kind.item == "text")
+        elif kind.name == "money":
+            config[name] = st.column_config.NumberColumn(**common, min_value=0, step=0.01, format="localized")
+        elif kind.name == "count":
+            config[name] = st.column_config.NumberColumn(**common, min_value=kind.low, max_value=kind.high, step=1,
+                                                         format="%d")
+        elif kind.name == "date":
+            config[name] = st.column_config.DateColumn(
+                **common, format="DD-MM-YYYY" if lang == "es" else "YYYY-MM-DD",
+                min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+        elif kind.name == "code":
+            config[name] = st.column_config.TextColumn(**common, max_chars=40, validate=f"^{CODE_PATTERN}$",
+                                                       default=next_id if name == "id" else None)
+        else:
+            config[name] = st.column_config.TextColumn(**common, max_chars=MAX_TEXT)
+    return config
+
+
+def _save(lang: str, data_dir: Path, history: History, version: editing.TableVersion, raw: bytes, kind: str,
+          counts: dict, restored: str = "", changes: editing.Changes | None = None) -> None:
+    """A button's callback: save with the editor right checked again here, on the server, whatever the
+    page showed. What happened is shown by the next run (`_show_outcome`)."""
+    editor = access.editor()
+    if editor is None:
+        st.session_state[OUTCOME_KEY] = ("error", t("access_denied", lang), [])
+        return
+    result = editing.save(data_dir, history, version.plan_id, version.table, raw, version.sha, editor, kind,
+                          counts, restored, db_path=ui.db_path())
+    if isinstance(result, editing.Saved):
+        _forget(version)
+        message = t("editor_saved", lang, file=version.shown, version=result.version.sha256[:10])
+        if result.rebuild_issues:
+            message += " " + t("editor_saved_not_built", lang, count=len(result.rebuild_issues))
+        st.session_state[OUTCOME_KEY] = ("success", message, [])
+    elif isinstance(result, editing.Conflict) and changes is not None:
+        st.session_state.setdefault(CONFLICT_KEY, {})[(version.plan_id, version.table.name)] = changes
+    elif isinstance(result, editing.Conflict):
+        _forget(version)
+        st.session_state[OUTCOME_KEY] = ("error", t("editor_conflict_plain", lang), [])
+    else:
+        st.session_state[OUTCOME_KEY] = ("error", t("editor_issues", lang, count=len(result.issues)), result.issues)
+
+
+def _show_outcome(lang: str) -> None:
+    """The message a button's callback left for this run (shown once)."""
+    outcome = st.session_state.pop(OUTCOME_KEY, None)
+    if outcome is None:
+        return
+    kind, message, issues = outcome
+    if issues:
+        ui.show_issues(message, issues, lang)
+    elif kind == "success":
+        st.success(message)
+    else:
+        st.error(message)
+
+
+def _conflict(lang: str, data_dir: Path, history: History, version: editing.TableVersion,
+              changes: editing.Changes) -> None:
+    """The file moved on under pending edits: show what changed there and what the person changed,
+    then let them put their changes on top of the current file (checked again) or drop them."""
+    st.error(t("editor_conflict", lang))
+    current = editing.load(data_dir, version.plan_id, version.table)
+    st.subheader(t("editor_conflict_theirs", lang))
+    _diff(lang, version, current)
+    st.subheader(t("editor_conflict_yours", lang))
+    _diff(lang, version, editing.parse_version(version.plan_id, version.table, version.shown,
+                                               editing.apply(version, changes).raw))
+    lost = changes.missing_in(current)
+    if lost:
+        st.warning(t("editor_conflict_lost", lang, rows=", ".join(
+            edit_tables.key_text(version.table, key, lang) for key in lost)))
+    kept = editing.Changes({k: v for k, v in changes.changed.items() if k not in lost},
+                           {k for k in changes.deleted if k not in lost}, changes.added)
+    counts = {"changed": len(kept.changed), "added": len(kept.added), "removed": len(kept.deleted)}
+    reapply, drop = st.columns(2)
+    reapply.button(t("editor_reapply", lang), type="primary", on_click=_reapply,
+                   args=(lang, data_dir, history, version, current, editing.apply(current, kept).raw, counts, kept))
+    drop.button(t("editor_discard", lang), on_click=_forget, args=(version,))
+
+
+def _reapply(lang: str, data_dir: Path, history: History, edited: editing.TableVersion,
+             current: editing.TableVersion, raw: bytes, counts: dict, changes: editing.Changes) -> None:
+    """The pending changes saved on top of the current file; the grid starts again from it."""
+    _forget(edited)
+    _save(lang, data_dir, history, current, raw, "edit", counts, changes=changes)
+
+
+def _diff(lang: str, old: editing.TableVersion, new: editing.TableVersion) -> None:
+    difference = editing.diff(old, new)
+    if difference.issues:
+        ui.show_issues(t("editor_diff_unreadable", lang), difference.issues, lang)
+    elif not difference:
+        st.caption(t("editor_no_difference", lang))
+    else:
+        st.dataframe(edit_tables.diff_table(difference, old.table, lang), hide_index=True)
+
+
+def _upload(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+    """A whole table from a CSV (as Excel writes it) or an .xlsx: checked, previewed, then saved."""
+    limit_mb = st.get_option("server.maxUploadSize")
+    upload = st.file_uploader(t("editor_upload", lang, file=version.table.file_name), type=["csv", "txt", "xlsx"],
+                              key=f"upload-{version.plan_id}-{version.table.name}",
+                              help=t("editor_upload_help", lang, limit=limit_mb))
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    if len(raw) > limit_mb * 1024 * 1024:  # the server refuses bigger uploads; checked again here
+        st.error(t("file_too_large", lang, value=len(raw), limit=limit_mb * 1024 * 1024))
+        return
+    if upload.name.lower().endswith(".xlsx"):
+        converted = xlsx.xlsx_to_csv(raw, upload.name)
+        if isinstance(converted, list):
+            ui.show_issues(t("editor_upload_rejected", lang, file=upload.name), converted, lang)
+            return
+        raw = converted
+    issues = [dataclasses.replace(issue, path=upload.name) if issue.path == version.shown else issue
+              for issue in editing.check(data_dir, version.plan_id, version.table, raw)]
+    if issues:
+        ui.show_issues(t("editor_upload_rejected", lang, file=upload.name), issues, lang)
+        st.caption(t("editor_nothing_saved", lang))
+        return
+    candidate = editing.parse_version(version.plan_id, version.table, upload.name, raw)
+    difference = editing.diff(version, candidate)
+    if not difference:
+        st.info(t("editor_upload_same", lang))
+        return
+    st.markdown(t("editor_upload_preview", lang, **difference.counts()))
+    st.dataframe(edit_tables.diff_table(difference, version.table, lang), hide_index=True)
+    st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_save,
+              args=(lang, data_dir, history, version, raw, "upload", difference.counts()))
+
+
+def _downloads(lang: str, version: editing.TableVersion) -> None:
+    """The table for Excel (`;`, decimal comma, BOM), as plain CSV, and as .xlsx; built on click."""
+    stem = f"{version.plan_id}-{version.table.name}"
+    st.caption(t("editor_download_help", lang))
+    excel, plain, workbook = st.columns(3)
+    excel.download_button(t("editor_download_excel_csv", lang), lambda: table_csv(edit_tables.download_frame(version),
+                          spanish_excel=True), file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
+                          key=f"dl-excel-{stem}")
+    plain.download_button(t("editor_download_plain_csv", lang), lambda: table_csv(edit_tables.download_frame(version),
+                          spanish_excel=False), file_name=f"{stem}-utf8.csv", mime="text/csv", on_click="ignore",
+                          key=f"dl-plain-{stem}")
+    workbook.download_button(t("editor_download_xlsx", lang), lambda: xlsx.xlsx_bytes(
+        edit_tables.download_frame(version), version.table.name), file_name=f"{stem}.xlsx", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"dl-xlsx-{stem}")
+
+
+def _history(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+    """Saved versions; the difference between any two of them (the file as it was before the first
+    save included); bringing one back, which is saved as a new version."""
+    versions = history.versions(version.plan_id, version.table.name)
+    if not versions:
+        st.info(t("editor_no_history", lang))
+        return
+    st.dataframe(edit_tables.versions_table(versions, lang), hide_index=True)
+    labels = {v.sha256: edit_tables.version_label(v, lang) for v in versions}
+    first = versions[-1].previous
+    if history.content(first) is not None:
+        labels.setdefault(first, t("editor_before_first", lang, version=first[:10]))
+    shas = list(labels)
+    stem = f"history-{version.plan_id}-{version.table.name}"
+    older, newer = st.columns(2)
+    new = newer.selectbox(t("editor_compare_new", lang), shas, index=0, format_func=labels.get, key=f"{stem}-new")
+    old = older.selectbox(t("editor_compare_old", lang), shas, index=min(1, len(shas) - 1), format_func=labels.get,
+                          key=f"{stem}-old")
+    _diff(lang, _stored(history, version, old), _stored(history, version, new))
+    chosen = st.selectbox(t("editor_restore_which", lang), shas, index=len(shas) - 1, format_func=labels.get,
+                          key=f"{stem}-restore")
+    restored = _stored(history, version, chosen)
+    st.button(t("editor_restore", lang), key=f"{stem}-button", on_click=_save, disabled=chosen == version.sha,
+              args=(lang, data_dir, history, version, restored.raw, "restore",
+                    editing.diff(version, restored).counts(), chosen))
+
+
+def _stored(history: History, version: editing.TableVersion, sha: str) -> editing.TableVersion:
+    """A version of this table from the history's store."""
+    return editing.parse_version(version.plan_id, version.table, version.shown, history.content(sha))
