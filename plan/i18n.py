@@ -698,8 +698,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No pending changes. Double-click a cell to change it; add rows at the end of the table.",
     },
     "editor_pending": {
-        "es": "Cambios pendientes: {changed} filas cambiadas, {added} agregadas, {removed} eliminadas.",
-        "en": "Pending changes: {changed} rows changed, {added} added, {removed} deleted.",
+        "es": "Cambios pendientes: filas cambiadas {changed}, agregadas {added}, eliminadas {removed}.",
+        "en": "Pending changes: rows changed {changed}, added {added}, deleted {removed}.",
     },
     "editor_issues": {
         "es": "{count} problema(s): corríjalos para poder guardar. No se ha guardado nada.",
@@ -791,8 +791,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file holds the same data as the current table: nothing to save.",
     },
     "editor_upload_preview": {
-        "es": "Si confirma: {added} filas agregadas, {changed} cambiadas, {removed} eliminadas.",
-        "en": "If you confirm: {added} rows added, {changed} changed, {removed} removed.",
+        "es": "Si confirma: filas agregadas {added}, cambiadas {changed}, eliminadas {removed}.",
+        "en": "If you confirm: rows added {added}, changed {changed}, removed {removed}.",
     },
     "editor_upload_confirm": {
         "es": "Confirmar y guardar",

@@ -56,13 +56,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    """A freshly started `streamlit run app.py` on 127.0.0.1 over a copy of the sample plan."""
-    data = copy_sample(tmp_path / "data")
+EDITOR_PASSWORD = "pisco-sour-1"  # the editor password of `editor_server`
+
+
+def _serve(tmp_path: Path, name: str, **settings: str):
+    """A freshly started `streamlit run app.py` on 127.0.0.1 over a copy of the sample plan, with
+    no editor credential from the environment unless `settings` gives one."""
+    folder = tmp_path / name
+    data = copy_sample(folder / "data")
     port = _free_port()
-    env = {**os.environ, "PLAN_DATA_DIR": str(data), "PLAN_DB_PATH": str(tmp_path / "plan.duckdb")}
-    log = (tmp_path / "server.log").open("w")
+    env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
+    env.update({"PLAN_DATA_DIR": str(data), "PLAN_DB_PATH": str(folder / "plan.duckdb"), **settings})
+    log = (folder / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -79,7 +84,7 @@ def server(tmp_path: Path):
             time.sleep(0.2)
     else:
         process.kill()
-        pytest.fail(f"streamlit did not start: {(tmp_path / 'server.log').read_text()}")
+        pytest.fail(f"streamlit did not start: {(folder / 'server.log').read_text()}")
     yield url
     process.terminate()
     try:
@@ -87,6 +92,18 @@ def server(tmp_path: Path):
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A shared link's server: no editor credential set up, so read-only."""
+    yield from _serve(tmp_path, "viewer")
+
+
+@pytest.fixture
+def editor_server(tmp_path: Path):
+    """A hosted app whose editors know the password `EDITOR_PASSWORD`."""
+    yield from _serve(tmp_path, "editor", PLAN_EDITOR_PASSWORD=EDITOR_PASSWORD)
 
 
 @pytest.fixture

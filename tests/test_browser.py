@@ -129,3 +129,72 @@ def test_the_world_map_draws_country_shapes_with_no_internet(server, browser_pag
     assert shapes and all(url.startswith(server + "/app/static/topojson/") for url in shapes)
     save_screenshot(browser_page, "markets-map")
     assert browser_page.outside_requests == []
+
+
+def _done_activities(page) -> str:
+    """The overview's first "Actividades realizadas" card (every plan)."""
+    card = page.locator('[data-testid="stMetric"]').filter(has_text="Actividades realizadas").first
+    return card.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def _pick_in_grid(page, right: int, down: int, choice: str) -> None:
+    """In the editor's grid (a canvas): from the first row's ID cell move to a select cell and choose."""
+    box = page.locator('[data-testid="stDataFrameResizable"]').bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 55)
+    for _ in range(right):
+        page.keyboard.press("ArrowRight")
+    for _ in range(down):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#portal input[role=combobox]").wait_for(timeout=TIMEOUT)
+    page.keyboard.type(choice)
+    page.keyboard.press("Enter")
+
+
+def test_a_viewer_link_has_no_editor_and_the_editor_link_asks_for_the_password(server, editor_server,
+                                                                                browser_page):
+    for url in (server, editor_server):
+        browser_page.goto(url, wait_until="domcontentloaded")
+        _wait_ready(browser_page)
+        navigation = browser_page.locator('[data-testid="stSidebarNav"]')
+        assert navigation.get_by_text("Resumen", exact=True).count() == 1
+        assert navigation.get_by_text("Editar el plan").count() == 0
+    browser_page.goto(f"{server}/editor", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    assert browser_page.get_by_text("Este enlace es de solo lectura").is_visible()
+    assert browser_page.locator('[data-testid="stDataFrameResizable"]').count() == 0
+    browser_page.goto(f"{editor_server}/editor", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    assert browser_page.get_by_label("Contraseña de edición").is_visible()
+    assert browser_page.locator('[data-testid="stDataFrameResizable"]').count() == 0
+    save_screenshot(browser_page, "editor-password-es")
+    assert browser_page.outside_requests == []
+
+
+def test_an_editor_changes_a_status_and_the_overview_counts_it(editor_server, browser_page):
+    from tests.conftest import EDITOR_PASSWORD
+
+    browser_page.goto(editor_server, wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    before = _done_activities(browser_page)
+    browser_page.goto(f"{editor_server}/editor", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    browser_page.get_by_role("textbox", name="Su nombre").fill("Ana")
+    browser_page.get_by_label("Contraseña de edición").fill(EDITOR_PASSWORD)
+    browser_page.get_by_role("button", name="Entrar a editar").click()
+    browser_page.locator('[data-testid="stDataFrameResizable"]').wait_for(timeout=TIMEOUT)
+    _wait_ready(browser_page)
+    save_screenshot(browser_page, "editor-es")
+    assert browser_page.get_by_role("combobox", name="Plan", exact=True).input_value() == "ProChile Atacama 2021"
+    _pick_in_grid(browser_page, right=4, down=20, choice="Realizada")  # ATA-21-21: en curso -> realizada
+    browser_page.get_by_text("Cambios pendientes").wait_for(timeout=TIMEOUT)
+    save_screenshot(browser_page, "editor-pending-es")
+    browser_page.get_by_role("button", name="Guardar cambios").click()
+    browser_page.get_by_text("Guardado data/prochile-atacama-2021/activities.csv").wait_for(timeout=TIMEOUT)
+    browser_page.get_by_role("tab", name="Historial").click()
+    browser_page.get_by_text("Ana (con contraseña)").first.wait_for(state="attached", timeout=TIMEOUT)
+    save_screenshot(browser_page, "editor-history-es")
+    browser_page.locator('[data-testid="stSidebarNav"]').get_by_text("Resumen", exact=True).click()
+    _wait_ready(browser_page)
+    assert int(_done_activities(browser_page)) == int(before) + 1
+    assert browser_page.outside_requests == []

@@ -121,7 +121,7 @@ def test_an_edit_is_saved_and_every_page_shows_it(local):
     row = grid.index[grid["id"] == "ATA-21-21"][0]
     assert grid.loc[row, "status"] == "in_progress"
     edit(at, {"edited_rows": {int(row): {"status": "done", "actual_end": "2021-09-30"}}})
-    assert at.markdown[0].value == "Cambios pendientes: 1 filas cambiadas, 0 agregadas, 0 eliminadas."
+    assert at.markdown[0].value == "Cambios pendientes: filas cambiadas 1, agregadas 0, eliminadas 0."
     button(at, "Guardar cambios").click().run(timeout=60)
     assert not at.exception and at.success[0].value.startswith("Guardado data/prochile-atacama-2021/activities.csv")
     line = next(line for line in (local / ATACAMA / "activities.csv").read_text().splitlines()
@@ -186,7 +186,7 @@ def test_upload_of_a_spanish_excel_csv_is_previewed_then_saved(local):
     at = upload(editor_page(), "actividades.csv", raw)
     preview = next(df.value for df in at.dataframe if "Cambio" in df.value.columns)
     assert sorted(preview["Cambio"]) == ["Cambiada", "Cambiada", "Cambiada", "Eliminada"]
-    assert "1 cambiadas, 1 eliminadas" in at.markdown[0].value
+    assert "cambiadas 1, eliminadas 1" in at.markdown[0].value
     button(at, "Confirmar y guardar").click().run(timeout=60)
     assert (local / ATACAMA / "activities.csv").read_bytes() == raw
     assert [v.kind for v in History(local / ".history").versions(ATACAMA, "activities")] == ["upload"]

@@ -63,7 +63,8 @@ def render(view: ui.View) -> None:
 def _choose(view: ui.View, data_dir: Path) -> tuple[str, Table]:
     """Plan folders as found on disk (a plan whose CSVs do not build yet can still be mended)."""
     folders = [folder.name for folder in plan_dirs(data_dir)] if data_dir.is_dir() else []
-    chosen = [p for p in view.plans["plan_id"] if p in folders]
+    newest_first = view.plans.sort_values(["year", "plan_id"], ascending=[False, True])["plan_id"]
+    chosen = [p for p in newest_first if p in folders]  # the sidebar's choice, most recent plan first
     left, right = st.columns(2)
     plan_id = left.selectbox(t("editor_plan", view.lang), folders, key=PLAN_KEY,
                              index=folders.index(chosen[0]) if chosen else 0,
