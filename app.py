@@ -16,6 +16,10 @@ lang = ui.language()
 ready, version = ui.readiness()
 if isinstance(ready, PlanInvalid):
     ui.show_issues(t("no_data", lang), ready.issues, lang)
+    if access.editor() is None:
+        st.stop()
+    ui.publish(ui.without_data(lang))  # no data to show, but an editor can mend the CSVs here
+    st.navigation([ui.editor_page(lang, visible=True)]).run()
     st.stop()
 if ready.set_aside:
     st.warning(t("banner_set_aside", lang, path=ready.set_aside))

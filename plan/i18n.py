@@ -794,6 +794,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Si confirma: filas agregadas {added}, cambiadas {changed}, eliminadas {removed}.",
         "en": "If you confirm: rows added {added}, changed {changed}, removed {removed}.",
     },
+    "editor_upload_replaces_invalid": {
+        "es": "El archivo actual tiene problemas; el archivo subido ({rows} filas, todas válidas) lo reemplazará.",
+        "en": "The current file has problems; the uploaded file ({rows} rows, all valid) will replace it.",
+    },
     "editor_upload_confirm": {
         "es": "Confirmar y guardar",
         "en": "Confirm and save",

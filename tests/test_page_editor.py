@@ -260,3 +260,17 @@ def test_a_csv_broken_on_disk_keeps_the_last_good_data_with_a_banner(local):
     at.run(timeout=60)
     assert "últimos datos válidos" in at.error[0].value and "activities.csv:2:status" in at.code[0].value
     assert [m.value for m in at.metric if m.label == "Actividades realizadas"] == ["19", "13", "6"]
+
+
+def test_a_plan_that_does_not_build_at_all_can_still_be_mended_by_an_editor(local):
+    path = local / ATACAMA / "activities.csv"
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b",done,", b",hecho,", 1))  # no database was ever built from these CSVs
+    at = open_page()
+    assert "No hay un plan válido" in at.error[0].value and at.title[0].value == "Editar el plan"
+    at.selectbox(key="edit_plan").set_value(ATACAMA).run(timeout=60)
+    assert "activities.csv tiene problemas" in at.error[1].value
+    upload(at, "activities.csv", good)
+    button(at, "Confirmar y guardar").click().run(timeout=60)
+    assert path.read_bytes() == good and not at.exception
+    assert done_activities(at) == ["19", "13", "6"]

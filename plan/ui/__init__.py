@@ -207,9 +207,13 @@ def pages(lang: str, editor: bool) -> list:
     where it asks for credentials) for everyone else."""
     listed = [st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path, default=(path == "overview"))
               for file, path, icon in PAGES]
+    return [*listed, editor_page(lang, editor)]
+
+
+def editor_page(lang: str, visible: bool):
     file, path, icon = EDITOR_PAGE
-    return [*listed, st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path,
-                             visibility="visible" if editor else "hidden")]
+    return st.Page(file, title=t(f"page_{path}", lang), icon=icon, url_path=path,
+                   visibility="visible" if visible else "hidden")
 
 
 def page(title_key: str) -> View:
@@ -231,6 +235,11 @@ def page(title_key: str) -> View:
 def publish(view: View) -> None:
     """Hand this run's View from the entrypoint to the page it runs."""
     st.session_state[VIEW_KEY] = view
+
+
+def without_data(lang: str) -> View:
+    """The View of a plan that does not build at all: enough for the editor, which mends it."""
+    return View(lang, Filters(), db_path(), "", pd.DataFrame({"plan_id": [], "year": []}), {})
 
 
 def empty_state(view: View) -> None:

@@ -340,14 +340,19 @@ def _upload(lang: str, data_dir: Path, history: History, version: editing.TableV
         st.caption(t("editor_nothing_saved", lang))
         return
     candidate = editing.parse_version(version.plan_id, version.table, upload.name, raw)
-    difference = editing.diff(version, candidate)
-    if not difference:
-        st.info(t("editor_upload_same", lang))
-        return
-    st.markdown(t("editor_upload_preview", lang, **difference.counts()))
-    st.dataframe(edit_tables.diff_table(difference, version.table, lang), hide_index=True)
+    if version.issues:  # the file on disk does not read: no row comparison, the upload replaces it
+        counts = {"added": len(candidate.rows), "changed": 0, "removed": 0}
+        st.info(t("editor_upload_replaces_invalid", lang, rows=len(candidate.rows)))
+    else:
+        difference = editing.diff(version, candidate)
+        if not difference:
+            st.info(t("editor_upload_same", lang))
+            return
+        counts = difference.counts()
+        st.markdown(t("editor_upload_preview", lang, **counts))
+        st.dataframe(edit_tables.diff_table(difference, version.table, lang), hide_index=True)
     st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_save,
-              args=(lang, data_dir, history, version, raw, "upload", difference.counts()))
+              args=(lang, data_dir, history, version, raw, "upload", counts))
 
 
 def _downloads(lang: str, version: editing.TableVersion) -> None:
