@@ -168,6 +168,10 @@ def test_a_viewer_link_has_no_editor_and_the_editor_link_asks_for_the_password(s
     assert browser_page.get_by_label("Contraseña de edición").is_visible()
     assert browser_page.locator('[data-testid="stDataFrameResizable"]').count() == 0
     save_screenshot(browser_page, "editor-password-es")
+    browser_page.goto(f"{editor_server}/editor?lang=en", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    assert browser_page.get_by_label("Editor password").is_visible()
+    save_screenshot(browser_page, "editor-password-en")
     assert browser_page.outside_requests == []
 
 
