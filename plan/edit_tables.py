@@ -58,6 +58,12 @@ def filter_columns(table: Table) -> list[str]:
     return [name for name in table.unique if columns[name].name in ("enum", "country", "count")]
 
 
+def filter_options(version: TableVersion, name: str) -> list:
+    """The values a filter column takes in the table, sorted."""
+    kind = kinds(version.table)[name]
+    return sorted({value for row in version.rows if (value := _grid_value(kind, getattr(row.value, name))) is not None})
+
+
 def keys_matching(version: TableVersion, chosen: dict[str, list]) -> list[Key]:
     """Keys of the rows whose value in every filtered column is one of the chosen ones, in file order."""
     columns = kinds(version.table)

@@ -15,6 +15,7 @@ CSV on disk), it is refused, and nothing is written unless the whole plan is val
 import contextlib
 import csv
 import fcntl
+import functools
 import io
 import shutil
 import tempfile
@@ -56,6 +57,10 @@ class TableVersion:
         return sha256(self.raw)
 
     def by_key(self) -> dict[Key, Row]:
+        return self._by_key
+
+    @functools.cached_property
+    def _by_key(self) -> dict[Key, Row]:
         return {row_key(self.table, row.value): row for row in self.rows}
 
 

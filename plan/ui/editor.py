@@ -161,11 +161,10 @@ def _page(lang: str, version: editing.TableVersion) -> tuple[list[editing.Key], 
         return keys, prefix
     locked = _pending(version)
     columns = edit_tables.filter_columns(version.table)
-    frame = edit_tables.grid(version, keys)
     chosen = {}
     cells = st.columns(len(columns) + 1)
     for cell, name in zip(cells, columns, strict=False):
-        options = sorted(frame[name].dropna().unique().tolist())
+        options = edit_tables.filter_options(version, name)
         chosen[name] = cell.multiselect(edit_tables.label(version.table, name, lang), options, key=f"{prefix}-f-{name}",
                                         format_func=lambda v, n=name: edit_tables.shown(
                                             kind_of(version.table.model.model_fields[n]), v, lang),
