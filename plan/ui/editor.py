@@ -190,30 +190,30 @@ def _propose_ids(version: editing.TableVersion, changes: editing.Changes) -> Non
         added["id"] = proposal
 
 
+def _choices(version: editing.TableVersion, name: str, kind, lang: str) -> tuple[list, object]:
+    """(options, how each is shown) for a choice column: enum members, countries, or the texts in use."""
+    if "country" in (kind.name, kind.item):
+        codes = sorted(set(countries.alias_table().values()), key=lambda c: countries.country_name(c, lang))
+        return codes, lambda code: countries.country_name(code, lang)
+    if kind.enum is not None:
+        members = [m for m in kind.enum if kind.allowed is None or m.value in kind.allowed]
+        return [m.value for m in members], lambda value: kind.enum(value).label(lang)
+    return sorted({item for row in version.rows for item in getattr(row.value, name)}), str
+
+
 def _column_config(version: editing.TableVersion, lang: str, next_id: str | None) -> dict:
     """Each column set up from its model field: labels and help in `lang`, choices for enums and
     countries, date pickers, number limits, required marks."""
     config = {}
-    country_codes = sorted(set(countries.alias_table().values()), key=lambda c: countries.country_name(c, lang))
     for name, info in version.table.model.model_fields.items():
         kind = kind_of(info)
         extra = info.json_schema_extra
         common = {"label": extra[lang], "help": extra[f"help_{lang}"] or None, "required": info.is_required()}
-        members = [m for m in kind.enum if kind.allowed is None or m.value in kind.allowed] if kind.enum else []
-        if kind.name == "enum":
-            config[name] = st.column_config.SelectboxColumn(
-                **common, options=[m.value for m in members], format_func=lambda v, e=kind.enum: e(v).label(lang))
-        elif kind.name == "country":
-            config[name] = st.column_config.SelectboxColumn(
-                **common, options=country_codes, format_func=lambda c: countries.country_name(c, lang))
+        if kind.name in ("enum", "country"):
+            options, shown = _choices(version, name, kind, lang)
+            config[name] = st.column_config.SelectboxColumn(**common, options=options, format_func=shown)
         elif kind.name == "list":
-            if kind.item == "country":
-                options, shown = country_codes, (lambda c: countries.country_name(c, lang))
-            elif kind.item == "enum":
-                options, shown = [m.value for m in members], (lambda v, e=kind.enum: e(v).label(lang))
-            else:
-                options = sorted({item for row in version.rows for item in getattr(row.value, name)})
-                shown = str
+            options, shown = _choices(version, name, kind, lang)
             config[name] = st.column_config.MultiselectColumn(
                 extra[lang], help=common["help"], options=options, format_func=shown,
                 accept_new_options=kind.item == "text")
