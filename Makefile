@@ -37,7 +37,7 @@ validate: $(VENV)/.runtime-installed
 build: $(VENV)/.runtime-installed
 	$(PY) -m plan build
 
-## Build cost at national scale against DuckDB's plain read_csv (writes benchmarks/).
+## National-scale benchmark: build, pages, server memory, concurrent viewers (writes benchmarks/, ~10 min).
 bench: $(VENV)/.runtime-installed
 	$(PY) -m plan bench --scale national
 

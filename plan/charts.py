@@ -185,13 +185,15 @@ def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> g
                             t("status", lang): [Status(v).label(lang) for v in activities["status"]]})
     figure = schedule(rows, details, t("progress_timeline_title", lang), lang,
                       actual_name=lambda status: f"{status} · {t('actual', lang)}")
-    for plan_id, day in present.progress_cutoff(plans).items():
-        if plan_id in set(rows["plan_id"]):
-            figure.add_shape(type="line", x0=day.isoformat(), x1=day.isoformat(), xref="x", y0=0, y1=1,
-                             yref="paper", line={"color": "#666666", "dash": "dot", "width": 1})
-            figure.add_annotation(x=day.isoformat(), y=1, xref="x", yref="paper", showarrow=False, yanchor="bottom",
-                                  text=t("as_of", lang), font={"size": 11, "color": "#666666"})
-    return figure
+    # One mark per distinct status date (plans of a national view share a few), set in one layout update:
+    # adding shapes one by one revalidates the whole layout each time.
+    shown = set(rows["plan_id"])
+    days = sorted({day.isoformat() for plan_id, day in present.progress_cutoff(plans).items() if plan_id in shown})
+    return figure.update_layout(
+        shapes=[{"type": "line", "x0": day, "x1": day, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+                 "line": {"color": "#666666", "dash": "dot", "width": 1}} for day in days],
+        annotations=[{"x": day, "y": 1, "xref": "x", "yref": "paper", "showarrow": False, "yanchor": "bottom",
+                      "text": t("as_of", lang), "font": {"size": 11, "color": "#666666"}} for day in days])
 
 
 # --- markets page ---

@@ -1,0 +1,80 @@
+"""A real `streamlit run app.py` on 127.0.0.1 for the benchmark, and its memory.
+
+Started as it is hosted (headless, the repository's .streamlit/config.toml), on a free
+loopback port, over the given data folder and database; stopped on leaving the block.
+"""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from plan.bench.pages import APP
+
+START_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def peak_rss_mib(self) -> float:
+        """Highest resident memory of the server process so far (Linux `VmHWM`)."""
+        return _status_kib(self.pid, "VmHWM") / 1024
+
+    def rss_mib(self) -> float:
+        return _status_kib(self.pid, "VmRSS") / 1024
+
+
+def _status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path, db_path: Path, log_path: Path) -> Iterator[Server]:
+    """The dashboard served from `data_dir`/`db_path` until the block ends."""
+    port = _free_port()
+    env = {**os.environ, "PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path)}
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=APP.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, process, log_path)
+            yield Server(url, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
