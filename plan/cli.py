@@ -75,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
                            help="folder for the demo data and databases, reused by later runs "
                                 "(default: a temporary folder)")
 
+    hold_cmd = commands.add_parser("hold", help="hold a crowd of viewers while an editor saves and rebuilds",
+                                   description="On a private copy of the demo: a real server, active and idle "
+                                               "viewers over its websocket and a watcher reading the overview, while "
+                                               "an editor saves a change (and the database is rebuilt) every few "
+                                               "seconds; counts errors and half-built states seen (must be 0).")
+    hold_cmd.add_argument("--scale", choices=("sample", "national"), default="national")
+    hold_cmd.add_argument("--seconds", type=float, default=180.0, help="how long the load is held")
+    hold_cmd.add_argument("--quick", action="store_true", help="a small crowd for a few seconds (a smoke test)")
+    hold_cmd.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for held.json")
+    hold_cmd.add_argument("--work", type=Path, default=None, help="folder for the demo copy (default: temporary)")
+
     commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
     _add_report_command(commands)
@@ -92,6 +103,16 @@ def _run_bench(args) -> int:
             results = suite.run(args.scale, args.out, repetitions, Path(work), quick=args.quick)
     print(suite.markdown(results), end="")
     return 0
+
+
+def _run_hold(args) -> int:
+    from plan.bench import held  # drives Streamlit's websocket protocol: loaded for this command only
+
+    hold = held.QUICK if args.quick else held.Hold(seconds=args.seconds)
+    with tempfile.TemporaryDirectory() as scratch:
+        results = held.run_demo(args.scale, args.work or Path(scratch), args.out, hold)
+    print(held.markdown(results), end="")
+    return 0 if results["half_built_seen"] == 0 and results["viewer_runs"]["errors"] == 0 else 1
 
 
 def _run_columns(_args) -> int:
@@ -290,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", "absent") is None:
         args.data_dir = store.default_data_dir()
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
-              "columns": _run_columns, "report": _run_report}[args.command]
+              "hold": _run_hold, "columns": _run_columns, "report": _run_report}[args.command]
     try:
         return runner(args)
     except PlanInvalid as invalid:

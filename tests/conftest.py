@@ -2,14 +2,11 @@
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from plan.bench.server import serve
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"
@@ -50,12 +47,6 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 EDITOR_PASSWORD = "pisco-sour-1"  # the editor password of `editor_server`
 
 
@@ -64,34 +55,8 @@ def _serve(tmp_path: Path, name: str, **settings: str):
     no editor credential from the environment unless `settings` gives one."""
     folder = tmp_path / name
     data = copy_sample(folder / "data")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
-    env.update({"PLAN_DATA_DIR": str(data), "PLAN_DB_PATH": str(folder / "plan.duckdb"), **settings})
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"streamlit did not start: {(folder / 'server.log').read_text()}")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with serve(data, folder / "plan.duckdb", folder / "server.log", settings) as running:
+        yield running.url
 
 
 @pytest.fixture

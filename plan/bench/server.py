@@ -47,10 +47,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, db_path: Path, log_path: Path) -> Iterator[Server]:
-    """The dashboard served from `data_dir`/`db_path` until the block ends."""
+def serve(data_dir: Path, db_path: Path, log_path: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
+    """The dashboard served from `data_dir`/`db_path` until the block ends: as a shared link, with no
+    editor credential taken from this environment unless `settings` (environment variables) give one."""
     port = _free_port()
-    env = {**os.environ, "PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path)}
+    env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
+    env.update({"PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path), **(settings or {})})
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",

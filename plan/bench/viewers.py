@@ -183,8 +183,9 @@ async def _alone(url: str, pages: list[str], crowd: Crowd, rng: random.Random) -
     return {"first_pass": summary(first, []), "filter_change": summary(warm, errors)}
 
 
-async def _active(viewer: Viewer, page: str, deadline: float, crowd: Crowd, rng: random.Random,
+async def keep_busy(viewer: Viewer, page: str, deadline: float, crowd: Crowd, rng: random.Random,
                   latencies: list[float], errors: list[str]) -> None:
+    """An active viewer: open `page`, then change a filter after each think time until `deadline`."""
     try:
         await viewer.open(page)
         for index in itertools.count():
@@ -224,7 +225,7 @@ async def run_crowd(url: str, pages: list[str], crowd: Crowd, seed: int = 0) -> 
         _, idle_errors = await open_all(idle, pages, concurrency=5)
         latencies, errors = [], []
         deadline = time.monotonic() + crowd.seconds
-        await asyncio.gather(*(_active(viewer, pages[index % len(pages)], deadline, crowd,
+        await asyncio.gather(*(keep_busy(viewer, pages[index % len(pages)], deadline, crowd,
                                        random.Random(rng.random()), latencies, errors)
                                for index, viewer in enumerate(active)))
         burst_times, burst_errors = await open_all(burst, pages, concurrency=None)
