@@ -2,14 +2,17 @@
 
 Tolerated and normalized: `;`, `,` or tab delimiter (the one whose split of the first line
 names the most expected columns), an Excel `sep=;` first line, UTF-8 with or without BOM,
-UTF-16 with BOM, Windows-1252, CRLF, headers differing in case/accents/spaces or written
+UTF-16 with or without BOM, Windows-1252, CRLF, headers differing in case/accents/spaces or written
 as the Spanish or English label, columns in any order, optional columns left out, blank
-rows and trailing empty columns. Everything else is reported as an `Issue` with its line.
+rows and trailing empty columns. Everything else is reported as an `Issue` with its line,
+a UTF-8 file with a line in another encoding too (read as Windows-1252 it would turn "Perú"
+into "PerÃº" everywhere).
 """
 
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +23,9 @@ from plan.parsing import DecimalMark
 from plan.textkey import text_key
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# The csv module refuses a cell over 128 KiB as if its quotes were broken; a long cell is the
+# validator's to judge (`text_too_long`, with its line and column), so any cell a file can hold is read.
+csv.field_size_limit(2**31 - 1)
 DELIMITERS = (";", ",", "\t")
 DECIMAL_MARK_BY_DELIMITER = {";": DecimalMark.COMMA, ",": DecimalMark.POINT, "\t": DecimalMark.EITHER}
 
@@ -60,7 +66,36 @@ def header_spellings(table: Table) -> dict[str, str]:
 
 
 def _line_of(raw: bytes, offset: int) -> int:
-    return raw.count(b"\n", 0, offset) + 1
+    """The 1-based line of a byte, lines ending in \n, \r\n or a lone \r (as `physical_lines` counts)."""
+    before = raw[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+
+
+# UTF-8 for a Latin letter or sign (é is C3 A9); Windows-1252 text shows such a pair as "Ã©", which no
+# Spanish text holds, so a file that has them is UTF-8 and another byte in it was written otherwise.
+_UTF8_LATIN = re.compile(rb"[\xc2\xc3][\x80-\xbf]")
+
+
+def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 written without its byte order mark (some database exports): text in Latin script has a
+    NUL as every other byte, and only there."""
+    even, odd = raw[::2], raw[1::2]
+    for encoding, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if len(raw) % 2 == 0 and high.count(0) >= 0.9 * len(high) and low.count(0) <= 0.1 * len(low):
+            try:
+                return encoding, raw.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _around(raw: bytes, offset: int) -> str:
+    """The text of the line around the byte at `offset`, that byte shown as a replacement character."""
+    start = max(raw.rfind(b"\n", 0, offset), raw.rfind(b"\r", 0, offset)) + 1
+    end = min([i for i in (raw.find(b"\n", offset), raw.find(b"\r", offset)) if i >= 0] or [len(raw)])
+    before = raw[start:offset].decode("utf-8", "replace")[-30:]
+    after = raw[offset + 1 : end].decode("utf-8", "replace")[:20]
+    return f"{before}\ufffd{after}".strip()
 
 
 def decode(raw: bytes, shown: str) -> tuple[str, str] | Issue:
@@ -72,16 +107,21 @@ def decode(raw: bytes, shown: str) -> tuple[str, str] | Issue:
             return Issue(shown, 1, "", "file_encoding", {"value": f"{error.start}"})
     nul = raw.find(b"\x00")
     if nul >= 0:
-        return Issue(shown, _line_of(raw, nul), "", "file_binary")
+        return _utf16_without_bom(raw) or Issue(shown, _line_of(raw, nul), "", "file_binary")
     if raw.startswith(codecs.BOM_UTF8):
         encodings = ("utf-8-sig",)
     else:
         encodings = ("utf-8", "cp1252")
     for encoding in encodings:
         try:
-            return encoding, raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError as error:
             last = error
+            continue
+        if encoding == "cp1252" and _UTF8_LATIN.search(raw):  # read as Windows-1252, "Perú" would become "PerÃº"
+            params = {"value": f"0x{raw[last.start : last.start + 1].hex()}", "text": _around(raw, last.start)}
+            return Issue(shown, _line_of(raw, last.start), "", "file_encoding_mixed", params)
+        return encoding, text
     bad = raw[last.start : last.start + 1].hex()
     return Issue(shown, _line_of(raw, last.start), "", "file_encoding", {"value": f"0x{bad}"})
 

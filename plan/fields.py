@@ -78,9 +78,10 @@ def _text(value: Any, _mark: DecimalMark) -> str:
     if text.startswith(NEUTRALIZED):  # a formula-like text a download protected: back to what was written
         text = text[1:]
     if len(text) > MAX_TEXT:
-        raise ParseError("text_too_long", length=len(text), limit=MAX_TEXT)
-    if _CONTROL.search(text):
-        raise ParseError("text_control_chars", value=text[:40])
+        raise ParseError("text_too_long", value=text[:40] + "…", length=len(text), limit=MAX_TEXT)
+    if match := _CONTROL.search(text):  # shown as its Unicode picture (␇ for BEL), in the text around it
+        shown = _CONTROL.sub(lambda m: chr(0x2421 if m[0] == "\x7f" else 0x2400 + ord(m[0])), text)
+        raise ParseError("text_control_chars", value=shown[max(0, match.start() - 30) : match.start() + 20])
     return text
 
 

@@ -79,12 +79,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a valid identifier; use letters, digits, '-', '_' or '.' (max 40)",
     },
     "text_too_long": {
-        "es": "el texto tiene {length} caracteres; el máximo es {limit}",
-        "en": "the text has {length} characters; the maximum is {limit}",
+        "es": "el texto «{value}» tiene {length} caracteres; el máximo es {limit}",
+        "en": "the text '{value}' has {length} characters; the maximum is {limit}",
     },
     "text_control_chars": {
-        "es": "el texto contiene caracteres de control no imprimibles",
-        "en": "the text contains non-printable control characters",
+        "es": "el texto «{value}» contiene caracteres de control no imprimibles (mostrados como ␀–␟); bórrelos",
+        "en": "the text '{value}' contains non-printable control characters (shown as ␀–␟); delete them",
     },
     # Rows and cross-field rules
     "end_before_start": {
@@ -171,6 +171,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_encoding": {
         "es": "el archivo no es texto UTF-8 ni Windows-1252 (byte {value}); guárdelo como «CSV UTF-8»",
         "en": "the file is neither UTF-8 nor Windows-1252 text (byte {value}); save it as 'CSV UTF-8'",
+    },
+    "file_encoding_mixed": {
+        "es": "el archivo mezcla codificaciones: es UTF-8, pero el byte {value} de esta línea no lo es "
+        "(«{text}»; ¿una fila pegada desde otro programa?); corrija la línea y guárdelo como «CSV UTF-8»",
+        "en": "the file mixes encodings: it is UTF-8, but byte {value} on this line is not "
+        "('{text}'; a row pasted from another program?); fix the line and save it as 'CSV UTF-8'",
     },
     "xlsx_unreadable": {
         "es": "«{value}» no es un libro de Excel .xlsx legible (¿un .xls antiguo, un archivo con contraseña, "

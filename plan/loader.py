@@ -27,6 +27,7 @@ from plan.schema import create_table_sql, to_arrow
 
 # Referenced tables come before the tables that point at them.
 LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
+UNREAD_ROWS = ("row_ragged", "quote_malformed")  # issues of rows whose cells are unknown
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,10 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
     if not rows and not issues:
         issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
     if table.unique == ("id",):
-        known_ids[table.name] = named_ids
+        # A row that could not be split into cells (ragged, broken quotes) may hold any id: rows pointing
+        # at this file are not checked until it reads whole, rather than blamed for its problem.
+        unread = any(issue.code in UNREAD_ROWS for issue in issues)
+        known_ids[table.name] = None if unread else named_ids
     return rows, issues
 
 
