@@ -50,7 +50,7 @@ def chromium() -> Path:
 EDITOR_PASSWORD = "pisco-sour-1"  # the editor password of `editor_server`
 
 
-def _serve(tmp_path: Path, name: str, **settings: str):
+def serve_sample(tmp_path: Path, name: str, **settings: str):
     """A freshly started `streamlit run app.py` on 127.0.0.1 over a copy of the sample plan, with
     no editor credential from the environment unless `settings` gives one."""
     folder = tmp_path / name
@@ -62,13 +62,13 @@ def _serve(tmp_path: Path, name: str, **settings: str):
 @pytest.fixture
 def server(tmp_path: Path):
     """A shared link's server: no editor credential set up, so read-only."""
-    yield from _serve(tmp_path, "viewer")
+    yield from serve_sample(tmp_path, "viewer")
 
 
 @pytest.fixture
 def editor_server(tmp_path: Path):
     """A hosted app whose editors know the password `EDITOR_PASSWORD`."""
-    yield from _serve(tmp_path, "editor", PLAN_EDITOR_PASSWORD=EDITOR_PASSWORD)
+    yield from serve_sample(tmp_path, "editor", PLAN_EDITOR_PASSWORD=EDITOR_PASSWORD)
 
 
 @pytest.fixture

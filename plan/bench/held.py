@@ -51,8 +51,8 @@ class Watcher(viewers.Viewer):
         self.cards: dict[str, str] = {}
         self.error_banners: list[str] = []
 
-    def _note_element(self, delta) -> None:
-        super()._note_element(delta)
+    def note_element(self, delta) -> None:
+        super().note_element(delta)
         element = delta.new_element if delta.WhichOneof("type") == "new_element" else None
         if element is None:
             return
@@ -64,7 +64,7 @@ class Watcher(viewers.Viewer):
     async def look(self) -> str | None:
         """Run the overview again, as a reload does; the first "activities done" card."""
         self.cards.clear()
-        await self._run()
+        await self.send()
         return self.cards.get(DONE_LABEL)
 
 

@@ -53,7 +53,7 @@ class Viewer:
         started = time.perf_counter()
         self.connection = await connect(self.url.replace("http", "ws", 1) + "/_stcore/stream",
                                         subprotocols=["streamlit"], max_size=None, open_timeout=RUN_TIMEOUT_S)
-        await self._run(page_name=page)
+        await self.send(page_name=page)
         return time.perf_counter() - started
 
     async def choose(self, key: str, option: str | None) -> float:
@@ -71,14 +71,14 @@ class Viewer:
             state.string_array_value.data.append(chosen)
         self.query_string = urlencode(self.choices)
         started = time.perf_counter()
-        await self._run(message)
+        await self.send(message)
         return time.perf_counter() - started
 
     async def close(self) -> None:
         if self.connection is not None:
             await self.connection.close()
 
-    async def _run(self, message: BackMsg | None = None, page_name: str = "") -> None:
+    async def send(self, message: BackMsg | None = None, page_name: str = "") -> None:
         message = message or BackMsg()
         client = message.rerun_script
         client.query_string = self.query_string
@@ -101,7 +101,7 @@ class Viewer:
                 self.cached.add(forward.hash)
             kind = forward.WhichOneof("type")
             if kind == "delta":
-                self._note_element(forward.delta)
+                self.note_element(forward.delta)
             elif kind == "navigation":
                 self.page_hash = forward.navigation.page_script_hash
             elif kind == "script_finished":
@@ -110,7 +110,7 @@ class Viewer:
                 if forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     return
 
-    def _note_element(self, delta) -> None:
+    def note_element(self, delta) -> None:
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element

@@ -19,6 +19,7 @@ import time
 import streamlit as st
 
 from plan.i18n import t
+from plan.ui import literal
 
 UNLOCKED_KEY = "_editor_unlocked"  # the name a right password was given with; set only by `_unlock`
 NAME_KEY, PASSWORD_KEY, WRONG_KEY = "editor_name", "editor_password", "_editor_wrong_password"
@@ -70,7 +71,7 @@ def ask(lang: str) -> None:
     current = mode()
     if current == "login":
         if st.user.get("is_logged_in"):
-            st.warning(t("access_not_on_list", lang, email=str(st.user.get("email") or "")))
+            st.warning(t("access_not_on_list", lang, email=literal(str(st.user.get("email") or ""))))
             st.button(t("access_logout", lang), on_click=st.logout)
         else:
             st.info(t("access_login_needed", lang))
