@@ -138,9 +138,10 @@ def run(data_dir: Path, db_path: Path, log_path: Path, hold: Hold = Hold(), seed
     """The whole scenario; the figures and `lost`-style counts a test or the docs can check."""
     store.ensure(data_dir, db_path)
     allowed = _done_counts(data_dir, db_path)
-    results = multiprocessing.get_context("spawn").Queue()
+    # fork, not spawn: spawn re-runs the parent's __main__, which under AppTest can be app.py itself
+    results = multiprocessing.get_context("fork").Queue()
     with server.serve(data_dir, db_path, log_path) as running:
-        editor = multiprocessing.get_context("spawn").Process(target=_editor, args=(data_dir, db_path, hold, results))
+        editor = multiprocessing.get_context("fork").Process(target=_editor, args=(data_dir, db_path, hold, results))
         editor.start()
         crowd = asyncio.run(_crowd(running.url, hold, seed))
         editor.join(timeout=hold.seconds + 120)
