@@ -19,14 +19,15 @@ if summary.empty:
 
 metric = st.radio(t("mk_metric", lang), charts.MARKET_METRICS, key=METRIC_KEY, horizontal=True,
                   format_func=lambda m: t(f"mk_metric_{m}", lang))
-ranked = present.markets_table(summary, metric, lang)
+ranked = ui.presented(view, queries.market_summary, present.markets_table, metric)
 ui.chart(view, charts.market_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
 st.caption(t("mk_map_note", lang))
 ui.chart(view, charts.market_ranking(summary, metric, lang), ranked, "markets-ranking")
+ui.note(present.ranking_note(summary, metric, lang))
 st.caption(t("mk_split_note", lang))
 
 st.subheader(t("mk_coverage", lang))
-counts, coverage = present.markets_coverage(summary, lang)
+counts, coverage = ui.presented(view, queries.market_summary, present.markets_coverage)
 for column, group in zip(st.columns(len(counts)), counts, strict=True):
     column.metric(group["label"], group["count"])
 if counts[0]["count"] == 0:
@@ -45,28 +46,32 @@ with st.container(horizontal=True, gap="large"):
     for card in cards:
         st.metric(card["label"], card["value"], width="content")
 
-activities = ui.query(view, queries.activity_list, filters=one_market)
+activities = ui.presented(view, queries.activity_list, present.markets_activities, view.labels, filters=one_market)
 st.subheader(t("mk_activities_of", lang))
-if activities.empty:
+if activities[1].empty:
     st.info(t("mk_none_activities", lang))
 else:
-    ui.table(view, present.markets_activities(activities, view.labels, lang), "market-activities", expanded=True)
-    deals = present.markets_deals(activities, view.labels, lang)
+    ui.table(view, activities, "market-activities", expanded=True)
+    deals = ui.presented(view, queries.deals_by_event, present.markets_deals, view.labels, filters=one_market)
     if not deals[1].empty:
-        ui.chart(view, charts.market_deals(activities, country, lang), deals, "market-deals")
+        events = ui.query(view, queries.top_events, filters=one_market)
+        ui.chart(view, charts.market_deals(events, country, lang), deals, "market-deals")
+        ui.note(present.capped_note(events, "capped_events", lang))
     st.caption(t("mk_drill_note", lang))
 
-campaigns = ui.query(view, queries.campaigns, filters=one_market)
+campaigns = ui.presented(view, queries.campaigns, present.markets_campaigns, view.labels, filters=one_market)
 st.subheader(t("mk_campaigns_of", lang))
-if campaigns.empty:
+if campaigns[1].empty:
     st.info(t("mk_none_campaigns", lang))
 else:
-    ui.table(view, present.markets_campaigns(campaigns, view.labels, lang), "market-campaigns", expanded=True)
+    ui.table(view, campaigns, "market-campaigns", expanded=True)
 
-exports = ui.query(view, queries.exports_by_year, filters=one_market)
+exports = ui.query(view, queries.exports_drawn, filters=one_market)
 st.subheader(t("mk_exports", lang))
 if exports.empty:
     st.info(t("mk_none_exports", lang))
 else:
     ui.chart(view, charts.market_exports(exports, view.labels, country, lang),
-             present.exports_table(exports, view.labels, lang), "market-exports")
+             ui.presented(view, queries.exports_drawn, present.exports_table, view.labels, filters=one_market),
+             "market-exports")
+    ui.note(present.plans_summed_note(view.filters, lang))

@@ -9,27 +9,30 @@ view = ui.page("outcomes")
 lang = view.lang
 
 st.subheader(t("outcomes_section_exports", lang))
-exports = ui.query(view, queries.exports_by_year)
-ui.chart(view, charts.outcomes_exports(exports, view.labels, lang), present.exports_table(exports, view.labels, lang),
-         "outcomes-exports")
+ui.chart(view, charts.outcomes_exports(ui.query(view, queries.exports_drawn), view.labels, lang),
+         ui.presented(view, queries.exports_drawn, present.exports_table, view.labels), "outcomes-exports")
 st.caption(t("outcomes_exports_note", lang))
+ui.note(present.plans_summed_note(view.filters, lang))
 
 st.subheader(t("outcomes_section_deals", lang))
-deals = ui.query(view, queries.deals_by_event)
-deals_tables = present.outcomes_deals_table(deals, view.labels, lang)
+events = ui.query(view, queries.top_events)
+deals_tables = ui.presented(view, queries.deals_by_event, present.outcomes_deals_table, view.labels)
 by_event, over_time = st.columns(2)
 with by_event:
-    ui.chart(view, charts.outcomes_deals_by_event(deals, view.labels, lang), deals_tables, "outcomes-deals-by-event")
+    ui.chart(view, charts.outcomes_deals_by_event(events, view.labels, lang), deals_tables, "outcomes-deals-by-event")
 with over_time:
-    ui.chart(view, charts.outcomes_deals_over_time(deals, view.labels, lang), deals_tables,
+    ui.chart(view, charts.outcomes_deals_over_time(ui.query(view, queries.deals_over_time), lang), deals_tables,
              "outcomes-deals-over-time")
 st.caption(t("outcomes_deals_note", lang))
+ui.note(present.capped_note(events, "capped_events", lang))
 
 st.subheader(t("outcomes_section_meetings", lang))
-ui.chart(view, charts.outcomes_meetings(deals, view.labels, lang),
-         present.outcomes_meetings_table(deals, view.labels, lang), "outcomes-meetings")
+ui.chart(view, charts.outcomes_meetings(events, view.labels, lang),
+         ui.presented(view, queries.deals_by_event, present.outcomes_meetings_table, view.labels), "outcomes-meetings")
+ui.note(present.capped_note(events, "capped_events", lang))
 
 st.subheader(t("outcomes_section_participants", lang))
 participants = ui.query(view, queries.participants_by_country)
 ui.chart(view, charts.outcomes_participants(participants, lang),
-         present.outcomes_participants_table(participants, view.labels, lang), "outcomes-participants")
+         ui.presented(view, queries.participants_by_country, present.outcomes_participants_table, view.labels),
+         "outcomes-participants")

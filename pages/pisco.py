@@ -7,28 +7,31 @@ from plan.i18n import t
 
 view = ui.page("pisco")
 lang = view.lang
-campaigns = ui.query(view, queries.campaigns)
+calendar = ui.query(view, queries.campaign_calendar)
 
-if campaigns.empty:
+if calendar.empty:
     ui.empty_state(view)
 else:
-    ui.cards(present.pisco_cards(ui.query(view, queries.campaign_totals), lang), per_row=4)
+    ui.cards(ui.presented(view, queries.campaign_totals, present.pisco_cards), per_row=4)
 
     st.subheader(t("pisco_section_money", lang))
-    ui.chart(view, charts.pisco_budget_by_market(campaigns, lang), present.pisco_budget_table(campaigns, lang),
-             "pisco-budget")
+    ui.chart(view, charts.pisco_budget_by_market(ui.query(view, queries.campaigns), lang),
+             ui.presented(view, queries.campaigns, present.pisco_budget_table), "pisco-budget")
 
     st.subheader(t("pisco_section_schedule", lang))
-    ui.chart(view, charts.pisco_timeline(campaigns, lang), present.pisco_timeline_table(campaigns, lang),
-             "pisco-timeline")
+    ui.chart(view, charts.pisco_timeline(calendar, lang),
+             ui.presented(view, queries.campaign_calendar, present.pisco_timeline_table), "pisco-timeline")
     st.caption(t("pisco_timeline_note", lang))
+    ui.note(present.capped_note(calendar, "capped_campaigns", lang))
 
     st.subheader(t("pisco_section_results", lang))
-    ui.chart(view, charts.pisco_targets_vs_actuals(campaigns, lang), present.pisco_targets_table(campaigns, lang),
-             "pisco-targets")
+    ui.chart(view, charts.pisco_targets_vs_actuals(calendar, lang),
+             ui.presented(view, queries.campaign_calendar, present.pisco_targets_table), "pisco-targets")
+    ui.note(present.capped_note(calendar, "capped_campaigns", lang))
     funnel = ui.query(view, queries.campaign_funnel)
     ui.chart(view, charts.pisco_funnel(funnel, lang), present.pisco_funnel_table(funnel, lang), "pisco-funnel")
     st.caption(t("pisco_funnel_note", lang))
 
     st.subheader(t("pisco_table_title", lang))
-    ui.table(view, present.pisco_campaign_table(campaigns, view.labels, lang), "pisco-campaigns", expanded=True)
+    ui.table(view, ui.presented(view, queries.campaigns, present.pisco_campaign_table, view.labels),
+             "pisco-campaigns", expanded=True)

@@ -7,28 +7,32 @@ from plan.i18n import t
 
 view = ui.page("progress")
 lang = view.lang
-activities = ui.query(view, queries.activity_list)
-if activities.empty:
+calendar = ui.query(view, queries.activity_calendar)
+if calendar.empty:
     ui.empty_state(view)
     st.stop()
 
-monthly = ui.query(view, queries.monthly_progress)
-summary = present.progress_to_date(monthly, view.plans)
 st.subheader(t("progress_to_date", lang))
-if len(summary) == 1:
-    ui.cards(present.progress_cards(summary, lang), per_row=4)
+if len(view.plans) == 1:
+    ui.cards(present.progress_cards(ui.query(view, queries.progress_to_date), lang), per_row=4)
 else:
-    ui.table(view, present.progress_to_date_table(summary, view.labels, lang), "progress-to-date", expanded=True)
+    ui.table(view, ui.presented(view, queries.progress_to_date, present.progress_to_date_table, view.labels),
+             "progress-to-date", expanded=True)
 
+monthly = ui.query(view, queries.progress_drawn)
 ui.chart(view, charts.progress_cumulative(monthly, view.plans, view.labels, lang),
-         present.progress_monthly_table(monthly, view.labels, lang), "progress-cumulative")
+         ui.presented(view, queries.progress_drawn, present.progress_monthly_table, view.labels), "progress-cumulative")
 st.caption(t("progress_cumulative_note", lang))
+ui.note(present.plans_summed_note(view.filters, lang))
 
 st.subheader(t("progress_timeline", lang))
-ui.chart(view, charts.progress_timeline(activities, view.plans, view.labels, lang),
-         present.progress_timeline_table(activities, view.labels, lang), "progress-timeline")
+ui.chart(view, charts.progress_timeline(calendar, view.plans, view.labels, lang),
+         ui.presented(view, queries.activity_calendar, present.progress_timeline_table, view.labels),
+         "progress-timeline")
 st.caption(t("progress_timeline_note", lang))
+ui.note(present.capped_note(calendar, "capped_activities", lang))
 
 st.subheader(t("progress_activities", lang))
-ui.table(view, present.progress_activity_table(activities, view.labels, lang), "activities", expanded=True)
+ui.table(view, ui.presented(view, queries.activity_list, present.progress_activity_table, view.labels), "activities",
+         expanded=True)
 st.caption(t("data_text_note", lang))

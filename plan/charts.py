@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from plan import present
 from plan.countries import country_name
+from plan.filters import TOTAL
 from plan.i18n import format_date, format_number, format_usd, t
 from plan.models import ActivityType, Channel, Modality, Status
 
@@ -138,9 +139,30 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
 
 # --- progress page ---
 
+def _plan_name(labels: dict[str, str], plan_id: str, lang: str) -> str:
+    """A plan as a legend names it; the plans' total (plan id TOTAL) as "Total"."""
+    return labels.get(plan_id, t("total", lang))
+
+
+def _year_breaks(months: pd.Series) -> list[int]:
+    """Positions in `months` where a new year starts: a plan's cumulative counts start again there."""
+    years = months.dt.year.tolist()
+    return [index for index in range(1, len(years)) if years[index] != years[index - 1]]
+
+
+def _broken(values: list, breaks: list[int], axis: bool = False) -> list:
+    """`values` with a point inserted before each position of `breaks`: blank (a gap in the line) or, on
+    the category axis, the next value again (so the axis keeps its categories)."""
+    values = list(values)
+    for index in reversed(breaks):
+        values.insert(index, values[index] if axis else None)
+    return values
+
+
 def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
-    """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour
-    per plan; the done line stops at the plan's status date (what comes later is not known)."""
+    """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour per
+    plan, or the plans' total (plan id TOTAL, `queries.progress_drawn`: its line breaks where a plan
+    year ends); the done line stops at the status date (what comes later is not known)."""
     cutoff = present.progress_cutoff(plans)
     plan_ids = list(dict.fromkeys(monthly["plan_id"]))
     several = len(plan_ids) > 1
@@ -150,16 +172,20 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
     for index, plan_id in enumerate(plan_ids):
         rows = monthly[monthly["plan_id"] == plan_id]
         months = [present.progress_month_label(m, lang) for m in rows["month"]]
+        breaks = _year_breaks(rows["month"])
         color = PALETTE[index % len(PALETTE)]
-        prefix = _plain(labels.get(plan_id, plan_id)) + " · " if several else ""
-        known = rows["month"].dt.date <= cutoff.get(plan_id, rows["month"].max().date())
+        prefix = _plain(_plan_name(labels, plan_id, lang)) + " · " if several or plan_id == TOTAL else ""
+        # The total's done count is blank after the latest status date (see queries.progress_drawn).
+        known = rows["month"].dt.date <= cutoff[plan_id] if plan_id in cutoff else rows["done_cumulative"].notna()
         for measure, dash, width in (("planned", "dash", 2), ("done", "solid", 3)):
             name = prefix + t(f"progress_{measure}_cumulative", lang)
             values = rows[f"{measure}_cumulative"] if measure == "planned" else \
                 rows["done_cumulative"].where(known)
+            values = [None if pd.isna(v) else float(v) for v in values]
             figure.add_scatter(
-                x=months, y=[None if pd.isna(v) else float(v) for v in values], name=name, mode="lines+markers",
-                line={"color": color, "dash": dash, "width": width}, customdata=rows[measure].astype(int).tolist(),
+                x=_broken(months, breaks, axis=True), y=_broken(values, breaks), name=name, mode="lines+markers",
+                line={"color": color, "dash": dash, "width": width},
+                customdata=_broken(rows[measure].astype(int).tolist(), breaks),
                 hovertemplate="%{x}<br>" + name + ": %{y:,.0f}<br>" + in_month + ": %{customdata:,.0f}<extra></extra>",
             )
         if known.any() and not known.all():
@@ -206,7 +232,7 @@ MARKET_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan 
 
 
 def _market_value(value, metric: str, lang: str) -> str:
-    return format_number(value, lang) if metric == "activities" else format_usd(value, lang)
+    return present.formatted(value, "count" if metric == "activities" else "usd", lang)
 
 
 def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
@@ -219,12 +245,13 @@ def _market_hover(row, lang: str) -> str:
     lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
     if row.priority:
         lines.append(t("mk_hover_priority", lang))
-    lines += [t("mk_hover_activities", lang, value=format_number(row.activities, lang)),
-              t("mk_hover_campaigns", lang, value=format_number(row.campaigns, lang)),
-              t("mk_hover_deals_closed", lang, value=format_usd(row.deals_closed_usd, lang)),
-              t("mk_hover_deals_projected", lang, value=format_usd(row.deals_projected_usd, lang))]
+    shown = present.formatted  # memoized: a national map writes 194 hovers on every rerun
+    lines += [t("mk_hover_activities", lang, value=shown(row.activities, "count", lang)),
+              t("mk_hover_campaigns", lang, value=shown(row.campaigns, "count", lang)),
+              t("mk_hover_deals_closed", lang, value=shown(row.deals_closed_usd, "usd", lang)),
+              t("mk_hover_deals_projected", lang, value=shown(row.deals_projected_usd, "usd", lang))]
     if pd.notna(row.exports_usd):
-        lines.append(t("mk_hover_exports", lang, year=int(row.exports_year), value=format_usd(row.exports_usd, lang)))
+        lines.append(t("mk_hover_exports", lang, year=int(row.exports_year), value=shown(row.exports_usd, "usd", lang)))
     else:
         lines.append(t("mk_hover_no_exports", lang))
     return "<br>".join(lines)
@@ -266,9 +293,11 @@ def market_map(summary, metric: str, lang: str) -> go.Figure:
 
 
 def market_ranking(summary, metric: str, lang: str) -> go.Figure:
-    """Horizontal bars: markets by `metric`, largest on top; priority markets in the first colour."""
+    """Horizontal bars: markets by `metric`, largest on top (at most `present.MARKETS_RANKED`); priority
+    markets in the first colour."""
     label = t(f"mk_metric_{metric}", lang)
     rows = summary[summary[metric].notna()].sort_values([metric, "market"], ascending=[True, False])
+    rows = rows.tail(present.MARKETS_RANKED)
     names = [country_name(code, lang) for code in rows["market"]]
     figure = go.Figure()
     for is_priority, color in ((True, PALETTE[0]), (False, PALETTE[1])):
@@ -321,12 +350,12 @@ def market_deals(activities, country: str, lang: str) -> go.Figure:
 
 
 def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
-    """`queries.exports_by_year` narrowed to one market: bars per year, one series per plan."""
+    """`queries.exports_drawn` narrowed to one market: bars per year, one series per plan (or their total)."""
     figure = go.Figure()
     for plan_id, rows in exports.groupby("plan_id", sort=True):
         figure.add_trace(go.Bar(
             x=[str(int(y)) for y in rows["year"]], y=[float(v) for v in rows["exports_usd"]],
-            name=labels.get(plan_id, plan_id),
+            name=_plan_name(labels, plan_id, lang),
             text=[format_usd(v, lang) for v in rows["exports_usd"]], textposition="none",
             hovertemplate="%{fullData.name} · %{x}: %{text}<extra></extra>",
         ))
@@ -519,17 +548,18 @@ OUTCOMES_PROJECTED_COLOR = "#e69138"
 
 
 def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.exports_by_year`: exports per year (one bar series per plan), each bar labelled with
-    its growth against the year before."""
+    """`queries.exports_drawn` (or `exports_by_year`): exports per year, one bar series per plan or their
+    total, each bar labelled with its growth against the year before."""
     figure = go.Figure()
     for index, (plan_id, rows) in enumerate(exports.groupby("plan_id", sort=False)):
         growth = [present.signed(v, "pct", lang) for v in rows["growth_pct"]]
         change = [present.signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
+        name = _plan_name(labels, plan_id, lang)
         figure.add_trace(go.Bar(
-            x=rows["year"].astype(str), y=rows["exports_usd"], name=labels.get(plan_id, plan_id),
+            x=rows["year"].astype(str), y=rows["exports_usd"], name=name,
             marker_color=PALETTE[index % len(PALETTE)], text=growth, textposition="outside",
             customdata=list(zip(growth, change, strict=True)),
-            hovertemplate=f"{labels.get(plan_id, plan_id)} · %{{x}}<br>{t('exports_usd', lang)}: "
+            hovertemplate=f"{name} · %{{x}}<br>{t('exports_usd', lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<br>{t('outcomes_change', lang)}: %{{customdata[1]}}<br>"
                           f"{t('outcomes_growth', lang)}: %{{customdata[0]}}<extra></extra>"))
     figure.update_layout(barmode="group", uniformtext={"minsize": 10, "mode": "show"})
@@ -544,8 +574,8 @@ def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str
 
 
 def outcomes_deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.deals_by_event`: per event (in date order), deals closed and deals projected for
-    12 months as two separate bars, never added up."""
+    """`queries.top_events` (or `deals_by_event`): per event (in date order), deals closed and deals
+    projected for 12 months as two separate bars, never added up."""
     custom = _outcomes_event_hover(deals, labels, lang)
     figure = go.Figure()
     for column, key, color in (("deals_closed_usd", "outcomes_closed", OUTCOMES_CLOSED_COLOR),
@@ -560,18 +590,22 @@ def outcomes_deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: s
     return styled(figure, t("outcomes_deals_title", lang), lang, t("outcomes_event", lang), usd_axis(lang))
 
 
-def outcomes_deals_over_time(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.deals_by_event`: deals closed and projected accumulated by event start date, as two
-    separate step lines (an event without a figure adds nothing)."""
-    frame = deals.sort_values(["start", "plan_id", "id"], kind="stable")
-    custom = _outcomes_event_hover(frame, labels, lang)
+def outcomes_deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.deals_over_time`: deals closed and projected accumulated by event start (day or month), as
+    two separate step lines (an event without a figure adds nothing); the hover names a period's lone
+    event, or says how many there were."""
+    events = [_plain(title) if count == 1 else t("outcomes_events_count", lang, count=format_number(count, lang))
+              for title, count in zip(over_time["title"], over_time["events"], strict=True)]
+    period = present.progress_month_label if (over_time["grain"] == "month").any() else _day_text
+    custom = list(zip([period(start, lang) for start in over_time["start"]], events, strict=True))
     figure = go.Figure()
-    for column, key, color in (("deals_closed_usd", "outcomes_closed_cumulative", OUTCOMES_CLOSED_COLOR),
-                               ("deals_projected_usd", "outcomes_projected_cumulative", OUTCOMES_PROJECTED_COLOR)):
+    for column, key, color in (("deals_closed_cumulative", "outcomes_closed_cumulative", OUTCOMES_CLOSED_COLOR),
+                               ("deals_projected_cumulative", "outcomes_projected_cumulative",
+                                OUTCOMES_PROJECTED_COLOR)):
         figure.add_trace(go.Scatter(
-            x=frame["start"].dt.strftime("%Y-%m-%d"), y=frame[column].fillna(0).cumsum(), name=t(key, lang),
+            x=over_time["start"].dt.strftime("%Y-%m-%d"), y=over_time[column], name=t(key, lang),
             mode="lines+markers", line={"shape": "hv", "color": color}, customdata=custom,
-            hovertemplate=f"%{{customdata[2]}} · %{{customdata[0]}}<br>{t(key, lang)}: "
+            hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{t(key, lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
     figure.update_xaxes(type="date")
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
@@ -579,7 +613,7 @@ def outcomes_deals_over_time(deals: pd.DataFrame, labels: dict[str, str], lang: 
 
 
 def outcomes_meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.deals_by_event`: meetings requested and held per event; the held bar says which
+    """`queries.top_events`: meetings requested and held per event; the held bar says which
     share of the requested ones took place."""
     custom = _outcomes_event_hover(deals, labels, lang)
     shares = [("" if pd.isna(h) or pd.isna(r) or not r

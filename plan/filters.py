@@ -27,6 +27,8 @@ import pandas as pd
 from plan.models import Sector
 
 PARAMETER = re.compile(r"\$([a-z_]+)")
+TOTAL = "__total__"  # the plan id of a row summed over the chosen plans
+PLANS_APART = 4  # up to this many plans a chart draws each apart; beyond (a national view: 160), their total
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class Filters:
     def plans_in(self, all_plans: pd.DataFrame) -> pd.DataFrame:
         """The rows of `queries.plans` for these filters' plans."""
         return all_plans[all_plans["plan_id"].isin(self.plan_ids)].reset_index(drop=True)
+
+    def plans_summed(self) -> bool:
+        """Whether charts draw these plans' total instead of one series per plan (more than PLANS_APART)."""
+        return len(self.plan_ids) > PLANS_APART
 
     def narrowed(self) -> list[str]:
         """Names of the filters that narrow the view beyond the plans (for empty-state hints)."""

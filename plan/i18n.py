@@ -643,6 +643,33 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "datos válidos",
                               "en": "warning: the plan CSVs have {count} error(s); the report uses the last valid "
                                     "data"},
+    # Charts of a national view: plans summed, long calendars and event charts cut to their most relevant rows
+    "plans_summed_note": {
+        "es": "Con {plans} planes elegidos, el gráfico muestra su total (con hasta {apart} planes, uno por plan). "
+              "Elija oficinas o años en los filtros para comparar planes.",
+        "en": "With {plans} plans chosen, the chart shows their total (with up to {apart} plans, one per plan). "
+              "Choose offices or years in the filters to compare plans."},
+    "capped_activities": {
+        "es": "El calendario muestra {shown} de {total} actividades: primero las atrasadas y en curso, luego las de "
+              "inicio más reciente. Los filtros acotan la vista; la lista de actividades más abajo las tiene todas.",
+        "en": "The calendar shows {shown} of {total} activities: late and in-progress ones first, then the latest "
+              "to start. The filters narrow the view; the list of activities below has them all."},
+    "capped_campaigns": {
+        "es": "Se muestran {shown} de {total} campañas: primero las atrasadas y en curso, luego las de inicio más "
+              "reciente. Los filtros acotan la vista; la tabla de campañas más abajo las tiene todas.",
+        "en": "Showing {shown} of {total} campaigns: late and in-progress ones first, then the latest to start. "
+              "The filters narrow the view; the table of campaigns below has them all."},
+    "capped_events": {
+        "es": "Se muestran los {shown} eventos con más negocios cerrados (luego proyectados y reuniones) de {total} "
+              "eventos con reuniones o negocios. Los filtros acotan la vista; las tablas de datos los tienen todos.",
+        "en": "Showing the {shown} events with the largest deals closed (then projected, then meetings) of {total} "
+              "events with meetings or deals. The filters narrow the view; the data tables have them all."},
+    "capped_markets": {
+        "es": "El ranking muestra los {shown} primeros de {total} mercados; el mapa y la tabla bajo el gráfico los "
+              "tienen todos.",
+        "en": "The ranking shows the top {shown} of {total} markets; the map and the table under the chart have "
+              "them all."},
+    "outcomes_events_count": {"es": "{count} eventos", "en": "{count} events"},
     # The editor and who may use it
     "page_editor": {
         "es": "Editar el plan",

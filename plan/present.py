@@ -15,6 +15,7 @@ from babel.dates import format_date as babel_date
 
 from plan import countries
 from plan.enums import LabeledEnum
+from plan.filters import PLANS_APART, Filters
 from plan.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
 from plan.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
 from plan.schema import kind_of
@@ -88,7 +89,7 @@ def _shown(value, unit, lang: str) -> str:
     if _missing(value):
         return ""
     if isinstance(unit, str) and unit in FORMATTED_UNITS:
-        return _formatted(value, unit, lang)
+        return formatted(value, unit, lang)
     return str(value)
 
 
@@ -96,9 +97,9 @@ FORMATTED_UNITS = ("count", "decimal", "usd", "pct", "date")
 
 
 @functools.lru_cache(maxsize=2**16, typed=True)
-def _formatted(value, unit: str, lang: str) -> str:
-    """A number or date as shown. Memoized: a national table repeats the same counts, amounts and
-    days thousands of times, and every rerun shows them again (babel formats ~50 µs a value)."""
+def formatted(value, unit: str, lang: str) -> str:
+    """A number or date (not missing) as shown, `unit` one of FORMATTED_UNITS. Memoized: a national table
+    or map repeats the same counts, amounts and days thousands of times (babel formats ~50 µs a value)."""
     if unit == "count":
         return format_number(value, lang)
     if unit == "decimal":
@@ -120,6 +121,22 @@ def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: 
     shown = pd.DataFrame({headers[name]: [_shown(v, unit, lang) for v in raw[headers[name]]]
                           for name, (_label, unit) in columns.items()})
     return shown, raw
+
+
+def plans_summed_note(filters: Filters, lang: str) -> str:
+    """The note under charts that draw the chosen plans' total instead of each plan ("" when they draw each)."""
+    if not filters.plans_summed():
+        return ""
+    return t("plans_summed_note", lang, plans=format_number(len(filters.plan_ids), lang), apart=PLANS_APART)
+
+
+def capped_note(rows: pd.DataFrame, key: str, lang: str) -> str:
+    """The note `key` under a chart that draws only the most relevant of more rows (`rows` from a capped
+    query of `plan.queries`, with `matching`): how many of how many; "" when it draws them all."""
+    matching = 0 if rows.empty else int(rows["matching"].iloc[0])
+    if matching <= len(rows):
+        return ""
+    return t(key, lang, shown=format_number(len(rows), lang), total=format_number(matching, lang))
 
 
 def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
@@ -256,24 +273,9 @@ def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: 
     return shown, raw
 
 
-def progress_to_date(monthly: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
-    """Per plan: activities planned in the year, planned to finish by the status date's month,
-    done by then, the gap and the share done of what was due."""
-    cutoff = progress_cutoff(plans)
-    rows = []
-    for plan_id, months in monthly.groupby("plan_id", sort=False):
-        due = months[months["month"].dt.date <= cutoff.get(plan_id, dt.date.today())]
-        planned = int(due["planned_cumulative"].iloc[-1]) if not due.empty else 0
-        done = int(due["done_cumulative"].iloc[-1]) if not due.empty else 0
-        rows.append({"plan_id": plan_id, "as_of": cutoff.get(plan_id), "planned_year": int(months["planned"].sum()),
-                     "planned_to_date": planned, "done_to_date": done, "gap": done - planned,
-                     "done_pct": round(100 * done / planned, 1) if planned else None})
-    return pd.DataFrame(rows, columns=["plan_id", "as_of", "planned_year", "planned_to_date", "done_to_date",
-                                       "gap", "done_pct"])
-
-
 def progress_to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
                                                                                               pd.DataFrame]:
+    """`queries.progress_to_date` for people, one row per plan."""
     return localize(summary, {"plan_id": ("plan", labels), "as_of": ("as_of", "date"),
                               "planned_year": ("progress_planned_year", "count"),
                               "planned_to_date": ("progress_planned_to_date", "count"),
@@ -480,6 +482,15 @@ def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, st
 # --- markets page helpers ---
 
 MARKETS_COVERAGE_GROUPS = ("mk_gap", "mk_priority_covered", "mk_covered_only")
+MARKETS_RANKED = 40  # markets the ranking draws at most (a national view covers 194)
+
+
+def ranking_note(summary: pd.DataFrame, metric: str, lang: str) -> str:
+    """The note under the ranking when it leaves markets out ("" when it draws them all)."""
+    ranked = int(summary[metric].notna().sum())
+    if ranked <= MARKETS_RANKED:
+        return ""
+    return t("capped_markets", lang, shown=format_number(MARKETS_RANKED, lang), total=format_number(ranked, lang))
 
 
 def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:

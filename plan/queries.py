@@ -4,6 +4,11 @@ Each function takes a connection from `plan.store.reader` (and usually the viewe
 `Filters`) and returns a DataFrame holding only what a page draws: the aggregation happens
 in DuckDB, so a national database costs the pages little more than the sample. The SQL
 texts are module constants, some joined with the constant conditions of `plan.filters`.
+
+What a chart draws stays small at any scale: beyond `PLANS_APART` plans a series per plan
+becomes their total (plan id `TOTAL`), and a calendar or a bar per event shows its most
+relevant rows (`CALENDAR_ROWS`, `EVENTS_SHOWN`), each row saying in `matching` how many
+there were; the full lists stay available to the tables.
 """
 
 import dataclasses
@@ -11,12 +16,26 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from plan.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, Filters
+from plan.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
+
+CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
+EVENTS_SHOWN = 30  # events a chart draws one bar each at most
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
     params = filters.params(sql, **extra) if filters is not None else extra
     return con.execute(sql, params).df()
+
+
+def _most_relevant(listing: str, relevance: str, order: str) -> str:
+    """`listing` (rows with a `plan_id`) cut to its first `$rows` rows by `relevance` (which may use the
+    plan as `p`), then sorted by `order`; `matching` on every row: how many rows the listing had."""
+    return f"""
+        SELECT * EXCLUDE (relevance) FROM (
+            SELECT l.*, count(*) OVER () AS matching, row_number() OVER (ORDER BY {relevance}) AS relevance
+            FROM ({listing}) l JOIN plan p USING (plan_id)
+        ) WHERE relevance <= $rows ORDER BY {order}
+    """  # noqa: S608 - constant fragments only
 
 
 # --- plans and provenance ---------------------------------------------------------------
@@ -78,6 +97,13 @@ def activity_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return _frame(con, ACTIVITY_TOTALS, filters)
 
 
+# Late (planned start passed without starting) or overdue (planned end passed while in progress) at the plan's
+# status date (today without one): an activity's or a campaign's columns, with `plan p` joined.
+LATE = """
+    ((status IN ('planned', 'postponed') AND planned_start < coalesce(p.as_of, current_date))
+     OR (status = 'in_progress' AND planned_end < coalesce(p.as_of, current_date)))
+"""
+
 LATE_ACTIVITIES = f"""
     SELECT plan_id, a.id, a.title, a.type, a.modality, a.status, a.planned_start, a.planned_end,
            coalesce(p.as_of, current_date) AS as_of,
@@ -85,9 +111,7 @@ LATE_ACTIVITIES = f"""
            date_diff('day', CASE WHEN a.status = 'in_progress' THEN a.planned_end ELSE a.planned_start END,
                      coalesce(p.as_of, current_date)) AS days_late
     FROM activities a JOIN plan p USING (plan_id)
-    WHERE {ACTIVITY_MATCH}
-      AND ((a.status IN ('planned', 'postponed') AND a.planned_start < coalesce(p.as_of, current_date))
-        OR (a.status = 'in_progress' AND a.planned_end < coalesce(p.as_of, current_date)))
+    WHERE {ACTIVITY_MATCH} AND {LATE}
     ORDER BY days_late DESC, plan_id, a.id
 """  # noqa: S608 - constant fragments only
 
@@ -121,6 +145,17 @@ def activity_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return _frame(con, ACTIVITY_LIST, filters)
 
 
+# A calendar's most relevant rows: late, overdue or in progress first, then the latest planned.
+CALENDAR_RELEVANCE = f"CASE WHEN status = 'in_progress' OR {LATE} THEN 0 ELSE 1 END, planned_start DESC, plan_id, id"
+ACTIVITY_CALENDAR = _most_relevant(ACTIVITY_LIST, CALENDAR_RELEVANCE, "planned_start, plan_id, id")
+
+
+def activity_calendar(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`activity_list` as a calendar draws it: at most CALENDAR_ROWS activities (late, overdue or in
+    progress first, then the latest planned), by planned start, with `matching`."""
+    return _frame(con, ACTIVITY_CALENDAR, filters, rows=CALENDAR_ROWS)
+
+
 MONTHLY_PROGRESS = f"""
     WITH months AS (
         SELECT plan_id, unnest(generate_series(make_date(year::BIGINT, 1, 1), make_date(year::BIGINT, 12, 1),
@@ -148,6 +183,46 @@ def monthly_progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     """Per plan and month of its year: activities due to finish (planned end, cancelled ones
     left out) and activities done (actual end), each also cumulative."""
     return _frame(con, MONTHLY_PROGRESS, filters)
+
+
+# A plan's status date on its progress: `as_of` (today without one), at most the end of the plan year.
+CUTOFFS = """
+    SELECT plan_id, least(coalesce(as_of, current_date), make_date(year::BIGINT, 12, 31)) AS cutoff
+    FROM plan WHERE list_contains($plans::VARCHAR[], plan_id)
+"""
+
+PROGRESS_TO_DATE = f"""
+    WITH monthly AS ({MONTHLY_PROGRESS}), cutoffs AS ({CUTOFFS}), due AS (
+        SELECT plan_id, cutoff, sum(planned)::BIGINT AS planned_year,
+               coalesce(arg_max(planned_cumulative, month) FILTER (WHERE month <= cutoff), 0)::BIGINT AS planned,
+               coalesce(arg_max(done_cumulative, month) FILTER (WHERE month <= cutoff), 0)::BIGINT AS done
+        FROM monthly JOIN cutoffs USING (plan_id) GROUP BY plan_id, cutoff
+    )
+    SELECT plan_id, cutoff AS as_of, planned_year, planned AS planned_to_date, done AS done_to_date,
+           done - planned AS gap, round(100 * done / nullif(planned, 0), 1) AS done_pct
+    FROM due ORDER BY plan_id
+"""  # noqa: S608 - constant fragments only
+
+
+def progress_to_date(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per plan: activities planned in the year, planned to finish by its status date's month, done by
+    then, the gap and the share done of what was due (`as_of`: the status date, at most the year's end)."""
+    return _frame(con, PROGRESS_TO_DATE, filters)
+
+
+MONTHLY_TOTAL = f"""
+    WITH monthly AS ({MONTHLY_PROGRESS}), cutoffs AS ({CUTOFFS})
+    SELECT '{TOTAL}' AS plan_id, month, sum(planned)::BIGINT AS planned, sum(done)::BIGINT AS done,
+           sum(planned_cumulative)::BIGINT AS planned_cumulative,
+           CASE WHEN month <= max(cutoff) THEN sum(done_cumulative)::BIGINT END AS done_cumulative
+    FROM monthly JOIN cutoffs USING (plan_id) GROUP BY month ORDER BY month
+"""  # noqa: S608 - constant fragments only
+
+
+def progress_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`monthly_progress` as its chart draws it: per plan up to PLANS_APART plans, else their sum per month
+    (plan id TOTAL: each plan year's own cumulative counts added up; done left blank after the latest status date)."""
+    return _frame(con, MONTHLY_TOTAL if filters.plans_summed() else MONTHLY_PROGRESS, filters)
 
 
 MODALITY_BY_PERIOD = f"""
@@ -203,6 +278,37 @@ DEALS_BY_EVENT = f"""
 def deals_by_event(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Events with meetings or deals: participation, meetings requested and held, deals closed and projected."""
     return _frame(con, DEALS_BY_EVENT, filters)
+
+
+TOP_EVENTS = _most_relevant(
+    DEALS_BY_EVENT, "deals_closed_usd DESC NULLS LAST, deals_projected_usd DESC NULLS LAST, "
+                    "meetings_held DESC NULLS LAST, start DESC, plan_id, id", "start, plan_id, id")
+
+
+def top_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`deals_by_event` as a bar per event draws it: the EVENTS_SHOWN events with the largest deals closed
+    (then projected, then meetings held), in date order, with `matching`."""
+    return _frame(con, TOP_EVENTS, filters, rows=EVENTS_SHOWN)
+
+
+DEALS_OVER_TIME = f"""
+    WITH periods AS (
+        SELECT date_trunc($grain, start)::DATE AS start, count(*) AS events,
+               CASE WHEN count(*) = 1 THEN any_value(title) END AS title,
+               coalesce(sum(deals_closed_usd), 0) AS closed, coalesce(sum(deals_projected_usd), 0) AS projected
+        FROM ({DEALS_BY_EVENT}) GROUP BY ALL
+    )
+    SELECT start, $grain AS grain, events, title, sum(closed) OVER w AS deals_closed_cumulative,
+           sum(projected) OVER w AS deals_projected_cumulative
+    FROM periods WINDOW w AS (ORDER BY start) ORDER BY start
+"""  # noqa: S608 - constant fragments only
+
+
+def deals_over_time(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The events of `deals_by_event` per start day (per month beyond PLANS_APART plans: a national view has
+    events on some 1,800 days): how many, the title of a lone one, and deals closed and projected accumulated
+    up to then (an event without a figure adds nothing); `grain` says "day" or "month"."""
+    return _frame(con, DEALS_OVER_TIME, filters, grain="month" if filters.plans_summed() else "day")
 
 
 # --- markets ----------------------------------------------------------------------------
@@ -267,6 +373,14 @@ def campaigns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return _frame(con, CAMPAIGN_LIST, filters)
 
 
+CAMPAIGN_CALENDAR = _most_relevant(CAMPAIGN_LIST, CALENDAR_RELEVANCE, "planned_start, plan_id, id")
+
+
+def campaign_calendar(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`campaigns` as a calendar draws them: at most CALENDAR_ROWS, chosen as in `activity_calendar`."""
+    return _frame(con, CAMPAIGN_CALENDAR, filters, rows=CALENDAR_ROWS)
+
+
 CAMPAIGN_FUNNEL = f"""
     WITH chosen AS (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled')
     SELECT stage, target, actual FROM (
@@ -302,15 +416,19 @@ def campaign_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 
 # --- outcomes ---------------------------------------------------------------------------
 
+EXPORTS_YEARLY = f"""
+    SELECT plan_id, year, sum(value) AS exports_usd
+    FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'
+    GROUP BY plan_id, year
+"""  # noqa: S608 - constant fragments only
+GROWTH = """
+    exports_usd - lag(exports_usd) OVER w AS increase_usd,
+    round(100 * (exports_usd / lag(exports_usd) OVER w - 1), 1) AS growth_pct
+"""
+
 EXPORTS_BY_YEAR = f"""
-    WITH yearly AS (
-        SELECT plan_id, year, sum(value) AS exports_usd
-        FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'
-        GROUP BY plan_id, year
-    )
-    SELECT plan_id, year, exports_usd,
-           exports_usd - lag(exports_usd) OVER w AS increase_usd,
-           round(100 * (exports_usd / lag(exports_usd) OVER w - 1), 1) AS growth_pct
+    WITH yearly AS ({EXPORTS_YEARLY})
+    SELECT plan_id, year, exports_usd, {GROWTH}
     FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
     ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
@@ -319,6 +437,22 @@ EXPORTS_BY_YEAR = f"""
 def exports_by_year(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Exports per plan and year (sum of the rows), with growth against the year before."""
     return _frame(con, EXPORTS_BY_YEAR, filters)
+
+
+EXPORTS_TOTAL = f"""
+    WITH yearly AS ({EXPORTS_YEARLY}), by_office AS (
+        SELECT p.office, y.year, arg_max(y.exports_usd, p.year) AS exports_usd
+        FROM yearly y JOIN plan p USING (plan_id) GROUP BY p.office, y.year
+    ), total AS (SELECT year, sum(exports_usd) AS exports_usd FROM by_office GROUP BY year)
+    SELECT '{TOTAL}' AS plan_id, year, exports_usd, {GROWTH}
+    FROM total WINDOW w AS (ORDER BY year) ORDER BY year
+"""  # noqa: S608 - constant fragments only
+
+
+def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`exports_by_year` as its chart draws it: per plan up to PLANS_APART plans, else their total per year
+    (plan id TOTAL; an office's year that several of its plans report counts once, from its latest plan)."""
+    return _frame(con, EXPORTS_TOTAL if filters.plans_summed() else EXPORTS_BY_YEAR, filters)
 
 
 OUTCOME_TOTALS = f"""

@@ -1,4 +1,5 @@
-"""`python -m plan bench --quick` at sample scale runs end to end and writes checkable results.
+"""`python -m plan bench --quick` at sample scale runs end to end and writes checkable results;
+and what a national view draws instead of one series per plan or one bar per activity.
 
 A smoke test of the machinery (AppTest workers, a real server, the websocket viewers): the
 structure is asserted, never a timing (CI machines are shared and noisy).
@@ -9,7 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from plan import charts, present, queries, store
 from plan.bench.suite import LIMITS, page_files
+from plan.demo import write_demo
+from plan.filters import PLANS_APART, TOTAL, Filters
+from plan.kpis import KPIS
+from plan.queries import CALENDAR_ROWS, EVENTS_SHOWN
+from tests.apptest import decoded, figures_by_title, open_page, table_with
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,3 +57,121 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| plan build |" in table and "| target | ratio | limit | met |" in table
     assert table in result.stdout
+
+
+# --- Many plans: what a national view draws (charts of totals, capped calendars and event charts) ----------------
+
+COPIES = 4  # of each of the demo sample's 2 plans: 8 plans, beyond PLANS_APART
+
+
+@pytest.fixture(scope="module")
+def many_plans(tmp_path_factory) -> tuple[Path, Path]:
+    """(data folder, database) of 8 plans: the demo sample's two offices, each copied as 4 offices of its own
+    (office names and activity and campaign codes told apart: `ATA-25-01` becomes `ATA0-25-01`...)."""
+    base = tmp_path_factory.mktemp("many")
+    write_demo(base / "demo", "sample")
+    for folder in sorted(p for p in (base / "demo").iterdir() if p.is_dir()):
+        office = (folder / "plan.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+        code = (folder / "activities.csv").read_text(encoding="utf-8").splitlines()[1].split("-")[0]
+        for copy in range(COPIES):
+            target = base / "data" / f"{folder.name}-{copy}"
+            target.mkdir(parents=True)
+            for csv_file in folder.glob("*.csv"):
+                text = csv_file.read_text(encoding="utf-8").replace(f"{code}-", f"{code}{copy}-")
+                (target / csv_file.name).write_text(text.replace(office, f"{office} {copy}", 1), encoding="utf-8")
+    store.build(base / "data", base / "plan.duckdb")
+    return base / "data", base / "plan.duckdb"
+
+
+@pytest.fixture
+def many_env(many_plans, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    monkeypatch.setenv("PLAN_DATA_DIR", str(many_plans[0]))
+    monkeypatch.setenv("PLAN_DB_PATH", str(many_plans[1]))
+    return many_plans
+
+
+def _everything(db: Path, function):
+    with store.reader(db) as con:
+        return function(con, Filters(plan_ids=tuple(queries.plans(con)["plan_id"])))
+
+
+def test_many_plans_progress_draws_their_total_and_a_capped_calendar(many_env):
+    at = open_page("pages/progress.py")
+    monthly = _everything(many_env[1], queries.monthly_progress)
+    assert monthly["plan_id"].nunique() == 2 * COPIES > PLANS_APART
+    cumulative, timeline = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
+    # One pair of lines, the plans' sum month by month (all plans are of 2025: no year break).
+    assert [trace["name"] for trace in cumulative["data"]] == ["Total · Planificadas (acumulado)",
+                                                               "Total · Realizadas (acumulado)"]
+    planned = monthly.groupby("month")["planned_cumulative"].sum()
+    assert decoded(cumulative["data"][0]["y"]) == [float(v) for v in planned]
+    done = decoded(cumulative["data"][1]["y"])
+    assert done[5] == float(monthly.groupby("month")["done_cumulative"].sum().iloc[5])  # June: the status date
+    assert done[6:] == [None] * 6  # after 30-06-2025 nothing is known
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "Con 8 planes elegidos, el gráfico muestra su total" in captions
+
+    activities = _everything(many_env[1], queries.activity_list)
+    rows = {label for trace in timeline["data"] for label in trace["y"]}
+    assert len(rows) == CALENDAR_ROWS < len(activities)
+    assert f"El calendario muestra 40 de {len(activities)} actividades" in captions
+    assert len(at.dataframe[-1].value) == len(activities)  # the list keeps every activity
+
+
+def test_many_plans_outcomes_draw_the_exports_total_and_the_top_events(many_env):
+    at = open_page("pages/outcomes.py", lang="en")
+    figures = figures_by_title(at)
+    exports = figures["Exports by year and yearly growth"]
+    assert [trace["name"] for trace in exports["data"]] == ["Total"]
+    by_year = _everything(many_env[1], queries.exports_by_year).groupby("year")["exports_usd"].sum()
+    assert decoded(exports["data"][0]["y"]) == pytest.approx(list(by_year))
+
+    events = _everything(many_env[1], queries.deals_by_event)
+    by_event = figures["Deals closed and projected for 12 months by event"]
+    assert len(by_event["data"][0]["x"]) == EVENTS_SHOWN < len(events)
+    top = events.sort_values("deals_closed_usd", ascending=False, kind="stable").head(EVENTS_SHOWN)
+    assert sorted(decoded(by_event["data"][0]["y"]), reverse=True) == list(top["deals_closed_usd"])
+    over_time = figures["Deals over time, cumulative: closed and projected"]
+    assert decoded(over_time["data"][0]["y"])[-1] == pytest.approx(events["deals_closed_usd"].sum())
+    captions = " ".join(caption.value for caption in at.caption)
+    assert f"Showing the {EVENTS_SHOWN} events with the largest deals closed" in captions
+    assert f"of {len(events)} events with meetings or deals" in captions
+    assert len(table_with(at, "Deals closed (US$)")) == len(events)  # the table keeps every event
+
+
+def test_many_plans_pisco_caps_its_calendar_and_overview_compares_without_cards(many_env):
+    at = open_page("pages/pisco.py")
+    campaigns = _everything(many_env[1], queries.campaigns)
+    schedule = figures_by_title(at)["Calendario de campañas: planificado y real"]
+    assert len({label for trace in schedule["data"] for label in trace["y"]}) == CALENDAR_ROWS < len(campaigns)
+    assert any(f"Se muestran 40 de {len(campaigns)} campañas" in caption.value for caption in at.caption)
+    assert len(table_with(at, "Canal", "Estado")) == len(campaigns)
+
+    overview = open_page(None)
+    assert len(overview.dataframe[0].value) == 2 * COPIES + 1  # every plan and the total
+    assert [s.value for s in overview.subheader][:2] == ["Comparación entre planes",
+                                                         "Total (todas las oficinas elegidas)"]
+    assert len(overview.metric) == len(KPIS)  # the total's cards only
+
+
+def test_the_total_line_breaks_between_plan_years():
+    months = pd.date_range("2024-11-01", "2025-02-01", freq="MS")
+    monthly = pd.DataFrame({"plan_id": TOTAL, "month": months, "planned": [1, 2, 3, 4], "done": [1, 1, 1, 1],
+                            "planned_cumulative": [10, 12, 3, 7], "done_cumulative": [5, 6, 1, None]})
+    figure = charts.progress_cumulative(monthly, pd.DataFrame({"plan_id": [], "year": [], "as_of": []}), {}, "en")
+    planned, done = figure.data
+    assert list(planned.x) == ["Nov 2024", "Dec 2024", "Jan 2025", "Jan 2025", "Feb 2025"]
+    assert list(planned.y) == [10, 12, None, 3, 7]  # a gap, not a drop from December to January
+    assert list(done.y) == [5, 6, None, 1, None]
+    assert [shape.x0 for shape in figure.layout.shapes] == ["Jan 2025"]  # the status date: last month known
+
+
+def test_notes_say_how_many_are_shown_only_when_some_are_left_out():
+    rows = pd.DataFrame({"id": ["A", "B"], "matching": [2, 2]})
+    assert present.capped_note(rows, "capped_activities", "es") == ""
+    assert present.capped_note(rows.iloc[0:0], "capped_activities", "es") == ""
+    capped = rows.assign(matching=1234)
+    assert present.capped_note(capped, "capped_activities", "es").startswith("El calendario muestra 2 de 1.234")
+    assert present.capped_note(capped, "capped_activities", "en").startswith("The calendar shows 2 of 1,234")
+    assert present.plans_summed_note(Filters(plan_ids=("a", "b")), "en") == ""
+    assert present.plans_summed_note(Filters(plan_ids=tuple("abcde")), "en").startswith("With 5 plans chosen")

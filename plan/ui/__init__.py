@@ -5,13 +5,17 @@ the database version, so a rebuild refreshes every view.
     app.py:  page_config -> language() -> readiness() -> sidebar(...) -> st.navigation(pages(lang)).run()
     a page:  view = ui.page()  (rerouted through app.py when Streamlit ran it alone)
              frame = ui.query(view, queries.some_query)  -> charts/present -> ui.chart(...)
+             tables = ui.presented(view, queries.some_query, present.some_table, view.labels)  (formatted, cached)
 """
 
+import contextlib
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -101,23 +105,67 @@ def readiness() -> tuple[store.Readiness | PlanInvalid, str]:
     return _readiness(str(folder), str(db_path()), tuple(store.csv_stats(folder)))
 
 
+_run = threading.local()  # the thread of one script run (Streamlit starts one per run): its open reader
+
+
+def _reader(database: str, version: str) -> duckdb.DuckDBPyConnection:
+    """This script run's read-only connection to the database version: opened at the run's first cache
+    miss, closed when the run's thread ends (or the version changes). A page that misses the cache runs
+    several queries, and opening a connection costs ~12 ms (a DuckDB instance) against ~1 ms a query."""
+    key = (database, version)
+    held = getattr(_run, "reader", None)
+    if held is None or held[0] != key:
+        if held is not None:
+            held[1].close()
+        stack = contextlib.ExitStack()
+        _run.reader = (key, stack, stack.enter_context(store.reader(Path(database))))
+    return _run.reader[2]
+
+
+# Cache keys hold the filters as their repr: hashing a national view's 160 plan ids field by field
+# costs more than the lookup itself (Streamlit hashes every argument not named with a leading `_`).
+PLAN_LABELS = "<view.labels>"  # stands for the plan labels in a key: they follow from the database version
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached(name: str, database: str, version: str, filters: Filters | None, args: tuple, _function):
+def _cached(name: str, database: str, version: str, filters_key: str, args: tuple, _function, _filters):
     """Keyed by the function's name, the database and its version, the filters and arguments."""
-    with store.reader(Path(database)) as con:
-        return _function(con, *args) if filters is None else _function(con, filters, *args)
+    con = _reader(database, version)
+    return _function(con, *args) if _filters is None else _function(con, _filters, *args)
 
 
 def query(view: View, function, *args, filters: Filters | None = None):
     """`function(con, view.filters, *args)` (a named query of `plan`), cached per database version."""
     name = f"{function.__module__}.{function.__qualname__}"
-    return _cached(name, str(view.db_path), view.version, filters or view.filters, args, function)
+    filters = filters or view.filters
+    return _cached(name, str(view.db_path), view.version, repr(filters), args, function, filters)
 
 
 def query_unfiltered(db: Path, version: str, function, *args):
     """`function(con, *args)` for queries that take no filters (plans, build info, options)."""
     name = f"{function.__module__}.{function.__qualname__}"
-    return _cached(name, str(db), version, None, args, function)
+    return _cached(name, str(db), version, "", args, function, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _presented(name: str, database: str, version: str, filters_key: str, lang: str, args: tuple, _function,
+               _present, _filters, _labels):
+    """Keyed like `_cached`, and by the language and the presenter's arguments; the query itself comes
+    from `_cached`, so a page that also draws it reads the database once."""
+    query_name = f"{_function.__module__}.{_function.__qualname__}"
+    result = _cached(query_name, database, version, filters_key, (), _function, _filters)
+    return _present(result, *(_labels if arg is PLAN_LABELS else arg for arg in args), lang)
+
+
+def presented(view: View, function, present_function, *args, filters: Filters | None = None):
+    """`present_function(function(con, filters), *args, view.lang)`: a query's result as people read it
+    (e.g. `plan.present`'s (shown, raw) tables), cached per database version, filters, arguments and
+    language. A rerun then neither formats a national table again nor unpickles its raw rows."""
+    name = f"{present_function.__module__}.{present_function.__qualname__}<{function.__qualname__}"
+    filters = filters or view.filters
+    key = tuple(PLAN_LABELS if arg is view.labels else arg for arg in args)
+    return _presented(name, str(view.db_path), view.version, repr(filters), view.lang, key, function,
+                      present_function, filters, view.labels)
 
 
 def language() -> str:
@@ -242,6 +290,12 @@ def without_data(lang: str) -> View:
     return View(lang, Filters(), db_path(), "", pd.DataFrame({"plan_id": [], "year": []}), {})
 
 
+def note(text: str) -> None:
+    """A note under a chart (`plan.present`'s notes are empty when they do not apply)."""
+    if text:
+        st.caption(text)
+
+
 def empty_state(view: View) -> None:
     narrowed = view.filters.narrowed()
     if narrowed:
@@ -262,12 +316,13 @@ def chart(view: View, figure, tables: tuple[pd.DataFrame, pd.DataFrame], name: s
 
 
 def table(view: View, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, expanded: bool = False) -> None:
-    """The shown table in an expander (or open), with a CSV of the raw numbers."""
+    """The shown table in an expander (or open), with a CSV of the raw numbers, written only when
+    someone clicks (a national table's CSV is megabytes that most reruns would build for nothing)."""
     shown, raw = tables
     container = st.container() if expanded else st.expander(t("show_data", view.lang))
     with container:
         st.dataframe(shown, hide_index=True)
-        st.download_button(t("download_csv", view.lang), csv_bytes(raw, view.lang), file_name=f"{name}.csv",
+        st.download_button(t("download_csv", view.lang), lambda: csv_bytes(raw, view.lang), file_name=f"{name}.csv",
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
 
 
