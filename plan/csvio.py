@@ -171,6 +171,8 @@ def parse_csv(raw: bytes, table: Table, shown: str, path: Path | None = None) ->
     delimiter = None
     if text_key(header).startswith("sep=") and len(header.strip()) == 5:
         delimiter = header.strip()[4]
+        if delimiter not in DELIMITERS:  # the reader's number and date rules are set per delimiter
+            return [Issue(shown, first + 1, "", "separator_unsupported", {"value": delimiter})]
         found = _first_filled(lines)
         if found is None:
             return [Issue(shown, 1, "", "file_empty")]

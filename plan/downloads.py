@@ -5,13 +5,11 @@ formula by Excel or LibreOffice ("CSV injection"); it gets a leading apostrophe,
 spreadsheet shows as text. Numbers stay numbers.
 """
 
-import csv
-import io
 
 import pandas as pd
 
 from plan.parsing import DecimalMark
-from plan.writing import cell_text
+from plan.writing import cell_text, csv_record
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,17 +41,8 @@ def table_csv(frame: pd.DataFrame, spanish_excel: bool) -> bytes:
     """A plan table as a file the reader takes back unchanged: for a Spanish Excel `;`, decimal comma,
     CRLF and a BOM, otherwise plain `,` UTF-8. Amounts are written exactly (no float rounding)."""
     mark, delimiter = (DecimalMark.COMMA, ";") if spanish_excel else (DecimalMark.POINT, ",")
-    # The csv module quotes a field only for the characters of its line terminator: with "\n" a lone "\r"
-    # in a text stayed bare, and spreadsheets (and our reader) start a new row there, where a formula
-    # runs. So every row is written with "\r\n" (both characters quoted) and ends as the dialect wants.
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    lines = []
+    ending = "\r\n" if spanish_excel else "\n"
     rows = ([neutralize(value) if isinstance(value, str) else cell_text(value, mark) for value in row]
             for row in frame.itertuples(index=False))
-    for cells in [[neutralize(str(column)) for column in frame.columns], *rows]:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        lines.append(buffer.getvalue() if spanish_excel else buffer.getvalue()[:-2] + "\n")
+    lines = [csv_record(cells, delimiter, ending) for cells in [[neutralize(str(c)) for c in frame.columns], *rows]]
     return (("\ufeff" if spanish_excel else "") + "".join(lines)).encode("utf-8")

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from plan import countries
+from plan.downloads import neutralize
 from plan.editing import Diff, Draft, Key, TableVersion, row_key
 from plan.enums import LabeledEnum
 from plan.fields import Kind
@@ -171,7 +172,9 @@ def download_frame(version: TableVersion) -> pd.DataFrame:
         record = {}
         for name, kind in columns.items():
             value = getattr(row.value, name)
-            record[name] = cell_text(value) if kind.name in ("list", "enum") and value is not None else value
+            if kind.name == "list":  # each item guarded: a formula-like item after the first would lose its mark
+                value = "|".join(neutralize(cell_text(item)) for item in value)
+            record[name] = cell_text(value) if kind.name == "enum" and value is not None else value
         records.append(record)
     return pd.DataFrame(records, columns=list(columns))
 

@@ -13,7 +13,6 @@ CSV on disk), it is refused, and nothing is written unless the whole plan is val
 """
 
 import contextlib
-import csv
 import fcntl
 import functools
 import io
@@ -23,14 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from plan import store
 from plan.csvio import CsvFile, parse_csv
 from plan.history import History, Version, now_utc, sha256
 from plan.issues import Issue, PlanInvalid, shown_path
 from plan.loader import Row, check_rows
-from plan.models import PlanModel, Table
+from plan.models import TABLES_BY_NAME, PlanModel, Table
 from plan.parsing import DecimalMark
-from plan.writing import cell_text, fsync_write
+from plan.writing import cell_text, csv_record, fsync_write
 
 Key = tuple
 
@@ -125,6 +126,17 @@ class Draft:
     origin: dict[int, Key | int]  # first line in the new file -> key of the row edited, or index of the row added
 
 
+def _as_read(value):
+    """A value read from the file, in the form that reads back to it. A text can begin with a tab or CR only
+    if its cell began with the apostrophe of a download's formula guard, which reading removed
+    (plan.fields): written without it, reading would strip them."""
+    if isinstance(value, list):
+        return [_as_read(item) for item in value]
+    if isinstance(value, str) and value.startswith(("\t", "\r")):
+        return "'" + value
+    return value
+
+
 @dataclass
 class _Dialect:
     """How the file is written: its own delimiter, decimal mark, line ending and encoding (canonical
@@ -147,14 +159,12 @@ class _Dialect:
         return cls(version.table, list(csv_file.fields), csv_file.delimiter, mark, ending, csv_file.encoding)
 
     def record(self, cells: list[str]) -> str:
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=self.delimiter, lineterminator=self.ending).writerow(cells)
-        return buffer.getvalue()
+        return csv_record(cells, self.delimiter, self.ending)
 
     def row(self, row: PlanModel | None, edits: dict[str, object]) -> str:
         """A row's values (a new row: none) with `edits` over them, as one CSV record."""
         names = self.table.model.model_fields
-        values = {name: getattr(row, name) for name in names} if row is not None else {}
+        values = {name: _as_read(getattr(row, name)) for name in names} if row is not None else {}
         values.update({name: value for name, value in edits.items() if name in names})
         return self.record([cell_text(values.get(name), self.mark) if name else "" for name in self.fields])
 
@@ -249,6 +259,9 @@ def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
 class Saved:
     version: Version
     rebuild_issues: list[Issue]  # problems of other plans that kept the database at its last good build
+    # What did not follow the saved file, and why (e.g. a full disk): the history log catches up at the
+    # plan's next save, the database at the next build or start of the app.
+    unfinished: str = ""
 
 
 @dataclass
@@ -281,9 +294,12 @@ def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: byte
          kind: str = "edit", counts: dict | None = None, restored: str = "",
          db_path: Path | None = None) -> Saved | Conflict | Rejected:
     """Write `raw` as the table's CSV if the file is still version `base` and the plan stays valid;
-    record the version in `history`; then rebuild the database at `db_path` (if given)."""
+    record the version in `history`; then rebuild the database at `db_path` (if given). A failure
+    before the CSV is replaced (e.g. a full disk) raises and changes no file; one after it is told
+    in `Saved.unfinished`."""
     path = table_path(data_dir, plan_id, table)
     with plan_lock(data_dir, plan_id):
+        _settle(data_dir, history, plan_id)
         current = path.read_bytes() if path.exists() else None
         if sha256(current) != base:
             history.remember(current)
@@ -293,16 +309,29 @@ def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: byte
             return Rejected(issues)
         history.remember(current)
         history.remember(raw)
-        fsync_write(path, raw)
         version = Version(plan_id, table.name, sha256(raw), base, now_utc(), editor, kind, counts or {}, restored)
-        history.record(version)
+        history.intend(version)
+        fsync_write(path, raw)
+        try:
+            history.record(version)
+        except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
+            return Saved(version, [], f"{history.log}: {error}")
     rebuild_issues: list[Issue] = []
     if db_path is not None:
         try:
             store.build(data_dir, db_path)
         except PlanInvalid as invalid:
             rebuild_issues = invalid.issues
+        except (duckdb.Error, OSError) as error:  # the build left the last good database in place
+            return Saved(version, [], f"{db_path}: {error}")
     return Saved(version, rebuild_issues)
+
+
+def _settle(data_dir: Path, history: History, plan_id: str) -> None:
+    """Log the saves of the plan that died after replacing their file and before logging it."""
+    for version in history.pending(plan_id):
+        path = table_path(data_dir, plan_id, TABLES_BY_NAME[version.table])
+        history.settle(version, sha256(path.read_bytes() if path.exists() else None))
 
 
 @dataclass

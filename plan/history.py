@@ -2,11 +2,16 @@
 
     <history>/log.jsonl             one JSON line per saved version (append-only, fsynced)
     <history>/blobs/<sha256>.csv.gz the content of every version seen, addressed by its hash
+    <history>/intents/<plan>/<table>.json  a save between replacing its file and logging it
 
 A version is the sha256 of a CSV's bytes. The editor remembers the content a person started
 from (so that a conflict can show what changed since) and records every save, upload and
 restore here. The folder lives beside the plan folders (hidden, so no build reads it) and
 survives restarts; git stays the long-term history of the CSVs.
+
+A save notes its intent before it replaces the file and logs the version after. If it dies in
+between (kill -9, a full disk), the next save of the plan finds the intent and logs the version
+if the file holds it (`settle`), so no save that landed goes unlogged.
 """
 
 import datetime as dt
@@ -51,6 +56,7 @@ class History:
         self.root = root
         self.blobs = root / "blobs"
         self.log = root / "log.jsonl"
+        self.intents = root / "intents"
 
     def remember(self, raw: bytes | None) -> str:
         """Keep `raw` (once per content) and return its version."""
@@ -68,25 +74,53 @@ class History:
         return gzip.decompress(blob.read_bytes())
 
     def record(self, version: Version) -> None:
-        """Append one version to the log (whole lines only, even with several writers)."""
+        """Append one version to the log (whole lines only, even with several writers); its intent is done."""
         self.root.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(asdict(version), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-        with open(self.log, "ab") as handle:
+        with open(self.log, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
+                # A writer that failed mid-append (a full disk) left a torn last line: end it first, or
+                # this line would be glued to it and skipped with it.
+                end = handle.seek(0, os.SEEK_END)
+                if end and os.pread(handle.fileno(), 1, end - 1) != b"\n":
+                    line = b"\n" + line
                 handle.write(line)
                 handle.flush()
                 os.fsync(handle.fileno())
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+        self._intent(version.plan_id, version.table).unlink(missing_ok=True)
+
+    def intend(self, version: Version) -> None:
+        """Note a save that is about to replace its file (see `settle`)."""
+        self._intent(version.plan_id, version.table).parent.mkdir(parents=True, exist_ok=True)
+        fsync_write(self._intent(version.plan_id, version.table), json.dumps(asdict(version)).encode("utf-8"))
+
+    def pending(self, plan_id: str) -> list[Version]:
+        """The intents of saves of `plan_id` that did not reach `record`."""
+        found = []
+        for path in sorted((self.intents / plan_id).glob("*.json")):
+            try:
+                found.append(Version(**json.loads(path.read_bytes())))
+            except (ValueError, TypeError):
+                continue
+        return found
+
+    def settle(self, version: Version, current: str) -> None:
+        """An intent left by a save that died: log the version if its file holds it (`current`) and the log
+        does not have it yet; either way the intent is done. Call under the plan's lock, before a save."""
+        if version.sha256 == current and self.versions(version.plan_id, version.table)[:1] != [version]:
+            self.record(version)
+        self._intent(version.plan_id, version.table).unlink(missing_ok=True)
 
     def versions(self, plan_id: str, table: str) -> list[Version]:
-        """The saved versions of one table, newest first. A torn last line (a writer killed
-        mid-append) is skipped."""
+        """The saved versions of one table, newest first. A torn line (a writer that failed mid-append)
+        is skipped, even when cut inside a character."""
         if not self.log.exists():
             return []
         found = []
-        for line in self.log.read_text(encoding="utf-8").splitlines():
+        for line in self.log.read_bytes().splitlines():
             try:
                 version = Version(**json.loads(line))
             except (ValueError, TypeError):
@@ -97,6 +131,9 @@ class History:
 
     def _blob(self, version: str) -> Path:
         return self.blobs / f"{version}.csv.gz"
+
+    def _intent(self, plan_id: str, table: str) -> Path:
+        return self.intents / plan_id / f"{table}.json"
 
 
 def now_utc() -> str:

@@ -172,6 +172,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el archivo no es texto UTF-8 ni Windows-1252 (byte {value}); guárdelo como «CSV UTF-8»",
         "en": "the file is neither UTF-8 nor Windows-1252 text (byte {value}); save it as 'CSV UTF-8'",
     },
+    "separator_unsupported": {
+        "es": "la línea «sep=» pide el separador «{value}»; use «;», «,» o tabulación (o borre esa línea)",
+        "en": "the 'sep=' line asks for the separator '{value}'; use ';', ',' or tab (or delete that line)",
+    },
     "file_encoding_mixed": {
         "es": "el archivo mezcla codificaciones: es UTF-8, pero el byte {value} de esta línea no lo es "
         "(«{text}»; ¿una fila pegada desde otro programa?); corrija la línea y guárdelo como «CSV UTF-8»",

@@ -24,6 +24,7 @@ from plan.csvio import DEFAULT_MAX_BYTES
 from plan.issues import Issue, PlanInvalid
 from plan.loader import LoadReport, load_data_dir, plan_dirs
 from plan.models import TABLES
+from plan.writing import process_alive
 
 SCHEMA_VERSION = 1  # bump when the tables change, so older databases are rebuilt
 DB_FILE_NAME = "plan.duckdb"
@@ -78,18 +79,8 @@ def _remove_leftovers(db_path: Path) -> None:
     """Half-written files of builds that were killed (their process no longer exists)."""
     for leftover in db_path.parent.glob(db_path.name + ".building-*"):
         pid = leftover.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             leftover.unlink(missing_ok=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -220,12 +211,15 @@ class Readiness:
     issues: list[Issue] = field(default_factory=list)
     set_aside: Path | None = None
     report: LoadReport | None = None  # when built
+    error: str = ""  # kept_last_good because the rebuild failed (e.g. a full disk), not because of the CSVs
 
 
 def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Readiness:
     """Make sure `db_path` is a sound database of the current CSVs, rebuilding if it is
-    missing, stale or corrupt (the corrupt file is kept aside, not deleted). When the CSVs
-    are invalid the last good database stays in use; with none, PlanInvalid is raised."""
+    missing, stale or corrupt (the corrupt file is kept aside, not deleted; a file another
+    process holds locked is not corrupt and is simply replaced). When the CSVs are invalid,
+    or the rebuild fails (a full disk), the last good database stays in use; with none,
+    PlanInvalid (or the rebuild's error) is raised."""
     with contextlib.suppress(duckdb.Error, ValueError, OSError):  # fast path, no lock: a sound, fresh database
         if db_path.exists() and is_fresh(data_dir, db_path, verify(db_path)):
             return Readiness(db_path, "fresh")
@@ -239,9 +233,10 @@ def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
         if db_path.exists():
             try:
                 fingerprint = verify(db_path)
-            except (duckdb.Error, ValueError):
-                set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
-                os.replace(db_path, set_aside)
+            except (duckdb.Error, ValueError) as error:
+                if "Conflicting lock" not in str(error):  # locked: unreadable now, but nothing to keep as evidence
+                    set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
+                    os.replace(db_path, set_aside)
         if fingerprint is not None and is_fresh(data_dir, db_path, fingerprint):
             return Readiness(db_path, "fresh", set_aside=set_aside)
         try:
@@ -250,4 +245,8 @@ def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
             if fingerprint is None:
                 raise
             return Readiness(db_path, "kept_last_good", invalid.issues, set_aside)
+        except (duckdb.Error, OSError) as error:  # the build left the database in place (see build)
+            if fingerprint is None:
+                raise
+            return Readiness(db_path, "kept_last_good", set_aside=set_aside, error=str(error))
         return Readiness(db_path, "built", set_aside=set_aside, report=report)

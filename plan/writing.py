@@ -1,6 +1,8 @@
 """Writing plan CSVs: cells in the form the reader reads back to the same value, files whole or not at all."""
 
+import csv
 import datetime as dt
+import io
 import math
 import os
 from decimal import Decimal
@@ -34,8 +36,19 @@ def cell_text(value, mark: DecimalMark = DecimalMark.POINT) -> str:
     return str(value)
 
 
+def csv_record(cells: list[str], delimiter: str, ending: str) -> str:
+    """One CSV record ending in `ending`. A cell holding a line break (CR or LF) is quoted whatever
+    `ending` is: the csv module quotes only the characters of its own line terminator, and the
+    reader, like Excel, also ends a line at a lone CR."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + ending
+
+
 def fsync_write(path: Path, raw: bytes) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, fsync, rename, fsync the folder."""
+    """Write `path` whole or not at all: a temporary file beside it, fsync, rename, fsync the folder.
+    Temporary files that writers killed mid-write left in the folder are removed first."""
+    _remove_dead_temporaries(path.parent)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
@@ -50,3 +63,22 @@ def fsync_write(path: Path, raw: bytes) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def _remove_dead_temporaries(folder: Path) -> None:
+    """`.<name>.tmp-<pid>` files of writers that died (kill -9, power cut): never read, but they would pile
+    up in the data folder, where git shows them."""
+    for leftover in folder.glob(".*.tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

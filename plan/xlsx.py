@@ -14,7 +14,6 @@ saw, not as binary noise (0.1 + 0.2 is 0.3); what cannot be converted is reporte
 at its spreadsheet row.
 """
 
-import csv
 import datetime as dt
 import io
 import numbers
@@ -32,6 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from plan.downloads import neutralize
 from plan.issues import Issue
+from plan.writing import csv_record
 
 DEFAULT_MAX_CELLS = 5_000_000
 FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook properties and zip entries: equal tables, equal bytes
@@ -86,9 +86,22 @@ def _write(sheet, row: int, column: int, value):
         cell.value = value.date() if isinstance(value, dt.datetime) else value
         cell.number_format = "yyyy-mm-dd"
     else:  # XML holds no control character but tab and line breaks: the others are shown as "�"
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralize(str(value)))
+        cell.value = _escaped(ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralize(str(value))))
         cell.data_type = "s"  # a string even if it started with "=": never a formula
     return cell
+
+
+# XML turns a carriage return into a line feed on reading, so spreadsheets write it as `_x000D_`, and a
+# text that itself looks like such a code gets its underscore written as `_x005F_` (Excel's convention).
+_CODE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _escaped(text: str) -> str:
+    return _CODE.sub(r"_x005F_x\1_", text).replace("\r", "_x000D_")
+
+
+def _unescaped(text: str) -> str:
+    return _CODE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 def _with_fixed_dates(raw: bytes) -> bytes:
@@ -126,10 +139,7 @@ def xlsx_to_csv(raw: bytes, shown: str, max_cells: int = DEFAULT_MAX_CELLS) -> b
     if not rows:
         return [Issue(shown, 1, "", "file_empty")]
     width = max(max((i + 1 for i, text in enumerate(row) if text), default=0) for row in rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(row[:width] + [""] * (width - len(row)) for row in rows)
-    return out.getvalue().encode("utf-8")
+    return "".join(csv_record(row[:width] + [""] * (width - len(row)), ",", "\n") for row in rows).encode("utf-8")
 
 
 def _cell_texts(sheet, shown: str, max_cells: int) -> list[list[str | None]] | Issue:
@@ -161,7 +171,7 @@ def _text(cell) -> str | None:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ", "seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value)
+    return _unescaped(str(value))
 
 
 def _plain(number: float) -> str:

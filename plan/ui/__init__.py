@@ -121,8 +121,17 @@ def _reader(database: str, version: str) -> duckdb.DuckDBPyConnection:
     if held is None or held[0] != key:
         if held is not None:
             held[1].close()
+        _run.reader = None
         stack = contextlib.ExitStack()
-        _run.reader = (key, stack, stack.enter_context(store.reader(Path(database))))
+        try:
+            _run.reader = (key, stack, stack.enter_context(store.reader(Path(database))))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            # Another process opened the database file for writing: check the data again from the top,
+            # where store.ensure builds a new file and swaps it in (a locked file is not corrupt).
+            _readiness.clear()
+            st.rerun()
     return _run.reader[2]
 
 
