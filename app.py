@@ -7,8 +7,8 @@ page config, sidebar, filters and banners as navigating there.
 import streamlit as st
 
 from plan import ui
-from plan.i18n import t
-from plan.issues import PlanInvalid
+from plan.model.i18n import t
+from plan.model.issues import PlanInvalid
 from plan.ui import access
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌎", layout="wide")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from plan import charts, present, queries, ui
-from plan.countries import country_name
-from plan.i18n import t
+from plan import ui
+from plan.model.countries import country_name
+from plan.model.i18n import t
+from plan.view import charts, present, queries
 
 METRIC_KEY = "markets-metric"  # page-local choices, not kept in the URL
 DRILL_KEY = "markets-drill"

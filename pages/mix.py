@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from plan import charts, present, queries, ui
-from plan.i18n import t
+from plan import ui
+from plan.model.i18n import t
+from plan.view import charts, present, queries
 
 GRAIN_KEY = "mix_grain"  # page-local view choice, deliberately not kept in the URL
 

@@ -11,14 +11,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from plan import countries, demo, docs, queries, report, store
-from plan.csvio import DEFAULT_MAX_BYTES
-from plan.filters import Filters, chosen_plans, plan_labels
-from plan.i18n import DEFAULT_LANG, LANGS, t
-from plan.issues import PlanInvalid
-from plan.models import ActivityType, Modality, Sector, Status
-from plan.parsing import ParseError, parse_date
-from plan.textkey import text_key
+from plan.data import database, demo
+from plan.data.csv_reader import DEFAULT_MAX_BYTES
+from plan.model import column_docs, countries
+from plan.model.i18n import DEFAULT_LANG, LANGS, t
+from plan.model.issues import PlanInvalid
+from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.model.parsing import ParseError, parse_date
+from plan.model.textkey import text_key
+from plan.view import queries, report
+from plan.view.filters import Filters, chosen_plans, plan_labels
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -116,20 +118,20 @@ def _run_hold(args) -> int:
 
 
 def _run_columns(_args) -> int:
-    print(docs.columns_markdown(), end="")
+    print(column_docs.columns_markdown(), end="")
     return 0
 
 
 def _run_validate(args) -> int:
-    report = store.validate(args.data_dir, args.max_bytes)
+    report = database.validate(args.data_dir, args.max_bytes)
     print(t("summary_valid", args.lang, plans=len(report.plans), rows=report.rows))
     return 0
 
 
 def _run_build(args) -> int:
-    db_path = args.db or store.default_db_path(args.data_dir)
+    db_path = args.db or database.default_db_path(args.data_dir)
     if args.if_stale:
-        readiness = store.ensure(args.data_dir, db_path, args.max_bytes)
+        readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
         if readiness.set_aside:
             print(t("summary_set_aside", args.lang, path=readiness.set_aside))
         if readiness.issues:
@@ -139,7 +141,7 @@ def _run_build(args) -> int:
             return 0
         report = readiness.report
     else:
-        report = store.build(args.data_dir, db_path, args.max_bytes)
+        report = database.build(args.data_dir, db_path, args.max_bytes)
     print(t("summary_built", args.lang, path=db_path, plans=len(report.plans), rows=report.rows))
     return 0
 
@@ -285,14 +287,14 @@ def _run_report(args) -> int:
     values, errors = report_values(args, lang)
     if errors:
         raise ReportUsageError(errors)
-    db_path = args.db or store.default_db_path(args.data_dir)
-    readiness = store.ensure(args.data_dir, db_path, args.max_bytes)
+    db_path = args.db or database.default_db_path(args.data_dir)
+    readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
     if readiness.set_aside:
         print(t("summary_set_aside", lang, path=readiness.set_aside), file=sys.stderr)
     if readiness.issues:
         print(t("report_kept_last_good", lang, count=len(readiness.issues)), file=sys.stderr)
         print("\n".join(issue.render(lang) for issue in readiness.issues), file=sys.stderr)
-    with store.reader(readiness.db_path) as con:
+    with database.reader(readiness.db_path) as con:
         plan_ids, errors = report_plans(args, queries.plans(con), lang)
         if errors:
             raise ReportUsageError(errors)
@@ -309,7 +311,7 @@ def _run_report(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", "absent") is None:
-        args.data_dir = store.default_data_dir()
+        args.data_dir = database.default_data_dir()
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
               "hold": _run_hold, "columns": _run_columns, "report": _run_report}[args.command]
     try:

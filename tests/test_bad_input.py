@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from plan import countries, edit_tables, editing, store
-from plan.history import History
-from plan.issues import PlanInvalid
-from plan.models import ACTIVITIES
+from plan.data import database
+from plan.data.history import History
+from plan.edit import editing, editor_display
+from plan.model import countries
+from plan.model.issues import PlanInvalid
+from plan.model.models import ACTIVITIES
 from tests.apptest import open_page
 from tests.test_csv_reading import CANONICAL, OPTIONAL_LEFT_OUT, REFUSALS, TOLERATED_CASES, snapshot, tables_in
 from tests.test_page_editor import ATACAMA, button, edit, edit_tables_frame, editor_page, upload
@@ -391,7 +393,7 @@ def plan_data(root: Path) -> Path:
 
 def build(data: Path) -> Path:
     db_path = data.parent / "plan.duckdb"
-    store.build(data, db_path)
+    database.build(data, db_path)
     return db_path
 
 
@@ -412,7 +414,7 @@ def canonical_counts(tmp_path_factory) -> dict[str, int]:
 
 def assert_stored(db_path: Path, tolerated: Tolerated, canonical_counts: dict[str, int]) -> None:
     """The normalized values are in the database, and no table lost or gained a row."""
-    with store.reader(db_path) as con:
+    with database.reader(db_path) as con:
         for s in tolerated.stored:
             found = con.execute(f"SELECT {s.column} FROM {s.table} WHERE {s.where} = ?", [s.key]).fetchall()  # noqa: S608 - names from the catalog
             assert found == [(s.value,)], s
@@ -463,7 +465,7 @@ def test_a_csv_file_on_disk(tmp_path, canonical_counts, case):
         return
     before = files(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        store.build(data, db_path)
+        database.build(data, db_path)
     assert files(tmp_path) == before
     issues = raised.value.issues
     assert issues[0].code == case.outcome.code
@@ -546,7 +548,7 @@ def test_an_edited_cell_in_the_editor_page(app, canonical_counts, case):
     refused = case.outcome
     key = next(key for key, cells in case.changes.changed.items() if refused.column in cells)
     row = f"{keys.index(key[0]) + 1} · {key[0]}"
-    assert edit_tables_frame(at).values.tolist()[0] == [row, edit_tables.label(ACTIVITIES, refused.column, "es"),
+    assert edit_tables_frame(at).values.tolist()[0] == [row, editor_display.label(ACTIVITIES, refused.column, "es"),
                                                         refused.es]
     assert save.disabled and files(app.parent) == before
 

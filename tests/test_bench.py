@@ -13,12 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plan import charts, present, queries, store
 from plan.bench.suite import LIMITS, page_files
-from plan.demo import write_demo
-from plan.filters import PLANS_APART, TOTAL, Filters
-from plan.kpis import KPIS
-from plan.queries import CALENDAR_ROWS, EVENTS_SHOWN
+from plan.data import database
+from plan.data.demo import write_demo
+from plan.view import charts, present, queries
+from plan.view.filters import PLANS_APART, TOTAL, Filters
+from plan.view.kpis import KPIS
+from plan.view.queries import CALENDAR_ROWS, EVENTS_SHOWN
 from tests.apptest import decoded, figures_by_title, open_page, table_with
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def many_plans(tmp_path_factory) -> tuple[Path, Path]:
             for csv_file in folder.glob("*.csv"):
                 text = csv_file.read_text(encoding="utf-8").replace(f"{code}-", f"{code}{copy}-")
                 (target / csv_file.name).write_text(text.replace(office, f"{office} {copy}", 1), encoding="utf-8")
-    store.build(base / "data", base / "plan.duckdb")
+    database.build(base / "data", base / "plan.duckdb")
     return base / "data", base / "plan.duckdb"
 
 
@@ -91,7 +92,7 @@ def many_env(many_plans, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
 
 
 def _everything(db: Path, function):
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         return function(con, Filters(plan_ids=tuple(queries.plans(con)["plan_id"])))
 
 

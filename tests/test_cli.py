@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from plan import store
-from plan.demo import MARKER
+from plan.data import database
+from plan.data.demo import MARKER
 from tests.conftest import REPO, SAMPLE_DATA, copy_sample
 
 ISSUE_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>[^:]+): (?P<message>.+)$")
@@ -146,20 +146,20 @@ def test_build_writes_the_database_where_db_says(tmp_path):
     result = plan("build", data, "--db", db)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().startswith(f"base de datos construida en {db}: 2 plan(es), ")
-    assert store.verify(db)
-    assert not (data / store.DB_FILE_NAME).exists()
+    assert database.verify(db)
+    assert not (data / database.DB_FILE_NAME).exists()
     assert sorted(p.name for p in db.parent.iterdir()) == ["custom.duckdb", "custom.duckdb.lock"]
 
 
 def test_build_defaults_to_the_data_folder_then_to_plan_db_path(tmp_path):
     data = copy_sample(tmp_path / "data")
     assert plan("build", data).returncode == 0
-    assert store.verify(data / store.DB_FILE_NAME)
+    assert database.verify(data / database.DB_FILE_NAME)
     db = tmp_path / "from-env.duckdb"
     result = plan("build", data, "--lang", "en", env=plain_env(PLAN_DB_PATH=str(db)))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"database built at {db}: ")
-    assert store.verify(db)
+    assert database.verify(db)
 
 
 def test_build_of_an_invalid_plan_exits_1_and_keeps_the_database(tmp_path):
@@ -205,7 +205,7 @@ def test_build_if_stale_sets_a_corrupt_database_aside(tmp_path):
     assert first.startswith(f"the database was damaged; it was set aside as {db}.corrupt-")
     assert second.startswith(f"database built at {db}")
     assert [p.read_bytes() for p in tmp_path.glob("plan.duckdb.corrupt-*")] == [b"not a database" * 1000]
-    assert store.verify(db)
+    assert database.verify(db)
 
 
 # --- demo ------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_plan_data_dir_is_the_default_data_folder(tmp_path):
     assert valid.returncode == 0, valid.stderr
     built = plan("build", "--if-stale", env=env, cwd=work)
     assert built.returncode == 0, built.stderr
-    assert store.verify(data / store.DB_FILE_NAME)
+    assert database.verify(data / database.DB_FILE_NAME)
     break_plan(data)
     invalid = plan("validate", env=env, cwd=work)
     assert invalid.returncode == 1

@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plan import bulk, csvio, loader, store
-from plan.issues import Issue, PlanInvalid
-from plan.models import ACTIVITIES, OUTCOMES, TABLES_BY_NAME
-from plan.parsing import DecimalMark, ParseError, parse_decimal
-from plan.schema import kinds, to_arrow
+from plan.data import csv_reader, database, loader, sql_reader
+from plan.model.issues import Issue, PlanInvalid
+from plan.model.models import ACTIVITIES, OUTCOMES, TABLES_BY_NAME
+from plan.model.parsing import DecimalMark, ParseError, parse_decimal
+from plan.model.schema import kinds, to_arrow
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"
@@ -64,7 +64,7 @@ def shown(table: str, plan_id: str = PLAN_ID) -> str:
 
 def tables_in(db_path: Path) -> dict[str, list[tuple]]:
     """Every table's rows in a fixed order, provenance tables left out."""
-    with store.reader(db_path) as con:
+    with database.reader(db_path) as con:
         names = [name for (name,) in con.execute("SHOW TABLES").fetchall() if name not in NOT_CONTENT]
         return {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in names}  # noqa: S608
 
@@ -72,13 +72,13 @@ def tables_in(db_path: Path) -> dict[str, list[tuple]]:
 def rows_without(db_path: Path, table: str, columns: tuple[str, ...] = ()) -> list[tuple]:
     """A table's rows in a fixed order, some columns left out."""
     exclude = f" EXCLUDE ({', '.join(columns)})" if columns else ""
-    with store.reader(db_path) as con:
+    with database.reader(db_path) as con:
         return con.execute(f"SELECT *{exclude} FROM {table} ORDER BY ALL").fetchall()  # noqa: S608
 
 
 def build(data: Path) -> Path:
     db_path = data / "plan.duckdb"
-    store.build(data, db_path)
+    database.build(data, db_path)
     return db_path
 
 
@@ -88,7 +88,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def issues_of(data: Path) -> list[Issue]:
     with pytest.raises(PlanInvalid) as raised:
-        store.validate(data)
+        database.validate(data)
     return raised.value.issues
 
 
@@ -103,7 +103,7 @@ def canonical_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def built_plan(canonical_db) -> Path:
-    """A data folder and the database `store.build` made of it, to copy (building each time is slower)."""
+    """A data folder and the database `database.build` made of it, to copy (building each time is slower)."""
     return canonical_db.parent
 
 
@@ -181,7 +181,7 @@ def test_optional_columns_left_out_load_as_empty(tmp_path, canonical_db, case):
     table, columns = OPTIONAL_LEFT_OUT[case]
     db_path = build(with_fixture(tmp_path, TOLERATED / f"{case}.csv"))
     assert rows_without(db_path, table, columns) == rows_without(canonical_db, table, columns)
-    with store.reader(db_path) as con:
+    with database.reader(db_path) as con:
         empty = " AND ".join(f"{name} IS NULL" for name in columns)
         assert con.execute(f"SELECT count(*) FROM {table} WHERE NOT ({empty})").fetchone() == (0,)  # noqa: S608
 
@@ -197,7 +197,7 @@ def test_tolerated_files_are_read_with_the_expected_encoding_and_delimiter(tmp_p
         "outcomes--cp1252": ("cp1252", ";"),
     }
     for case, dialect in expected.items():
-        report = store.validate(with_fixture(tmp_path / case, TOLERATED / f"{case}.csv"))
+        report = database.validate(with_fixture(tmp_path / case, TOLERATED / f"{case}.csv"))
         table = case.split("--")[0]
         assert [(f.encoding, f.delimiter) for f in report.files if f.table == table] == [dialect], case
 
@@ -252,7 +252,7 @@ def test_every_sample_csv_saved_by_spanish_excel_builds_the_same_database(tmp_pa
     for path in converted:
         path.write_bytes(as_spanish_excel(path.read_bytes(), path.stem, thousands))
     expected = tables_in(build(original))
-    report = store.build(excel, excel / "plan.duckdb")
+    report = database.build(excel, excel / "plan.duckdb")
     assert tables_in(excel / "plan.duckdb") == expected
     assert all(rows for rows in expected.values())
     # The copies really were read as Windows-1252 with `;` (pure-ASCII files are valid UTF-8 too).
@@ -279,7 +279,7 @@ class Refusal:
     en: tuple[str, ...] = ()
     fixture: str = ""  # file under rejected/ replacing <table>.csv
     files: dict = field(default_factory=dict)  # or: file name -> Path (copied) or None (removed)
-    max_bytes: int = csvio.DEFAULT_MAX_BYTES
+    max_bytes: int = csv_reader.DEFAULT_MAX_BYTES
 
 
 def refused(fixture: str, line: int, column: str, code: str, value: str | None, why: str, **kwargs) -> Refusal:
@@ -389,7 +389,7 @@ def test_rejected_input_is_reported_in_both_languages_and_changes_nothing(tmp_pa
             shutil.copyfile(content, data / PLAN_ID / name)
     before = snapshot(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        store.build(data, db_path, max_bytes=case.max_bytes)
+        database.build(data, db_path, max_bytes=case.max_bytes)
     assert snapshot(tmp_path) == before
     invalid = raised.value
     assert where(invalid.issues) == [(shown(case.table), case.line, case.column, case.code)]
@@ -408,7 +408,7 @@ def test_several_errors_in_several_files_are_all_reported_at_once_sorted(tmp_pat
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "several_errors", data)
     with pytest.raises(PlanInvalid) as raised:
-        store.validate(data)
+        database.validate(data)
     activities, outcomes = shown("activities"), shown("outcomes")
     assert where(raised.value.issues) == [
         (activities, 2, "budget_usd", "number_excel_error"),
@@ -434,8 +434,8 @@ BIG_ROWS = 5_000  # several DuckDB vectors (2,048 rows), still quick for the Pyt
 def with_valid_rows_first(fixture: Path, count: int = BIG_ROWS) -> tuple[bytes, int]:
     """The fixture with `count` valid outcome rows inserted right after its header, in its own
     encoding, delimiter and line ending: its bad rows now come at the end of a big file."""
-    opened = csvio.open_csv(fixture, OUTCOMES, fixture.name)
-    assert isinstance(opened, csvio.CsvFile), opened
+    opened = csv_reader.open_csv(fixture, OUTCOMES, fixture.name)
+    assert isinstance(opened, csv_reader.CsvFile), opened
     lines = io.StringIO(opened.text, newline="").readlines()
     header = lines[opened.header_line - 1]
     newline = header[len(header.rstrip("\r\n")):]
@@ -463,8 +463,8 @@ def test_rejected_outcomes_give_the_same_issues_in_a_big_file(tmp_path, monkeypa
     small = issues_of(with_fixture(tmp_path / "small", fixture))
     big_bytes, added = with_valid_rows_first(fixture)
     answers = []
-    real_load = bulk.load
-    monkeypatch.setattr(bulk, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
+    real_load = sql_reader.load
+    monkeypatch.setattr(sql_reader, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
     big = issues_of(plan_folder(tmp_path / "big", {"outcomes.csv": big_bytes}))
     expected = [shifted(issue, added) for issue in small]
     assert where(big) == where(expected)
@@ -503,8 +503,8 @@ def test_tolerated_outcomes_load_the_same_rows_by_sql_and_by_python(tmp_path, ca
     left_out = OPTIONAL_LEFT_OUT.get(case, ("outcomes", ()))[1]
     expected = rows_without(canonical_db, "outcomes", left_out)
     answers = []
-    real_load = bulk.load
-    monkeypatch.setattr(bulk, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
+    real_load = sql_reader.load
+    monkeypatch.setattr(sql_reader, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
     data = with_fixture(tmp_path, TOLERATED / f"{case}.csv")
     exclude = f" EXCLUDE ({', '.join(left_out)})" if left_out else ""
     for path in ("sql", "python"):
@@ -512,14 +512,14 @@ def test_tolerated_outcomes_load_the_same_rows_by_sql_and_by_python(tmp_path, ca
         loader.load_data_dir(con, data)
         assert con.execute(f"SELECT *{exclude} FROM outcomes ORDER BY ALL").fetchall() == expected, path  # noqa: S608
         con.close()
-        monkeypatch.setattr(bulk, "supports", lambda csv_file: False)
+        monkeypatch.setattr(sql_reader, "supports", lambda csv_file: False)
     assert len(answers) == 1 and (answers[0] is not None) is OUTCOME_VARIANTS[case]
 
 
-def open_outcomes(path: Path, content: bytes | str) -> csvio.CsvFile:
+def open_outcomes(path: Path, content: bytes | str) -> csv_reader.CsvFile:
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-    opened = csvio.open_csv(path, OUTCOMES, path.name)
-    assert isinstance(opened, csvio.CsvFile), opened
+    opened = csv_reader.open_csv(path, OUTCOMES, path.name)
+    assert isinstance(opened, csv_reader.CsvFile), opened
     return opened
 
 
@@ -533,12 +533,12 @@ def test_bulk_load_counts_the_rows_of_clean_files(tmp_path, canonical_db):
     # The fast path must load clean files whole, including several plans in one scan.
     first = open_outcomes(tmp_path / "a.csv", (CANONICAL / "outcomes.csv").read_bytes())
     second = open_outcomes(tmp_path / "b.csv", (TOLERATED / "outcomes--english_headers.csv").read_bytes())
-    assert bulk.supports(first) and bulk.supports(second)
+    assert sql_reader.supports(first) and sql_reader.supports(second)
     con = outcome_tables()
-    assert bulk.load(con, [(first, PLAN_ID)]) == {PLAN_ID: 6}
+    assert sql_reader.load(con, [(first, PLAN_ID)]) == {PLAN_ID: 6}
     assert con.execute("SELECT * FROM outcomes ORDER BY ALL").fetchall() == tables_in(canonical_db)["outcomes"]
     con = outcome_tables()
-    assert bulk.load(con, [(first, "one"), (second, "two")]) == {"one": 6, "two": 6}
+    assert sql_reader.load(con, [(first, "one"), (second, "two")]) == {"one": 6, "two": 6}
 
 
 DOUBTFUL_BUT_VALID = {
@@ -557,7 +557,7 @@ def test_bulk_load_returns_none_for_cells_it_cannot_judge_which_python_accepts(t
     header = "metric;year;month;market;origin_country;sector;activity_id;value;source\n"
     opened = open_outcomes(tmp_path / "outcomes.csv", header + row + "\n")
     con = outcome_tables()
-    assert bulk.load(con, [(opened, PLAN_ID)]) is None
+    assert sql_reader.load(con, [(opened, PLAN_ID)]) is None
     assert con.execute("SELECT count(*) FROM outcomes").fetchone() == (0,)
     rows, issues = loader.check_rows(opened, {"activities": set()})
     assert issues == [] and len(rows) == 1
@@ -569,12 +569,12 @@ def test_bulk_load_returns_none_and_inserts_nothing_for_rejected_rows(tmp_path, 
     # A doubtful file must leave no row behind, also when it shares the scan with a clean one.
     clean = open_outcomes(tmp_path / "clean.csv", (CANONICAL / "outcomes.csv").read_bytes())
     bad = open_outcomes(tmp_path / "bad.csv", (REJECTED / f"{case.fixture}.csv").read_bytes())
-    if not bulk.supports(bad):  # quotes DuckDB reads unlike Python's csv never reach it
+    if not sql_reader.supports(bad):  # quotes DuckDB reads unlike Python's csv never reach it
         assert case.fixture == "outcomes--quote_then_space"
         return
     con = outcome_tables()
-    assert bulk.load(con, [(bad, "bad")]) is None
-    assert bulk.load(con, [(clean, "clean"), (bad, "bad")]) is None
+    assert sql_reader.load(con, [(bad, "bad")]) is None
+    assert sql_reader.load(con, [(clean, "clean"), (bad, "bad")]) is None
     assert con.execute("SELECT count(*) FROM outcomes").fetchone() == (0,)
 
 
@@ -583,7 +583,7 @@ def test_bulk_load_leaves_keys_and_references_to_the_later_check(tmp_path):
     # (`plans_breaking_rules`), which sends those plans back to Python for line numbers.
     con = outcome_tables()
     loader.create_tables(con, [ACTIVITIES])
-    activities = csvio.open_csv(CANONICAL / "activities.csv", ACTIVITIES, "activities.csv")
+    activities = csv_reader.open_csv(CANONICAL / "activities.csv", ACTIVITIES, "activities.csv")
     rows, issues = loader.check_rows(activities, {"pisco_campaigns": {"PIS-21-01", "PIS-21-02"}})
     assert issues == []
     plans = {"clean": CANONICAL / "outcomes.csv"} | {case: REJECTED / f"{case}.csv" for case in
@@ -593,8 +593,8 @@ def test_bulk_load_leaves_keys_and_references_to_the_later_check(tmp_path):
         con.execute("INSERT INTO activities SELECT * FROM activity_rows")
         con.unregister("activity_rows")
         opened = open_outcomes(tmp_path / path.name, path.read_bytes())
-        assert bulk.load(con, [(opened, plan_id)]) == {plan_id: 6}
-    assert bulk.plans_breaking_rules(con, OUTCOMES) == {"outcomes--duplicate_key", "outcomes--activity_unknown"}
+        assert sql_reader.load(con, [(opened, plan_id)]) == {plan_id: 6}
+    assert sql_reader.plans_breaking_rules(con, OUTCOMES) == {"outcomes--duplicate_key", "outcomes--activity_unknown"}
 
 
 @pytest.mark.parametrize("content", [
@@ -604,7 +604,7 @@ def test_bulk_load_leaves_keys_and_references_to_the_later_check(tmp_path):
 def test_bulk_load_returns_none_for_a_file_without_rows(tmp_path, content):
     # No rows is an error only Python can word ("add rows or delete the file").
     opened = open_outcomes(tmp_path / "outcomes.csv", content)
-    assert bulk.load(outcome_tables(), [(opened, PLAN_ID)]) is None
+    assert sql_reader.load(outcome_tables(), [(opened, PLAN_ID)]) is None
 
 
 BLANK_EDGES = {
@@ -623,7 +623,7 @@ def test_bulk_load_trims_cells_like_the_python_validator_or_steps_aside(tmp_path
     text = "metric,year,month,market,origin_country,sector,activity_id,value,source\n"
     opened = open_outcomes(tmp_path / "outcomes.csv", f"{text}exports_usd,2021,,GBR,,,,5,{cell}\n")
     con = outcome_tables()
-    counts = bulk.load(con, [(opened, PLAN_ID)])
+    counts = sql_reader.load(con, [(opened, PLAN_ID)])
     assert (counts is not None) is fast
     rows, issues = loader.check_rows(opened, {})
     assert issues == []
@@ -642,7 +642,7 @@ def test_bulk_path_leaves_quotes_next_to_blanks_to_python(tmp_path, row):
     # quotes or refuses the row: such files must not take the SQL path at all.
     text = "metric,year,month,market,origin_country,sector,activity_id,value,source\n" + row + "\n"
     opened = open_outcomes(tmp_path / "outcomes.csv", text)
-    assert not bulk.supports(opened)
+    assert not sql_reader.supports(opened)
 
 
 # Random amounts: the SQL twin of parse_decimal must never disagree with it.
@@ -677,10 +677,10 @@ def sql_value(con, folder: Path, cell: str, mark: DecimalMark) -> Decimal | None
     quoted = f'"{cell}"' if d in cell or '"' in cell else cell
     header = d.join(["metric", "year", "value"])
     opened = open_outcomes(folder / "outcomes.csv", f"{header}\nexports_usd{d}2021{d}{quoted}\n")
-    if not bulk.supports(opened):
+    if not sql_reader.supports(opened):
         return None
     con.execute("DELETE FROM outcomes")
-    if bulk.load(con, [(opened, PLAN_ID)]) is None:
+    if sql_reader.load(con, [(opened, PLAN_ID)]) is None:
         return None
     return con.execute("SELECT value FROM outcomes").fetchone()[0]
 

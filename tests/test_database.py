@@ -13,21 +13,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from plan import store
-from plan.demo import write_demo
-from plan.issues import PlanInvalid
-from plan.models import TABLES
+from plan.data import database
+from plan.data.demo import write_demo
+from plan.model.issues import PlanInvalid
+from plan.model.models import TABLES
 from tests.conftest import REPO
 
 # One statement, so a reader gets the fingerprint and the row counts from one snapshot.
-# Table names come from plan.models, not from input.
+# Table names come from plan.model.models, not from input.
 SNAPSHOT_SQL = "SELECT (SELECT fingerprint FROM build_info), " + ", ".join(  # noqa: S608
     f"(SELECT count(*) FROM {table.name})" for table in TABLES)  # noqa: S608
 
 
 def snapshot(db: Path) -> tuple:
     """(fingerprint, row count of every plan table) as a reader sees them."""
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         return tuple(con.execute(SNAPSHOT_SQL).fetchone())
 
 
@@ -83,7 +83,7 @@ def known_snapshots(pair: tuple[Path, Path], work: Path) -> tuple[tuple, tuple]:
     found = []
     for i, data in enumerate(pair):
         db = work / f"known-{i}" / "plan.duckdb"
-        store.build(data, db)
+        database.build(data, db)
         found.append(snapshot(db))
     assert found[0][0] != found[1][0] and all(a != b for a, b in zip(found[0][1:], found[1][1:], strict=True))
     return found[0], found[1]
@@ -93,13 +93,13 @@ def known_snapshots(pair: tuple[Path, Path], work: Path) -> tuple[tuple, tuple]:
 
 
 def test_build_creates_the_database_and_reader_sees_the_plan(sample_dir, tmp_path):
-    # The dashboard only ever reads through store.reader; a build must produce what it reads.
+    # The dashboard only ever reads through database.reader; a build must produce what it reads.
     db = tmp_path / "out" / "plan.duckdb"
-    report = store.build(sample_dir, db)
+    report = database.build(sample_dir, db)
     assert db.is_file()
     assert sorted(report.plans) == ["alianza-pacifico-2020", "prochile-atacama-2021"]
     fingerprint, *counts = snapshot(db)
-    assert fingerprint == store.verify(db)
+    assert fingerprint == database.verify(db)
     assert sum(counts) == report.rows
     assert leftovers(db) == []
 
@@ -130,28 +130,28 @@ def test_reader_refuses_files_extensions_settings_and_writes(sample_dir, tmp_pat
     # Viewers of the shared link reach the database only through reader(): it must not read or
     # write any other file, load code, undo its own lock-down, or change the plan database.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
     before = tree_bytes(tmp_path)
     sql = statement.format(csv=sample_dir / "prochile-atacama-2021" / "plan.csv", folder=tmp_path, other=other,
                            db=db, out=tmp_path / "leak.csv")
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         with pytest.raises(duckdb.Error):
             con.execute(sql).fetchall()
-    with store.reader(db) as con:  # the lock-down holds after the refusal, and the data is intact
+    with database.reader(db) as con:  # the lock-down holds after the refusal, and the data is intact
         assert con.execute("SELECT current_setting('enable_external_access')").fetchone() == (False,)
     assert tree_bytes(tmp_path) == before
-    assert store.verify(db)
+    assert database.verify(db)
 
 
 def test_reader_is_read_only_even_after_switching_database(sample_dir, tmp_path):
     # A scratch in-memory table is harmless, but the file itself stays read-only whatever the
     # viewer's SQL does with USE/DETACH.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     before = db.read_bytes()
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         con.execute("USE memory")
         with pytest.raises(duckdb.Error):
             con.execute("CREATE TABLE plan_db.scratch (a INTEGER)")
@@ -170,17 +170,17 @@ def test_new_reader_in_the_same_process_sees_a_swapped_in_build(demo_pairs, tmp_
     data_a, data_b = demo_pairs["small"]
     known_a, known_b = known_snapshots((data_a, data_b), tmp_path)
     db = tmp_path / "plan.duckdb"
-    store.build(data_a, db)
-    with store.reader(db) as old:
+    database.build(data_a, db)
+    with database.reader(db) as old:
         assert tuple(old.execute(SNAPSHOT_SQL).fetchone()) == known_a
-        store.build(data_b, db)
+        database.build(data_b, db)
         assert snapshot(db) == known_b
-        with store.reader(db) as new:
+        with database.reader(db) as new:
             assert tuple(new.execute(SNAPSHOT_SQL).fetchone()) == known_b
         assert tuple(old.execute(SNAPSHOT_SQL).fetchone()) == known_a
-        store.build(data_a, db)
+        database.build(data_a, db)
         assert snapshot(db) == known_a
-    assert store.verify(db) == known_a[0]
+    assert database.verify(db) == known_a[0]
 
 
 # --- rejected builds -------------------------------------------------------------------------
@@ -189,12 +189,12 @@ def test_new_reader_in_the_same_process_sees_a_swapped_in_build(demo_pairs, tmp_
 def test_rejected_build_changes_no_file(sample_dir):
     # The rule for bad input: a rejected plan changes nothing, byte for byte, and leaves no
     # half-built file behind (the database sits in the data folder, its default place).
-    db = sample_dir / store.DB_FILE_NAME
-    store.build(sample_dir, db)
+    db = sample_dir / database.DB_FILE_NAME
+    database.build(sample_dir, db)
     break_plan(sample_dir)
     before = tree_bytes(sample_dir)
     with pytest.raises(PlanInvalid) as raised:
-        store.build(sample_dir, db)
+        database.build(sample_dir, db)
     assert {(issue.path.split("/")[-1], issue.column) for issue in raised.value.issues} == {
         ("activities.csv", "type"), ("targets.csv", "target")}
     assert tree_bytes(sample_dir) == before
@@ -205,14 +205,14 @@ def test_rejected_bulk_file_changes_no_file(demo_pairs, tmp_path):
     # Outcome files go through DuckDB's bulk path first; a bad row there must be just as harmless.
     data = copy_folders(demo_pairs["small"][0], tmp_path / "data", 0)
     db = tmp_path / "db" / "plan.duckdb"
-    store.build(data, db)
+    database.build(data, db)
     outcomes = sorted(data.glob("*/outcomes.csv"))[0]
     lines = outcomes.read_text(encoding="utf-8").split("\n")
     lines[100] = lines[100].replace("exports_usd", "exportz", 1)
     outcomes.write_text("\n".join(lines), encoding="utf-8")
     before = tree_bytes(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        store.build(data, db)
+        database.build(data, db)
     assert [(i.path.endswith("outcomes.csv"), i.line, i.column) for i in raised.value.issues] == [
         (True, 101, "metric")]
     assert tree_bytes(tmp_path) == before
@@ -253,7 +253,7 @@ def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):
         code = process.wait(timeout=30)
         process.stderr.close()
         seen = snapshot(db)
-        assert store.verify(db) == seen[0]
+        assert database.verify(db) == seen[0]
         if code == -signal.SIGKILL:
             kills += 1
             assert seen in (known[current], known[target])
@@ -274,7 +274,7 @@ def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):
     assert kills >= 10 and kept_previous >= 5
     assert leftovers_seen > 0  # the kills did leave half-built files for the next build to clean
     target = data_b if current == data_a else data_a
-    store.build(target, db)
+    database.build(target, db)
     assert snapshot(db) == known[target]
     assert leftovers(db) == []
     assert sorted(p.name for p in db.parent.iterdir()) == ["plan.duckdb", "plan.duckdb.lock"]
@@ -283,14 +283,14 @@ def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):
 READER_LOOP = """
 import json, sys, time
 from pathlib import Path
-from plan import store
+from plan.data import database
 db, ready, stop, out, sql = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
 deadline = time.monotonic() + 60
 seen, errors, queries, slowest = {}, [], 0, 0.0
 while not stop.exists() and time.monotonic() < deadline:
     started = time.monotonic()
     try:
-        with store.reader(db) as con:
+        with database.reader(db) as con:
             key = json.dumps(list(con.execute(sql).fetchone()))
         seen[key] = seen.get(key, 0) + 1
     except Exception as error:
@@ -309,7 +309,7 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
     data_a, data_b = demo_pairs["small"]
     known_a, known_b = known_snapshots((data_a, data_b), tmp_path)
     db = tmp_path / "db" / "plan.duckdb"
-    store.build(data_a, db)
+    database.build(data_a, db)
     readers = []
     for i in range(2):
         files = [tmp_path / f"reader{i}.{name}" for name in ("ready", "stop", "json")]
@@ -326,7 +326,7 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
     loop_end = time.monotonic() + 8
     while time.monotonic() < loop_end:
         started = time.monotonic()
-        store.build(data_b if len(durations) % 2 == 0 else data_a, db)
+        database.build(data_b if len(durations) % 2 == 0 else data_a, db)
         durations.append(time.monotonic() - started)
     for _, files in readers:
         files[1].touch()
@@ -357,10 +357,10 @@ def test_concurrent_ensure_on_a_corrupt_database_all_succeed(sample_dir, tmp_pat
     # another one already moved, nor set aside the good database another one just built.
     db = tmp_path / "db" / "plan.duckdb"
     db.parent.mkdir()
-    code = ("import sys, time; from pathlib import Path; from plan import store\n"
+    code = ("import sys, time; from pathlib import Path; from plan.data import database\n"
             "start = float(sys.argv[3])\n"
             "while time.time() < start: time.sleep(0.001)\n"
-            "print(store.ensure(Path(sys.argv[1]), Path(sys.argv[2])).action)\n")
+            "print(database.ensure(Path(sys.argv[1]), Path(sys.argv[2])).action)\n")
     actions = []
     for _ in range(3):
         db.write_bytes(os.urandom(50_000))
@@ -372,7 +372,7 @@ def test_concurrent_ensure_on_a_corrupt_database_all_succeed(sample_dir, tmp_pat
         for (out, err), status in results:
             assert status == 0, err
             actions.append(out.strip())
-        assert store.verify(db)
+        assert database.verify(db)
         corrupt = sorted(db.parent.glob("plan.duckdb.corrupt-*"))
         assert len(corrupt) == 1  # only the junk was set aside, once
         corrupt[0].unlink()
@@ -386,18 +386,18 @@ def test_concurrent_ensure_on_a_corrupt_database_all_succeed(sample_dir, tmp_pat
 def test_ensure_builds_a_missing_database(sample_dir, tmp_path):
     # First start of the app: no database yet.
     db = tmp_path / "plan.duckdb"
-    ready = store.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db)
     assert (ready.action, ready.issues, ready.set_aside) == ("built", [], None)
-    assert ready.report is not None and store.verify(db)
+    assert ready.report is not None and database.verify(db)
 
 
 def test_ensure_leaves_a_fresh_database_alone(sample_dir, tmp_path):
     # Every app start calls ensure; an up-to-date database must not be rewritten (readers keep
     # their file, and the check is cheap).
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     before, stat = db.read_bytes(), db.stat()
-    ready = store.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db)
     assert (ready.action, ready.report, ready.set_aside) == ("fresh", None, None)
     assert db.read_bytes() == before
     assert (db.stat().st_ino, db.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
@@ -406,27 +406,27 @@ def test_ensure_leaves_a_fresh_database_alone(sample_dir, tmp_path):
 def test_ensure_rebuilds_when_a_csv_changed(sample_dir, tmp_path):
     # The director edited a CSV: the dashboard must show the edit.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     activities = sample_dir / "prochile-atacama-2021" / "activities.csv"
     text = activities.read_text(encoding="utf-8")
     assert "Entregado con una semana de atraso." in text
     activities.write_text(text.replace("una semana de atraso", "dos semanas de atraso"), encoding="utf-8")
-    ready = store.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db)
     assert ready.action == "built"
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         notes = con.execute("SELECT notes FROM activities WHERE id = 'ATA-21-02'").fetchone()
     assert notes == ("Entregado con dos semanas de atraso.",)
-    assert store.ensure(sample_dir, db).action == "fresh"
+    assert database.ensure(sample_dir, db).action == "fresh"
 
 
 def test_ensure_does_not_rebuild_when_only_the_mtime_changed(sample_dir, tmp_path):
     # git checkout, copying the folder or saving unchanged in Excel moves times, not content.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     before = db.read_bytes()
     for csv in sample_dir.rglob("*.csv"):
         os.utime(csv, ns=(csv.stat().st_atime_ns, csv.stat().st_mtime_ns + 5_000_000_000))
-    ready = store.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db)
     assert ready.action == "fresh"
     assert db.read_bytes() == before
 
@@ -461,27 +461,27 @@ def test_ensure_sets_a_corrupt_database_aside_and_rebuilds(sample_dir, tmp_path,
     # A damaged file (disk full, bad copy, bit rot) may even open and fail only on a scan. It is
     # kept aside as evidence, never deleted, and a sound database is rebuilt from the CSVs.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
-    good = store.verify(db)
+    database.build(sample_dir, db)
+    good = database.verify(db)
     damaged = damage(db.read_bytes())
     db.write_bytes(damaged)
     with pytest.raises((duckdb.Error, ValueError)):
-        store.verify(db)
-    ready = store.ensure(sample_dir, db)
+        database.verify(db)
+    ready = database.ensure(sample_dir, db)
     assert ready.action == "built"
     assert ready.set_aside is not None and ready.set_aside.name.startswith("plan.duckdb.corrupt-")
     assert ready.set_aside.read_bytes() == damaged
-    assert store.verify(db) == good
-    assert store.ensure(sample_dir, db).action == "fresh"
+    assert database.verify(db) == good
+    assert database.ensure(sample_dir, db).action == "fresh"
 
 
 def test_ensure_keeps_the_last_good_database_when_the_csvs_are_invalid(sample_dir, tmp_path):
     # A bad edit must not take the dashboard down: the last good data stays, with the errors.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     before = db.read_bytes()
     break_plan(sample_dir)
-    ready = store.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db)
     assert ready.action == "kept_last_good"
     assert {(issue.line, issue.column, issue.code) for issue in ready.issues} == {
         (5, "type", "enum_unknown"), (2, "target", "number_invalid")}
@@ -495,7 +495,7 @@ def test_ensure_raises_when_the_csvs_are_invalid_and_there_is_no_database(sample
     db = tmp_path / "db" / "plan.duckdb"
     break_plan(sample_dir)
     with pytest.raises(PlanInvalid) as raised:
-        store.ensure(sample_dir, db)
+        database.ensure(sample_dir, db)
     assert len(raised.value.issues) == 2
     assert not db.exists()
     assert leftovers(db) == []
@@ -507,14 +507,14 @@ def test_ensure_raises_when_the_csvs_are_invalid_and_there_is_no_database(sample
 def test_junk_wal_next_to_the_database_breaks_neither_open_nor_build(sample_dir, tmp_path):
     # A .wal left beside the database (a crashed tool, a bad copy) belongs to no build.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
-    good = store.verify(db)
+    database.build(sample_dir, db)
+    good = database.verify(db)
     wal = tmp_path / "plan.duckdb.wal"
     junk = random.Random(3).randbytes(5000)
     wal.write_bytes(junk)
-    assert store.verify(db) == good
-    store.build(sample_dir, db)
-    assert store.verify(db) == good
+    assert database.verify(db) == good
+    database.build(sample_dir, db)
+    assert database.verify(db) == good
     assert not wal.exists()
     assert [p.read_bytes() for p in tmp_path.glob("plan.duckdb.stale-wal-*")] == [junk]
 
@@ -537,18 +537,18 @@ def test_foreign_wal_next_to_the_database_is_set_aside(sample_dir, tmp_path):
     # file"). ensure must put the .wal aside and keep the sound database (not call it corrupt
     # and rebuild); build must do the same before swapping a new file in.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
-    good, before = store.verify(db), db.read_bytes()
+    database.build(sample_dir, db)
+    good, before = database.verify(db), db.read_bytes()
     wal = tmp_path / "plan.duckdb.wal"
     foreign = _foreign_wal(tmp_path)
     wal.write_bytes(foreign)
     with pytest.raises(duckdb.Error):
-        store.verify(db)
-    ready = store.ensure(sample_dir, db)
+        database.verify(db)
+    ready = database.ensure(sample_dir, db)
     assert (ready.action, ready.set_aside) == ("fresh", None)
     assert db.read_bytes() == before and not wal.exists()
-    assert store.verify(db) == good
+    assert database.verify(db) == good
     wal.write_bytes(foreign)
-    store.build(sample_dir, db)
-    assert store.verify(db) == good and not wal.exists()
+    database.build(sample_dir, db)
+    assert database.verify(db) == good and not wal.exists()
     assert sorted(p.read_bytes() for p in tmp_path.glob("plan.duckdb.stale-wal-*")) == [foreign, foreign]

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from plan import countries
-from plan.demo import (
+from plan.data.demo import (
     MARKER,
     MARKETS,
     PARTIAL,
@@ -16,8 +15,9 @@ from plan.demo import (
     national_outcome_rows,
     write_demo,
 )
-from plan.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, Metric, Sector
-from plan.parsing import DecimalMark
+from plan.model import countries
+from plan.model.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, Metric, Sector
+from plan.model.parsing import DecimalMark
 
 
 def read_models(path: Path, model) -> list:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from plan import edit_tables, editing, store, xlsx
-from plan.downloads import table_csv
-from plan.history import History, sha256
-from plan.models import ACTIVITIES, OUTCOMES, PISCO_CAMPAIGNS, PLAN, TARGETS, Status
+from plan.data import database
+from plan.data.history import History, sha256
+from plan.edit import editing, editor_display, workbooks
+from plan.edit.downloads import table_csv
+from plan.model.models import ACTIVITIES, OUTCOMES, PISCO_CAMPAIGNS, PLAN, TARGETS, Status
 
 ATACAMA = "prochile-atacama-2021"
 ALIANZA = "alianza-pacifico-2020"
@@ -44,7 +45,7 @@ def test_a_spanish_excel_file_keeps_its_dialect_and_encoding(sample_dir):
     # A file saved by Excel in Spanish: Windows-1252, `;`, decimal comma, labels as headers, CRLF.
     path = sample_dir / ATACAMA / "pisco_campaigns.csv"
     original = editing.load(sample_dir, ATACAMA, PISCO_CAMPAIGNS)
-    text = table_csv(edit_tables.download_frame(original), spanish_excel=True).decode("utf-8-sig")
+    text = table_csv(editor_display.download_frame(original), spanish_excel=True).decode("utf-8-sig")
     path.write_bytes(text.replace("\u2014", "-").encode("cp1252"))
     version = editing.load(sample_dir, ATACAMA, PISCO_CAMPAIGNS)
     assert version.csv_file.encoding == "cp1252" and version.csv_file.delimiter == ";"
@@ -102,7 +103,7 @@ def test_a_new_optional_file_is_written_in_the_canonical_form(sample_dir):
 
 def test_a_rejected_save_changes_nothing_on_disk(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     history = History(sample_dir / ".history")
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     before = {**snapshot(sample_dir), "db": hashlib.sha256(db.read_bytes()).hexdigest()}
@@ -125,7 +126,7 @@ def test_deleting_a_referenced_campaign_is_refused_naming_the_activity(sample_di
 
 def test_save_lands_rebuilds_and_is_kept_in_the_history(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     history = History(sample_dir / ".history")
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-20",): {"status": "done",
@@ -133,7 +134,7 @@ def test_save_lands_rebuilds_and_is_kept_in_the_history(sample_dir, tmp_path):
     result = editing.save(sample_dir, history, ATACAMA, ACTIVITIES, draft.raw, version.sha, "ana",
                           counts={"changed": 1}, db_path=db)
     assert isinstance(result, editing.Saved) and result.rebuild_issues == []
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         assert con.execute("SELECT status FROM activities WHERE id = 'ATA-21-20'").fetchone() == ("done",)
     [saved] = History(sample_dir / ".history").versions(ATACAMA, "activities")  # read again: survives restarts
     assert (saved.previous, saved.sha256, saved.editor, saved.counts) == (version.sha, sha256(draft.raw), "ana",
@@ -239,7 +240,7 @@ def test_diff_compares_values_not_spellings(sample_dir):
                                                                                "actual_end": None}}))
     difference = editing.diff(version, editing.parse_version(ATACAMA, ACTIVITIES, "x", changed.raw))
     assert difference.counts() == {"added": 0, "changed": 1, "removed": 0}
-    table = edit_tables.diff_table(difference, ACTIVITIES, "es")
+    table = editor_display.diff_table(difference, ACTIVITIES, "es")
     assert table[["Columna", "Antes", "Después"]].values.tolist() == [
         ["Estado", "Realizada", "En curso"], ["Término real", "07-05-2021", ""]]
 
@@ -251,9 +252,9 @@ def test_a_downloaded_table_uploaded_again_is_unchanged(sample_dir, form, table)
     if table is ACTIVITIES:  # a title a spreadsheet would run as a formula, and one that only looks like one
         version = editing.parse_version(ATACAMA, table, version.shown, editing.apply(version, editing.Changes(
             changed={("ATA-21-01",): {"title": "=HYPERLINK(\"http://x\")"}, ("ATA-21-02",): {"notes": "-5 %"}})).raw)
-    frame = edit_tables.download_frame(version)
+    frame = editor_display.download_frame(version)
     if form == "xlsx":
-        raw = xlsx.xlsx_to_csv(xlsx.xlsx_bytes(frame, table.name), f"{table.name}.xlsx")
+        raw = workbooks.xlsx_to_csv(workbooks.xlsx_bytes(frame, table.name), f"{table.name}.xlsx")
     else:
         raw = table_csv(frame, spanish_excel=form == "excel_csv")
     if table is ACTIVITIES and form != "xlsx":
@@ -268,21 +269,21 @@ def test_a_neutralized_text_in_a_bulk_table_reads_back_as_written(sample_dir, tm
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].rsplit(",", 1)[0] + ",'=fuente"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    store.build(sample_dir, tmp_path / "plan.duckdb")
-    with store.reader(tmp_path / "plan.duckdb") as con:
+    database.build(sample_dir, tmp_path / "plan.duckdb")
+    with database.reader(tmp_path / "plan.duckdb") as con:
         assert con.execute("SELECT count(*) FROM outcomes WHERE source = '=fuente'").fetchone() == (1,)
 
 
 def test_proposed_ids_follow_the_plans_numbering():
-    assert edit_tables.proposed_ids(["ATA-21-01", "ATA-21-27", "X"], 2) == ["ATA-21-28", "ATA-21-29"]
-    assert edit_tables.proposed_ids(["PIS-9", "PIS-10"], 1) == ["PIS-11"]
-    assert edit_tables.proposed_ids([], 1) == ["01"]
+    assert editor_display.proposed_ids(["ATA-21-01", "ATA-21-27", "X"], 2) == ["ATA-21-28", "ATA-21-29"]
+    assert editor_display.proposed_ids(["PIS-9", "PIS-10"], 1) == ["PIS-11"]
+    assert editor_display.proposed_ids([], 1) == ["01"]
 
 
 def test_status_enum_round_trip_in_the_grid(sample_dir):
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     keys = list(version.by_key())
-    grid = edit_tables.grid(version, keys)
+    grid = editor_display.grid(version, keys)
     assert list(grid.columns) == list(ACTIVITIES.model.model_fields)
     assert grid.loc[0, "status"] == Status.DONE.value and grid["exporters"].dtype == "Int64"
     changes = editing.Changes.from_editor(keys, {"edited_rows": {"2": {"status": "planned"}}, "deleted_rows": [3],

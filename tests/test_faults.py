@@ -39,11 +39,12 @@ import pytest
 import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from plan import editing, store, writing
-from plan import history as history_module
 from plan.bench.held import DONE_LABEL, Watcher
-from plan.history import History, sha256
-from plan.models import ACTIVITIES, TABLES, Status
+from plan.data import csv_writer, database
+from plan.data import history as history_module
+from plan.data.history import History, sha256
+from plan.edit import editing
+from plan.model.models import ACTIVITIES, TABLES, Status
 from tests.apptest import open_page
 from tests.conftest import REPO, copy_sample
 from tests.test_app import _metrics
@@ -64,7 +65,7 @@ def report(name: str, **counts) -> None:
 
 
 def temp_files(root: Path) -> list[Path]:
-    """Temporary files of `plan.writing.fsync_write` (`.<name>.tmp-<pid>`) anywhere under `root`."""
+    """Temporary files of `plan.data.csv_writer.fsync_write` (`.<name>.tmp-<pid>`) anywhere under `root`."""
     return sorted(p for p in root.rglob(".*.tmp-*") if p.is_file())
 
 
@@ -99,7 +100,7 @@ def data_pair(tmp_path) -> tuple[Path, Path, dict[Path, tuple]]:
     known = {}
     for data in (data_a, data_b):
         db = tmp_path / f"known-{data.name}" / "plan.duckdb"
-        store.build(data, db)
+        database.build(data, db)
         known[data] = snapshot(db)
     return data_a, data_b, known
 
@@ -109,12 +110,12 @@ def data_pair(tmp_path) -> tuple[Path, Path, dict[Path, tuple]]:
 ENSURE_LOOP = """
 import sys
 from pathlib import Path
-from plan import store
+from plan.data import database
 db, ready, folders = Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
 ready.touch()
 n = 0
 while True:  # each data folder makes the other's database stale: every call checks, sets aside, rebuilds
-    store.ensure(folders[n % 2], db)
+    database.ensure(folders[n % 2], db)
     n += 1
 """
 
@@ -146,14 +147,14 @@ def damage_database(db: Path, rng: random.Random, foreign_wal: bytes, kinds: tup
 
 
 def test_kill_9_at_random_points_of_startup_recovery_and_builds(data_pair, tmp_path):
-    # The app's start (store.ensure: set a stale .wal aside, verify, set a damaged file aside, rebuild)
+    # The app's start (database.ensure: set a stale .wal aside, verify, set a damaged file aside, rebuild)
     # can die at any instant, as can a build. A process loops ensure over two data folders, so every
     # call rebuilds; before some rounds the database gets damaged. After each kill -9 the database in
     # place is one whole build (or, when the round damaged it, the damage the killed run had not yet
     # repaired), no sound database was ever set aside as corrupt, and the next start repairs all.
     data_a, data_b, known = data_pair
     db = tmp_path / "db" / "plan.duckdb"
-    store.build(data_a, db)
+    database.build(data_a, db)
     rng = random_points(6)
     foreign = _foreign_wal(tmp_path)
     kills = damaged = repaired_after_kill = half_built_seen = lost = 0
@@ -168,19 +169,19 @@ def test_kill_9_at_random_points_of_startup_recovery_and_builds(data_pair, tmp_p
         half_built_seen += len(leftovers(db))
         for aside in db.parent.glob("plan.duckdb.corrupt-*"):
             with contextlib.suppress(duckdb.Error, ValueError):
-                store.verify(aside)
+                database.verify(aside)
                 lost += 1  # a sound database was set aside as corrupt
             aside.unlink()
         try:
-            whole = snapshot(db) in known.values() and store.verify(db) is not None
+            whole = snapshot(db) in known.values() and database.verify(db) is not None
         except (duckdb.Error, ValueError):
             whole = False
         if not whole:
             lost += kind == "none"  # a kill alone must never leave a broken database
             repaired_after_kill += 1
-        ready_now = store.ensure(data_a, db)  # the next start
+        ready_now = database.ensure(data_a, db)  # the next start
         lost += ready_now.action not in ("fresh", "built") or snapshot(db) != known[data_a]
-    store.build(data_b, db)
+    database.build(data_b, db)
     assert snapshot(db) == known[data_b] and leftovers(db) == []
     report("kill -9 during ensure/build", rounds=ROUNDS, kills=kills, damaged_before_the_round=damaged,
            left_for_the_next_start=repaired_after_kill, half_built_files_seen=half_built_seen, lost=lost)
@@ -191,9 +192,9 @@ def test_kill_9_at_random_points_of_startup_recovery_and_builds(data_pair, tmp_p
 SAVE_LOOP = """
 import sys
 from pathlib import Path
-from plan import editing
-from plan.history import History
-from plan.models import ACTIVITIES
+from plan.edit import editing
+from plan.data.history import History
+from plan.model.models import ACTIVITIES
 data, db, ready, acks = (Path(arg) for arg in sys.argv[1:5])
 first = int(sys.argv[5])
 history = History(data / ".history")
@@ -244,8 +245,8 @@ class SaveAudit:
         last = history.versions(ATACAMA, "activities")[0]
         self.found["file not the last logged version"] += last.sha256 != sha256(self.path.read_bytes())
         self.found["temporary file left after the next save"] += len(temp_files(self.data))
-        self.found["database not rebuilt"] += store.ensure(self.data, self.db).action != "fresh"
-        with store.reader(self.db) as con:
+        self.found["database not rebuilt"] += database.ensure(self.data, self.db).action != "fresh"
+        with database.reader(self.db) as con:
             notes = con.execute("SELECT notes FROM activities WHERE id = 'ATA-21-02'").fetchone()
         self.found["database not rebuilt"] += notes != (note,)
 
@@ -263,7 +264,7 @@ def test_kill_9_at_random_points_of_editor_saves(sample_dir, tmp_path):
     # An editor's save (check, keep the versions, replace the CSV, log it, rebuild the database) can
     # die at any instant. A process saves in a loop; it is killed after a random delay, again and again.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     audit = SaveAudit(sample_dir, db, editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
     rng = random_points(7)
     kills = 0
@@ -310,7 +311,7 @@ def test_a_save_dying_at_each_of_its_steps_loses_nothing(sample_dir, tmp_path):
     # Random kills rarely land in the narrow gaps (after the CSV is replaced, before the history logs
     # it). Here a save dies at each durable step in turn, from the first to past the last.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     audit = SaveAudit(sample_dir, db, editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -341,9 +342,10 @@ FULL_DISK = """
 import json, resource, signal, sys
 from pathlib import Path
 import duckdb
-from plan import editing, store
-from plan.history import History
-from plan.models import ACTIVITIES
+from plan.data import database
+from plan.edit import editing
+from plan.data.history import History
+from plan.model.models import ACTIVITIES
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
 data_a, data_b, db, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
 limits = json.loads(sys.argv[5])
@@ -357,10 +359,10 @@ for n, limit in enumerate(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
     try:
         if operation == "build":
-            store.build(data_b, db)
+            database.build(data_b, db)
             outcome = "built"
         elif operation == "ensure":
-            outcome = store.ensure(data_b, db).action
+            outcome = database.ensure(data_b, db).action
         else:
             saved = editing.save(data_a, history, "prochile-atacama-2021", ACTIVITIES, draft.raw, version.sha, "full",
                                  db_path=db)
@@ -374,7 +376,7 @@ for n, limit in enumerate(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     kept = db.read_bytes() == before and not list(db.parent.glob(db.name + ".building-*"))
     results.append([operation, outcome, outcome in ("built", "Saved") or kept])
-    store.build(data_a, db)  # the disk has room again: the next build succeeds
+    database.build(data_a, db)  # the disk has room again: the next build succeeds
 out.write_text(json.dumps({"results": results, "acked": acked}))
 """
 
@@ -387,7 +389,7 @@ def test_disk_full_during_builds_startup_and_saves(data_pair, tmp_path):
     # save lands whole or not at all, and is told when the database could not follow.
     data_a, data_b, _ = data_pair
     db = tmp_path / "db" / "plan.duckdb"
-    store.build(data_a, db)
+    database.build(data_a, db)
     size = db.stat().st_size
     audit = SaveAudit(data_a, db, editing.table_path(data_a, ATACAMA, ACTIVITIES).read_bytes())
     rng = random_points(8)
@@ -470,14 +472,14 @@ def test_disk_full_at_every_write_of_a_save(sample_dir, monkeypatch):
     # it), and once there is room the next save succeeds.
     audit = SaveAudit(sample_dir, sample_dir.parent / "plan.duckdb",
                       editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
-    store.build(sample_dir, audit.db)
+    database.build(sample_dir, audit.db)
     rng = random_points(9)
     budget = failures = unfinished = cases = 0
     while True:
         cases += 1
         full = FullDisk(sample_dir.resolve(), budget)
         with monkeypatch.context() as patched:
-            patched.setattr(writing, "open", full.open, raising=False)
+            patched.setattr(csv_writer, "open", full.open, raising=False)
             patched.setattr(history_module, "open", full.open, raising=False)
             version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
             draft = editing.apply(version, editing.Changes(changed={("ATA-21-01",): {"notes": f"budget {budget}"}}))
@@ -508,7 +510,7 @@ def test_disk_full_at_every_write_of_a_save(sample_dir, monkeypatch):
 
 def plan_rows(db: Path) -> dict[str, list[tuple]]:
     """Every row of every plan table: what the pages would show (verify compares only row counts)."""
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         return {table.name: con.execute(f"SELECT * FROM {table.name} ORDER BY ALL").fetchall()  # noqa: S608
                 for table in TABLES}
 
@@ -518,7 +520,7 @@ def test_random_damage_to_the_database_never_serves_wrong_data(sample_dir, tmp_p
     # a block zeroed or overwritten, junk appended, a stale .wal beside it. At the next start the app
     # must serve exactly the plan's data: the damage is detected (set aside, rebuilt) or harmless.
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     good, pristine = plan_rows(db), db.read_bytes()
     rng = random_points(10)
     foreign = _foreign_wal(tmp_path)
@@ -526,7 +528,7 @@ def test_random_damage_to_the_database_never_serves_wrong_data(sample_dir, tmp_p
     for _ in range(5 * ROUNDS):
         db.write_bytes(pristine)
         kinds[damage_database(db, rng, foreign, DAMAGE[1:])] += 1
-        ready = store.ensure(sample_dir, db)
+        ready = database.ensure(sample_dir, db)
         lost += ready.action not in ("fresh", "built") or plan_rows(db) != good
         set_aside += ready.set_aside is not None
         for aside in [*tmp_path.glob("plan.duckdb.corrupt-*"), *tmp_path.glob("plan.duckdb.stale-wal-*")]:
@@ -572,7 +574,7 @@ def test_the_app_starts_on_a_damaged_shadowed_or_locked_database(app_env, tmp_pa
     # another process: it shows the plan's figures; a damaged file is set aside with a banner saying
     # so; a .wal or a lock is no damage (no banner, the good file is not kept as "corrupt").
     db = tmp_path / "plan.duckdb"  # app_env's PLAN_DB_PATH
-    store.build(app_env, db)
+    database.build(app_env, db)
     with locked(db, tmp_path) if fault == "locked" else contextlib.nullcontext():
         if fault != "locked":
             STARTUP_FAULTS[fault](db, tmp_path)
@@ -582,8 +584,8 @@ def test_the_app_starts_on_a_damaged_shadowed_or_locked_database(app_env, tmp_pa
     damaged = fault in ("truncated", "flipped-byte")
     assert any("dañada" in warning.value for warning in at.warning) == damaged
     assert len(list(tmp_path.glob("plan.duckdb.corrupt-*"))) == damaged
-    store.build(app_env, db)  # and the next build succeeds
-    assert store.ensure(app_env, db).action == "fresh"
+    database.build(app_env, db)  # and the next build succeeds
+    assert database.ensure(app_env, db).action == "fresh"
 
 
 # --- CSVs replaced under running pages, caches cleared by clients ---------------------------------

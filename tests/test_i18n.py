@@ -4,7 +4,7 @@ import re
 import string
 from pathlib import Path
 
-from plan.i18n import LANGS, MESSAGES
+from plan.model.i18n import LANGS, MESSAGES
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = [REPO / "app.py", *sorted((REPO / "pages").glob("*.py")), *sorted((REPO / "plan").glob("*.py"))]

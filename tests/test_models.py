@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from plan.countries import country_name, to_iso3
-from plan.i18n import MESSAGES, format_date, format_usd
-from plan.models import OUTCOME_METRICS, TABLES, Activity, Metric, Modality, Outcome
-from plan.parsing import DecimalMark, ParseError, parse_date, parse_decimal
-from plan.schema import kinds
+from plan.model.countries import country_name, to_iso3
+from plan.model.i18n import MESSAGES, format_date, format_usd
+from plan.model.models import OUTCOME_METRICS, TABLES, Activity, Metric, Modality, Outcome
+from plan.model.parsing import DecimalMark, ParseError, parse_date, parse_decimal
+from plan.model.schema import kinds
 
 ACTIVITY = {"id": "ATA-21-01", "title": "Rueda", "type": "roundtable", "modality": "virtual", "status": "done",
             "planned_start": "23-06-2020", "planned_end": "02-07-2020"}
@@ -27,9 +27,9 @@ def test_hybrid_aliases(spelling):
 
 
 def test_every_enum_member_has_both_labels_and_no_spelling_means_two_members():
-    from plan import models
-    from plan.enums import LabeledEnum
-    from plan.textkey import text_key
+    from plan.model import models
+    from plan.model.enums import LabeledEnum
+    from plan.model.textkey import text_key
 
     enums = [value for value in vars(models).values()
              if isinstance(value, type) and issubclass(value, LabeledEnum) and value is not LabeledEnum]

@@ -8,10 +8,10 @@ import sys
 import openpyxl
 import pytest
 
-from plan import edit_tables, editing, xlsx
-from plan.downloads import table_csv
-from plan.history import History
-from plan.models import ACTIVITIES, OUTCOMES
+from plan.data.history import History
+from plan.edit import editing, editor_display, workbooks
+from plan.edit.downloads import table_csv
+from plan.model.models import ACTIVITIES, OUTCOMES
 from plan.ui import access
 from tests.apptest import open_page
 
@@ -179,7 +179,7 @@ def upload(at, name: str, raw: bytes):
 
 def test_upload_of_a_spanish_excel_csv_is_previewed_then_saved(local):
     version = editing.load(local, ATACAMA, ACTIVITIES)
-    frame = edit_tables.download_frame(version)
+    frame = editor_display.download_frame(version)
     frame.loc[frame["id"] == "ATA-21-05", "status"] = "cancelled"
     frame.loc[frame["id"] == "ATA-21-05", ["actual_start", "actual_end"]] = None
     raw = table_csv(frame[frame["id"] != "ATA-21-27"], spanish_excel=True).decode("utf-8-sig").encode("cp1252")
@@ -205,20 +205,20 @@ def test_an_invalid_upload_lists_every_problem_with_the_uploads_name_and_changes
 
 def test_an_xlsx_upload_is_read_like_a_csv(local):
     version = editing.load(local, ATACAMA, ACTIVITIES)
-    frame = edit_tables.download_frame(version)
+    frame = editor_display.download_frame(version)
     frame.loc[frame["id"] == "ATA-21-01", "title"] = "Título desde Excel"
-    at = upload(editor_page(), "plan.xlsx", xlsx.xlsx_bytes(frame, "activities"))
+    at = upload(editor_page(), "plan.edit.workbooks", workbooks.xlsx_bytes(frame, "activities"))
     button(at, "Confirmar y guardar").click().run(timeout=60)
     assert editing.load(local, ATACAMA, ACTIVITIES).by_key()[("ATA-21-01",)].value.title == "Título desde Excel"
 
 
 def test_a_downloaded_file_uploaded_again_changes_nothing(local):
     version = editing.load(local, ATACAMA, ACTIVITIES)
-    for raw in (table_csv(edit_tables.download_frame(version), spanish_excel=True),
-                xlsx.xlsx_bytes(edit_tables.download_frame(version), "activities")):
+    for raw in (table_csv(editor_display.download_frame(version), spanish_excel=True),
+                workbooks.xlsx_bytes(editor_display.download_frame(version), "activities")):
         at = upload(editor_page(), "x.xlsx" if raw[:2] == b"PK" else "x.csv", raw)
         assert at.info[0].value.startswith("El archivo tiene los mismos datos")
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.xlsx_bytes(edit_tables.download_frame(version), "a")))
+    workbook = openpyxl.load_workbook(io.BytesIO(workbooks.xlsx_bytes(editor_display.download_frame(version), "a")))
     assert workbook.active["M2"].data_type == "n"  # budget_usd stays a number
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from plan.charts import STATUS_COLORS
+from plan.view.charts import STATUS_COLORS
 from tests.apptest import figures_by_title, open_page, table_with, trace_named
 
 PAGE = "pages/pisco.py"

@@ -30,12 +30,14 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from plan import edit_tables, editing, store, xlsx
-from plan.downloads import table_csv
-from plan.history import History, sha256
-from plan.issues import Issue, PlanInvalid
-from plan.loader import LOAD_ORDER
-from plan.models import (
+from plan.data import database
+from plan.data.csv_writer import cell_text
+from plan.data.history import History, sha256
+from plan.data.loader import LOAD_ORDER
+from plan.edit import editing, editor_display, workbooks
+from plan.edit.downloads import table_csv
+from plan.model.issues import Issue, PlanInvalid
+from plan.model.models import (
     ACTIVITIES,
     OUTCOMES,
     PISCO_CAMPAIGNS,
@@ -47,8 +49,7 @@ from plan.models import (
     Status,
     Table,
 )
-from plan.schema import kind_of, to_arrow
-from plan.writing import cell_text
+from plan.model.schema import kind_of, to_arrow
 from tests.conftest import SAMPLE_DATA
 from tests.test_editing import ATACAMA, snapshot
 
@@ -71,8 +72,8 @@ LETTERS = st.characters(exclude_categories=("Cs",), exclude_characters=CONTROL)
 TRICKY_TEXTS = ["=SUM(A1)", "-5 %", "+56 9 1234 5678", "@oficina", "'citado'", '"comillas" dobles', "a,b;c|d",
                 "línea 1\nlínea 2", "línea 1\r\nlínea 2", "Ñandú, café y €", "上海 · Ελλάδα", "tab\tdentro",
                 "'\tcon tabulador", "   "]
-MAX_MONEY = Decimal("999999999999999.99")  # 15 integer digits, 2 decimals (plan.parsing)
-XLSX_MAX_MONEY = Decimal("9999999999999.99")  # what an .xlsx keeps exactly (15 significant digits, plan.xlsx)
+MAX_MONEY = Decimal("999999999999999.99")  # 15 integer digits, 2 decimals (plan.model.parsing)
+XLSX_MAX_MONEY = Decimal("9999999999999.99")  # what an .xlsx keeps exactly (15 significant digits, plan.edit.workbooks)
 
 
 def texts(separators: bool = True) -> st.SearchStrategy[str]:
@@ -126,7 +127,7 @@ def spelled(kind, value) -> st.SearchStrategy:
 
 
 def _follow_rules(table: Table, values: dict) -> dict:
-    """The cross-field rules of `plan.models`: dates in order, actual dates only once started (end
+    """The cross-field rules of `plan.model.models`: dates in order, actual dates only once started (end
     only when done), meetings held within those requested."""
     if table in (ACTIVITIES, PISCO_CAMPAIGNS):
         for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
@@ -209,7 +210,7 @@ def in_dialect(table: Table, raw: bytes, dialect: str) -> bytes:
     as Excel saves that again on Windows (Windows-1252, no BOM)."""
     if dialect == "canonical":
         return raw
-    excel = table_csv(edit_tables.download_frame(editing.parse_version("seed", table, table.file_name, raw)), True)
+    excel = table_csv(editor_display.download_frame(editing.parse_version("seed", table, table.file_name, raw)), True)
     return excel if dialect == "spanish_excel" else excel.decode("utf-8-sig").encode("cp1252")
 
 
@@ -229,13 +230,13 @@ def frozen(value):
 
 
 def database_rows(db: Path, table: Table) -> Counter:
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         return Counter(tuple(frozen(v) for v in row) for row in con.execute(
-            f"SELECT * EXCLUDE (plan_id) FROM {table.name}").fetchall())  # noqa: S608 - name from plan.models
+            f"SELECT * EXCLUDE (plan_id) FROM {table.name}").fetchall())  # noqa: S608 - name from plan.model.models
 
 
 def expected_rows(table: Table, models: list) -> Counter:
-    """The database rows of `models`, typed as the database holds them (plan.schema)."""
+    """The database rows of `models`, typed as the database holds them (plan.model.schema)."""
     return Counter(tuple(frozen(v) for v in record.values())
                    for record in to_arrow(table, ATACAMA, models).drop(["plan_id"]).to_pylist())
 
@@ -279,20 +280,21 @@ def test_a_plan_saved_through_the_editor_reads_back_and_builds_identical(plan, d
         logged = [v for table in TABLES for v in history.versions(ATACAMA, table.name)]
         assert len(logged) == saves
         db = Path(scratch) / "plan.duckdb"
-        store.build(data, db)
+        database.build(data, db)
         for table in TABLES:
             assert database_rows(db, table) == expected_rows(table, validated(table, plan[table.name]))
 
 
-# What each download keeps exactly. An .xlsx keeps amounts of up to 13 integer digits (plan.xlsx documents it).
+# What each download keeps exactly. An .xlsx keeps amounts of up to 13 integer digits
+# (plan.edit.workbooks documents it).
 DOWNLOADS = {"excel_csv": MAX_MONEY, "plain_csv": MAX_MONEY, "xlsx": XLSX_MAX_MONEY}
 
 
 def downloaded(version: editing.TableVersion, form: str) -> bytes:
     """The table as the editor's download `form` gives it, brought back as a CSV (an .xlsx as the upload reads it)."""
-    frame = edit_tables.download_frame(version)
+    frame = editor_display.download_frame(version)
     if form == "xlsx":
-        raw = xlsx.xlsx_to_csv(xlsx.xlsx_bytes(frame, version.table.name), f"{version.table.name}.xlsx")
+        raw = workbooks.xlsx_to_csv(workbooks.xlsx_bytes(frame, version.table.name), f"{version.table.name}.xlsx")
         assert isinstance(raw, bytes), raw
         return raw
     return table_csv(frame, spanish_excel=form == "excel_csv")
@@ -321,8 +323,8 @@ TAB_LED_ITEM = {"partners": ["ProColombia", "'\tPROMPERU"]}
 ], ids=[*(f"{form}-cr" for form in sorted(DOWNLOADS)), *(f"{form}-tab-led-item" for form in sorted(DOWNLOADS))])
 def test_a_download_keeps_carriage_returns_and_tab_led_list_items(form, cells):
     # A note pasted from an old Mac or a CRLF multi-line cell holds CR; a list item can begin with a tab
-    # when its cell was written `'\t...`. The editor writes both back as read (plan.writing.csv_record,
-    # plan.editing); the downloads do too.
+    # when its cell was written `'\t...`. The editor writes both back as read (plan.data.csv_writer.csv_record,
+    # plan.edit.editing); the downloads do too.
     version = editing.parse_version(ATACAMA, ACTIVITIES, "activities.csv",
                                     written_new(ACTIVITIES, [{**SEED["activities"], **cells}]))
     assert version.issues == []
@@ -427,7 +429,7 @@ def one_plan(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("fuzz")
     data = root / "data"
     shutil.copytree(SAMPLE_DATA / ATACAMA, data / ATACAMA)
-    store.build(data, root / "db" / "plan.duckdb")
+    database.build(data, root / "db" / "plan.duckdb")
     return data, root / "db" / "plan.duckdb"
 
 
@@ -457,16 +459,16 @@ def test_any_bytes_as_a_plan_csv_are_valid_or_located_errors_and_change_nothing(
                           "fuzz")
     if not issues:
         assert isinstance(result, editing.Saved) and path.read_bytes() == raw
-        store.build(data_dir, db)
+        database.build(data_dir, db)
         return
     assert result == editing.Rejected(issues)
     assert snapshot(data_dir.parent) == before
     path.write_bytes(raw)  # the same bytes, put in place by hand
     before = snapshot(data_dir.parent)
     with pytest.raises(PlanInvalid) as raised:
-        store.build(data_dir, db)
+        database.build(data_dir, db)
     assert raised.value.issues == issues
-    ready = store.ensure(data_dir, db)
+    ready = database.ensure(data_dir, db)
     assert (ready.action, ready.issues) == ("kept_last_good", issues)
     assert snapshot(data_dir.parent) == before  # no half-built file left, the database untouched
 
@@ -481,7 +483,7 @@ def test_an_excel_sep_line_naming_an_unknown_delimiter_does_not_crash_the_reader
     assert [(issue.line, issue.code, issue.params["value"]) for issue in issues] == [(1, "separator_unsupported", "|")]
 
 
-XLSX_SAMPLE = xlsx.xlsx_bytes(edit_tables.download_frame(editing.parse_version(
+XLSX_SAMPLE = workbooks.xlsx_bytes(editor_display.download_frame(editing.parse_version(
     ATACAMA, ACTIVITIES, "activities.csv", SAMPLE_BYTES["activities"])), "activities")
 
 
@@ -490,7 +492,7 @@ XLSX_SAMPLE = xlsx.xlsx_bytes(edit_tables.download_frame(editing.parse_version(
 def test_any_bytes_as_an_xlsx_upload_give_a_csv_or_issues(raw):
     # An upload named .xlsx may be anything: a damaged workbook or another file. It becomes a CSV
     # for the reader or issues, never an exception.
-    converted = xlsx.xlsx_to_csv(raw, "activities.xlsx")
+    converted = workbooks.xlsx_to_csv(raw, "activities.xlsx")
     if isinstance(converted, bytes):
         editing.parse_version(ATACAMA, ACTIVITIES, "activities.xlsx", converted)
     else:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from plan.cli import build_parser
-from plan.docs import columns_markdown
+from plan.model.column_docs import columns_markdown
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -19,7 +19,7 @@ def test_readme_column_tables_match_the_models():
 
 
 def test_every_model_column_is_documented():
-    from plan.models import TABLES
+    from plan.model.models import TABLES
 
     for table in TABLES:
         for name in table.model.model_fields:

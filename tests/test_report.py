@@ -1,4 +1,4 @@
-"""The HTML progress report (`plan.report`) and `python -m plan report`: real figures of the
+"""The HTML progress report (`plan.view.report`) and `python -m plan report`: real figures of the
 sample in both languages, escaping of data text, plotly.js inlined once, CLI exit codes."""
 
 import datetime as dt
@@ -8,9 +8,10 @@ from pathlib import Path
 import plotly
 import pytest
 
-from plan import report, store
-from plan.filters import Filters
-from plan.i18n import t
+from plan.data import database
+from plan.model.i18n import t
+from plan.view import report
+from plan.view.filters import Filters
 from tests.test_cli import plain_env, plan
 
 ATACAMA = "prochile-atacama-2021"
@@ -22,12 +23,12 @@ PLOTLY_JS = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").re
 @pytest.fixture
 def db(sample_dir: Path, tmp_path: Path) -> Path:
     path = tmp_path / "plan.duckdb"
-    store.build(sample_dir, path)
+    database.build(sample_dir, path)
     return path
 
 
 def render(db: Path, lang: str, **filters) -> str:
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         return report.render(con, Filters(**filters), lang, now=dt.datetime(2021, 10, 1, 9, 30))
 
 
@@ -112,7 +113,7 @@ def test_data_text_is_escaped(sample_dir, tmp_path):
     assert text.count(title) == 1
     activities.write_text(text.replace(title, '<script>alert("x")</script> & <b>minería</b>'), encoding="utf-8")
     db = tmp_path / "escaped.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     document = render(db, "es", plan_ids=(ATACAMA,))
     assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;minería&lt;/b&gt;</td>" in document
     assert "<script>alert" not in document and "<b>minería" not in document
@@ -131,7 +132,7 @@ def test_plotly_js_is_inlined_once_and_nothing_is_fetched(db):
 
 
 def test_the_main_charts_carry_the_plans_figures(db):
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         figures = report.figures(con, Filters(plan_ids=BOTH), {ATACAMA: "Atacama", ALLIANCE: "Alianza"}, "en")
     titles = [figure.layout.title.text for figure in figures]
     assert titles == [t("progress_cumulative_title", "en"), t("mix_by_period_title", "en"),
@@ -149,7 +150,7 @@ def test_the_main_charts_carry_the_plans_figures(db):
 
 def test_no_maps_in_the_report(db):
     # Plotly maps fetch their topojson from a CDN: the report must draw none.
-    with store.reader(db) as con:
+    with database.reader(db) as con:
         figures = report.figures(con, Filters(plan_ids=BOTH), {ATACAMA: "A", ALLIANCE: "B"}, "en")
     assert len(figures) == 4
     assert not {trace.type for figure in figures for trace in figure.data} & {

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from plan import queries, store
-from plan.filters import Filters
+from plan.data import database
+from plan.view import queries
+from plan.view.filters import Filters
 from tests.conftest import copy_sample
 
 ATACAMA = "prochile-atacama-2021"
@@ -17,8 +18,8 @@ ALLIANCE = "alianza-pacifico-2020"
 def con(tmp_path_factory):
     folder = tmp_path_factory.mktemp("facts")
     data = copy_sample(folder / "data")
-    store.build(data, folder / "plan.duckdb")
-    with store.reader(folder / "plan.duckdb") as connection:
+    database.build(data, folder / "plan.duckdb")
+    with database.reader(folder / "plan.duckdb") as connection:
         yield connection
 
 

@@ -38,11 +38,12 @@ from streamlit.web.server.starlette.starlette_server_config import XSRF_COOKIE_N
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from plan import queries, store
 from plan.bench.viewers import Viewer
-from plan.downloads import csv_bytes, table_csv
-from plan.filters import Filters
+from plan.data import database
+from plan.edit.downloads import csv_bytes, table_csv
 from plan.ui import access
+from plan.view import queries
+from plan.view.filters import Filters
 from tests.conftest import EDITOR_PASSWORD, REPO, save_screenshot, serve_sample
 from tests.test_browser import TIMEOUT, _wait_ready
 
@@ -421,16 +422,16 @@ def test_no_secret_is_tracked_and_secrets_files_are_ignored():
 # --------------------------------------------------------------------------- SQL from constants only
 
 SQL_CALLS = {"execute", "executemany", "sql", "query"}
-# Builders reviewed by hand: their SQL joins identifiers of plan.models (table, column and alias names),
+# Builders reviewed by hand: their SQL joins identifiers of plan.model.models (table, column and alias names),
 # constant regexes and literals; every value from a file or a person is a bound parameter. A call to a
 # listed builder counts as constant SQL, and the SQL calls inside one are not checked again.
 REVIEWED = {
-    ("plan.bulk", "_select_sql"): "model columns, constant regexes; paths, delimiter, skip bound",
-    ("plan.bulk", "_create_alias_table"): "alias_<model field>",
-    ("plan.bulk", "plans_breaking_rules"): "key and reference columns of a model table",
-    ("plan.schema", "create_table_sql"): "model columns and their DuckDB types",
+    ("plan.data.sql_reader", "_select_sql"): "model columns, constant regexes; paths, delimiter, skip bound",
+    ("plan.data.sql_reader", "_create_alias_table"): "alias_<model field>",
+    ("plan.data.sql_reader", "plans_breaking_rules"): "key and reference columns of a model table",
+    ("plan.model.schema", "create_table_sql"): "model columns and their DuckDB types",
     # The demo's own output path (quotes doubled). DuckDB 2.0 binds `COPY ... TO ?`: could be bound.
-    ("plan.demo", "_write_outcomes"): "demo output path",
+    ("plan.data.demo", "_write_outcomes"): "demo output path",
 }
 
 
@@ -460,7 +461,7 @@ class SqlRule:
     - string literals, and names bound at module level to allowed text (here or imported from
       another plan module);
     - f-strings, `+`, `%` and `.format` whose every part is allowed text, or a schema name:
-      `<x>.table.name` / `table.name` (a plan.models Table) or anything imported from plan.models
+      `<x>.table.name` / `table.name` (a plan.model.models Table) or anything imported from plan.model.models
       (e.g. `Sector.PISCO.value`);
     - a local name whose every assignment is allowed text; `a if c else b` of allowed texts;
     - a call to a plan function whose returned text is allowed with the call's arguments in place
@@ -602,7 +603,7 @@ class SqlRule:
         return True
 
     def _schema_name(self, node, module: str) -> bool:
-        """`table.name`, `<x>.table.name`, or an attribute chain on a name imported from plan.models."""
+        """`table.name`, `<x>.table.name`, or an attribute chain on a name imported from plan.model.models."""
         if isinstance(node, ast.Attribute) and node.attr == "name":
             owner = node.value
             if (isinstance(owner, ast.Name) and owner.id == "table") or (
@@ -611,7 +612,7 @@ class SqlRule:
         while isinstance(node, ast.Attribute):
             node = node.value
         imported = isinstance(node, ast.Name) and self.names[module].get(node.id)
-        return isinstance(imported, tuple) and imported[0] == "plan.models"
+        return isinstance(imported, tuple) and imported[0] == "plan.model.models"
 
 
 def plan_sources() -> dict[str, str]:
@@ -623,7 +624,7 @@ def plan_sources() -> dict[str, str]:
 
 
 PLANTED = '''
-from plan.models import Sector
+from plan.model.models import Sector
 
 ACTIVE = "SELECT * FROM activities WHERE status <> 'cancelled'"
 PISCO = f"SELECT * FROM pisco_campaigns WHERE sector = '{Sector.PISCO.value}'"
@@ -693,7 +694,7 @@ def test_the_sql_rule_finds_sql_built_from_input():
 
 def test_no_module_of_plan_builds_sql_from_input():
     rule = SqlRule(plan_sources())
-    assert {"plan.queries", "plan.store", "plan.loader", "plan.bulk"} <= set(rule.trees)
+    assert {"plan.view.queries", "plan.data.database", "plan.data.loader", "plan.data.sql_reader"} <= set(rule.trees)
     assert rule.findings() == []
     assert set(REVIEWED) <= {(module, name) for module, names in rule.functions.items() for name in names}
 
@@ -711,7 +712,7 @@ HOSTILE = ("'); DROP TABLE activities; --", "MEX') OR TRUE OR ('", "\\'; SELECT 
 @pytest.fixture
 def built(sample_dir, tmp_path) -> Path:
     db = tmp_path / "plan.duckdb"
-    store.build(sample_dir, db)
+    database.build(sample_dir, db)
     return db
 
 
@@ -728,7 +729,7 @@ def built(sample_dir, tmp_path) -> Path:
     "SET allowed_directories = ['/']",
 ])
 def test_the_viewer_connection_reaches_no_file_network_or_environment(built, statement):
-    with store.reader(built) as con:
+    with database.reader(built) as con:
         with pytest.raises(duckdb.Error):
             con.execute(statement).fetchall()
 
@@ -749,14 +750,14 @@ def answers(query, con, value: str, plan_ids: tuple[str, ...]) -> list[pd.DataFr
 def test_a_hostile_filter_value_is_only_a_value(built, query):
     # A value typed into a link (?market=...) that would change the SQL if pasted into it: the query
     # answers exactly as for any unknown code, and every table is still whole.
-    with store.reader(built) as con:
+    with database.reader(built) as con:
         plan_ids = tuple(queries.plans(con)["plan_id"])
         expected = answers(query, con, "zzz", plan_ids)
         for value in HOSTILE:
             for got, want in zip(answers(query, con, value, plan_ids), expected, strict=True):
                 pd.testing.assert_frame_equal(got, want)
         assert len(queries.activity_list(con, Filters(plan_ids=plan_ids, markets=("MEX",)))) > 0  # filters work
-    assert store.verify(built)
+    assert database.verify(built)
 
 
 # --------------------------------------------------------------------------- downloads

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from plan import csvio
-from plan.models import TARGETS
-from plan.xlsx import xlsx_bytes, xlsx_to_csv
+from plan.data import csv_reader
+from plan.edit.workbooks import xlsx_bytes, xlsx_to_csv
+from plan.model.models import TARGETS
 
 SHEET = "xl/worksheets/sheet1.xml"
 DANGEROUS = ["=SUM(A1)", "-2+3", "@cmd", "+1", "\tTab"]
@@ -113,7 +113,7 @@ def test_downloaded_cells_are_typed_and_no_text_is_a_formula():
 
 
 def test_a_text_is_a_string_cell_even_without_neutralization(monkeypatch):
-    monkeypatch.setattr("plan.xlsx.neutralize", lambda value: value)
+    monkeypatch.setattr("plan.edit.workbooks.neutralize", lambda value: value)
     sheet = load_workbook(io.BytesIO(xlsx_bytes(pd.DataFrame({"=A()": ["=SUM(A1)"]}), "x")), data_only=False).active
     assert [(cell.value, cell.data_type) for cell in (sheet["A1"], sheet["A2"])] == [("=A()", "s"), ("=SUM(A1)", "s")]
 
@@ -155,9 +155,9 @@ def test_the_reader_accepts_the_csv_of_an_excel_targets_table(tmp_path):
     )
     path = tmp_path / "targets.csv"
     path.write_bytes(xlsx_to_csv(xlsx_bytes(frame, "Targets"), "targets.xlsx"))
-    opened = csvio.open_csv(path, TARGETS, "targets.csv")
-    assert isinstance(opened, csvio.CsvFile), opened
-    found = [next(part for part in item if isinstance(part, dict)) for item in csvio.records(opened)]
+    opened = csv_reader.open_csv(path, TARGETS, "targets.csv")
+    assert isinstance(opened, csv_reader.CsvFile), opened
+    found = [next(part for part in item if isinstance(part, dict)) for item in csv_reader.records(opened)]
     assert [row["metric"] for row in found] == ["exports_usd", "exporters"]
     assert [row["target"] for row in found] == ["1500000.5", "200"]
     assert [row["market"] for row in found] == ["GBR", ""]

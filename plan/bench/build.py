@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from plan import store
-from plan.models import TABLES
+from plan.data import database
+from plan.model.models import TABLES
 
 
 def plain_read(data_dir: Path, db_path: Path) -> None:
@@ -34,7 +34,7 @@ def measure(data_dir: Path, db_path: Path, plain_path: Path, repetitions: int) -
     times = {"plan build": [], "plain read_csv": []}
     for _ in range(repetitions):
         started = time.perf_counter()
-        store.build(data_dir, db_path)
+        database.build(data_dir, db_path)
         times["plan build"].append(time.perf_counter() - started)
         started = time.perf_counter()
         plain_read(data_dir, plain_path)

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from streamlit.proto.Alert_pb2 import Alert
 
-from plan import demo, editing, store
 from plan.bench import server, viewers
-from plan.history import History
-from plan.i18n import format_compact
-from plan.models import ACTIVITIES, Status
+from plan.data import database, demo
+from plan.data.history import History
+from plan.edit import editing
+from plan.model.i18n import format_compact
+from plan.model.models import ACTIVITIES, Status
 from plan.ui import PAGES
 
 DONE_LABEL = "Actividades realizadas"  # the overview card the watcher reads (Spanish: the default language)
@@ -96,7 +97,7 @@ def _editor(data_dir: Path, db_path: Path, hold: Hold, results) -> None:
 
 def _done_counts(data_dir: Path, db_path: Path) -> set[str]:
     """The two totals of done activities the watcher may see (before and after the toggle), as shown."""
-    with store.reader(db_path) as con:
+    with database.reader(db_path) as con:
         done = con.execute("SELECT count(*) FROM activities WHERE status = 'done'").fetchone()[0]
     return {format_compact(done, "es"), format_compact(done + 1, "es")}
 
@@ -136,7 +137,7 @@ async def _crowd(url: str, hold: Hold, seed: int) -> dict:
 
 def run(data_dir: Path, db_path: Path, log_path: Path, hold: Hold = Hold(), seed: int = 0) -> dict:
     """The whole scenario; the figures and `lost`-style counts a test or the docs can check."""
-    store.ensure(data_dir, db_path)
+    database.ensure(data_dir, db_path)
     allowed = _done_counts(data_dir, db_path)
     # fork, not spawn: spawn re-runs the parent's __main__, which under AppTest can be app.py itself
     results = multiprocessing.get_context("fork").Queue()

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from plan import demo, store
 from plan.bench import build, pages, server, viewers
+from plan.data import database, demo
 from plan.ui import PAGES
 
 BASE = "sample"
@@ -117,7 +117,7 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
     log(f"demo data in {work_dir}; building {scale} ({repetitions} repetitions)")
     timings = build.measure(*datasets[scale], work_dir / "plain.duckdb", repetitions)
     if scale != BASE:
-        store.build(*datasets[BASE])
+        database.build(*datasets[BASE])
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "scale": scale, "quick": quick, "repetitions": repetitions,

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plan.issues import Issue
-from plan.models import Table
-from plan.parsing import DecimalMark
-from plan.textkey import text_key
+from plan.model.issues import Issue
+from plan.model.models import Table
+from plan.model.parsing import DecimalMark
+from plan.model.textkey import text_key
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 # The csv module refuses a cell over 128 KiB as if its quotes were broken; a long cell is the

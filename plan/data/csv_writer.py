@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from plan.parsing import DecimalMark
+from plan.model.parsing import DecimalMark
 
 
 def cell_text(value, mark: DecimalMark = DecimalMark.POINT) -> str:

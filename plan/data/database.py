@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from plan.csvio import DEFAULT_MAX_BYTES
-from plan.issues import Issue, PlanInvalid
-from plan.loader import LoadReport, load_data_dir, plan_dirs
-from plan.models import TABLES
-from plan.writing import process_alive
+from plan.data.csv_reader import DEFAULT_MAX_BYTES
+from plan.data.csv_writer import process_alive
+from plan.data.loader import LoadReport, load_data_dir, plan_dirs
+from plan.model.issues import Issue, PlanInvalid
+from plan.model.models import TABLES
 
 SCHEMA_VERSION = 1  # bump when the tables change, so older databases are rebuilt
 DB_FILE_NAME = "plan.duckdb"

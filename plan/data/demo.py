@@ -3,7 +3,7 @@
 Real plans are few, small and not ours to publish, yet the loader and the dashboard must be
 exercised on many offices, many years and millions of outcome rows. `write_demo` writes a
 data folder of plan folders that are valid by construction against every rule of
-`plan.models`, in the canonical format (UTF-8 without BOM, `,` delimiter, field codes as
+`plan.model.models`, in the canonical format (UTF-8 without BOM, `,` delimiter, field codes as
 header in model order, ISO dates, plain point-decimal numbers, enum codes, `|`-joined lists,
 empty cell for None, LF line endings).
 
@@ -32,8 +32,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from plan.countries import country_name
-from plan.models import (
+from plan.data.csv_writer import cell_text
+from plan.model.countries import country_name
+from plan.model.models import (
     ACTIVITIES,
     OUTCOME_METRICS,
     OUTCOMES,
@@ -50,7 +51,6 @@ from plan.models import (
     Sector,
     Status,
 )
-from plan.writing import cell_text
 
 VERSION = 1  # bump when the generated data changes, so that old demos are not reused
 MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
@@ -274,7 +274,7 @@ def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, inde
     plan_row = {
         "office": f"ProChile {region.name}", "agency": "ProChile", "country": "CHL", "year": year, "as_of": as_of,
         "priority_markets": priority, "priority_sectors": list(region.sectors),
-        "notes": f"Datos sintéticos de plan.demo (escala {spec.name}, semilla {seed})", "source": SOURCE,
+        "notes": f"Datos sintéticos de plan.data.demo (escala {spec.name}, semilla {seed})", "source": SOURCE,
     }
     targets = _targets(rng, year, markets, priority, region, expected, activities, campaigns)
 
@@ -554,7 +554,7 @@ def _write_outcomes(con, path: Path, year: int, cents: np.ndarray, extra: list[d
                    "origin_country": "NULL::VARCHAR", "sector": "sector", "activity_id": "activity_id",
                    "value": "cents * 0.01", "source": "NULL::VARCHAR"}
     fields = list(OUTCOMES.model.model_fields)
-    assert list(expressions) == fields, "outcome columns changed in plan.models"
+    assert list(expressions) == fields, "outcome columns changed in plan.model.models"
     select = ", ".join(f"{expressions[name]} AS {name}" for name in fields)
     target = str(path).replace("'", "''")
     con.register("demo_outcomes", frame)

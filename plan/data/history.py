@@ -23,7 +23,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from plan.writing import fsync_write
+from plan.data.csv_writer import fsync_write
 
 ABSENT = ""  # the version of a table whose CSV does not exist (yet)
 

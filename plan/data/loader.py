@@ -4,7 +4,7 @@
       prochile-atacama-2021/   plan.csv, activities.csv, [pisco_campaigns.csv, outcomes.csv, targets.csv]
 
 `load_data_dir` checks every file (all problems of all files at once) and, file by file,
-either lets DuckDB parse a bulk table (`plan.bulk`) or validates rows with the pydantic
+either lets DuckDB parse a bulk table (`plan.data.sql_reader`) or validates rows with the pydantic
 models. The caller decides what the connection is (in-memory for `validate`, a new
 database file for `build`) and throws it away when `PlanInvalid` is raised.
 """
@@ -18,12 +18,22 @@ from typing import NamedTuple
 import duckdb
 from pydantic import ValidationError
 
-from plan import bulk
-from plan.csvio import DEFAULT_MAX_BYTES, CsvFile, open_csv, records
-from plan.i18n import MESSAGES
-from plan.issues import Issue, PlanInvalid, shown_path
-from plan.models import ACTIVITIES, OUTCOMES, PISCO_CAMPAIGNS, PLAN, TABLES, TABLES_BY_NAME, TARGETS, PlanModel, Table
-from plan.schema import create_table_sql, to_arrow
+from plan.data import sql_reader
+from plan.data.csv_reader import DEFAULT_MAX_BYTES, CsvFile, open_csv, records
+from plan.model.i18n import MESSAGES
+from plan.model.issues import Issue, PlanInvalid, shown_path
+from plan.model.models import (
+    ACTIVITIES,
+    OUTCOMES,
+    PISCO_CAMPAIGNS,
+    PLAN,
+    TABLES,
+    TABLES_BY_NAME,
+    TARGETS,
+    PlanModel,
+    Table,
+)
+from plan.model.schema import create_table_sql, to_arrow
 
 # Referenced tables come before the tables that point at them.
 LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
@@ -165,7 +175,7 @@ def _load_checked(con, csv_file: CsvFile, plan_id: str,
     if csv_file.table is PLAN and len(rows) != 1:
         return 0, [Issue(csv_file.shown, csv_file.header_line + 1, "", "plan_rows", {"value": len(rows)})]
     con.register("validated_rows", to_arrow(csv_file.table, plan_id, [row.value for row in rows]))
-    con.execute(f"INSERT INTO {csv_file.table.name} SELECT * FROM validated_rows")  # noqa: S608 - name from plan.models
+    con.execute(f"INSERT INTO {csv_file.table.name} SELECT * FROM validated_rows")  # noqa: S608 - name from plan.model.models
     con.unregister("validated_rows")
     return len(rows), []
 
@@ -206,7 +216,7 @@ def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int
             report.files.append(SourceFile(folder.name, table.name, csv_file.shown,
                                            hashlib.sha256(csv_file.raw).hexdigest(), len(csv_file.raw),
                                            csv_file.mtime_ns, 0, csv_file.encoding, csv_file.delimiter))
-            if bulk.supports(csv_file):
+            if sql_reader.supports(csv_file):
                 state.bulk_files[table.name] = len(report.files) - 1
                 waiting.append((_without_bytes(csv_file), folder.name))
                 continue
@@ -244,13 +254,13 @@ def _load_bulk(con, waiting, states, report: LoadReport, base: Path, max_bytes: 
     """One DuckDB scan per dialect for all bulk files."""
     groups: dict[tuple, list[tuple[CsvFile, str]]] = {}
     for csv_file, plan_id in waiting:
-        groups.setdefault(bulk.dialect(csv_file), []).append((csv_file, plan_id))
+        groups.setdefault(sql_reader.dialect(csv_file), []).append((csv_file, plan_id))
     return [issue for group in groups.values() for issue in _load_group(con, group, states, report, base, max_bytes)]
 
 
 def _load_group(con, group, states, report: LoadReport, base: Path, max_bytes: int, split: bool = True) -> list[Issue]:
     """A doubtful group is retried file by file; a doubtful file goes to Python."""
-    counts = bulk.load(con, group)
+    counts = sql_reader.load(con, group)
     if counts is None and split and len(group) > 1:
         return [issue for item in group for issue in _load_group(con, [item], states, report, base, max_bytes, False)]
     issues: list[Issue] = []
@@ -272,7 +282,7 @@ def _recheck_bulk_rules(con, states: Iterable[_PlanState], report: LoadReport, b
     for table in TABLES:
         if not table.bulk:
             continue
-        bad = bulk.plans_breaking_rules(con, table)
+        bad = sql_reader.plans_breaking_rules(con, table)
         for state in states:
             if state.folder.name not in bad or table.name not in state.bulk_files:
                 continue

@@ -4,7 +4,7 @@ The SQL is derived from the same `Kind` markers as the Python validators. It onl
 answer "is every row valid?" and load them: on the first doubtful cell it stops, the
 transaction rolls back, and the caller runs the Python validator (the authority) on that
 file for exact, line-numbered messages. So a cell the SQL cannot judge costs time, never
-correctness. Names in the SQL come from `plan.models`; every value is a bound parameter.
+correctness. Names in the SQL come from `plan.model.models`; every value is a bound parameter.
 """
 
 import codecs
@@ -14,15 +14,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from plan import countries
-from plan.csvio import CsvFile
-from plan.fields import CODE_PATTERN, MAX_TEXT, Kind
-from plan.models import Table
-from plan.parsing import MAX_INTEGER_DIGITS, DecimalMark
-from plan.schema import kinds
-from plan.textkey import text_key_sql
+from plan.data.csv_reader import CsvFile
+from plan.model import countries
+from plan.model.fields import CODE_PATTERN, MAX_TEXT, Kind
+from plan.model.models import Table
+from plan.model.parsing import MAX_INTEGER_DIGITS, DecimalMark
+from plan.model.schema import kinds
+from plan.model.textkey import text_key_sql
 
-# The plainest spellings of plan.parsing's grammar: what is matched here is certainly valid
+# The plainest spellings of plan.model.parsing's grammar: what is matched here is certainly valid
 # and parses to the same value; currency signs, signs or extra decimals go to Python.
 _AMOUNT = {
     DecimalMark.COMMA: (r"(?:\d{1,15}|\d{1,3}(?:\.\d{3}){1,4})(?:,\d{1,2})?",
@@ -34,7 +34,7 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 # these (and \x0b \x0c \x1c-\x1f, refused as control characters anyway). Text that still
 # starts or ends with one is doubtful (trim(x, characters) would be exact but is 10x slower).
 _EDGE_BLANK = r"[\t\n\r\x{85}\x{2028}\x{2029}]"
-# A download's apostrophe before formula-like text, which the Python reader removes (plan.fields).
+# A download's apostrophe before formula-like text, which the Python reader removes (plan.model.fields).
 _NEUTRALIZED = r"^''[-=+@\t\r]"
 
 
@@ -136,7 +136,7 @@ def _select_sql(csv_file: CsvFile, con: duckdb.DuckDBPyConnection) -> str:
         valid.append(f"((c_{name} IS NULL AND {empty_ok}) OR (c_{name} IS NOT NULL AND {ok}))")
     no_extras = " AND ".join(f"raw.{n} IS NULL" for n in file_columns if n.startswith("_extra_")) or "TRUE"
     outputs = [f"v_{name}" if name in present else f"NULL AS {name}" for name in columns]
-    # Identifiers come from plan.models; values are bound parameters.
+    # Identifiers come from plan.model.models; values are bound parameters.
     return (
         f"INSERT INTO {table.name} SELECT plan_id, {', '.join(outputs)} FROM ("  # noqa: S608
         f" SELECT *, {', '.join(typed)} FROM ("

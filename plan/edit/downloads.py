@@ -8,8 +8,8 @@ spreadsheet shows as text. Numbers stay numbers.
 
 import pandas as pd
 
-from plan.parsing import DecimalMark
-from plan.writing import cell_text, csv_record
+from plan.data.csv_writer import cell_text, csv_record
+from plan.model.parsing import DecimalMark
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from plan import store
-from plan.csvio import CsvFile, parse_csv
-from plan.history import History, Version, now_utc, sha256
-from plan.issues import Issue, PlanInvalid, shown_path
-from plan.loader import Row, check_rows
-from plan.models import TABLES_BY_NAME, PlanModel, Table
-from plan.parsing import DecimalMark
-from plan.writing import cell_text, csv_record, fsync_write
+from plan.data import database
+from plan.data.csv_reader import CsvFile, parse_csv
+from plan.data.csv_writer import cell_text, csv_record, fsync_write
+from plan.data.history import History, Version, now_utc, sha256
+from plan.data.loader import Row, check_rows
+from plan.model.issues import Issue, PlanInvalid, shown_path
+from plan.model.models import TABLES_BY_NAME, PlanModel, Table
+from plan.model.parsing import DecimalMark
 
 Key = tuple
 
@@ -129,7 +129,7 @@ class Draft:
 def _as_read(value):
     """A value read from the file, in the form that reads back to it. A text can begin with a tab or CR only
     if its cell began with the apostrophe of a download's formula guard, which reading removed
-    (plan.fields): written without it, reading would strip them."""
+    (plan.model.fields): written without it, reading would strip them."""
     if isinstance(value, list):
         return [_as_read(item) for item in value]
     if isinstance(value, str) and value.startswith(("\t", "\r")):
@@ -236,7 +236,7 @@ def apply(version: TableVersion, changes: Changes) -> Draft:
 
 
 def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
-          max_bytes: int = store.DEFAULT_MAX_BYTES) -> list[Issue]:
+          max_bytes: int = database.DEFAULT_MAX_BYTES) -> list[Issue]:
     """Every issue of the plan `plan_id` with `raw` as the table's file: the CSV reader's rules
     (references between the plan's tables included), on a copy, so nothing is written."""
     source = data_dir / plan_id
@@ -249,7 +249,7 @@ def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
         if raw is not None:
             (mirror / table.file_name).write_bytes(raw)
         try:
-            store.validate(mirror.parent, max_bytes)
+            database.validate(mirror.parent, max_bytes)
         except PlanInvalid as invalid:
             return invalid.issues
     return []
@@ -319,7 +319,7 @@ def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: byte
     rebuild_issues: list[Issue] = []
     if db_path is not None:
         try:
-            store.build(data_dir, db_path)
+            database.build(data_dir, db_path)
         except PlanInvalid as invalid:
             rebuild_issues = invalid.issues
         except (duckdb.Error, OSError) as error:  # the build left the last good database in place

@@ -1,4 +1,4 @@
-"""The editor's tables, from `plan.editing` values: the grid a person edits, and the
+"""The editor's tables, from `plan.edit.editing` values: the grid a person edits, and the
 differences, problems and versions shown around it, in the user's language.
 
 The grid holds typed values (enum and country codes, dates, numbers, lists of codes) that
@@ -11,17 +11,17 @@ from decimal import Decimal
 
 import pandas as pd
 
-from plan import countries
-from plan.downloads import neutralize
-from plan.editing import Diff, Draft, Key, TableVersion, row_key
-from plan.enums import LabeledEnum
-from plan.fields import Kind
-from plan.history import Version
-from plan.i18n import format_date, format_number, t
-from plan.issues import Issue
-from plan.models import PlanModel, Table
-from plan.schema import kinds
-from plan.writing import cell_text
+from plan.data.csv_writer import cell_text
+from plan.data.history import Version
+from plan.edit.downloads import neutralize
+from plan.edit.editing import Diff, Draft, Key, TableVersion, row_key
+from plan.model import countries
+from plan.model.enums import LabeledEnum
+from plan.model.fields import Kind
+from plan.model.i18n import format_date, format_number, t
+from plan.model.issues import Issue
+from plan.model.models import PlanModel, Table
+from plan.model.schema import kinds
 
 
 def label(table: Table, name: str, lang: str) -> str:

@@ -1,13 +1,13 @@
 """Excel workbooks both ways: a table as an .xlsx download, an uploaded .xlsx as CSV for the reader.
 
 Many people keep their plan in Excel, so the editor offers .xlsx beside CSV. Downloads are
-protected against formula injection: text cells are neutralized (`plan.downloads.neutralize`)
+protected against formula injection: text cells are neutralized (`plan.edit.downloads.neutralize`)
 and always written as strings, so a text such as `=SUM(A1)` is never stored as a formula.
 Numbers stay numbers and dates stay dates. openpyxl writes every number, Decimal included,
 as "%.16g" of its float, so an amount of up to 15 significant digits (13 before the decimal
 point, 2 after) reads back exactly. The download's bytes depend only on the table.
 
-Uploads become the CSV the tolerant reader (`plan.csvio`) already checks: UTF-8, `,`, point
+Uploads become the CSV the tolerant reader (`plan.data.csv_reader`) already checks: UTF-8, `,`, point
 decimals, ISO dates. A float is written with the 15 significant digits Excel itself shows and
 computes with, so an amount Excel computed (`=A2*1.19`, a sum) arrives as the figure the person
 saw, not as binary noise (0.1 + 0.2 is 0.3); what cannot be converted is reported as an `Issue`
@@ -29,9 +29,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from plan.downloads import neutralize
-from plan.issues import Issue
-from plan.writing import csv_record
+from plan.data.csv_writer import csv_record
+from plan.edit.downloads import neutralize
+from plan.model.issues import Issue
 
 DEFAULT_MAX_CELLS = 5_000_000
 FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook properties and zip entries: equal tables, equal bytes

@@ -1,8 +1,8 @@
 """The CSV columns as Markdown tables, generated from the models for the README (a test
 checks the README still matches, so the documentation cannot drift from the code)."""
 
-from plan.models import TABLES, Table
-from plan.schema import kinds
+from plan.model.models import TABLES, Table
+from plan.model.schema import kinds
 
 KIND_TEXT = {
     "code": "identifier", "text": "text", "money": "amount (US$)", "count": "whole number", "date": "date",

@@ -9,7 +9,7 @@ from functools import cache
 
 import pycountry
 
-from plan.textkey import text_key
+from plan.model.textkey import text_key
 
 # Spellings people use that pycountry does not list.
 EXTRA_ALIASES = {

@@ -7,7 +7,7 @@ so "Presencial ", "in-person" and "in_person" all mean `Modality.IN_PERSON`.
 from enum import StrEnum
 from functools import cache
 
-from plan.textkey import text_key
+from plan.model.textkey import text_key
 
 
 class LabeledEnum(StrEnum):

@@ -2,7 +2,7 @@
 
 Each type is an `Annotated` with a `Kind` marker that the DuckDB bulk path reads to
 derive the same checks in SQL, and a pydantic validator that raises errors whose
-type is a message key of `plan.i18n`. The decimal mark of the source file travels in the
+type is a message key of `plan.model.i18n`. The decimal mark of the source file travels in the
 validation context (`{"decimal_mark": DecimalMark.COMMA}`).
 """
 
@@ -17,15 +17,15 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from plan import countries
-from plan.downloads import FORMULA_STARTS
-from plan.enums import LabeledEnum
-from plan.parsing import DecimalMark, ParseError, parse_count, parse_date, parse_decimal
+from plan.edit.downloads import FORMULA_STARTS
+from plan.model import countries
+from plan.model.enums import LabeledEnum
+from plan.model.parsing import DecimalMark, ParseError, parse_count, parse_date, parse_decimal
 
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{0,39}"
 MAX_TEXT = 2000
 LIST_SEPARATORS = re.compile(r"[|;,]")
-# A download puts an apostrophe before text a spreadsheet would run as a formula (plan.downloads);
+# A download puts an apostrophe before text a spreadsheet would run as a formula (plan.edit.downloads);
 # reading it back removes it, so a downloaded file uploaded again is unchanged.
 NEUTRALIZED = tuple("'" + start for start in FORMULA_STARTS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

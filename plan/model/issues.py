@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plan.i18n import DEFAULT_LANG, t
+from plan.model.i18n import DEFAULT_LANG, t
 
 
 @dataclass(frozen=True, order=True)

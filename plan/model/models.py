@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from plan.enums import LabeledEnum
-from plan.fields import (
+from plan.model.enums import LabeledEnum
+from plan.model.fields import (
     Choice,
     Choices,
     Code,
@@ -37,7 +37,7 @@ from plan.fields import (
     Year,
     column,
 )
-from plan.fields import Count as CountField
+from plan.model.fields import Count as CountField
 
 
 class ActivityType(LabeledEnum):

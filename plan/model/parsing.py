@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from plan.textkey import text_key
+from plan.model.textkey import text_key
 
 
 class DecimalMark(StrEnum):
@@ -23,7 +23,7 @@ class DecimalMark(StrEnum):
 
 
 class ParseError(ValueError):
-    """A cell that cannot be read; `code` names the message in `plan.i18n`."""
+    """A cell that cannot be read; `code` names the message in `plan.model.i18n`."""
 
     def __init__(self, code: str, **params):
         super().__init__(code)

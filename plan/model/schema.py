@@ -1,14 +1,14 @@
 """DuckDB and Arrow column types derived from the models' `Kind` markers.
 
 Every built table starts with `plan_id` (the plan folder's name), then the CSV's columns
-in model order. Table and column names come from `plan.models`, never from input.
+in model order. Table and column names come from `plan.model.models`, never from input.
 """
 
 import pyarrow as pa
 from pydantic.fields import FieldInfo
 
-from plan.fields import Kind
-from plan.models import PlanModel, Table
+from plan.model.fields import Kind
+from plan.model.models import PlanModel, Table
 
 DUCKDB_TYPES = {
     "code": "VARCHAR", "text": "VARCHAR", "enum": "VARCHAR", "country": "VARCHAR",

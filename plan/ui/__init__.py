@@ -21,13 +21,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from plan import countries, queries, report, store
-from plan.downloads import csv_bytes
-from plan.enums import LabeledEnum
-from plan.filters import Filters, chosen_plans, plan_labels
-from plan.i18n import DEFAULT_LANG, LANGS, t
-from plan.issues import PlanInvalid
-from plan.models import ActivityType, Modality, Sector, Status
+from plan.data import database
+from plan.edit.downloads import csv_bytes
+from plan.model import countries
+from plan.model.enums import LabeledEnum
+from plan.model.i18n import DEFAULT_LANG, LANGS, t
+from plan.model.issues import PlanInvalid
+from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.view import queries, report
+from plan.view.filters import Filters, chosen_plans, plan_labels
 
 # Widget keys: each is also the URL parameter that keeps the choice in a shared link.
 LANG_KEY = "lang"
@@ -81,42 +83,42 @@ def literal(text: str) -> str:
 
 
 def data_dir() -> Path:
-    return store.default_data_dir()
+    return database.default_data_dir()
 
 
 def db_path() -> Path:
-    return store.default_db_path(data_dir())
+    return database.default_db_path(data_dir())
 
 
 @st.cache_resource(show_spinner=False)
-def _readiness(data_folder: str, database: str, csv_stats: str) -> tuple[store.Readiness | PlanInvalid, str]:
+def _readiness(data_folder: str, db_file: str, csv_stats: str) -> tuple[database.Readiness | PlanInvalid, str]:
     """Checked again only when a CSV's size or time changes (`csv_stats`, their digest, is the key)."""
     try:
-        ready = store.ensure(Path(data_folder), Path(database))
+        ready = database.ensure(Path(data_folder), Path(db_file))
     except PlanInvalid as invalid:
         return invalid, ""
-    with store.reader(ready.db_path) as con:
+    with database.reader(ready.db_path) as con:
         info = queries.build_info(con)
     return ready, f"{info['fingerprint']}@{info['built_at_utc'].isoformat()}"
 
 
-def readiness() -> tuple[store.Readiness | PlanInvalid, str]:
+def readiness() -> tuple[database.Readiness | PlanInvalid, str]:
     """The database to read (rebuilt first if the CSVs changed) and its version, or the invalid plan."""
     folder = data_dir()
     # One short key: Streamlit hashing the (path, size, time) of a national folder's 800 CSVs field by
     # field cost ~10 ms on every run of every page.
-    stats = hashlib.sha256(repr(store.csv_stats(folder)).encode()).hexdigest()
+    stats = hashlib.sha256(repr(database.csv_stats(folder)).encode()).hexdigest()
     return _readiness(str(folder), str(db_path()), stats)
 
 
 _run = threading.local()  # the thread of one script run (Streamlit starts one per run): its open reader
 
 
-def _reader(database: str, version: str) -> duckdb.DuckDBPyConnection:
+def _reader(db_file: str, version: str) -> duckdb.DuckDBPyConnection:
     """This script run's read-only connection to the database version: opened at the run's first cache
     miss, closed when the run's thread ends (or the version changes). A page that misses the cache runs
     several queries, and opening a connection costs ~12 ms (a DuckDB instance) against ~1 ms a query."""
-    key = (database, version)
+    key = (db_file, version)
     held = getattr(_run, "reader", None)
     if held is None or held[0] != key:
         if held is not None:
@@ -124,12 +126,12 @@ def _reader(database: str, version: str) -> duckdb.DuckDBPyConnection:
         _run.reader = None
         stack = contextlib.ExitStack()
         try:
-            _run.reader = (key, stack, stack.enter_context(store.reader(Path(database))))
+            _run.reader = (key, stack, stack.enter_context(database.reader(Path(db_file))))
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
             # Another process opened the database file for writing: check the data again from the top,
-            # where store.ensure builds a new file and swaps it in (a locked file is not corrupt).
+            # where database.ensure builds a new file and swaps it in (a locked file is not corrupt).
             _readiness.clear()
             st.rerun()
     return _run.reader[2]
@@ -141,9 +143,9 @@ PLAN_LABELS = "<view.labels>"  # stands for the plan labels in a key: they follo
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached(name: str, database: str, version: str, filters_key: str, args: tuple, _function, _filters):
+def _cached(name: str, db_file: str, version: str, filters_key: str, args: tuple, _function, _filters):
     """Keyed by the function's name, the database and its version, the filters and arguments."""
-    con = _reader(database, version)
+    con = _reader(db_file, version)
     return _function(con, *args) if _filters is None else _function(con, _filters, *args)
 
 
@@ -161,18 +163,18 @@ def query_unfiltered(db: Path, version: str, function, *args):
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _presented(name: str, database: str, version: str, filters_key: str, lang: str, args: tuple, _function,
+def _presented(name: str, db_file: str, version: str, filters_key: str, lang: str, args: tuple, _function,
                _present, _filters, _labels):
     """Keyed like `_cached`, and by the language and the presenter's arguments; the query itself comes
     from `_cached`, so a page that also draws it reads the database once."""
     query_name = f"{_function.__module__}.{_function.__qualname__}"
-    result = _cached(query_name, database, version, filters_key, (), _function, _filters)
+    result = _cached(query_name, db_file, version, filters_key, (), _function, _filters)
     return _present(result, *(_labels if arg is PLAN_LABELS else arg for arg in args), lang)
 
 
 def presented(view: View, function, present_function, *args, filters: Filters | None = None):
     """`present_function(function(con, filters), *args, view.lang)`: a query's result as people read it
-    (e.g. `plan.present`'s (shown, raw) tables), cached per database version, filters, arguments and
+    (e.g. `plan.view.present`'s (shown, raw) tables), cached per database version, filters, arguments and
     language. A rerun then neither formats a national table again nor unpickles its raw rows."""
     name = f"{present_function.__module__}.{present_function.__qualname__}<{function.__qualname__}"
     filters = filters or view.filters
@@ -212,7 +214,7 @@ def _date(label_key: str, key: str, lang: str) -> dt.date | None:
                                  help=t("dates_help", lang))
 
 
-def sidebar(ready: store.Readiness, version: str, lang: str) -> View | None:
+def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
     """The filters, bound to the URL, and the View they select (None: no plan matches)."""
     all_plans = query_unfiltered(ready.db_path, version, queries.plans)
     st.sidebar.header(t("filters", lang))
@@ -255,7 +257,7 @@ def sidebar(ready: store.Readiness, version: str, lang: str) -> View | None:
 def report_button(view: View) -> None:
     """The HTML progress report of this view, built only when someone clicks (it inlines plotly.js)."""
     def render() -> bytes:
-        with store.reader(view.db_path) as con:
+        with database.reader(view.db_path) as con:
             return report.render(con, view.filters, view.lang).encode("utf-8")
 
     st.sidebar.download_button(t("report_download", view.lang), render, file_name=report.filename(view.filters,
@@ -304,7 +306,7 @@ def without_data(lang: str) -> View:
 
 
 def note(text: str) -> None:
-    """A note under a chart (`plan.present`'s notes are empty when they do not apply)."""
+    """A note under a chart (`plan.view.present`'s notes are empty when they do not apply)."""
     if text:
         st.caption(text)
 
@@ -319,7 +321,7 @@ def empty_state(view: View) -> None:
 
 
 def chart(view: View, figure, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, config: dict | None = None) -> None:
-    """A chart with the numbers behind it (`plan.present.localize`'s shown and raw tables),
+    """A chart with the numbers behind it (`plan.view.present.localize`'s shown and raw tables),
     or the empty state when there is nothing to draw."""
     if tables[1].empty:
         empty_state(view)

@@ -18,7 +18,7 @@ import time
 
 import streamlit as st
 
-from plan.i18n import t
+from plan.model.i18n import t
 from plan.ui import literal
 
 UNLOCKED_KEY = "_editor_unlocked"  # the name a right password was given with; set only by `_unlock`

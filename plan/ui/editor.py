@@ -1,5 +1,5 @@
 """The editor page: pick a plan and a table, then edit it in a grid, upload a CSV or Excel file,
-download it, or go back to an earlier version. All the rules live in `plan.editing`.
+download it, or go back to an earlier version. All the rules live in `plan.edit.editing`.
 
     base version (held in the session until saved or discarded, so a change on disk never
     drops pending edits) -> grid -> Changes -> Draft -> check -> save (access checked again)
@@ -14,14 +14,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from plan import countries, edit_tables, editing, ui, xlsx
-from plan.downloads import table_csv
-from plan.fields import CODE_PATTERN, MAX_TEXT
-from plan.history import History, default_history_dir
-from plan.i18n import t
-from plan.loader import plan_dirs
-from plan.models import PLAN, TABLES, TABLES_BY_NAME, Table
-from plan.schema import kind_of
+from plan import ui
+from plan.data.history import History, default_history_dir
+from plan.data.loader import plan_dirs
+from plan.edit import editing, editor_display, workbooks
+from plan.edit.downloads import table_csv
+from plan.model import countries
+from plan.model.fields import CODE_PATTERN, MAX_TEXT
+from plan.model.i18n import t
+from plan.model.models import PLAN, TABLES, TABLES_BY_NAME, Table
+from plan.model.schema import kind_of
 from plan.ui import access
 
 PLAN_KEY = "edit_plan"
@@ -129,8 +131,8 @@ def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVer
         _conflict(lang, data_dir, history, version, conflict)
         return
     keys, grid_key = _page(lang, version)
-    proposals = edit_tables.proposed_ids([str(k[0]) for k in version.by_key()], 1) if table.unique == ("id",) else []
-    st.data_editor(edit_tables.grid(version, keys), key=grid_key, hide_index=True, width="stretch",
+    proposals = editor_display.proposed_ids([str(k[0]) for k in version.by_key()], 1) if table.unique == ("id",) else []
+    st.data_editor(editor_display.grid(version, keys), key=grid_key, hide_index=True, width="stretch",
                    column_config=_column_config(version, lang, proposals[0] if proposals else None),
                    num_rows="fixed" if table is PLAN else "dynamic")
     changes = editing.Changes.from_editor(keys, st.session_state.get(grid_key) or {})
@@ -144,7 +146,7 @@ def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVer
     st.markdown(t("editor_pending", lang, **counts))
     if issues:
         st.error(t("editor_issues", lang, count=len(issues)))
-        st.dataframe(edit_tables.issue_table(issues, version, draft, keys, lang), hide_index=True)
+        st.dataframe(editor_display.issue_table(issues, version, draft, keys, lang), hide_index=True)
     save, discard = st.columns(2)
     save.button(t("editor_save", lang), type="primary", disabled=bool(issues), key=f"save-{grid_key}",
                 on_click=_save, args=(lang, data_dir, history, version, draft.raw, "edit", counts),
@@ -160,16 +162,17 @@ def _page(lang: str, version: editing.TableVersion) -> tuple[list[editing.Key], 
     if not version.table.bulk and len(keys) <= PAGE_ROWS:
         return keys, prefix
     locked = _pending(version)
-    columns = edit_tables.filter_columns(version.table)
+    columns = editor_display.filter_columns(version.table)
     chosen = {}
     cells = st.columns(len(columns) + 1)
     for cell, name in zip(cells, columns, strict=False):
-        options = edit_tables.filter_options(version, name)
-        chosen[name] = cell.multiselect(edit_tables.label(version.table, name, lang), options, key=f"{prefix}-f-{name}",
-                                        format_func=lambda v, n=name: edit_tables.shown(
+        options = editor_display.filter_options(version, name)
+        chosen[name] = cell.multiselect(editor_display.label(version.table, name, lang), options,
+                                        key=f"{prefix}-f-{name}",
+                                        format_func=lambda v, n=name: editor_display.shown(
                                             kind_of(version.table.model.model_fields[n]), v, lang),
                                         disabled=locked, placeholder=t("all", lang))
-    keys = edit_tables.keys_matching(version, chosen)
+    keys = editor_display.keys_matching(version, chosen)
     pages = max(1, -(-len(keys) // PAGE_ROWS))
     page = cells[-1].number_input(t("editor_page", lang, pages=pages), 1, pages, key=f"{prefix}-page", disabled=locked)
     st.caption(t("editor_rows_shown", lang, shown=min(PAGE_ROWS, len(keys)), total=len(keys)))
@@ -186,7 +189,7 @@ def _propose_ids(version: editing.TableVersion, changes: editing.Changes) -> Non
         return
     taken = [str(k[0]) for k in version.by_key()] + [str(a.get("id") or "") for a in changes.added]
     empty = [added for added in changes.added if not str(added.get("id") or "").strip()]
-    for added, proposal in zip(empty, edit_tables.proposed_ids([i for i in taken if i], len(empty)), strict=True):
+    for added, proposal in zip(empty, editor_display.proposed_ids([i for i in taken if i], len(empty)), strict=True):
         added["id"] = proposal
 
 
@@ -287,7 +290,7 @@ def _conflict(lang: str, data_dir: Path, history: History, version: editing.Tabl
     lost = changes.missing_in(current)
     if lost:
         st.warning(t("editor_conflict_lost", lang, rows=", ".join(
-            edit_tables.key_text(version.table, key, lang) for key in lost)))
+            editor_display.key_text(version.table, key, lang) for key in lost)))
     kept = editing.Changes({k: v for k, v in changes.changed.items() if k not in lost},
                            {k for k in changes.deleted if k not in lost}, changes.added)
     counts = {"changed": len(kept.changed), "added": len(kept.added), "removed": len(kept.deleted)}
@@ -311,7 +314,7 @@ def _diff(lang: str, old: editing.TableVersion, new: editing.TableVersion) -> No
     elif not difference:
         st.caption(t("editor_no_difference", lang))
     else:
-        st.dataframe(edit_tables.diff_table(difference, old.table, lang), hide_index=True)
+        st.dataframe(editor_display.diff_table(difference, old.table, lang), hide_index=True)
 
 
 def _upload(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
@@ -327,7 +330,7 @@ def _upload(lang: str, data_dir: Path, history: History, version: editing.TableV
         st.error(t("file_too_large", lang, value=len(raw), limit=limit_mb * 1024 * 1024))
         return
     if upload.name.lower().endswith(".xlsx"):
-        converted = xlsx.xlsx_to_csv(raw, upload.name)
+        converted = workbooks.xlsx_to_csv(raw, upload.name)
         if isinstance(converted, list):
             ui.show_issues(t("editor_upload_rejected", lang, file=upload.name), converted, lang)
             return
@@ -349,7 +352,7 @@ def _upload(lang: str, data_dir: Path, history: History, version: editing.TableV
             return
         counts = difference.counts()
         st.markdown(t("editor_upload_preview", lang, **counts))
-        st.dataframe(edit_tables.diff_table(difference, version.table, lang), hide_index=True)
+        st.dataframe(editor_display.diff_table(difference, version.table, lang), hide_index=True)
     st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_save,
               args=(lang, data_dir, history, version, raw, "upload", counts))
 
@@ -359,14 +362,14 @@ def _downloads(lang: str, version: editing.TableVersion) -> None:
     stem = f"{version.plan_id}-{version.table.name}"
     st.caption(t("editor_download_help", lang))
     excel, plain, workbook = st.columns(3)
-    excel.download_button(t("editor_download_excel_csv", lang), lambda: table_csv(edit_tables.download_frame(version),
-                          spanish_excel=True), file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
-                          key=f"dl-excel-{stem}")
-    plain.download_button(t("editor_download_plain_csv", lang), lambda: table_csv(edit_tables.download_frame(version),
-                          spanish_excel=False), file_name=f"{stem}-utf8.csv", mime="text/csv", on_click="ignore",
-                          key=f"dl-plain-{stem}")
-    workbook.download_button(t("editor_download_xlsx", lang), lambda: xlsx.xlsx_bytes(
-        edit_tables.download_frame(version), version.table.name), file_name=f"{stem}.xlsx", on_click="ignore",
+    excel.download_button(t("editor_download_excel_csv", lang),
+                          lambda: table_csv(editor_display.download_frame(version), spanish_excel=True),
+                          file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", key=f"dl-excel-{stem}")
+    plain.download_button(t("editor_download_plain_csv", lang),
+                          lambda: table_csv(editor_display.download_frame(version), spanish_excel=False),
+                          file_name=f"{stem}-utf8.csv", mime="text/csv", on_click="ignore", key=f"dl-plain-{stem}")
+    workbook.download_button(t("editor_download_xlsx", lang), lambda: workbooks.xlsx_bytes(
+        editor_display.download_frame(version), version.table.name), file_name=f"{stem}.xlsx", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"dl-xlsx-{stem}")
 
 
@@ -377,8 +380,8 @@ def _history(lang: str, data_dir: Path, history: History, version: editing.Table
     if not versions:
         st.info(t("editor_no_history", lang))
         return
-    st.dataframe(edit_tables.versions_table(versions, lang), hide_index=True)
-    labels = {v.sha256: edit_tables.version_label(v, lang) for v in versions}
+    st.dataframe(editor_display.versions_table(versions, lang), hide_index=True)
+    labels = {v.sha256: editor_display.version_label(v, lang) for v in versions}
     first = versions[-1].previous
     if history.content(first) is not None:
         labels.setdefault(first, t("editor_before_first", lang, version=first[:10]))

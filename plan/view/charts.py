@@ -1,6 +1,6 @@
 """Plotly figures for the pages and the report, built from query results, labelled in es/en.
 
-Every builder takes a DataFrame from `plan.queries` and the language and returns a figure
+Every builder takes a DataFrame from `plan.view.queries` and the language and returns a figure
 with a title, axis titles with units and hover texts; numbers use the language's separators
 (es-CL `1.500.000,5`, en `1,500,000.5`). No builder reads the database or Streamlit.
 """
@@ -11,11 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from plan import present
-from plan.countries import country_name
-from plan.filters import TOTAL
-from plan.i18n import format_date, format_number, format_usd, t
-from plan.models import ActivityType, Channel, Modality, Status
+from plan.model.countries import country_name
+from plan.model.i18n import format_date, format_number, format_usd, t
+from plan.model.models import ActivityType, Channel, Modality, Status
+from plan.view import present
+from plan.view.filters import TOTAL
 
 # A sober palette readable on a projector; statuses and modalities keep their colour everywhere.
 PALETTE = ["#0b5394", "#e69138", "#6aa84f", "#a64d79", "#45818e", "#cc0000", "#674ea7", "#999999"]

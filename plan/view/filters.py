@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from plan.models import Sector
+from plan.model.models import Sector
 
 PARAMETER = re.compile(r"\$([a-z_]+)")
 TOTAL = "__total__"  # the plan id of a row summed over the chosen plans

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from plan import queries
-from plan.filters import TOTAL, Filters
+from plan.view import queries
+from plan.view.filters import TOTAL, Filters
 
 GREEN_FROM = 0.9  # actual / expected at this pace or more: on track
 AMBER_FROM = 0.7  # below this: off track

@@ -13,12 +13,12 @@ from collections.abc import Callable
 import pandas as pd
 from babel.dates import format_date as babel_date
 
-from plan import countries
-from plan.enums import LabeledEnum
-from plan.filters import PLANS_APART, Filters
-from plan.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
-from plan.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
-from plan.schema import kind_of
+from plan.model import countries
+from plan.model.enums import LabeledEnum
+from plan.model.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
+from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
+from plan.model.schema import kind_of
+from plan.view.filters import PLANS_APART, Filters
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
 UNITS = ("text", "count", "decimal", "usd", "pct", "date", "country", "countries")
@@ -132,7 +132,7 @@ def plans_summed_note(filters: Filters, lang: str) -> str:
 
 def capped_note(rows: pd.DataFrame, key: str, lang: str) -> str:
     """The note `key` under a chart that draws only the most relevant of more rows (`rows` from a capped
-    query of `plan.queries`, with `matching`): how many of how many; "" when it draws them all."""
+    query of `plan.view.queries`, with `matching`): how many of how many; "" when it draws them all."""
     matching = 0 if rows.empty else int(rows["matching"].iloc[0])
     if matching <= len(rows):
         return ""

@@ -1,9 +1,9 @@
 """Named read queries over the built database; every value is a bound parameter.
 
-Each function takes a connection from `plan.store.reader` (and usually the viewer's
+Each function takes a connection from `plan.data.database.reader` (and usually the viewer's
 `Filters`) and returns a DataFrame holding only what a page draws: the aggregation happens
 in DuckDB, so a national database costs the pages little more than the sample. The SQL
-texts are module constants, some joined with the constant conditions of `plan.filters`.
+texts are module constants, some joined with the constant conditions of `plan.view.filters`.
 
 What a chart draws stays small at any scale: beyond `PLANS_APART` plans a series per plan
 becomes their total (plan id `TOTAL`), and a calendar or a bar per event shows its most
@@ -16,7 +16,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from plan.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
+from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
 
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
 EVENTS_SHOWN = 30  # events a chart draws one bar each at most

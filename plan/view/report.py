@@ -3,7 +3,7 @@
     render(con, filters, lang)
         header:  title, plans, filters in words, "data as of" and generation stamps
         KPIs:    kpis.overview -> present.kpi_cards (status in words) as HTML tables
-        charts:  plan.charts figures, plotly.js inlined once (works offline, no CDN)
+        charts:  plan.view.charts figures, plotly.js inlined once (works offline, no CDN)
         late:    queries.late_activities -> present.late_table
         footer
 
@@ -19,10 +19,11 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from plan import charts, countries, kpis, present, queries
-from plan.filters import Filters, plan_labels
-from plan.i18n import format_date, t
-from plan.models import ActivityType, Modality, Sector, Status
+from plan.model import countries
+from plan.model.i18n import format_date, t
+from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.view import charts, kpis, present, queries
+from plan.view.filters import Filters, plan_labels
 
 CSS = """
 body { font-family: "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222; margin: 2rem auto;
