@@ -13,6 +13,7 @@ from pathlib import Path
 
 from plan.data import database, demo
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
+from plan.data.files import write_atomically
 from plan.model import column_docs, countries
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
@@ -267,21 +268,6 @@ def report_plans(args, all_plans, lang: str) -> tuple[tuple[str, ...], list[str]
     return tuple(chosen["plan_id"]), []
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` (UTF-8) to a temporary file beside `path`, then swap it in: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _run_report(args) -> int:
     lang = args.lang
     values, errors = report_values(args, lang)
@@ -300,7 +286,7 @@ def _run_report(args) -> int:
             raise ReportUsageError(errors)
         document = report.render(con, Filters(plan_ids=plan_ids, **values), lang)
     try:
-        write_atomically(args.out, document)
+        write_atomically(args.out, document.encode("utf-8"))
     except OSError as error:  # a folder, a read-only place, a full disk: say so, leave what was there
         raise ReportUsageError([t("report_cannot_write", lang, option="--out", value=args.out,
                                   reason=error.strerror or error)]) from None

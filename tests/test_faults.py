@@ -6,7 +6,7 @@ After every fault: each CSV is an old or a new version whole, the app serves the
 clear banner, the history keeps every save that landed, and the next build or save succeeds. Each test
 prints its counts (faults injected, cases tried, lost; run with -s to see them) and asserts lost == 0.
 
-Single cases already covered by tests/test_store.py are not repeated here (kill -9 of whole
+Single cases already covered by tests/test_database.py are not repeated here (kill -9 of whole
 `python -m plan build` runs, one junk and one foreign .wal, one of each kind of damaged file, concurrent
 ensure on a corrupt file); these tests repeat faults at random points and follow each with the app's
 next start, build or save.
@@ -48,8 +48,8 @@ from plan.model.models import ACTIVITIES, TABLES, Status
 from tests.apptest import open_page
 from tests.conftest import REPO, copy_sample
 from tests.test_app import _metrics
+from tests.test_database import _flip_middle_byte, _foreign_wal, _truncate_half, leftovers, plain_env, snapshot
 from tests.test_editing import ATACAMA
-from tests.test_store import _flip_middle_byte, _foreign_wal, _truncate_half, leftovers, plain_env, snapshot
 
 ROUNDS = int(os.environ.get("FAULT_ROUNDS", "8"))
 SEED = int(os.environ.get("FAULT_SEED", "0"))
@@ -65,7 +65,7 @@ def report(name: str, **counts) -> None:
 
 
 def temp_files(root: Path) -> list[Path]:
-    """Temporary files of `plan.data.csv_writer.fsync_write` (`.<name>.tmp-<pid>`) anywhere under `root`."""
+    """Temporary files of `plan.data.files.write_atomically` (`.<name>.tmp-<pid>`) anywhere under `root`."""
     return sorted(p for p in root.rglob(".*.tmp-*") if p.is_file())
 
 

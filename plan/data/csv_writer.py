@@ -1,13 +1,12 @@
-"""Writing plan CSVs: cells in the form the reader reads back to the same value, files whole or not at all."""
+"""Writing plan CSVs: cells and records in the form the reader reads back to the same value (whole files are
+written by `plan.data.files`)."""
 
 import csv
 import datetime as dt
 import io
 import math
-import os
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 
 import pandas as pd
 
@@ -43,42 +42,3 @@ def csv_record(cells: list[str], delimiter: str, ending: str) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
     return buffer.getvalue()[:-2] + ending
-
-
-def fsync_write(path: Path, raw: bytes) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, fsync, rename, fsync the folder.
-    Temporary files that writers killed mid-write left in the folder are removed first."""
-    _remove_dead_temporaries(path.parent)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-
-
-def _remove_dead_temporaries(folder: Path) -> None:
-    """`.<name>.tmp-<pid>` files of writers that died (kill -9, power cut): never read, but they would pile
-    up in the data folder, where git shows them."""
-    for leftover in folder.glob(".*.tmp-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not process_alive(int(pid)):
-            leftover.unlink(missing_ok=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

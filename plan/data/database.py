@@ -11,7 +11,6 @@ would otherwise keep serving the replaced file to this process.
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import os
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
-from plan.data.csv_writer import process_alive
+from plan.data.files import fsync_folder, locked, remove_dead_leftovers
 from plan.data.loader import LoadReport, load_data_dir, plan_dirs
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
@@ -64,31 +63,9 @@ def _content_fingerprint(data_dir: Path) -> str:
     return _fingerprint(hashes)
 
 
-@contextlib.contextmanager
-def _build_lock(db_path: Path) -> Iterator[None]:
+def _build_lock(db_path: Path) -> contextlib.AbstractContextManager:
     """One build at a time per database; a killed builder's lock dies with it."""
-    with open(db_path.with_name(db_path.name + ".lock"), "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _remove_leftovers(db_path: Path) -> None:
-    """Half-written files of builds that were killed (their process no longer exists)."""
-    for leftover in db_path.parent.glob(db_path.name + ".building-*"):
-        pid = leftover.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            leftover.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return locked(db_path.with_name(db_path.name + ".lock"))
 
 
 def _write_build_info(con: duckdb.DuckDBPyConnection, data_dir: Path, report: LoadReport) -> str:
@@ -126,7 +103,7 @@ def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> 
 
 def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
     """`build`'s work; the caller holds the build lock."""
-    _remove_leftovers(db_path)
+    remove_dead_leftovers(db_path.parent, db_path.name + ".building-*")  # builds that were killed
     building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
     building.unlink(missing_ok=True)
     try:
@@ -142,7 +119,7 @@ def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
             os.fsync(handle.fileno())
         _set_wal_aside(db_path)
         os.replace(building, db_path)
-        _fsync_dir(db_path.parent)
+        fsync_folder(db_path.parent)
         return report
     finally:
         building.unlink(missing_ok=True)

@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import json
 import math
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from plan.data.csv_writer import cell_text
+from plan.data.files import is_temporary_for, write_atomically
 from plan.model.countries import country_name
 from plan.model.models import (
     ACTIVITIES,
@@ -55,7 +55,6 @@ from plan.model.models import (
 VERSION = 1  # bump when the generated data changes, so that old demos are not reused
 MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
 PARTIAL = ".demo.partial"  # written first, removed last: the folder is an unfinished demo
-MARKER_TMP = ".demo.tmp"
 DEMO_FILES = frozenset(table.file_name for table in TABLES)
 FOLDER_PATTERN = re.compile(r"(?:sample|national)-[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}")
 CURRENT_AS_OF = dt.date(2025, 6, 30)  # status date of the last plan year; earlier years are closed
@@ -184,7 +183,7 @@ def write_demo(out_dir: Path, scale: str = "sample", seed: int = 0) -> DemoSumma
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / PARTIAL).write_text(json.dumps({"scale": spec.name, "seed": seed}) + "\n", encoding="utf-8")
     for entry in previous:
-        if entry.name in (MARKER, MARKER_TMP):
+        if entry.name == MARKER or is_temporary_for(entry, out_dir / MARKER):
             entry.unlink()
         elif entry.name != PARTIAL:
             shutil.rmtree(entry)
@@ -201,8 +200,7 @@ def write_demo(out_dir: Path, scale: str = "sample", seed: int = 0) -> DemoSumma
     summary = DemoSummary(plans=len(folders), rows=rows, bytes=total_bytes)
     marker = {"version": VERSION, "scale": spec.name, "seed": seed, "plans": summary.plans,
               "rows": summary.rows, "bytes": summary.bytes, "folders": folders}
-    (out_dir / MARKER_TMP).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-    os.replace(out_dir / MARKER_TMP, out_dir / MARKER)
+    write_atomically(out_dir / MARKER, (json.dumps(marker, indent=1) + "\n").encode("utf-8"))
     (out_dir / PARTIAL).unlink()
     return summary
 
@@ -225,7 +223,7 @@ def _previous_demo(out_dir: Path) -> list[Path]:
     for entry in entries:
         if entry.is_symlink():
             raise ValueError(f"{entry} is a symbolic link, not part of a demo; refusing to overwrite {out_dir}")
-        if entry.name in (MARKER, PARTIAL, MARKER_TMP) and entry.is_file():
+        if (entry.name in (MARKER, PARTIAL) or is_temporary_for(entry, out_dir / MARKER)) and entry.is_file():
             continue
         if entry.is_dir() and FOLDER_PATTERN.fullmatch(entry.name) and all(
             child.is_file() and not child.is_symlink() and child.name in DEMO_FILES for child in entry.iterdir()

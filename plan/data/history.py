@@ -15,7 +15,6 @@ if the file holds it (`settle`), so no save that landed goes unlogged.
 """
 
 import datetime as dt
-import fcntl
 import gzip
 import hashlib
 import json
@@ -23,7 +22,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from plan.data.csv_writer import fsync_write
+from plan.data.files import locked, write_atomically
 
 ABSENT = ""  # the version of a table whose CSV does not exist (yet)
 
@@ -63,7 +62,7 @@ class History:
         version = sha256(raw)
         if raw is not None and not self._blob(version).exists():
             self.blobs.mkdir(parents=True, exist_ok=True)
-            fsync_write(self._blob(version), gzip.compress(raw, mtime=0))
+            write_atomically(self._blob(version), gzip.compress(raw, mtime=0))
         return version
 
     def content(self, version: str) -> bytes | None:
@@ -77,25 +76,21 @@ class History:
         """Append one version to the log (whole lines only, even with several writers); its intent is done."""
         self.root.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(asdict(version), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-        with open(self.log, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                # A writer that failed mid-append (a full disk) left a torn last line: end it first, or
-                # this line would be glued to it and skipped with it.
-                end = handle.seek(0, os.SEEK_END)
-                if end and os.pread(handle.fileno(), 1, end - 1) != b"\n":
-                    line = b"\n" + line
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with locked(self.log, "a+b") as handle:
+            # A writer that failed mid-append (a full disk) left a torn last line: end it first, or
+            # this line would be glued to it and skipped with it.
+            end = handle.seek(0, os.SEEK_END)
+            if end and os.pread(handle.fileno(), 1, end - 1) != b"\n":
+                line = b"\n" + line
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
         self._intent(version.plan_id, version.table).unlink(missing_ok=True)
 
     def intend(self, version: Version) -> None:
         """Note a save that is about to replace its file (see `settle`)."""
         self._intent(version.plan_id, version.table).parent.mkdir(parents=True, exist_ok=True)
-        fsync_write(self._intent(version.plan_id, version.table), json.dumps(asdict(version)).encode("utf-8"))
+        write_atomically(self._intent(version.plan_id, version.table), json.dumps(asdict(version)).encode("utf-8"))
 
     def pending(self, plan_id: str) -> list[Version]:
         """The intents of saves of `plan_id` that did not reach `record`."""

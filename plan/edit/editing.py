@@ -13,7 +13,6 @@ CSV on disk), it is refused, and nothing is written unless the whole plan is val
 """
 
 import contextlib
-import fcntl
 import functools
 import io
 import shutil
@@ -26,7 +25,8 @@ import duckdb
 
 from plan.data import database
 from plan.data.csv_reader import CsvFile, parse_csv
-from plan.data.csv_writer import cell_text, csv_record, fsync_write
+from plan.data.csv_writer import cell_text, csv_record
+from plan.data.files import locked, write_atomically
 from plan.data.history import History, Version, now_utc, sha256
 from plan.data.loader import Row, check_rows
 from plan.model.issues import Issue, PlanInvalid, shown_path
@@ -282,12 +282,8 @@ def plan_lock(data_dir: Path, plan_id: str) -> Iterator[None]:
     """One save at a time per plan (all its tables: references cross them)."""
     locks = data_dir / ".locks"
     locks.mkdir(exist_ok=True)
-    with open(locks / f"{plan_id}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with locked(locks / f"{plan_id}.lock"):
+        yield
 
 
 def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: bytes, base: str, editor: str,
@@ -311,7 +307,7 @@ def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: byte
         history.remember(raw)
         version = Version(plan_id, table.name, sha256(raw), base, now_utc(), editor, kind, counts or {}, restored)
         history.intend(version)
-        fsync_write(path, raw)
+        write_atomically(path, raw)
         try:
             history.record(version)
         except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
