@@ -5,13 +5,11 @@ formula by Excel or LibreOffice ("CSV injection"); it gets a leading apostrophe,
 spreadsheet shows as text. Numbers stay numbers.
 """
 
-
 import pandas as pd
 
 from plan.data.csv_writer import cell_text, csv_record
+from plan.model.fields import FORMULA_STARTS
 from plan.model.parsing import DecimalMark
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value):

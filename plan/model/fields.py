@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from plan.edit.downloads import FORMULA_STARTS
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.parsing import DecimalMark, ParseError, parse_count, parse_date, parse_decimal
@@ -25,8 +24,9 @@ from plan.model.parsing import DecimalMark, ParseError, parse_count, parse_date,
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._\-]{0,39}"
 MAX_TEXT = 2000
 LIST_SEPARATORS = re.compile(r"[|;,]")
-# A download puts an apostrophe before text a spreadsheet would run as a formula (plan.edit.downloads);
-# reading it back removes it, so a downloaded file uploaded again is unchanged.
+# Text a spreadsheet would run as a formula ("CSV injection"): a download puts an apostrophe before it
+# (plan.edit.downloads); reading it back removes it, so a downloaded file uploaded again is unchanged.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALIZED = tuple("'" + start for start in FORMULA_STARTS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
