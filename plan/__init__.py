@@ -1,0 +1,17 @@
+"""The internationalization plan dashboard's domain, in layers; a layer imports only the ones above it here.
+
+    model/   what a plan is: its CSV tables and columns (models, fields), the rules of a cell or a row,
+             enums, countries, numbers and dates as Excel writes them, the messages' lookup (i18n)
+    data/    reading the plan's CSV files (csv_reader, and sql_reader for big tables), loading and building
+             the DuckDB database (loader, database), writing CSVs and files safely (csv_writer, files),
+             the plan's saved versions (history; the durable plan store goes here), demo data
+    edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
+             (editor_display), Excel workbooks and downloads; importers of official statistics go here
+    view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report
+    ui/      the Streamlit helpers the pages share, the editor page, who may edit
+
+Beside them, two tools: `cli` (`python -m plan`) and `bench` (the benchmark, which drives the served app).
+Streamlit is imported only by `ui` and `bench`. The pages themselves are in `pages/`, thin: they read the
+filters, call named queries and presentation, and draw. Each layer keeps its user-facing texts in its own
+`messages/` folder. `tests/test_layers.py` keeps all of this true.
+"""

@@ -1,0 +1,1 @@
+"""Reading, building and storing: the plan CSV files, the DuckDB database built from them, saved versions."""

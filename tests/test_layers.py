@@ -1,0 +1,111 @@
+"""plan/ is in layers, and the imports keep them: a layer imports only itself and the layers before it.
+
+    model -> data -> edit -> view -> ui        (plan/__init__.py draws the map)
+    bench, cli: tools beside the layers, which nothing in a layer imports
+
+Streamlit is imported only by plan/ui (the pages' helpers) and plan/bench (the tool that drives the served app),
+so the domain runs and is tested without it. Every module of plan/ lives in a layer or is one of the tools.
+"""
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PLAN = REPO / "plan"
+LAYERS = ("model", "data", "edit", "view", "ui")
+TOOLS = ("bench", "cli")
+STREAMLIT_ALLOWED = ("ui", "bench")
+PACKAGE_FILES = ("__init__.py", "__main__.py")
+
+
+def layer_of(path: Path) -> str:
+    """The layer or tool a file belongs to: `model` … `ui`, `bench`, `cli`, `package` (plan's own
+    __init__/__main__), or `outside` (app.py, pages/, tests/)."""
+    try:
+        parts = path.resolve().relative_to(PLAN).parts
+    except ValueError:
+        return "outside"
+    if len(parts) > 1:
+        return parts[0]
+    return "package" if parts[0] in PACKAGE_FILES else parts[0].removesuffix(".py")
+
+
+def imported_modules(source: str) -> list[tuple[int, str]]:
+    """(line, module) for every import in `source`, also those inside functions; `from plan import x`
+    counts as importing `plan.x`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "plan":
+                found += [(node.lineno, f"plan.{alias.name}") for alias in node.names]
+            else:
+                found.append((node.lineno, node.module))
+    return found
+
+
+def wrong_imports(sources: dict[str, tuple[str, str]]) -> list[str]:
+    """Every import against the rules, as `file:line: what`; `sources` maps a shown name to (layer, source)."""
+    wrong = []
+    for shown, (layer, source) in sources.items():
+        for line, module in imported_modules(source):
+            parts = module.split(".")
+            if parts[0] == "streamlit" and layer not in STREAMLIT_ALLOWED:
+                wrong.append(f"{shown}:{line}: {layer} imports streamlit (only plan/ui and plan/bench may)")
+            if parts[0] != "plan" or len(parts) < 2 or layer not in LAYERS:
+                continue
+            target = parts[1]
+            if target in TOOLS:
+                wrong.append(f"{shown}:{line}: {layer} imports the tool plan.{target}")
+            elif target in LAYERS and LAYERS.index(target) > LAYERS.index(layer):
+                wrong.append(f"{shown}:{line}: {layer} imports {module}, a later layer")
+    return wrong
+
+
+def plan_sources() -> dict[str, tuple[str, str]]:
+    return {str(path.relative_to(REPO)): (layer_of(path), path.read_text(encoding="utf-8"))
+            for path in sorted(PLAN.rglob("*.py"))}
+
+
+def test_every_module_of_plan_lives_in_a_layer_or_is_a_tool():
+    homes = {layer_of(path) for path in PLAN.rglob("*.py")}
+    assert homes <= {*LAYERS, *TOOLS, "package"}, homes - {*LAYERS, *TOOLS, "package"}
+    assert set(LAYERS) <= homes
+
+
+def test_imports_run_only_towards_earlier_layers_and_streamlit_stays_in_ui_and_bench():
+    sources = plan_sources()
+    assert len(sources) > 30
+    assert wrong_imports(sources) == []
+
+
+def test_the_rule_finds_a_planted_wrong_way_import():
+    # The same check on a copy of the real modules with imports planted against each rule.
+    sources = plan_sources()
+    layer, source = sources["plan/model/parsing.py"]
+    sources["plan/model/parsing.py"] = (layer, source + "\nfrom plan.view import queries\n")
+    layer, source = sources["plan/data/loader.py"]
+    sources["plan/data/loader.py"] = (layer, source + "\ndef late():\n    import streamlit\n")
+    layer, source = sources["plan/view/report.py"]
+    sources["plan/view/report.py"] = (layer, source + "\nfrom plan import cli\n")
+    assert [finding.split(": ", 1)[1] for finding in wrong_imports(sources)] == [
+        "data imports streamlit (only plan/ui and plan/bench may)",
+        "model imports plan.view, a later layer",
+        "view imports the tool plan.cli",
+    ]
+
+
+def test_the_domain_imports_without_streamlit():
+    # Run in a fresh interpreter: every layer but ui, and the command line, load with streamlit absent.
+    import subprocess
+    import sys
+
+    modules = [".".join(path.relative_to(REPO).with_suffix("").parts) for path in sorted(PLAN.rglob("*.py"))
+               if layer_of(path) in ("model", "data", "edit", "view", "cli")]
+    code = ("import sys; sys.modules['streamlit'] = None\n"
+            + "".join(f"import {module}\n" for module in modules)
+            + "print(len([m for m in sys.modules if m.startswith('plan.')]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= len(modules)
