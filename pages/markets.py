@@ -13,66 +13,66 @@ MAP_CONFIG = {"topojsonURL": "/app/static/topojson/"}  # served from static/ (se
 
 view = ui.page("markets")
 lang = view.lang
-summary = ui.query(view, queries.market_summary)
+summary = ui.query(view, queries.markets_summary)
 if summary.empty:
     ui.empty_state(view)
     st.stop()
 
-metric = st.radio(t("mk_metric", lang), charts.MARKET_METRICS, key=METRIC_KEY, horizontal=True,
-                  format_func=lambda m: t(f"mk_metric_{m}", lang))
-ranked = ui.presented(view, queries.market_summary, present.markets_table, metric)
-ui.chart(view, charts.market_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
-st.caption(t("mk_map_note", lang))
-ui.chart(view, charts.market_ranking(summary, metric, lang), ranked, "markets-ranking")
+metric = st.radio(t("markets_metric", lang), charts.MARKETS_METRICS, key=METRIC_KEY, horizontal=True,
+                  format_func=lambda m: t(f"markets_metric_{m}", lang))
+ranked = ui.presented(view, queries.markets_summary, present.markets_table, metric)
+ui.chart(view, charts.markets_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
+st.caption(t("markets_map_note", lang))
+ui.chart(view, charts.markets_ranking(summary, metric, lang), ranked, "markets-ranking")
 ui.note(present.ranking_note(summary, metric, lang))
-st.caption(t("mk_split_note", lang))
+st.caption(t("markets_split_note", lang))
 
-st.subheader(t("mk_coverage", lang))
-counts, coverage = ui.presented(view, queries.market_summary, present.markets_coverage)
+st.subheader(t("markets_coverage", lang))
+counts, coverage = ui.presented(view, queries.markets_summary, present.markets_coverage)
 for column, group in zip(st.columns(len(counts)), counts, strict=True):
-    column.metric(group["label"], group["count"])
-if counts[0]["count"] == 0:
-    st.success(t("mk_gap_none", lang))
+    column.metric(group.label, group.value)
+if counts[0].number == 0:
+    st.success(t("markets_gap_none", lang))
 ui.table(view, coverage, "markets-coverage", expanded=True)
-st.caption(t("mk_coverage_note", lang))
+st.caption(t("markets_coverage_note", lang))
 
-st.subheader(t("mk_drill", lang))
+st.subheader(t("markets_drill", lang))
 options, default = present.markets_options(summary, lang)
-market = st.selectbox(t("mk_drill_pick", lang), options, index=default, key=DRILL_KEY,
+market = st.selectbox(t("markets_drill_pick", lang), options, index=default, key=DRILL_KEY,
                       format_func=lambda code: country_name(code, lang))
 country = country_name(market, lang)
 one_market = queries.for_market(view.filters, market)
 cards = present.markets_cards(summary, market, lang)
 with st.container(horizontal=True, gap="large"):
     for card in cards:
-        st.metric(card["label"], card["value"], width="content")
+        st.metric(card.label, card.value, width="content")
 
 activities = ui.presented(view, queries.activity_list, present.markets_activities, view.labels, filters=one_market)
-st.subheader(t("mk_activities_of", lang))
-if activities[1].empty:
-    st.info(t("mk_none_activities", lang))
+st.subheader(t("markets_activities_of", lang))
+if activities.raw.empty:
+    st.info(t("markets_none_activities", lang))
 else:
     ui.table(view, activities, "market-activities", expanded=True)
     deals = ui.presented(view, queries.deals_by_event, present.markets_deals, view.labels, filters=one_market)
-    if not deals[1].empty:
+    if not deals.raw.empty:
         events = ui.query(view, queries.top_events, filters=one_market)
-        ui.chart(view, charts.market_deals(events, country, lang), deals, "market-deals")
+        ui.chart(view, charts.markets_deals(events, country, lang), deals, "markets-deals")
         ui.note(present.capped_note(events, "capped_events", lang))
-    st.caption(t("mk_drill_note", lang))
+    st.caption(t("markets_drill_note", lang))
 
 campaigns = ui.presented(view, queries.campaigns, present.markets_campaigns, view.labels, filters=one_market)
-st.subheader(t("mk_campaigns_of", lang))
-if campaigns[1].empty:
-    st.info(t("mk_none_campaigns", lang))
+st.subheader(t("markets_campaigns_of", lang))
+if campaigns.raw.empty:
+    st.info(t("markets_none_campaigns", lang))
 else:
     ui.table(view, campaigns, "market-campaigns", expanded=True)
 
 exports = ui.query(view, queries.exports_drawn, filters=one_market)
-st.subheader(t("mk_exports", lang))
+st.subheader(t("markets_exports", lang))
 if exports.empty:
-    st.info(t("mk_none_exports", lang))
+    st.info(t("markets_none_exports", lang))
 else:
-    ui.chart(view, charts.market_exports(exports, view.labels, country, lang),
+    ui.chart(view, charts.markets_exports(exports, view.labels, country, lang),
              ui.presented(view, queries.exports_drawn, present.exports_table, view.labels, filters=one_market),
-             "market-exports")
+             "markets-exports")
     ui.note(present.plans_summed_note(view.filters, lang))

@@ -22,7 +22,7 @@ st.caption(present.status_rule(view.plans, view.labels, lang, escape=ui.literal)
 
 st.subheader(t("late_activities", lang))
 late = ui.presented(view, queries.late_activities, present.late_table, view.labels)
-if late[1].empty:
+if late.raw.empty:
     st.success(t("late_none", lang))
 else:
     ui.table(view, late, "late-activities", expanded=True)

@@ -716,7 +716,7 @@ def built(sample_dir, tmp_path) -> Path:
     return db
 
 
-# test_store.py covers read_csv/read_text/glob of the plan's own files, ATTACH, COPY/EXPORT, INSTALL/LOAD
+# test_database.py covers read_csv/read_text/glob of the plan's own files, ATTACH, COPY/EXPORT, INSTALL/LOAD
 # httpfs, SET/RESET and writes; these are the other ways out.
 @pytest.mark.parametrize("statement", [
     "SELECT * FROM read_csv('/etc/passwd')",

@@ -1,5 +1,5 @@
-"""Streamlit helpers shared by `app.py` and the pages: the only module of `plan` that
-imports streamlit. Caches hold derived data only (any client can clear them), keyed by
+"""Streamlit helpers shared by `app.py` and the pages (with `plan.bench`, the only part of `plan` that
+imports streamlit). Caches hold derived data only (any client can clear them), keyed by
 the database version, so a rebuild refreshes every view.
 
     app.py:  page_config -> language() -> readiness() -> sidebar(...) -> st.navigation(pages(lang)).run()
@@ -28,7 +28,7 @@ from plan.model.enums import LabeledEnum
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.view import queries, report
+from plan.view import present, queries, report
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
 # Widget keys: each is also the URL parameter that keeps the choice in a shared link.
@@ -320,17 +320,16 @@ def empty_state(view: View) -> None:
         st.info(t("empty_plain", view.lang))
 
 
-def chart(view: View, figure, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, config: dict | None = None) -> None:
-    """A chart with the numbers behind it (`plan.view.present.localize`'s shown and raw tables),
-    or the empty state when there is nothing to draw."""
-    if tables[1].empty:
+def chart(view: View, figure, tables: present.Presented, name: str, config: dict | None = None) -> None:
+    """A chart with the numbers behind it, or the empty state when there is nothing to draw."""
+    if tables.raw.empty:
         empty_state(view)
         return
     st.plotly_chart(figure, key=f"chart-{name}", config={"displaylogo": False, **(config or {})})
     table(view, tables, name)
 
 
-def table(view: View, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, expanded: bool = False) -> None:
+def table(view: View, tables: present.Presented, name: str, expanded: bool = False) -> None:
     """The shown table in an expander (or open), with a CSV of the raw numbers, written only when
     someone clicks (a national table's CSV is megabytes that most reruns would build for nothing)."""
     shown, raw = tables
@@ -341,19 +340,17 @@ def table(view: View, tables: tuple[pd.DataFrame, pd.DataFrame], name: str, expa
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
 
 
-def cards(items: list[dict], per_row: int) -> None:
-    """Figures as bordered cards: `label`, `value`, and when given a `delta` (with its
-    `delta_description`), the `exact` figure behind a short value (tooltip), a `status`
-    badge in `color`, and a `caption`."""
+def cards(items: list[present.Card], per_row: int) -> None:
+    """Figures as bordered cards (the exact figure behind a short value as the tooltip)."""
     columns = st.columns(per_row)
     for index, card in enumerate(items):
         with columns[index % per_row].container(border=True):
-            st.metric(card["label"], card["value"], card.get("delta"), delta_description=card.get("delta_description"),
-                      delta_color="normal" if card.get("delta") else "off", help=card.get("exact"))
-            if card.get("status"):
-                st.badge(card["status"], color=card["color"])
-            if card.get("caption"):
-                st.caption(card["caption"])
+            st.metric(card.label, card.value, card.delta, delta_description=card.delta_description,
+                      delta_color="normal" if card.delta else "off", help=card.exact)
+            if card.status:
+                st.badge(card.status, color=card.color)
+            if card.caption:
+                st.caption(card.caption)
 
 
 def show_issues(header: str, issues: list, lang: str) -> None:

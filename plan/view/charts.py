@@ -224,14 +224,14 @@ def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> g
 
 # --- markets page ---
 
-# Metrics of `queries.market_summary` a map can colour by; the first is the default.
-MARKET_METRICS = ("activities", "deals_closed_usd", "deals_projected_usd", "exports_usd")
-MARKET_MAP_RESOLUTION = 50  # world_50m.json: 110m has no Hong Kong or Singapore (sample priority markets)
+# Metrics of `queries.markets_summary` a map can colour by; the first is the default.
+MARKETS_METRICS = ("activities", "deals_closed_usd", "deals_projected_usd", "exports_usd")
+MARKETS_MAP_RESOLUTION = 50  # world_50m.json: 110m has no Hong Kong or Singapore (sample priority markets)
 NO_FIGURE_COLOR = "#d9d9d9"
-MARKET_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan market, unlike plain land
+MARKETS_SCALE = [[0, "#dbe9f6"], [1, "#08306b"]]  # zero is still visibly a plan market, unlike plain land
 
 
-def _market_value(value, metric: str, lang: str) -> str:
+def _markets_value(value, metric: str, lang: str) -> str:
     return present.formatted(value, "count" if metric == "activities" else "usd", lang)
 
 
@@ -241,27 +241,28 @@ def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
     return figure.update_layout(margin={"r": 20})
 
 
-def _market_hover(row, lang: str) -> str:
+def _markets_hover(row, lang: str) -> str:
     lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
     if row.priority:
-        lines.append(t("mk_hover_priority", lang))
+        lines.append(t("markets_hover_priority", lang))
     shown = present.formatted  # memoized: a national map writes 194 hovers on every rerun
-    lines += [t("mk_hover_activities", lang, value=shown(row.activities, "count", lang)),
-              t("mk_hover_campaigns", lang, value=shown(row.campaigns, "count", lang)),
-              t("mk_hover_deals_closed", lang, value=shown(row.deals_closed_usd, "usd", lang)),
-              t("mk_hover_deals_projected", lang, value=shown(row.deals_projected_usd, "usd", lang))]
+    lines += [t("markets_hover_activities", lang, value=shown(row.activities, "count", lang)),
+              t("markets_hover_campaigns", lang, value=shown(row.campaigns, "count", lang)),
+              t("markets_hover_deals_closed", lang, value=shown(row.deals_closed_usd, "usd", lang)),
+              t("markets_hover_deals_projected", lang, value=shown(row.deals_projected_usd, "usd", lang))]
     if pd.notna(row.exports_usd):
-        lines.append(t("mk_hover_exports", lang, year=int(row.exports_year), value=shown(row.exports_usd, "usd", lang)))
+        lines.append(t("markets_hover_exports", lang, year=int(row.exports_year),
+                       value=shown(row.exports_usd, "usd", lang)))
     else:
-        lines.append(t("mk_hover_no_exports", lang))
+        lines.append(t("markets_hover_no_exports", lang))
     return "<br>".join(lines)
 
 
-def market_map(summary, metric: str, lang: str) -> go.Figure:
-    """World choropleth of `queries.market_summary` coloured by `metric` (ISO-3 locations);
+def markets_map(summary, metric: str, lang: str) -> go.Figure:
+    """World choropleth of `queries.markets_summary` coloured by `metric` (ISO-3 locations);
     markets without a figure for it in grey; priority markets with a thick border. The page
     passes `config={"topojsonURL": ...}` so the map draws offline."""
-    label = t(f"mk_metric_{metric}", lang)
+    label = t(f"markets_metric_{metric}", lang)
     figure = go.Figure()
     has_value = summary[metric].notna()
     for rows, with_value in ((summary[~has_value], False), (summary[has_value], True)):
@@ -272,9 +273,9 @@ def market_map(summary, metric: str, lang: str) -> go.Figure:
             locations=rows["market"].tolist(),
             locationmode="ISO-3",
             z=[float(v) for v in rows[metric]] if with_value else [0.0] * len(rows),
-            text=[_market_hover(row, lang) for row in rows.itertuples()],
+            text=[_markets_hover(row, lang) for row in rows.itertuples()],
             hovertemplate="%{text}<extra></extra>",
-            colorscale=MARKET_SCALE if with_value else [[0, NO_FIGURE_COLOR], [1, NO_FIGURE_COLOR]],
+            colorscale=MARKETS_SCALE if with_value else [[0, NO_FIGURE_COLOR], [1, NO_FIGURE_COLOR]],
             zmin=0 if with_value else None,  # plotly needs both bounds, else one market gives a flat scale
             zmax=max(1.0, float(rows[metric].max())) if with_value else None,
             showscale=with_value,
@@ -284,18 +285,18 @@ def market_map(summary, metric: str, lang: str) -> go.Figure:
                              "width": [2.0 if p else 0.5 for p in priority]}},
             name=label,
         ))
-    figure.update_geos(resolution=MARKET_MAP_RESOLUTION, projection_type="natural earth", showframe=False,
+    figure.update_geos(resolution=MARKETS_MAP_RESOLUTION, projection_type="natural earth", showframe=False,
                        showcoastlines=False, showcountries=True, countrycolor="#bbbbbb", showland=True,
                        landcolor="#f7f7f7", lataxis_range=[-58, 85])
-    figure = styled(figure, t("mk_map_title", lang, metric=label), lang, height=480)
+    figure = styled(figure, t("markets_map_title", lang, metric=label), lang, height=480)
     figure.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
     return figure
 
 
-def market_ranking(summary, metric: str, lang: str) -> go.Figure:
+def markets_ranking(summary, metric: str, lang: str) -> go.Figure:
     """Horizontal bars: markets by `metric`, largest on top (at most `present.MARKETS_RANKED`); priority
     markets in the first colour."""
-    label = t(f"mk_metric_{metric}", lang)
+    label = t(f"markets_metric_{metric}", lang)
     rows = summary[summary[metric].notna()].sort_values([metric, "market"], ascending=[True, False])
     rows = rows.tail(present.MARKETS_RANKED)
     names = [country_name(code, lang) for code in rows["market"]]
@@ -310,8 +311,8 @@ def market_ranking(summary, metric: str, lang: str) -> go.Figure:
             y=[name for name, keep in zip(names, chosen, strict=True) if keep],
             orientation="h",
             marker_color=color,
-            name=t("mk_priority", lang) + ": " + t("mk_yes" if is_priority else "mk_no", lang),
-            text=[_market_value(v, metric, lang) for v in values],
+            name=t("markets_priority", lang) + ": " + t("markets_yes" if is_priority else "markets_no", lang),
+            text=[_markets_value(v, metric, lang) for v in values],
             textposition="outside",
             textangle=0,
             cliponaxis=False,
@@ -320,36 +321,36 @@ def market_ranking(summary, metric: str, lang: str) -> go.Figure:
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     figure.update_layout(barmode="relative")
     figure.update_xaxes(tickformat=USD_FORMAT)
-    figure = styled(figure, t("mk_ranking_title", lang, metric=label), lang,
+    figure = styled(figure, t("markets_ranking_title", lang, metric=label), lang,
                     x_title=t("axis_usd", lang) if metric != "activities" else label, y_title=None,
                     height=max(320, 26 * len(rows) + 140))
     return _room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0)
 
 
-def market_deals(activities, country: str, lang: str) -> go.Figure:
+def markets_deals(activities, country: str, lang: str) -> go.Figure:
     """One market's activities with deals: closed and projected 12-month US$ (full amounts)."""
     rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
     labels = [_plain(f"{row.id} · {row.title[:45]}") for row in rows.itertuples()]
     figure = go.Figure()
-    for column, key, color in (("deals_closed_usd", "mk_metric_deals_closed_usd", PALETTE[0]),
-                               ("deals_projected_usd", "mk_metric_deals_projected_usd", PALETTE[1])):
+    for column, key, color in (("deals_closed_usd", "markets_metric_deals_closed_usd", PALETTE[0]),
+                               ("deals_projected_usd", "markets_metric_deals_projected_usd", PALETTE[1])):
         values = [float(v) for v in rows[column].fillna(0)]
         figure.add_trace(go.Bar(
             x=values, y=labels, orientation="h", name=t(key, lang), marker_color=color,
-            text=[_market_value(v, column, lang) for v in values], textposition="outside", textangle=0,
+            text=[_markets_value(v, column, lang) for v in values], textposition="outside", textangle=0,
             cliponaxis=False,
             hovertemplate="%{y}<br>" + t(key, lang) + ": %{text}<extra></extra>",
         ))
     figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_xaxes(tickformat=USD_FORMAT)
-    figure = styled(figure, t("mk_deals_title", lang, country=_plain(country)), lang, x_title=t("axis_usd", lang),
+    figure = styled(figure, t("markets_deals_title", lang, country=_plain(country)), lang, x_title=t("axis_usd", lang),
                     height=max(260, 60 * len(rows) + 160))
     largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
     return _room_for_labels(figure, 0.0 if largest != largest else float(largest))
 
 
-def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
+def markets_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
     """`queries.exports_drawn` narrowed to one market: bars per year, one series per plan (or their total)."""
     figure = go.Figure()
     for plan_id, rows in exports.groupby("plan_id", sort=True):
@@ -361,7 +362,7 @@ def market_exports(exports, labels: dict[str, str], country: str, lang: str) -> 
         ))
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(tickformat=USD_FORMAT)
-    return styled(figure, t("mk_exports_title", lang, country=_plain(country)), lang,
+    return styled(figure, t("markets_exports_title", lang, country=_plain(country)), lang,
                   x_title=t("year", lang), y_title=t("axis_usd", lang), height=360)
 
 

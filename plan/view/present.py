@@ -9,6 +9,8 @@ import datetime as dt
 import functools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 from babel.dates import format_date as babel_date
@@ -19,6 +21,34 @@ from plan.model.i18n import format_compact, format_date, format_number, format_u
 from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
 from plan.model.schema import kind_of
 from plan.view.filters import PLANS_APART, Filters
+
+
+class Presented(NamedTuple):
+    """A table for people: `shown` holds the display text, `raw` the same cells with numbers kept as numbers
+    (what the CSV download writes)."""
+
+    shown: pd.DataFrame
+    raw: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Card:
+    """A figure as a card: `label` and `value`, and when there is one, a `delta` with its `delta_description`,
+    the `exact` figure behind a short value, a `status` badge in `color`, a `caption` (for the KPI cards, the
+    `target` and `previous` lines it joins, which the report shows apart) and the `number` behind the value."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    delta_description: str | None = None
+    exact: str | None = None
+    status: str | None = None
+    color: str | None = None
+    caption: str | None = None
+    target: str | None = None
+    previous: str | None = None
+    number: float | None = None
+
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
 UNITS = ("text", "count", "decimal", "usd", "pct", "date", "country", "countries")
@@ -111,8 +141,7 @@ def formatted(value, unit: str, lang: str) -> str:
     return format_date(value if isinstance(value, dt.date) else value.date(), lang)
 
 
-def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: str) -> tuple[pd.DataFrame,
-                                                                                              pd.DataFrame]:
+def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: str) -> Presented:
     """(shown, raw): the `columns` of `frame` (name -> (header, unit), see `columns`) headed in
     `lang`; `shown` holds display text, `raw` the same with numbers kept as numbers (for downloads)."""
     headers = {name: _header(label, lang) for name, (label, _unit) in columns.items()}
@@ -120,7 +149,7 @@ def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: 
                         for name, (_label, unit) in columns.items()})
     shown = pd.DataFrame({headers[name]: [_shown(v, unit, lang) for v in raw[headers[name]]]
                           for name, (_label, unit) in columns.items()})
-    return shown, raw
+    return Presented(shown, raw)
 
 
 def plans_summed_note(filters: Filters, lang: str) -> str:
@@ -139,8 +168,7 @@ def capped_note(rows: pd.DataFrame, key: str, lang: str) -> str:
     return t(key, lang, shown=format_number(len(rows), lang), total=format_number(matching, lang))
 
 
-def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                          pd.DataFrame]:
+def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str) -> Presented:
     """`queries.exports_by_year` for people: plan, year, exports, change and growth."""
     return localize(exports, {"plan_id": ("plan", plan_labels), "year": ("year", "text"),
                               "exports_usd": ("exports_usd", "usd"), "increase_usd": ("increase_usd", "usd"),
@@ -167,7 +195,7 @@ def signed(value, unit: str, lang: str, missing: str = "") -> str:
     return ("+" if value >= 0 else "-") + _shown(abs(value), unit, lang)
 
 
-def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
+def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
     """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, value, delta against the
     target expected to date, the status badge, and the target and year-before lines (apart for
     the report's table, joined as the card's caption); `exact` is the figure behind the short value."""
@@ -181,23 +209,23 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[dict]:
         target = t("no_target", lang) if _missing(row.target) else t(
             "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
             target=_amount(row.target, row.unit, lang))
-        cards.append({
-            "key": row.kpi,
-            "label": t(f"kpi_{row.kpi}", lang),
-            "value": "—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
-            "exact": None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
-            "delta": signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
-            "delta_description": t("vs_target_to_date", lang) if has_target else None,
-            "status": t(label_key, lang),
-            "color": color,
-            "target": target,
-            "previous": previous,
-            "caption": f"{target} · {previous}",
-        })
+        cards.append(Card(
+            label=t(f"kpi_{row.kpi}", lang),
+            value="—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
+            exact=None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
+            delta=signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
+            delta_description=t("vs_target_to_date", lang) if has_target else None,
+            status=t(label_key, lang),
+            color=color,
+            target=target,
+            previous=previous,
+            caption=f"{target} · {previous}",
+            number=None if _missing(row.actual) else float(row.actual),
+        ))
     return cards
 
 
-def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """Plans side by side (one row each, then the total): every KPI's actual with its status."""
     shown_rows, raw_rows = [], []
     for plan_id, rows in kpis.groupby("plan_id", sort=False):
@@ -212,7 +240,7 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> tup
             raw[f"{label} · {t('target', lang)}"] = row.target
         shown_rows.append(shown)
         raw_rows.append(raw)
-    return pd.DataFrame(shown_rows), pd.DataFrame(raw_rows)
+    return Presented(pd.DataFrame(shown_rows), pd.DataFrame(raw_rows))
 
 
 def stamp(moment: dt.datetime, lang: str) -> str:
@@ -232,7 +260,7 @@ def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: 
     return t("status_rule", lang, as_of=dates or t("today", lang))
 
 
-def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.late_activities` for people."""
     lateness = late.assign(lateness=late["lateness"].map(lambda v: t(f"lateness_{v}", lang)))
     return localize(lateness, columns("plan_id", "id", "title", "type", "modality", "status", "planned_start",
@@ -259,8 +287,7 @@ def progress_has_activities(monthly: pd.DataFrame) -> bool:
     return bool(monthly["planned"].sum() or monthly["done"].sum())
 
 
-def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                              pd.DataFrame]:
+def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.monthly_progress` for people (empty when no activity matches the filters)."""
     if not progress_has_activities(monthly):
         monthly = monthly.iloc[0:0]
@@ -270,11 +297,10 @@ def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: 
                                     "done_cumulative": ("progress_done_cumulative", "count")}, lang)
     month = t("progress_month", lang)
     shown[month] = [progress_month_label(m, lang) for m in monthly["month"]]
-    return shown, raw
+    return Presented(shown, raw)
 
 
-def progress_to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                              pd.DataFrame]:
+def progress_to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.progress_to_date` for people, one row per plan."""
     return localize(summary, {"plan_id": ("plan", labels), "as_of": ("as_of", "date"),
                               "planned_year": ("progress_planned_year", "count"),
@@ -283,24 +309,20 @@ def progress_to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: 
                               "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct")}, lang)
 
 
-def progress_cards(summary: pd.DataFrame, lang: str) -> list[dict]:
+def progress_cards(summary: pd.DataFrame, lang: str) -> list[Card]:
     """One plan's progress to date as metric texts (label, value, delta)."""
     row = summary.iloc[0]
     return [
-        {"label": t("progress_done_to_date", lang), "value": format_number(row["done_to_date"], lang),
-         "delta": signed(row["gap"], "count", lang),
-         "delta_description": t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))},
-        {"label": t("progress_planned_to_date", lang), "value": format_number(row["planned_to_date"], lang),
-         "delta": None, "delta_description": None},
-        {"label": t("progress_planned_year", lang), "value": format_number(row["planned_year"], lang),
-         "delta": None, "delta_description": None},
-        {"label": t("progress_done_pct", lang), "value": _shown(row["done_pct"], "pct", lang) or "—",
-         "delta": None, "delta_description": None},
+        Card(t("progress_done_to_date", lang), format_number(row["done_to_date"], lang),
+             delta=signed(row["gap"], "count", lang),
+             delta_description=t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))),
+        Card(t("progress_planned_to_date", lang), format_number(row["planned_to_date"], lang)),
+        Card(t("progress_planned_year", lang), format_number(row["planned_year"], lang)),
+        Card(t("progress_done_pct", lang), _shown(row["done_pct"], "pct", lang) or "—"),
     ]
 
 
-def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                                  pd.DataFrame]:
+def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.activity_list` for people: codes as words, markets and sectors named."""
     sectors = activities["sectors"].map(
         lambda codes: ", ".join(Sector(code).label(lang) for code in (codes if codes is not None else [])))
@@ -311,8 +333,7 @@ def progress_activity_table(activities: pd.DataFrame, labels: dict[str, str], la
         "importers", "meetings_held", "deals_closed_usd", "deals_projected_usd"), lang)
 
 
-def progress_timeline_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                                  pd.DataFrame]:
+def progress_timeline_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """The calendar's numbers: each activity's status, planned and actual dates."""
     return localize(activities, columns("plan_id", "id", "title", "status", "planned_start", "planned_end",
                                         "actual_start", "actual_end", labels=labels), lang)
@@ -348,7 +369,7 @@ def mix_grid(by_period: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
     return grid[columns]
 
 
-def mix_grid_table(grid: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def mix_grid_table(grid: pd.DataFrame, lang: str) -> Presented:
     """The grid's periods with activity, for the table under the charts."""
     rows = grid[(grid["planned"] > 0) | (grid["done"] > 0)]
     return localize(rows, {"label": ("mix_period", "text"), "modality": ("modality", Modality),
@@ -369,23 +390,22 @@ def mix_halves(quarterly: pd.DataFrame) -> pd.DataFrame:
     return halves[columns].reset_index(drop=True)
 
 
-def mix_halves_table(halves: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                       pd.DataFrame]:
+def mix_halves_table(halves: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     frame = halves.assign(half=[t(f"mix_half_{h}", lang) for h in halves["half"]])
     return localize(frame, {"plan_id": ("plan", labels), "half": ("mix_half", "text"),
                             "planned": ("mix_planned", "count"), "virtual": ("mix_virtual", "count"),
                             "virtual_pct": ("mix_virtual_pct", "pct")}, lang)
 
 
-def mix_half_cards(halves: pd.DataFrame, lang: str) -> list[dict]:
+def mix_half_cards(halves: pd.DataFrame, lang: str) -> list[Card]:
     """One plan's virtual share per half as metric texts."""
-    return [{"label": t(f"mix_virtual_half_{row.half}", lang), "value": _shown(row.virtual_pct, "pct", lang),
-             "caption": t("mix_of_planned", lang, virtual=format_number(row.virtual, lang),
-                          planned=format_number(row.planned, lang))}
+    return [Card(t(f"mix_virtual_half_{row.half}", lang), _shown(row.virtual_pct, "pct", lang),
+                 caption=t("mix_of_planned", lang, virtual=format_number(row.virtual, lang),
+                           planned=format_number(row.planned, lang)))
             for row in halves.itertuples()]
 
 
-def mix_effectiveness_table(effect: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def mix_effectiveness_table(effect: pd.DataFrame, lang: str) -> Presented:
     """`queries.modality_effectiveness` for people, units in the headers, modalities in their usual order."""
     order = {m.value: i for i, m in enumerate(Modality)}
     effect = effect.sort_values("modality", key=lambda codes: codes.map(order), kind="stable")
@@ -404,47 +424,46 @@ PISCO_RESULTS = ("reach_target", "reach_actual", "contacts_target", "contacts_ac
                  "meetings_actual", "deals_target_usd", "deals_actual_usd")
 
 
-def pisco_cards(totals: pd.DataFrame, lang: str) -> list[dict]:
+def pisco_cards(totals: pd.DataFrame, lang: str) -> list[Card]:
     """`queries.campaign_totals` summed over the chosen plans, as metric texts (label, value, caption)."""
     sums = totals[["campaigns", "campaigns_done", "budget_usd", "spent_usd", "reach_actual", "deals_actual_usd",
                    "deals_target_usd"]].sum()
     return [
-        {"label": t("pisco_card_campaigns", lang), "value": format_number(sums["campaigns"], lang),
-         "caption": t("pisco_card_campaigns_note", lang, done=format_number(sums["campaigns_done"], lang))},
-        {"label": t("pisco_card_spent", lang), "value": format_usd(sums["spent_usd"], lang),
-         "caption": t("pisco_card_spent_note", lang, budget=format_usd(sums["budget_usd"], lang))},
-        {"label": t("pisco_card_reach", lang), "value": format_number(sums["reach_actual"], lang),
-         "caption": t("pisco_card_reach_note", lang)},
-        {"label": t("pisco_card_deals", lang), "value": format_usd(sums["deals_actual_usd"], lang),
-         "caption": t("pisco_card_deals_note", lang, target=format_usd(sums["deals_target_usd"], lang))},
+        Card(t("pisco_card_campaigns", lang), format_number(sums["campaigns"], lang),
+             caption=t("pisco_card_campaigns_note", lang, done=format_number(sums["campaigns_done"], lang))),
+        Card(t("pisco_card_spent", lang), format_usd(sums["spent_usd"], lang),
+             caption=t("pisco_card_spent_note", lang, budget=format_usd(sums["budget_usd"], lang))),
+        Card(t("pisco_card_reach", lang), format_number(sums["reach_actual"], lang),
+             caption=t("pisco_card_reach_note", lang)),
+        Card(t("pisco_card_deals", lang), format_usd(sums["deals_actual_usd"], lang),
+             caption=t("pisco_card_deals_note", lang, target=format_usd(sums["deals_target_usd"], lang))),
     ]
 
 
-def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                             pd.DataFrame]:
+def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.campaigns` for people: every campaign with its dates, money, targets and actuals."""
     return localize(campaigns, columns(
         "plan_id", "id", "name", "market", "channel", "modality", "status", "planned_start", "planned_end",
         "actual_start", "actual_end", "budget_usd", "spent_usd", *PISCO_RESULTS, labels=labels), lang)
 
 
-def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> Presented:
     """The numbers behind the budget-by-market chart."""
     return localize(campaigns, columns("market", "channel", "id", "name", "budget_usd", "spent_usd"), lang)
 
 
-def pisco_timeline_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pisco_timeline_table(campaigns: pd.DataFrame, lang: str) -> Presented:
     """The dates behind the campaign schedule (`queries.campaigns`)."""
     return localize(campaigns, columns("id", "name", "status", "planned_start", "planned_end", "actual_start",
                                        "actual_end") | {"actual_until": ("pisco_actual_until", "date")}, lang)
 
 
-def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> Presented:
     """Targets and actuals of each campaign."""
     return localize(campaigns, columns("id", "name", "status", *PISCO_RESULTS), lang)
 
 
-def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> Presented:
     """`queries.campaign_funnel` for people: stage, target, actual and the actual's share of the target."""
     share = [None if _missing(a) or _missing(g) or not g else round(100 * a / g, 1)
              for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
@@ -454,24 +473,21 @@ def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, p
         "share": ("pisco_pct_of_target", "pct")}, lang)
 
 
-def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                         pd.DataFrame]:
+def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.deals_by_event` for people: closed and projected deals in separate columns."""
     return localize(deals, columns("plan_id", "id", "title", "type", "modality", "status", labels=labels,
                                    title="outcomes_event")
                     | {"start": ("outcomes_start", "date")} | columns("deals_closed_usd", "deals_projected_usd"), lang)
 
 
-def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                            pd.DataFrame]:
+def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """Participation and meetings per event (`queries.deals_by_event`)."""
     return localize(deals, columns("plan_id", "id", "title", labels=labels, title="outcomes_event")
                     | {"start": ("outcomes_start", "date")}
                     | columns("exporters", "importers", "meetings_requested", "meetings_held"), lang)
 
 
-def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[
-        pd.DataFrame, pd.DataFrame]:
+def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
     return localize(participants, {
         "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
@@ -481,7 +497,7 @@ def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, st
 
 # --- markets page helpers ---
 
-MARKETS_COVERAGE_GROUPS = ("mk_gap", "mk_priority_covered", "mk_covered_only")
+MARKETS_COVERAGE_GROUPS = ("markets_gap", "markets_priority_covered", "markets_covered_only")
 MARKETS_RANKED = 40  # markets the ranking draws at most (a national view covers 194)
 
 
@@ -493,25 +509,26 @@ def ranking_note(summary: pd.DataFrame, metric: str, lang: str) -> str:
     return t("capped_markets", lang, shown=format_number(MARKETS_RANKED, lang), total=format_number(ranked, lang))
 
 
-def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`queries.market_summary` for people, ranked by `metric` (markets without it last)."""
+def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> Presented:
+    """`queries.markets_summary` for people, ranked by `metric` (markets without it last)."""
     frame = summary.sort_values([metric, "activities"], ascending=False, na_position="last", kind="stable")
-    frame = frame.assign(priority=[t("mk_yes" if p else "mk_no", lang) for p in frame["priority"]],
+    frame = frame.assign(priority=[t("markets_yes" if p else "markets_no", lang) for p in frame["priority"]],
                          exports_year=[None if _missing(y) else str(int(y)) for y in frame["exports_year"]])
-    return localize(frame, {"market": ("mk_market", "country"), "priority": ("mk_priority", "text"),
-                            "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
+    return localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
+                            "activities": ("markets_activities", "count"), "campaigns": ("markets_campaigns", "count"),
                             **columns("deals_closed_usd", "deals_projected_usd"),
-                            "exports_usd": ("mk_exports_usd", "usd"), "exports_year": ("mk_exports_year", "text")},
+                            "exports_usd": ("markets_exports_usd", "usd"),
+                            "exports_year": ("markets_exports_year", "text")},
                     lang)
 
 
 def _markets_group(priority: bool, covered: bool) -> str | None:
     if priority:
-        return "mk_priority_covered" if covered else "mk_gap"
-    return "mk_covered_only" if covered else None
+        return "markets_priority_covered" if covered else "markets_gap"
+    return "markets_covered_only" if covered else None
 
 
-def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[dict], tuple[pd.DataFrame, pd.DataFrame]]:
+def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[Card], Presented]:
     """Priority markets of the plans against markets covered: a count per group (gap first)
     and one table of the markets in a group, by group then name (markets with neither, such
     as one with exports only, are left out)."""
@@ -520,12 +537,12 @@ def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[dict], tupl
     frame = frame.assign(order=[MARKETS_COVERAGE_GROUPS.index(g) for g in frame["group"]],
                          name=[countries.country_name(c, lang) for c in frame["market"]])
     frame = frame.sort_values(["order", "name"], kind="stable")
-    counts = [{"key": key, "label": t(key, lang), "count": int((frame["group"] == key).sum())}
-              for key in MARKETS_COVERAGE_GROUPS]
+    counts = [Card(t(key, lang), format_number(count, lang), number=count) for key, count in
+              ((key, int((frame["group"] == key).sum())) for key in MARKETS_COVERAGE_GROUPS)]
     frame = frame.assign(group=[t(g, lang) for g in frame["group"]])
-    tables = localize(frame, {"market": ("mk_market", "country"), "group": ("mk_coverage_group", "text"),
-                              "activities": ("mk_activities", "count"), "campaigns": ("mk_campaigns", "count"),
-                              **columns("deals_closed_usd")}, lang)
+    tables = localize(frame, {"market": ("markets_market", "country"), "group": ("markets_coverage_group", "text"),
+                              "activities": ("markets_activities", "count"),
+                              "campaigns": ("markets_campaigns", "count"), **columns("deals_closed_usd")}, lang)
     return counts, tables
 
 
@@ -535,38 +552,36 @@ def markets_options(summary: pd.DataFrame, lang: str) -> tuple[list[str], int]:
     return options, (options.index(summary["market"].iloc[0]) if options else 0)
 
 
-def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[dict]:
-    """One market's figures of `queries.market_summary` as metric texts (deals: its share)."""
+def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[Card]:
+    """One market's figures of `queries.markets_summary` as metric texts (deals: its share)."""
     rows = summary[summary["market"] == market]
     if rows.empty:
         return []
     row = rows.iloc[0]
-    exports_label = (t("mk_latest_exports", lang, year=int(row["exports_year"])) if not _missing(row["exports_year"])
-                     else t("mk_latest_exports_none", lang))
-    return [{"label": t("mk_activities", lang), "value": format_number(row["activities"], lang)},
-            {"label": t("mk_campaigns", lang), "value": format_number(row["campaigns"], lang)},
-            {"label": t("mk_share_closed", lang), "value": format_usd(row["deals_closed_usd"], lang)},
-            {"label": t("mk_share_projected", lang), "value": format_usd(row["deals_projected_usd"], lang)},
-            {"label": exports_label, "value": _or_blank(row["exports_usd"], lambda v: format_usd(v, lang)) or "—"}]
+    exports_label = (t("markets_latest_exports", lang, year=int(row["exports_year"]))
+                     if not _missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
+    return [Card(t("markets_activities", lang), format_number(row["activities"], lang)),
+            Card(t("markets_campaigns", lang), format_number(row["campaigns"], lang)),
+            Card(t("markets_share_closed", lang), format_usd(row["deals_closed_usd"], lang)),
+            Card(t("markets_share_projected", lang), format_usd(row["deals_projected_usd"], lang)),
+            Card(exports_label, _or_blank(row["exports_usd"], lambda v: format_usd(v, lang)) or "—")]
 
 
-def markets_activities(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                             pd.DataFrame]:
+def markets_activities(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.activity_list` of one market for people (each activity's full amounts)."""
     return localize(activities, columns(
         "plan_id", "id", "title", "type", "modality", "status", "planned_start", "planned_end", "markets",
         "exporters", "meetings_held", "deals_closed_usd", "deals_projected_usd", labels=labels), lang)
 
 
-def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The activities of `queries.activity_list` that report deals (what `charts.market_deals` draws)."""
+def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
+    """The activities of `queries.activity_list` that report deals (what `charts.markets_deals` draws)."""
     rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
     return localize(rows, columns("plan_id", "id", "title", "deals_closed_usd", "deals_projected_usd", labels=labels),
                     lang)
 
 
-def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> tuple[pd.DataFrame,
-                                                                                           pd.DataFrame]:
+def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.campaigns` of one market for people."""
     return localize(campaigns, columns(
         "plan_id", "id", "name", "channel", "modality", "status", "planned_start", "planned_end", "budget_usd",

@@ -313,7 +313,7 @@ def deals_over_time(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 
 # --- markets ----------------------------------------------------------------------------
 
-MARKET_SUMMARY = f"""
+MARKETS_SUMMARY = f"""
     WITH chosen AS (
         SELECT * FROM activities WHERE {ACTIVITY_MATCH} AND status <> 'cancelled'
     ), shares AS (
@@ -350,11 +350,11 @@ MARKET_SUMMARY = f"""
 """  # noqa: S608 - constant fragments only
 
 
-def market_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def markets_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per market (ISO-3): activities and pisco campaigns (not cancelled), deals of its
     activities (an activity with several markets is split evenly among them), exports in the
     latest year with data, and whether it is a priority market of the chosen plans and covered."""
-    return _frame(con, MARKET_SUMMARY, filters)
+    return _frame(con, MARKETS_SUMMARY, filters)
 
 
 # --- pisco campaigns --------------------------------------------------------------------

@@ -90,11 +90,11 @@ def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
 
 def _exact(card: dict) -> str:
     """A printed report shows the exact figure, not the card's short one."""
-    return card["exact"] or card["value"]
+    return card.exact or card.value
 
 
 def _status(card: dict) -> str:
-    return f'<span class="status status-{_e(card["color"])}">{_e(card["status"])}</span>'
+    return f'<span class="status status-{_e(card.color)}">{_e(card.status)}</span>'
 
 
 def _kpi_detail(cards: list[dict], lang: str) -> str:
@@ -103,10 +103,10 @@ def _kpi_detail(cards: list[dict], lang: str) -> str:
                                                                  "report_target", "previous"))
     rows = []
     for card in cards:
-        delta = f"{card['delta']} · {card['delta_description']}" if card["delta"] else "—"
-        rows.append(f"<tr><td>{_e(card['label'])}</td><td class=\"number\">{_e(_exact(card))}</td>"
-                    f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card['target'])}</td>"
-                    f"<td>{_e(card['previous'])}</td></tr>")
+        delta = f"{card.delta} · {card.delta_description}" if card.delta else "—"
+        rows.append(f"<tr><td>{_e(card.label)}</td><td class=\"number\">{_e(_exact(card))}</td>"
+                    f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card.target)}</td>"
+                    f"<td>{_e(card.previous)}</td></tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
