@@ -191,7 +191,8 @@ def test_an_editor_changes_a_status_and_the_overview_counts_it(editor_server, br
     save_screenshot(browser_page, "editor-es")
     assert browser_page.get_by_role("combobox", name="Plan", exact=True).input_value() == "ProChile Atacama 2021"
     _pick_in_grid(browser_page, right=4, down=20, choice="Realizada")  # ATA-21-21: en curso -> realizada
-    browser_page.get_by_text("Cambios pendientes").wait_for(timeout=TIMEOUT)
+    # Anchored: "Sin cambios pendientes" (nothing edited yet) must not end the wait.
+    browser_page.get_by_text(re.compile("^Cambios pendientes")).wait_for(timeout=TIMEOUT)
     save_screenshot(browser_page, "editor-pending-es")
     browser_page.get_by_role("button", name="Guardar cambios").click()
     browser_page.get_by_text("Guardado data/prochile-atacama-2021/activities.csv").wait_for(timeout=TIMEOUT)

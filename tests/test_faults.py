@@ -40,8 +40,7 @@ import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from plan.bench.held import DONE_LABEL, Watcher
-from plan.data import csv_writer, database
-from plan.data import history as history_module
+from plan.data import database, files
 from plan.data.history import History, sha256
 from plan.edit import editing
 from plan.model.models import ACTIVITIES, TABLES, Status
@@ -479,8 +478,7 @@ def test_disk_full_at_every_write_of_a_save(sample_dir, monkeypatch):
         cases += 1
         full = FullDisk(sample_dir.resolve(), budget)
         with monkeypatch.context() as patched:
-            patched.setattr(csv_writer, "open", full.open, raising=False)
-            patched.setattr(history_module, "open", full.open, raising=False)
+            patched.setattr(files, "open", full.open, raising=False)  # every durable write of a save
             version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
             draft = editing.apply(version, editing.Changes(changed={("ATA-21-01",): {"notes": f"budget {budget}"}}))
             try:

@@ -207,7 +207,7 @@ def test_an_xlsx_upload_is_read_like_a_csv(local):
     version = editing.load(local, ATACAMA, ACTIVITIES)
     frame = editor_display.download_frame(version)
     frame.loc[frame["id"] == "ATA-21-01", "title"] = "Título desde Excel"
-    at = upload(editor_page(), "plan.edit.workbooks", workbooks.xlsx_bytes(frame, "activities"))
+    at = upload(editor_page(), "plan.xlsx", workbooks.xlsx_bytes(frame, "activities"))
     button(at, "Confirmar y guardar").click().run(timeout=60)
     assert editing.load(local, ATACAMA, ACTIVITIES).by_key()[("ATA-21-01",)].value.title == "Título desde Excel"
 

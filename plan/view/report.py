@@ -119,7 +119,7 @@ def _kpi_comparison(table: pd.DataFrame, order: list[str], labels: dict[str, str
     for index, first in enumerate(cards[0]):
         cells = "".join(f'<td class="number">{_e(_exact(plan_cards[index]))} · {_status(plan_cards[index])}</td>'
                         for plan_cards in cards)
-        rows.append(f"<tr><td>{_e(first['label'])}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_e(first.label)}</td>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
