@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint build validate bench clean
+.PHONY: run test lint build validate bench serve-replicas clean
 
 # Debian ships venv separately (python3-venv); install it when missing and we are root.
 $(PY):
@@ -25,11 +25,17 @@ run: $(VENV)/.runtime-installed
 	$(PY) -m plan build --if-stale
 	PLAN_LOCAL_EDIT=1 $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
-## Lint and run every test (browser tests use Debian's chromium, installed here when root).
+## Lint and run every test (Debian's chromium, postgresql and haproxy are installed here when root).
 test: $(VENV)/.dev-installed
-	scripts/ensure-system-packages.sh chromium || true
+	scripts/ensure-system-packages.sh chromium postgresql haproxy || true
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+## Self-hosting: REPLICAS app processes behind HAProxy on PORT (set PLAN_STORE_URL to share a PostgreSQL store).
+REPLICAS ?= 2
+serve-replicas: $(VENV)/.runtime-installed
+	scripts/ensure-system-packages.sh haproxy
+	$(PY) -m plan serve --replicas $(REPLICAS) --port $(PORT)
 
 validate: $(VENV)/.runtime-installed
 	$(PY) -m plan validate

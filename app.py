@@ -13,7 +13,10 @@ from plan.ui import access
 
 st.set_page_config(page_title=t("app_title"), page_icon="🌎", layout="wide")
 lang = ui.language()
+store_problem = ui.sync_store()
 ready, version = ui.readiness()
+if store_problem:
+    st.warning(t("banner_store_unreachable", lang))
 if isinstance(ready, PlanInvalid):
     ui.show_issues(t("no_data", lang), ready.issues, lang)
     if access.editor() is None:

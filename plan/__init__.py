@@ -4,7 +4,7 @@
              enums, countries, numbers and dates as Excel writes them, the messages' lookup (i18n)
     data/    reading the plan's CSV files (csv_reader, and sql_reader for big tables), loading and building
              the DuckDB database (loader, database), writing CSVs and files safely (csv_writer, files),
-             the plan's saved versions (history; the durable plan store goes here), demo data
+             the plan store (store: the folder, or PostgreSQL shared by replicas) and its history, demo data
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
              (editor_display), Excel workbooks and downloads; importers of official statistics go here
     view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report

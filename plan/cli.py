@@ -1,10 +1,11 @@
-"""`python -m plan`: validate the plan CSVs, build the database, write demo data and reports.
+"""`python -m plan`: validate the plan CSVs, build the database, write demo data and reports, keep the plan store.
 
 Exit codes: 0 success, 1 the plan has errors (each printed as `path:line:column: message`,
 all of them at once, nothing changed), 2 wrong usage.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -14,10 +15,13 @@ from pathlib import Path
 from plan.data import database, demo
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
+from plan.data.history import Version, now_utc, sha256
+from plan.data.loader import plan_dirs
+from plan.data.store import STORE_URL_VARIABLE, TABLE_OF_FILE, StoreUnavailable, plan_file_names, store_url
 from plan.model import column_docs, countries
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
-from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.model.models import TABLES_BY_NAME, ActivityType, Modality, Sector, Status
 from plan.model.parsing import ParseError, parse_date
 from plan.model.textkey import text_key
 from plan.view import queries, report
@@ -92,7 +96,45 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
     _add_report_command(commands)
+    _add_store_command(commands)
+    serve_cmd = commands.add_parser(
+        "serve", help="serve the dashboard as N replicas behind HAProxy (self-hosting)",
+        description="Start N `streamlit run app.py` processes and HAProxy in front of them on one port, with "
+                    "sticky sessions and WebSockets; with $PLAN_STORE_URL every replica shares the PostgreSQL "
+                    "plan store, otherwise the plan folders of DATA_DIR. Runs until interrupted (Ctrl-C).")
+    _data_dir_argument(serve_cmd)
+    serve_cmd.add_argument("--replicas", type=int, default=2, help="how many app processes (default 2)")
+    serve_cmd.add_argument("--port", type=int, default=8501, help="the load balancer's port (default 8501)")
+    serve_cmd.add_argument("--work", type=Path, default=Path(".replicas"),
+                           help="folder for each replica's database, local copy and log (default .replicas/)")
     return parser
+
+
+def _add_store_command(commands) -> None:
+    store_cmd = commands.add_parser(
+        "store", help="the plan's versions in PostgreSQL: init, push, pull, log, status",
+        description="Keep the plan's CSV versions in PostgreSQL, the durable store a hosted dashboard and its "
+                    "replicas share. init: create or migrate the tables; push [DATA_DIR]: the plan folders as new "
+                    "versions (author 'import'; unchanged files make none); pull DIR: the current versions, byte "
+                    "for byte (to put the plan back in git); log: the versions, newest first; status: whether "
+                    "the store answers, and its version. Exit codes: 0 done, 1 the store cannot be used or the "
+                    "plan has errors, 2 wrong usage.")
+    actions = store_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, summary in (("init", "create or migrate the store's tables"),
+                          ("push", "load the plan folders of a data folder as new versions"),
+                          ("pull", "write the current versions into a folder"),
+                          ("log", "list the saved versions, newest first"),
+                          ("status", "say whether the store answers, and its version")):
+        action = actions.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+        action.add_argument("--url", default=None,
+                            help=f"postgresql+psycopg://user:password@host/db (default: ${STORE_URL_VARIABLE})")
+        if name == "push":
+            _data_dir_argument(action)
+        elif name == "pull":
+            action.add_argument("out", type=Path, help="folder to write the plan folders into")
+        elif name == "log":
+            action.add_argument("--limit", type=int, default=50, help="how many versions (default 50)")
+        _add_common(action)
 
 
 def _run_bench(args) -> int:
@@ -294,12 +336,84 @@ def _run_report(args) -> int:
     return 0
 
 
+def _run_serve(args) -> int:
+    from plan.bench.replicas import replicas  # starts streamlit servers: loaded for this command only
+
+    if args.replicas < 1:
+        raise ReportUsageError(["--replicas must be 1 or more"])
+    editor = {name: os.environ[name] for name in ("PLAN_EDITOR_PASSWORD",) if name in os.environ}
+    with replicas(args.replicas, args.data_dir, args.work, editor, args.port) as served:
+        print(f"{served.url}  ({args.replicas} replicas: {', '.join(s.url for s in served.servers)})", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+    return 0
+
+
+def _run_store(args) -> int:
+    from plan.data.store_postgres import PostgresStore  # SQLAlchemy and the driver load for this command only
+
+    lang = args.lang
+    url = store_url(args.url)
+    if url is None:
+        raise ReportUsageError([t("store_no_url", lang, variable=STORE_URL_VARIABLE)])
+    store = None
+    try:
+        store = PostgresStore.from_url(url)
+        schema = store.init()
+        if args.action == "push":
+            return _store_push(store, args.data_dir, args.max_bytes, lang)
+        if args.action == "pull":
+            files = store.pull(args.out)
+            print(t("store_pulled", lang, files=files, path=args.out, version=store.token()))
+        elif args.action == "log":
+            _store_log(store, args.limit, lang)
+        else:
+            print(t("store_ready", lang, kind=store.kind, schema=schema, files=len(store.current()),
+                    version=store.token()))
+    except StoreUnavailable as error:
+        print(t("store_unreachable", lang, reason=error), file=sys.stderr)
+        return 1
+    finally:
+        if store is not None:
+            store.close()
+    return 0
+
+
+def _store_push(store, data_dir: Path, max_bytes: int, lang: str) -> int:
+    """The plan folders, checked like a build, as new versions of the files that differ from the store's."""
+    database.validate(data_dir, max_bytes)
+    pushed = unchanged = 0
+    for folder in plan_dirs(data_dir):
+        with store.saving(folder.name) as plan:
+            for name in plan_file_names(folder):
+                raw, current = (folder / name).read_bytes(), plan.files.get(name)
+                if current == raw:
+                    unchanged += 1
+                    continue
+                plan.commit(Version(folder.name, TABLE_OF_FILE[name], sha256(raw), sha256(current), now_utc(),
+                                    "import", "import", message=f"push {folder}"), raw)
+                pushed += 1
+    print(t("store_pushed", lang, versions=pushed, unchanged=unchanged, path=data_dir))
+    return 0
+
+
+def _store_log(store, limit: int, lang: str) -> None:
+    entries = store.log(limit)
+    if not entries:
+        print(t("store_log_empty", lang))
+    for seq, version in entries:
+        print(f"{seq:>6}  {version.saved_at}  {version.plan_id}/{TABLES_BY_NAME[version.table].file_name}  "
+              f"{version.kind:<7}  {version.editor}  {version.sha256[:12]}  {version.message}".rstrip())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "data_dir", "absent") is None:
         args.data_dir = database.default_data_dir()
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
-              "hold": _run_hold, "columns": _run_columns, "report": _run_report}[args.command]
+              "hold": _run_hold, "columns": _run_columns, "report": _run_report, "store": _run_store,
+              "serve": _run_serve}[args.command]
     try:
         return runner(args)
     except PlanInvalid as invalid:

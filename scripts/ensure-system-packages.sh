@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install Debian packages the project needs (python3-venv, chromium) when they are missing.
+# Install Debian packages the project needs (python3-venv, chromium, postgresql, haproxy) when they are missing.
 # Only as root with apt-get; otherwise say what to install and let the caller decide.
 set -u
 missing=""

@@ -1,11 +1,13 @@
 """Shared fixtures: copies of the sample plan, a real `streamlit run` server, headless Chromium."""
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from plan.bench.postgres import LocalPostgres, PostgresMissing
 from plan.bench.server import serve
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,6 +47,24 @@ def chromium() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """Debian's PostgreSQL on 127.0.0.1 for the whole session; missing or failing to start is a failure."""
+    try:
+        server = LocalPostgres()
+    except PostgresMissing as missing:
+        pytest.fail(f"{missing} (make test installs it when run as root)")
+    with server:
+        yield server
+
+
+@pytest.fixture
+def store_url(postgres_server, request) -> str:
+    """A new, empty database of the session's server, for this test alone."""
+    name = "test_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:20]
+    return postgres_server.create_database(name)
 
 
 EDITOR_PASSWORD = "pisco-sour-1"  # the editor password of `editor_server`

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from plan.data import database
-from plan.data.history import History
+from plan.data.store import FolderStore
 from plan.edit import editing, editor_display
 from plan.model import countries
 from plan.model.issues import PlanInvalid
@@ -518,7 +518,7 @@ def test_an_edited_cell_is_saved_whole_or_not_at_all(tmp_path, canonical_counts,
     version = editing.load(data, PLAN_ID, ACTIVITIES)
     draft = editing.apply(version, case.changes)
     before = files(tmp_path)
-    result = editing.save(data, History(data / ".history"), PLAN_ID, ACTIVITIES, draft.raw, version.sha, "prueba",
+    result = editing.save(data, FolderStore(data), PLAN_ID, ACTIVITIES, draft.raw, version.sha, "prueba",
                           db_path=db_path)
     if isinstance(case.outcome, Tolerated):
         assert isinstance(result, editing.Saved) and not result.rebuild_issues, result

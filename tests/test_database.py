@@ -552,3 +552,59 @@ def test_foreign_wal_next_to_the_database_is_set_aside(sample_dir, tmp_path):
     database.build(sample_dir, db)
     assert database.verify(db) == good and not wal.exists()
     assert sorted(p.read_bytes() for p in tmp_path.glob("plan.duckdb.stale-wal-*")) == [foreign, foreign]
+
+
+# --- refresh: one plan's rows replaced -------------------------------------------------------------
+
+def every_row(db: Path) -> dict[str, list]:
+    """Every table's rows in one order, build_info's fingerprint and source_files without times."""
+    with database.reader(db) as con:
+        rows = {table.name: con.execute(f"SELECT * FROM {table.name} ORDER BY ALL").fetchall()  # noqa: S608
+                for table in TABLES}
+        rows["source_files"] = con.execute("SELECT plan_id, table_name, path, sha256, bytes, rows, encoding,"
+                                           " delimiter FROM source_files ORDER BY ALL").fetchall()
+        rows["fingerprint"] = con.execute("SELECT fingerprint FROM build_info").fetchall()
+    return rows
+
+
+def test_refreshing_the_changed_plans_gives_the_database_a_whole_build_gives(demo_pairs, tmp_path):
+    # The big demo folder: a bulk outcomes table (DuckDB's own reader) in every plan, one plan changed,
+    # one plan removed, one plan added.
+    data = tmp_path / "data"
+    shutil.copytree(demo_pairs["big"][0], data)
+    db = tmp_path / "plan.duckdb"
+    database.build(data, db)
+    folders = sorted(p.name for p in data.iterdir() if p.is_dir())
+    changed, removed, added = folders[0], folders[1], folders[2] + "-new"
+    outcomes = data / changed / "outcomes.csv"
+    lines = outcomes.read_text(encoding="utf-8").splitlines(keepends=True)
+    outcomes.write_text("".join(lines[:-5]), encoding="utf-8")
+    shutil.rmtree(data / removed)
+    shutil.copytree(data / folders[2], data / added)
+    report = database.refresh(data, db, {changed, removed, added})
+    assert sorted(report.plans) == sorted([changed, added])
+    whole = tmp_path / "whole.duckdb"
+    database.build(data, whole)
+    assert every_row(db) == every_row(whole)
+    assert database.ensure(data, db).action == "fresh"  # what the pages check next: nothing to rebuild
+    assert leftovers(db) == []
+
+
+def test_a_refresh_with_an_invalid_plan_changes_nothing(sample_dir, tmp_path):
+    db = tmp_path / "plan.duckdb"
+    database.build(sample_dir, db)
+    before = db.read_bytes()
+    break_plan(sample_dir)
+    with pytest.raises(PlanInvalid) as invalid:
+        database.refresh(sample_dir, db, {"prochile-atacama-2021"})
+    assert [issue.code for issue in invalid.value.issues] == ["enum_unknown"]  # only the plan refreshed
+    assert db.read_bytes() == before and leftovers(db) == []
+
+
+def test_a_refresh_without_a_sound_database_builds_it_whole(sample_dir, tmp_path):
+    db = tmp_path / "plan.duckdb"
+    db.write_bytes(b"not a database")
+    database.refresh(sample_dir, db, {"prochile-atacama-2021"})
+    whole = tmp_path / "whole.duckdb"
+    database.build(sample_dir, whole)
+    assert every_row(db) == every_row(whole)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from plan.data import database
-from plan.data.history import History, sha256
+from plan.data.history import sha256
+from plan.data.store import FolderStore
 from plan.edit import editing, editor_display, workbooks
 from plan.edit.downloads import table_csv
 from plan.model.models import ACTIVITIES, OUTCOMES, PISCO_CAMPAIGNS, PLAN, TARGETS, Status
@@ -95,7 +96,7 @@ def test_a_new_optional_file_is_written_in_the_canonical_form(sample_dir):
                 "modality": "in_person", "planned_start": "2020-10-01", "planned_end": "2020-10-31"}
     draft = editing.apply(version, editing.Changes(added=[campaign]))
     assert draft.raw.decode().splitlines()[0] == ",".join(PISCO_CAMPAIGNS.model.model_fields)
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     result = editing.save(sample_dir, history, ALIANZA, PISCO_CAMPAIGNS, draft.raw, version.sha, "ana")
     assert isinstance(result, editing.Saved)
     assert (sample_dir / ALIANZA / "pisco_campaigns.csv").read_bytes() == draft.raw
@@ -104,7 +105,7 @@ def test_a_new_optional_file_is_written_in_the_canonical_form(sample_dir):
 def test_a_rejected_save_changes_nothing_on_disk(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
     database.build(sample_dir, db)
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     before = {**snapshot(sample_dir), "db": hashlib.sha256(db.read_bytes()).hexdigest()}
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-03",): {"planned_end": "2020-01-01",
@@ -127,7 +128,7 @@ def test_deleting_a_referenced_campaign_is_refused_naming_the_activity(sample_di
 def test_save_lands_rebuilds_and_is_kept_in_the_history(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
     database.build(sample_dir, db)
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-20",): {"status": "done",
                                                                              "actual_start": "2021-09-06"}}))
@@ -136,14 +137,14 @@ def test_save_lands_rebuilds_and_is_kept_in_the_history(sample_dir, tmp_path):
     assert isinstance(result, editing.Saved) and result.rebuild_issues == []
     with database.reader(db) as con:
         assert con.execute("SELECT status FROM activities WHERE id = 'ATA-21-20'").fetchone() == ("done",)
-    [saved] = History(sample_dir / ".history").versions(ATACAMA, "activities")  # read again: survives restarts
+    [saved] = FolderStore(sample_dir).versions(ATACAMA, "activities")  # read again: survives restarts
     assert (saved.previous, saved.sha256, saved.editor, saved.counts) == (version.sha, sha256(draft.raw), "ana",
                                                                           {"changed": 1})
     assert history.content(saved.previous) == version.raw and history.content(saved.sha256) == draft.raw
 
 
 def test_a_save_based_on_an_old_version_is_a_conflict_and_writes_nothing(sample_dir):
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     path = sample_dir / ATACAMA / "activities.csv"
     path.write_bytes(path.read_bytes().replace("Shanghái".encode(), b"Shanghai"))  # someone edits it on disk
@@ -170,7 +171,7 @@ def test_pending_changes_carry_over_to_the_new_version_by_row_key(sample_dir):
 def _writer(data_dir: str, name: str, rounds: int, results) -> None:
     """One editor in its own process: load, change its own activity's notes, save; again and again."""
     landed = conflicts = 0
-    history = History(Path(data_dir) / ".history")
+    history = FolderStore(Path(data_dir))
     key = ("ATA-21-01",) if name == "a" else ("ATA-21-02",)
     for n in range(rounds):
         version = editing.load(Path(data_dir), ATACAMA, ACTIVITIES)
@@ -199,7 +200,7 @@ def test_two_writers_in_two_processes_lose_nothing(sample_dir):
         assert process.exitcode == 0
     counts = {name: (landed, conflicts) for name, landed, conflicts in (results.get() for _ in writers)}
     assert all(landed + conflicts == rounds for landed, conflicts in counts.values())
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     versions = history.versions(ATACAMA, "activities")[::-1]
     assert len(versions) == sum(landed for landed, _ in counts.values())
     assert {v.editor: 0 for v in versions} and all(landed > 0 for landed, _ in counts.values())
@@ -218,7 +219,7 @@ def test_two_writers_in_two_processes_lose_nothing(sample_dir):
 
 
 def test_restore_brings_back_an_old_version_as_a_new_one(sample_dir):
-    history = History(sample_dir / ".history")
+    history = FolderStore(sample_dir)
     first = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     draft = editing.apply(first, editing.Changes(changed={("ATA-21-01",): {"title": "Otro título"}}))
     assert isinstance(editing.save(sample_dir, history, ATACAMA, ACTIVITIES, draft.raw, first.sha, "ana"),

@@ -41,7 +41,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from plan.bench.held import DONE_LABEL, Watcher
 from plan.data import database, files
-from plan.data.history import History, sha256
+from plan.data.history import sha256
+from plan.data.store import FolderStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES, TABLES, Status
 from tests.apptest import open_page
@@ -192,11 +193,11 @@ SAVE_LOOP = """
 import sys
 from pathlib import Path
 from plan.edit import editing
-from plan.data.history import History
+from plan.data.store import FolderStore
 from plan.model.models import ACTIVITIES
 data, db, ready, acks = (Path(arg) for arg in sys.argv[1:5])
 first = int(sys.argv[5])
-history = History(data / ".history")
+history = FolderStore(data)
 ready.touch()
 with acks.open("a") as out:
     for n in range(first, first + 10_000):
@@ -228,14 +229,14 @@ class SaveAudit:
         return editing.table_path(self.data, ATACAMA, ACTIVITIES)
 
     def after_fault(self) -> None:
-        history = History(self.data / ".history")
+        history = FolderStore(self.data)
         raw = self.path.read_bytes()
         self.found["csv not a version any save wrote"] += raw != self.initial and history.content(sha256(raw)) != raw
         self.found["csv does not read"] += bool(editing.load(self.data, ATACAMA, ACTIVITIES).issues)
         self.temp_files_left += len(temp_files(self.data))
 
     def next_save(self, note: str) -> None:
-        history = History(self.data / ".history")
+        history = FolderStore(self.data)
         version = editing.load(self.data, ATACAMA, ACTIVITIES)
         draft = editing.apply(version, editing.Changes(changed={("ATA-21-02",): {"notes": note}}))
         result = editing.save(self.data, history, ATACAMA, ACTIVITIES, draft.raw, version.sha, "next", db_path=self.db)
@@ -251,7 +252,7 @@ class SaveAudit:
 
     def losses(self) -> Counter:
         """Everything lost, by kind (empty: nothing)."""
-        logged = History(self.data / ".history").versions(ATACAMA, "activities")[::-1]
+        logged = FolderStore(self.data).versions(ATACAMA, "activities")[::-1]
         losses = Counter(self.found)
         losses["acknowledged save not logged"] += len(self.acked - {v.sha256 for v in logged})
         losses["saved version missing from the log"] += sum(
@@ -301,7 +302,7 @@ def _save_dying_at(data: str, db: str, step: int, results) -> None:
     os.fsync, os.replace, fcntl.flock = counted(os.fsync), counted(os.replace), counted(fcntl.flock)
     version = editing.load(Path(data), ATACAMA, ACTIVITIES)
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-01",): {"notes": f"step {step}"}}))
-    result = editing.save(Path(data), History(Path(data) / ".history"), ATACAMA, ACTIVITIES, draft.raw, version.sha,
+    result = editing.save(Path(data), FolderStore(Path(data)), ATACAMA, ACTIVITIES, draft.raw, version.sha,
                           "dying", db_path=Path(db))
     results.put((type(result).__name__, steps))
 
@@ -343,7 +344,7 @@ from pathlib import Path
 import duckdb
 from plan.data import database
 from plan.edit import editing
-from plan.data.history import History
+from plan.data.store import FolderStore
 from plan.model.models import ACTIVITIES
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
 data_a, data_b, db, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
@@ -351,7 +352,7 @@ limits = json.loads(sys.argv[5])
 results, acked = [], []
 for n, limit in enumerate(limits):
     operation = ("build", "ensure", "save")[n % 3]
-    history = History(data_a / ".history")
+    history = FolderStore(data_a)
     version = editing.load(data_a, "prochile-atacama-2021", ACTIVITIES)
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-01",): {"notes": f"full disk {n}"}}))
     before = db.read_bytes()
@@ -482,7 +483,7 @@ def test_disk_full_at_every_write_of_a_save(sample_dir, monkeypatch):
             version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
             draft = editing.apply(version, editing.Changes(changed={("ATA-21-01",): {"notes": f"budget {budget}"}}))
             try:
-                result = editing.save(sample_dir, History(sample_dir / ".history"), ATACAMA, ACTIVITIES, draft.raw,
+                result = editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, ACTIVITIES, draft.raw,
                                       version.sha, "full", db_path=audit.db)
             except OSError as error:
                 assert error.errno == errno.ENOSPC

@@ -32,8 +32,9 @@ from hypothesis import strategies as st
 
 from plan.data import database
 from plan.data.csv_writer import cell_text
-from plan.data.history import History, sha256
+from plan.data.history import sha256
 from plan.data.loader import LOAD_ORDER
+from plan.data.store import FolderStore
 from plan.edit import editing, editor_display, workbooks
 from plan.edit.downloads import table_csv
 from plan.model.issues import Issue, PlanInvalid
@@ -253,7 +254,7 @@ def test_a_plan_saved_through_the_editor_reads_back_and_builds_identical(plan, d
     with tempfile.TemporaryDirectory(prefix="props-") as scratch:
         data = Path(scratch) / "data"
         seed_plan(data, dialect)
-        history = History(data / ".history")
+        history = FolderStore(data)
         saves = 0
         for table in LOAD_ORDER:
             drawn = plan[table.name]
@@ -455,7 +456,7 @@ def test_any_bytes_as_a_plan_csv_are_valid_or_located_errors_and_change_nothing(
     assert issues or not version.issues  # a row's own problem is a problem of the plan
     event(f"{table.name}: {'refused' if issues else 'valid'}")  # counts shown by --hypothesis-show-statistics
     before = snapshot(data_dir.parent)
-    result = editing.save(data_dir, History(data_dir / ".history"), ATACAMA, table, raw, sha256(path.read_bytes()),
+    result = editing.save(data_dir, FolderStore(data_dir), ATACAMA, table, raw, sha256(path.read_bytes()),
                           "fuzz")
     if not issues:
         assert isinstance(result, editing.Saved) and path.read_bytes() == raw

@@ -464,6 +464,7 @@ class SqlRule:
       `<x>.table.name` / `table.name` (a plan.model.models Table) or anything imported from plan.model.models
       (e.g. `Sector.PISCO.value`);
     - a local name whose every assignment is allowed text; `a if c else b` of allowed texts;
+    - SQLAlchemy's `text(...)` of allowed text (the PostgreSQL plan store);
     - a call to a plan function whose returned text is allowed with the call's arguments in place
       of its parameters (e.g. `queries._most_relevant(ACTIVITY_LIST, ...)`), or to a REVIEWED builder;
     - a parameter of the enclosing function when every call of that function in its module passes
@@ -484,7 +485,7 @@ class SqlRule:
                 names[node.targets[0].id] = node.value
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
                 names[node.target.id] = node.value
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("plan"):
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(("plan", "sqlalchemy")):
                 for alias in node.names:
                     names[alias.asname or alias.name] = (node.module, alias.name)  # imported: (module, name)
         return names
@@ -521,11 +522,17 @@ class SqlRule:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
             return all(self._part(part, scope, seen)
                        for part in [node.func.value, *node.args, *(k.value for k in node.keywords)])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self._is_text(node.func.id, scope):
+            return len(node.args) == 1 and not node.keywords and self.allowed(node.args[0], scope, seen)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             return self._allowed_call(node, scope, seen)
         if isinstance(node, ast.Name):
             return self._allowed_name(node.id, scope, seen)
         return False
+
+    def _is_text(self, name: str, scope: Scope) -> bool:
+        """`name` is SQLAlchemy's `text`: it wraps a SQL text, which must be allowed itself."""
+        return self.names[scope.module].get(name) == ("sqlalchemy", "text")
 
     def _part(self, node, scope: Scope, seen: frozenset) -> bool:
         return self.allowed(node, scope, seen) or self._schema_name(node, scope.module)
@@ -624,6 +631,8 @@ def plan_sources() -> dict[str, str]:
 
 
 PLANTED = '''
+from sqlalchemy import text
+
 from plan.model.models import Sector
 
 ACTIVE = "SELECT * FROM activities WHERE status <> 'cancelled'"
@@ -682,6 +691,11 @@ def each_table(con, names):
 
 def by_order(con, order):
     return con.execute(_limited(ACTIVE, order), {"rows": 10}).df()
+
+
+def stored(con, plan_id, editor):
+    con.execute(text("SELECT * FROM plan_files WHERE plan_id = :plan"), {"plan": plan_id})
+    return con.execute(text(f"SELECT * FROM plan_versions WHERE editor = '{editor}'")).all()
 '''
 
 
@@ -689,12 +703,14 @@ def test_the_sql_rule_finds_sql_built_from_input():
     findings = SqlRule({"plan.planted": PLANTED}).findings()
     assert [f.split(":")[0] for f in findings] == [
         "plan.planted.by_market", "plan.planted.by_title", "plan.planted.by_office", "plan.planted.by_year",
-        "plan.planted.by_status", "plan.planted._run", "plan.planted.each_table", "plan.planted.by_order"]
+        "plan.planted.by_status", "plan.planted._run", "plan.planted.each_table", "plan.planted.by_order",
+        "plan.planted.stored"]
 
 
 def test_no_module_of_plan_builds_sql_from_input():
     rule = SqlRule(plan_sources())
-    assert {"plan.view.queries", "plan.data.database", "plan.data.loader", "plan.data.sql_reader"} <= set(rule.trees)
+    assert {"plan.view.queries", "plan.data.database", "plan.data.loader", "plan.data.sql_reader",
+            "plan.data.store_postgres"} <= set(rule.trees)
     assert rule.findings() == []
     assert set(REVIEWED) <= {(module, name) for module, names in rule.functions.items() for name in names}
 

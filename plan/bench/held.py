@@ -23,7 +23,7 @@ from streamlit.proto.Alert_pb2 import Alert
 
 from plan.bench import server, viewers
 from plan.data import database, demo
-from plan.data.history import History
+from plan.data.store import FolderStore
 from plan.edit import editing
 from plan.model.i18n import format_compact
 from plan.model.models import ACTIVITIES, Status
@@ -45,12 +45,13 @@ QUICK = Hold(active=2, idle=3, seconds=12.0, save_every_s=2.0, think_s=(0.5, 1.0
 
 
 class Watcher(viewers.Viewer):
-    """A viewer that also reads what the page shows: card values and error banners."""
+    """A viewer that also reads what the page shows: card values, error banners and warnings."""
 
     def __init__(self, url: str):
         super().__init__(url)
         self.cards: dict[str, str] = {}
         self.error_banners: list[str] = []
+        self.warnings: list[str] = []
 
     def note_element(self, delta) -> None:
         super().note_element(delta)
@@ -61,10 +62,13 @@ class Watcher(viewers.Viewer):
             self.cards.setdefault(element.metric.label, element.metric.body)
         elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR:
             self.error_banners.append(element.alert.body[:200])
+        elif element.WhichOneof("type") == "alert" and element.alert.format == Alert.WARNING:
+            self.warnings.append(element.alert.body[:200])
 
     async def look(self) -> str | None:
         """Run the overview again, as a reload does; the first "activities done" card."""
         self.cards.clear()
+        self.warnings.clear()
         await self.send()
         return self.cards.get(DONE_LABEL)
 
@@ -81,7 +85,7 @@ def toggled_activity(data_dir: Path) -> tuple[str, tuple]:
 def _editor(data_dir: Path, db_path: Path, hold: Hold, results) -> None:
     """Save a status change every `save_every_s` until the time is up; count landed and refused saves."""
     plan_id, key = toggled_activity(data_dir)
-    history = History(data_dir / ".history")
+    history = FolderStore(data_dir)
     deadline = time.monotonic() + hold.seconds
     landed = refused = 0
     while time.monotonic() < deadline:

@@ -40,7 +40,7 @@ def _status_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"no {field} for process {pid}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -50,7 +50,7 @@ def _free_port() -> int:
 def serve(data_dir: Path, db_path: Path, log_path: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
     """The dashboard served from `data_dir`/`db_path` until the block ends: as a shared link, with no
     editor credential taken from this environment unless `settings` (environment variables) give one."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
     env.update({"PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path), **(settings or {})})
     with log_path.open("w") as log:

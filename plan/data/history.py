@@ -45,9 +45,10 @@ class Version:
     previous: str  # the version it replaced
     saved_at: str  # ISO time, UTC
     editor: str
-    kind: str  # "edit", "upload" or "restore"
+    kind: str  # "edit", "upload", "restore" or "import" (a push of plan folders into the store)
     counts: dict = field(default_factory=dict)  # rows "added", "changed", "removed"
     restored: str = ""  # for a restore: the version brought back
+    message: str = ""  # what the save says about itself (e.g. where a push came from)
 
 
 class History:

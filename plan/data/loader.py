@@ -194,11 +194,15 @@ def create_tables(con: duckdb.DuckDBPyConnection, tables: Iterable[Table] = TABL
         con.execute(create_table_sql(table))
 
 
-def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
-    """Create the plan tables in `con` and fill them; raise PlanInvalid with every issue."""
+def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                  only: set[str] | None = None) -> LoadReport:
+    """Create the plan tables in `con` and fill them (with the plans named in `only`, when given); raise
+    PlanInvalid with every issue."""
     base = data_dir.resolve().parent
     folders = plan_dirs(data_dir) if data_dir.is_dir() else []
-    if not folders:
+    if only is not None:
+        folders = [folder for folder in folders if folder.name in only]
+    elif not folders:
         raise PlanInvalid([Issue(shown_path(data_dir, base), 0, "", "no_plans", {"value": str(data_dir)})])
     create_tables(con)
     report, issues, states = LoadReport(), [], {}

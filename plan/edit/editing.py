@@ -4,7 +4,7 @@
     Changes (by row key: changed cells, deleted rows, added rows)
     apply(version, changes)             -> Draft: the new bytes; untouched lines stay byte for byte
     check(data_dir, plan_id, table, raw) -> every issue of the plan with this file in place
-    save(...)                           -> Saved | Conflict | Rejected, under the plan folder's lock
+    save(data_dir, store, ...)          -> Saved | Conflict | Rejected, under the plan store's lock for the plan
 
 A row is known by its key (the table's unique columns, e.g. an activity's id), so pending
 changes can be carried over to a newer version of the file after a conflict. A save names the
@@ -12,12 +12,9 @@ version it was based on; if the file moved on since (another editor, or a person
 CSV on disk), it is refused, and nothing is written unless the whole plan is valid.
 """
 
-import contextlib
 import functools
 import io
-import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +23,11 @@ import duckdb
 from plan.data import database
 from plan.data.csv_reader import CsvFile, parse_csv
 from plan.data.csv_writer import cell_text, csv_record
-from plan.data.files import locked, write_atomically
-from plan.data.history import History, Version, now_utc, sha256
+from plan.data.history import Version, now_utc, sha256
 from plan.data.loader import Row, check_rows
+from plan.data.store import PlanStore, StaleBase, StoreUnavailable, plan_file_names
 from plan.model.issues import Issue, PlanInvalid, shown_path
-from plan.model.models import TABLES_BY_NAME, PlanModel, Table
+from plan.model.models import PlanModel, Table
 from plan.model.parsing import DecimalMark
 
 Key = tuple
@@ -237,17 +234,29 @@ def apply(version: TableVersion, changes: Changes) -> Draft:
 
 def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
           max_bytes: int = database.DEFAULT_MAX_BYTES) -> list[Issue]:
-    """Every issue of the plan `plan_id` with `raw` as the table's file: the CSV reader's rules
-    (references between the plan's tables included), on a copy, so nothing is written."""
-    source = data_dir / plan_id
+    """Every issue of the plan `plan_id` with `raw` as the table's file, its other files as they are in
+    `data_dir`: the CSV reader's rules (references between the plan's tables included), on a copy, so nothing
+    is written."""
+    folder = data_dir / plan_id
+    files = {name: (folder / name).read_bytes() for name in plan_file_names(folder)}
+    return check_files(data_dir, plan_id, _with(files, table, raw), max_bytes)
+
+
+def _with(files: dict[str, bytes], table: Table, raw: bytes | None) -> dict[str, bytes]:
+    """The plan's files with `raw` as the table's (None: without it)."""
+    others = {name: content for name, content in files.items() if name != table.file_name}
+    return others if raw is None else {**others, table.file_name: raw}
+
+
+def check_files(data_dir: Path, plan_id: str, files: dict[str, bytes],
+                max_bytes: int = database.DEFAULT_MAX_BYTES) -> list[Issue]:
+    """Every issue of the plan made of `files` (file name -> bytes), checked in a scratch folder whose
+    paths read like `data_dir`'s (issues name data/<plan>/<file>)."""
     with tempfile.TemporaryDirectory(prefix="plan-check-") as scratch:
-        mirror = Path(scratch) / data_dir.resolve().name / plan_id  # issues name data/<plan>/<file>
+        mirror = Path(scratch) / data_dir.resolve().name / plan_id
         mirror.mkdir(parents=True)
-        for path in source.glob("*.csv"):
-            if path.name != table.file_name:
-                shutil.copyfile(path, mirror / path.name)
-        if raw is not None:
-            (mirror / table.file_name).write_bytes(raw)
+        for name, content in files.items():
+            (mirror / name).write_bytes(content)
         try:
             database.validate(mirror.parent, max_bytes)
         except PlanInvalid as invalid:
@@ -277,57 +286,46 @@ class Rejected:
     issues: list[Issue]
 
 
-@contextlib.contextmanager
-def plan_lock(data_dir: Path, plan_id: str) -> Iterator[None]:
-    """One save at a time per plan (all its tables: references cross them)."""
-    locks = data_dir / ".locks"
-    locks.mkdir(exist_ok=True)
-    with locked(locks / f"{plan_id}.lock"):
-        yield
-
-
-def save(data_dir: Path, history: History, plan_id: str, table: Table, raw: bytes, base: str, editor: str,
+def save(data_dir: Path, store: PlanStore, plan_id: str, table: Table, raw: bytes, base: str, editor: str,
          kind: str = "edit", counts: dict | None = None, restored: str = "",
          db_path: Path | None = None) -> Saved | Conflict | Rejected:
-    """Write `raw` as the table's CSV if the file is still version `base` and the plan stays valid;
-    record the version in `history`; then rebuild the database at `db_path` (if given). A failure
-    before the CSV is replaced (e.g. a full disk) raises and changes no file; one after it is told
-    in `Saved.unfinished`."""
-    path = table_path(data_dir, plan_id, table)
-    with plan_lock(data_dir, plan_id):
-        _settle(data_dir, history, plan_id)
-        current = path.read_bytes() if path.exists() else None
-        if sha256(current) != base:
-            history.remember(current)
-            return Conflict(base, sha256(current))
-        issues = check(data_dir, plan_id, table, raw)
-        if issues:
-            return Rejected(issues)
-        history.remember(current)
-        history.remember(raw)
-        version = Version(plan_id, table.name, sha256(raw), base, now_utc(), editor, kind, counts or {}, restored)
-        history.intend(version)
-        write_atomically(path, raw)
-        try:
-            history.record(version)
-        except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
-            return Saved(version, [], f"{history.log}: {error}")
+    """Make `raw` the table's current version in `store` if it is still version `base` and the plan stays
+    valid (checked with the plan's files as the store has them, under its lock); then bring `data_dir`, the
+    folder this process builds from, up to date and rebuild the database at `db_path` (if given). A failure
+    before the version is stored (a full disk, the store unreachable) raises and changes nothing; one after
+    it is told in `Saved.unfinished`."""
+    try:
+        with store.saving(plan_id) as plan:
+            current = plan.files.get(table.file_name)
+            if sha256(current) != base:
+                store.remember(current)
+                return Conflict(base, sha256(current))
+            issues = check_files(data_dir, plan_id, _with(plan.files, table, raw))
+            if issues:
+                return Rejected(issues)
+            version = Version(plan_id, table.name, sha256(raw), base, now_utc(), editor, kind, counts or {},
+                              restored)
+            unfinished = plan.commit(version, raw)
+    except StaleBase as stale:  # another save moved the file on between the check and the commit
+        return Conflict(base, stale.current)
+    if unfinished:
+        return Saved(version, [], unfinished)
+    return _follow(data_dir, store, version, db_path)
+
+
+def _follow(data_dir: Path, store: PlanStore, version: Version, db_path: Path | None) -> Saved:
+    """After a save: the local copy and the database follow the store (a failure here is told, not raised:
+    the save itself is done, and the next sync or start catches up)."""
     rebuild_issues: list[Issue] = []
-    if db_path is not None:
-        try:
-            database.build(data_dir, db_path)
-        except PlanInvalid as invalid:
-            rebuild_issues = invalid.issues
-        except (duckdb.Error, OSError) as error:  # the build left the last good database in place
-            return Saved(version, [], f"{db_path}: {error}")
+    try:
+        changed = store.materialize(data_dir) | {version.plan_id}
+        if db_path is not None:
+            database.refresh(data_dir, db_path, changed)
+    except PlanInvalid as invalid:
+        rebuild_issues = invalid.issues
+    except (duckdb.Error, OSError, StoreUnavailable) as error:  # the last good database stays in place
+        return Saved(version, [], f"{db_path}: {error}")
     return Saved(version, rebuild_issues)
-
-
-def _settle(data_dir: Path, history: History, plan_id: str) -> None:
-    """Log the saves of the plan that died after replacing their file and before logging it."""
-    for version in history.pending(plan_id):
-        path = table_path(data_dir, plan_id, TABLES_BY_NAME[version.table])
-        history.settle(version, sha256(path.read_bytes() if path.exists() else None))
 
 
 @dataclass

@@ -28,6 +28,7 @@ from plan.model.enums import LabeledEnum
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.ui import store
 from plan.view import present, queries, report
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
@@ -83,7 +84,8 @@ def literal(text: str) -> str:
 
 
 def data_dir() -> Path:
-    return database.default_data_dir()
+    """The folder the database is built from: the plan folders, or the local copy of the plan store."""
+    return store.data_dir()
 
 
 def db_path() -> Path:
@@ -100,6 +102,11 @@ def _readiness(data_folder: str, db_file: str, csv_stats: str) -> tuple[database
     with database.reader(ready.db_path) as con:
         info = queries.build_info(con)
     return ready, f"{info['fingerprint']}@{info['built_at_utc'].isoformat()}"
+
+
+def sync_store() -> str:
+    """The local copy brought in step with the plan store; "" or why the store could not be reached."""
+    return store.sync(store.plan_store(), data_dir(), db_path())
 
 
 def readiness() -> tuple[database.Readiness | PlanInvalid, str]:

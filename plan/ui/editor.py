@@ -10,13 +10,14 @@ that page is merged into the whole file.
 
 import dataclasses
 import datetime as dt
+import sys
 from pathlib import Path
 
 import streamlit as st
 
 from plan import ui
-from plan.data.history import History, default_history_dir
 from plan.data.loader import plan_dirs
+from plan.data.store import PlanStore, StoreUnavailable
 from plan.edit import editing, editor_display, workbooks
 from plan.edit.downloads import table_csv
 from plan.model import countries
@@ -24,7 +25,7 @@ from plan.model.fields import CODE_PATTERN, MAX_TEXT
 from plan.model.i18n import t
 from plan.model.models import PLAN, TABLES, TABLES_BY_NAME, Table
 from plan.model.schema import kind_of
-from plan.ui import access
+from plan.ui import access, store
 
 PLAN_KEY = "edit_plan"
 TABLE_KEY = "edit_table"
@@ -46,20 +47,20 @@ def render(view: ui.View) -> None:
         st.caption(t("editor_local_mode", lang))
     access.lock_button(lang)
     _show_outcome(lang)
-    history = History(default_history_dir(data_dir))
-    version, moved = _base(data_dir, history, plan_id, table)
+    plan_store = store.plan_store()
+    version, moved = _base(data_dir, plan_store, plan_id, table)
     if moved:
         st.warning(t("editor_moved", lang))
     tabs = st.tabs([t(k, lang) for k in ("editor_tab_edit", "editor_tab_upload", "editor_tab_download",
                                          "editor_tab_history")])
     with tabs[0]:
-        _edit(lang, data_dir, history, version)
+        _edit(lang, data_dir, plan_store, version)
     with tabs[1]:
-        _upload(lang, data_dir, history, version)
+        _upload(lang, data_dir, plan_store, version)
     with tabs[2]:
         _downloads(lang, version)
     with tabs[3]:
-        _history(lang, data_dir, history, version)
+        _history(lang, data_dir, plan_store, version)
 
 
 def _choose(view: ui.View, data_dir: Path) -> tuple[str, Table]:
@@ -95,7 +96,7 @@ def _has_edits(state) -> bool:
     return isinstance(state, dict) and any(state.get(k) for k in ("edited_rows", "added_rows", "deleted_rows"))
 
 
-def _base(data_dir: Path, history: History, plan_id: str, table: Table) -> tuple[editing.TableVersion, bool]:
+def _base(data_dir: Path, plan_store: PlanStore, plan_id: str, table: Table) -> tuple[editing.TableVersion, bool]:
     """The version being edited: reloaded when the file changes, unless edits are pending on the
     one held (then it stays, and the save will report the conflict)."""
     held = st.session_state.setdefault(BASE_KEY, {})
@@ -107,7 +108,7 @@ def _base(data_dir: Path, history: History, plan_id: str, table: Table) -> tuple
         if _pending(version):
             return version, True
     version = editing.load(data_dir, plan_id, table)
-    history.remember(version.raw)
+    plan_store.remember(version.raw)
     held[(plan_id, table.name)] = (stat, version)
     return version, False
 
@@ -120,7 +121,7 @@ def _forget(version: editing.TableVersion) -> None:
         del st.session_state[key]
 
 
-def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+def _edit(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion) -> None:
     table = version.table
     if version.issues:
         ui.show_issues(t("editor_file_invalid", lang, file=version.shown), version.issues, lang)
@@ -128,7 +129,7 @@ def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVer
         return
     conflict = st.session_state.get(CONFLICT_KEY, {}).get((version.plan_id, table.name))
     if conflict is not None:
-        _conflict(lang, data_dir, history, version, conflict)
+        _conflict(lang, data_dir, plan_store, version, conflict)
         return
     keys, grid_key = _page(lang, version)
     proposals = editor_display.proposed_ids([str(k[0]) for k in version.by_key()], 1) if table.unique == ("id",) else []
@@ -149,7 +150,7 @@ def _edit(lang: str, data_dir: Path, history: History, version: editing.TableVer
         st.dataframe(editor_display.issue_table(issues, version, draft, keys, lang), hide_index=True)
     save, discard = st.columns(2)
     save.button(t("editor_save", lang), type="primary", disabled=bool(issues), key=f"save-{grid_key}",
-                on_click=_save, args=(lang, data_dir, history, version, draft.raw, "edit", counts),
+                on_click=_save, args=(lang, data_dir, plan_store, version, draft.raw, "edit", counts),
                 kwargs={"changes": changes})
     discard.button(t("editor_discard", lang), key=f"discard-{grid_key}", on_click=_forget, args=(version,))
 
@@ -237,7 +238,7 @@ def _column_config(version: editing.TableVersion, lang: str, next_id: str | None
     return config
 
 
-def _save(lang: str, data_dir: Path, history: History, version: editing.TableVersion, raw: bytes, kind: str,
+def _save(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion, raw: bytes, kind: str,
           counts: dict, restored: str = "", changes: editing.Changes | None = None) -> None:
     """A button's callback: save with the editor right checked again here, on the server, whatever the
     page showed. What happened is shown by the next run (`_show_outcome`)."""
@@ -245,8 +246,13 @@ def _save(lang: str, data_dir: Path, history: History, version: editing.TableVer
     if editor is None:
         st.session_state[OUTCOME_KEY] = ("error", t("access_denied", lang), [])
         return
-    result = editing.save(data_dir, history, version.plan_id, version.table, raw, version.sha, editor, kind,
-                          counts, restored, db_path=ui.db_path())
+    try:
+        result = editing.save(data_dir, plan_store, version.plan_id, version.table, raw, version.sha, editor, kind,
+                              counts, restored, db_path=ui.db_path())
+    except StoreUnavailable as error:  # nothing was saved; the pending edits stay for another try
+        print(f"plan store: {error}", file=sys.stderr)
+        st.session_state[OUTCOME_KEY] = ("error", t("editor_store_unreachable", lang), [])
+        return
     if isinstance(result, editing.Saved):
         _forget(version)
         message = t("editor_saved", lang, file=version.shown, version=result.version.sha256[:10])
@@ -276,7 +282,7 @@ def _show_outcome(lang: str) -> None:
         st.error(message)
 
 
-def _conflict(lang: str, data_dir: Path, history: History, version: editing.TableVersion,
+def _conflict(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion,
               changes: editing.Changes) -> None:
     """The file moved on under pending edits: show what changed there and what the person changed,
     then let them put their changes on top of the current file (checked again) or drop them."""
@@ -296,15 +302,15 @@ def _conflict(lang: str, data_dir: Path, history: History, version: editing.Tabl
     counts = {"changed": len(kept.changed), "added": len(kept.added), "removed": len(kept.deleted)}
     reapply, drop = st.columns(2)
     reapply.button(t("editor_reapply", lang), type="primary", on_click=_reapply,
-                   args=(lang, data_dir, history, version, current, editing.apply(current, kept).raw, counts, kept))
+                   args=(lang, data_dir, plan_store, version, current, editing.apply(current, kept).raw, counts, kept))
     drop.button(t("editor_discard", lang), on_click=_forget, args=(version,))
 
 
-def _reapply(lang: str, data_dir: Path, history: History, edited: editing.TableVersion,
+def _reapply(lang: str, data_dir: Path, plan_store: PlanStore, edited: editing.TableVersion,
              current: editing.TableVersion, raw: bytes, counts: dict, changes: editing.Changes) -> None:
     """The pending changes saved on top of the current file; the grid starts again from it."""
     _forget(edited)
-    _save(lang, data_dir, history, current, raw, "edit", counts, changes=changes)
+    _save(lang, data_dir, plan_store, current, raw, "edit", counts, changes=changes)
 
 
 def _diff(lang: str, old: editing.TableVersion, new: editing.TableVersion) -> None:
@@ -317,7 +323,7 @@ def _diff(lang: str, old: editing.TableVersion, new: editing.TableVersion) -> No
         st.dataframe(editor_display.diff_table(difference, old.table, lang), hide_index=True)
 
 
-def _upload(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+def _upload(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion) -> None:
     """A whole table from a CSV (as Excel writes it) or an .xlsx: checked, previewed, then saved."""
     limit_mb = st.get_option("server.maxUploadSize")
     upload = st.file_uploader(t("editor_upload", lang, file=version.table.file_name), type=["csv", "txt", "xlsx"],
@@ -354,7 +360,7 @@ def _upload(lang: str, data_dir: Path, history: History, version: editing.TableV
         st.markdown(t("editor_upload_preview", lang, **counts))
         st.dataframe(editor_display.diff_table(difference, version.table, lang), hide_index=True)
     st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_save,
-              args=(lang, data_dir, history, version, raw, "upload", counts))
+              args=(lang, data_dir, plan_store, version, raw, "upload", counts))
 
 
 def _downloads(lang: str, version: editing.TableVersion) -> None:
@@ -373,17 +379,17 @@ def _downloads(lang: str, version: editing.TableVersion) -> None:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"dl-xlsx-{stem}")
 
 
-def _history(lang: str, data_dir: Path, history: History, version: editing.TableVersion) -> None:
+def _history(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion) -> None:
     """Saved versions; the difference between any two of them (the file as it was before the first
     save included); bringing one back, which is saved as a new version."""
-    versions = history.versions(version.plan_id, version.table.name)
+    versions = plan_store.versions(version.plan_id, version.table.name)
     if not versions:
         st.info(t("editor_no_history", lang))
         return
     st.dataframe(editor_display.versions_table(versions, lang), hide_index=True)
     labels = {v.sha256: editor_display.version_label(v, lang) for v in versions}
     first = versions[-1].previous
-    if history.content(first) is not None:
+    if plan_store.content(first) is not None:
         labels.setdefault(first, t("editor_before_first", lang, version=first[:10]))
     shas = list(labels)
     stem = f"history-{version.plan_id}-{version.table.name}"
@@ -391,15 +397,15 @@ def _history(lang: str, data_dir: Path, history: History, version: editing.Table
     new = newer.selectbox(t("editor_compare_new", lang), shas, index=0, format_func=labels.get, key=f"{stem}-new")
     old = older.selectbox(t("editor_compare_old", lang), shas, index=min(1, len(shas) - 1), format_func=labels.get,
                           key=f"{stem}-old")
-    _diff(lang, _stored(history, version, old), _stored(history, version, new))
+    _diff(lang, _stored(plan_store, version, old), _stored(plan_store, version, new))
     chosen = st.selectbox(t("editor_restore_which", lang), shas, index=len(shas) - 1, format_func=labels.get,
                           key=f"{stem}-restore")
-    restored = _stored(history, version, chosen)
+    restored = _stored(plan_store, version, chosen)
     st.button(t("editor_restore", lang), key=f"{stem}-button", on_click=_save, disabled=chosen == version.sha,
-              args=(lang, data_dir, history, version, restored.raw, "restore",
+              args=(lang, data_dir, plan_store, version, restored.raw, "restore",
                     editing.diff(version, restored).counts(), chosen))
 
 
-def _stored(history: History, version: editing.TableVersion, sha: str) -> editing.TableVersion:
+def _stored(plan_store: PlanStore, version: editing.TableVersion, sha: str) -> editing.TableVersion:
     """A version of this table from the history's store."""
-    return editing.parse_version(version.plan_id, version.table, version.shown, history.content(sha))
+    return editing.parse_version(version.plan_id, version.table, version.shown, plan_store.content(sha))

@@ -1,0 +1,154 @@
+"""The plan store: the one place that knows where the plan's CSV versions live.
+
+    FolderStore(data_dir)   the CSV files under data/ are the current versions, data/.history keeps every
+                            version (the embedded default: `make run`, a laptop, the tests)
+    PostgresStore(engine)   PostgreSQL keeps the current versions and every version, shared by every app
+                            process (hosted use: a reboot or a new replica loses nothing; plan.data.store_postgres)
+
+Everything else asks the store for a plan's files, saves through it naming the base version (a save whose base
+is no longer current is refused and writes nothing), and reads the history from it. Pages never read the store:
+each process copies the current versions into a local folder (`materialize`; a folder store is read in place)
+and builds its DuckDB file from there, so the local files are a cache that any process can rebuild.
+
+    with store.saving(plan_id) as plan:     the plan locked against every other save, in every process
+        plan.files                          file name -> current bytes of each of its CSVs
+        plan.commit(version, raw)           the file's new current version, recorded in the history
+"""
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from plan.data.database import csv_stats
+from plan.data.files import locked, write_atomically
+from plan.data.history import History, Version, default_history_dir, sha256
+from plan.data.loader import plan_dirs
+from plan.model.models import TABLES, TABLES_BY_NAME
+
+STORE_URL_VARIABLE = "PLAN_STORE_URL"
+FILE_NAMES = tuple(table.file_name for table in TABLES)
+TABLE_OF_FILE = {table.file_name: table.name for table in TABLES}
+
+
+class StaleBase(Exception):
+    """The file is no longer the version the save was based on; nothing was written."""
+
+    def __init__(self, base: str, current: str):
+        super().__init__(f"version {base[:12] or '(absent)'} is no longer current ({current[:12] or '(absent)'})")
+        self.base, self.current = base, current
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached or used (network, credentials, server down); the message shows no secret."""
+
+
+class PlanFiles(Protocol):
+    files: dict[str, bytes]
+
+    def commit(self, version: Version, raw: bytes) -> str:
+        """Make `raw` the current version; returns what did not follow ("" when everything did)."""
+
+
+class PlanStore(Protocol):
+    kind: str  # "folder" or "postgresql"
+
+    def saving(self, plan_id: str) -> contextlib.AbstractContextManager[PlanFiles]: ...
+
+    def versions(self, plan_id: str, table: str) -> list[Version]: ...
+
+    def content(self, version: str) -> bytes | None: ...
+
+    def remember(self, raw: bytes | None) -> str: ...
+
+    def token(self) -> str: ...
+
+    def current(self) -> dict[tuple[str, str], str]: ...
+
+    def materialize(self, folder: Path) -> set[str]: ...
+
+
+def plan_file_names(folder: Path) -> list[str]:
+    """The plan CSVs present in a plan folder (other files there are not the store's)."""
+    return [name for name in FILE_NAMES if (folder / name).is_file()]
+
+
+class _FolderPlan:
+    """One plan of a folder store, locked: its files as on disk; a commit replaces one of them whole."""
+
+    def __init__(self, store: "FolderStore", plan_id: str):
+        self.store, self.plan_id = store, plan_id
+        folder = store.data_dir / plan_id
+        self.files = {name: (folder / name).read_bytes() for name in plan_file_names(folder)}
+
+    def commit(self, version: Version, raw: bytes) -> str:
+        name = TABLES_BY_NAME[version.table].file_name
+        current = self.files.get(name)
+        if sha256(current) != version.previous:
+            raise StaleBase(version.previous, sha256(current))
+        history = self.store.history
+        history.remember(current)
+        history.remember(raw)
+        history.intend(version)
+        write_atomically(self.store.data_dir / self.plan_id / name, raw)
+        self.files[name] = raw
+        try:
+            history.record(version)
+        except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
+            return f"{history.log}: {error}"
+        return ""
+
+
+class FolderStore:
+    """The plan folders themselves: the files are the current versions, the history folder keeps every one."""
+
+    kind = "folder"
+
+    def __init__(self, data_dir: Path, history: History | None = None):
+        self.data_dir = data_dir
+        self.history = history or History(default_history_dir(data_dir))
+
+    @contextlib.contextmanager
+    def saving(self, plan_id: str) -> Iterator[_FolderPlan]:
+        """One save at a time per plan (all its tables: references cross them), across processes."""
+        locks = self.data_dir / ".locks"
+        locks.mkdir(exist_ok=True)
+        with locked(locks / f"{plan_id}.lock"):
+            self._settle(plan_id)
+            yield _FolderPlan(self, plan_id)
+
+    def _settle(self, plan_id: str) -> None:
+        """Log the saves of the plan that died after replacing their file and before logging it."""
+        for version in self.history.pending(plan_id):
+            path = self.data_dir / plan_id / TABLES_BY_NAME[version.table].file_name
+            self.history.settle(version, sha256(path.read_bytes() if path.exists() else None))
+
+    def versions(self, plan_id: str, table: str) -> list[Version]:
+        return self.history.versions(plan_id, table)
+
+    def content(self, version: str) -> bytes | None:
+        return self.history.content(version)
+
+    def remember(self, raw: bytes | None) -> str:
+        return self.history.remember(raw)
+
+    def token(self) -> str:
+        """Changes whenever a plan CSV does (sizes and times: no file is read)."""
+        return hashlib.sha256(repr(csv_stats(self.data_dir)).encode()).hexdigest()
+
+    def current(self) -> dict[tuple[str, str], str]:
+        return {(folder.name, name): sha256((folder / name).read_bytes())
+                for folder in plan_dirs(self.data_dir) for name in plan_file_names(folder)}
+
+    def materialize(self, folder: Path) -> set[str]:
+        """Nothing to copy: a folder store is where the database is built from."""
+        if folder.resolve() != self.data_dir.resolve():
+            raise ValueError(f"a folder store is read in place ({self.data_dir}), not copied to {folder}")
+        return set()
+
+
+def store_url(explicit: str | None = None) -> str | None:
+    """The PostgreSQL URL to use: the one given, else $PLAN_STORE_URL; None means the folder store."""
+    return explicit or os.environ.get(STORE_URL_VARIABLE) or None

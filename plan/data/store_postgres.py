@@ -1,0 +1,228 @@
+"""The plan store in PostgreSQL: the durable store that every app process (replica) shares.
+
+    plan_store_schema  (id = 1, version)                  created and migrated on start, idempotently
+    plan_blobs         (sha256, content)                  each content once, gzip-compressed
+    plan_versions      (seq, plan_id, table_name, sha256, previous, saved_at, editor, kind, counts,
+                        restored, message)                every version, in order (seq)
+    plan_files         (plan_id, table_name, sha256, seq) the current version of each file
+
+A save is one transaction under a per-plan advisory lock: the plan's current files are read (to check
+the plan with the new file in place), the version is appended, and the file's row moves to it only
+`WHERE sha256 = base`; zero rows updated is a conflict and the transaction rolls back, so nothing is
+written. `token()` (the last seq) is the one small query a process asks every few seconds to learn
+whether anything changed. Every value is a bound parameter; the SQL texts are module constants.
+"""
+
+import contextlib
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy
+from sqlalchemy import text
+
+from plan.data.files import write_atomically
+from plan.data.history import ABSENT, Version, sha256
+from plan.data.store import StaleBase, StoreUnavailable
+from plan.model.models import TABLES
+
+SCHEMA_VERSION = 1
+MANIFEST = ".store-manifest.json"  # in a cache folder: what `materialize` wrote there, file by file
+INIT_LOCK = 7_310_001  # advisory lock key: one process creates or migrates the tables at a time
+FILE_NAME = {table.name: table.file_name for table in TABLES}
+
+CREATE_SCHEMA = ("CREATE TABLE IF NOT EXISTS plan_store_schema (id integer PRIMARY KEY CHECK (id = 1),"
+                 " version integer NOT NULL)")
+CREATE_BLOBS = "CREATE TABLE IF NOT EXISTS plan_blobs (sha256 text PRIMARY KEY, content bytea NOT NULL)"
+CREATE_VERSIONS = ("CREATE TABLE IF NOT EXISTS plan_versions (seq bigserial PRIMARY KEY, plan_id text NOT NULL,"
+                   " table_name text NOT NULL, sha256 text NOT NULL, previous text NOT NULL, saved_at text NOT NULL,"
+                   " editor text NOT NULL, kind text NOT NULL, counts jsonb NOT NULL, restored text NOT NULL,"
+                   " message text NOT NULL DEFAULT '')")
+CREATE_VERSIONS_INDEX = "CREATE INDEX IF NOT EXISTS plan_versions_by_file ON plan_versions (plan_id, table_name, seq)"
+CREATE_FILES = ("CREATE TABLE IF NOT EXISTS plan_files (plan_id text NOT NULL, table_name text NOT NULL,"
+                " sha256 text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (plan_id, table_name))")
+SCHEMA_ROW = "INSERT INTO plan_store_schema (id, version) VALUES (1, :version) ON CONFLICT (id) DO NOTHING"
+SCHEMA_VERSION_NOW = "SELECT version FROM plan_store_schema WHERE id = 1"
+LOCK_INIT = "SELECT pg_advisory_xact_lock(:key)"
+LOCK_PLAN = "SELECT pg_advisory_xact_lock(hashtextextended(:plan, 0))"
+PLAN_FILES = ("SELECT f.table_name, b.content FROM plan_files f JOIN plan_blobs b ON b.sha256 = f.sha256"
+              " WHERE f.plan_id = :plan")
+ADD_BLOB = "INSERT INTO plan_blobs (sha256, content) VALUES (:sha, :content) ON CONFLICT (sha256) DO NOTHING"
+ADD_VERSION = ("INSERT INTO plan_versions (plan_id, table_name, sha256, previous, saved_at, editor, kind, counts,"
+               " restored, message) VALUES (:plan, :table, :sha, :previous, :saved_at, :editor, :kind,"
+               " CAST(:counts AS jsonb), :restored, :message) RETURNING seq")
+MOVE_FILE = ("UPDATE plan_files SET sha256 = :sha, seq = :seq"
+             " WHERE plan_id = :plan AND table_name = :table AND sha256 = :base")
+NEW_FILE = ("INSERT INTO plan_files (plan_id, table_name, sha256, seq) VALUES (:plan, :table, :sha, :seq)"
+            " ON CONFLICT (plan_id, table_name) DO NOTHING")
+CURRENT = "SELECT plan_id, table_name, sha256 FROM plan_files ORDER BY plan_id, table_name"
+VERSIONS = ("SELECT plan_id, table_name, sha256, previous, saved_at, editor, kind, counts, restored, message"
+            " FROM plan_versions WHERE plan_id = :plan AND table_name = :table ORDER BY seq DESC")
+ALL_VERSIONS = ("SELECT seq, plan_id, table_name, sha256, previous, saved_at, editor, kind, counts, restored,"
+                " message FROM plan_versions ORDER BY seq DESC LIMIT :limit")
+CONTENT = "SELECT content FROM plan_blobs WHERE sha256 = :sha"
+LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM plan_versions"
+
+
+def safe_message(error: BaseException, url: sqlalchemy.URL) -> str:
+    """What went wrong, with the URL's password masked wherever the driver may have echoed it."""
+    first = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error).strip() else ""
+    shown = url.render_as_string(hide_password=True)
+    if url.password:
+        first = first.replace(str(url.password), "***")
+    return f"{shown}: {type(getattr(error, 'orig', None) or error).__name__}: {first}"
+
+
+class _PostgresPlan:
+    """One plan, locked for the transaction: its current files; a commit moves one file to a new version."""
+
+    def __init__(self, con: sqlalchemy.Connection, plan_id: str):
+        self.con, self.plan_id = con, plan_id
+        self.files = {FILE_NAME[name]: gzip.decompress(content)
+                      for name, content in con.execute(text(PLAN_FILES), {"plan": plan_id}).all()}
+
+    def commit(self, version: Version, raw: bytes) -> str:
+        self.con.execute(text(ADD_BLOB), {"sha": version.sha256, "content": gzip.compress(raw, mtime=0)})
+        seq = self.con.execute(text(ADD_VERSION), {
+            "plan": version.plan_id, "table": version.table, "sha": version.sha256, "previous": version.previous,
+            "saved_at": version.saved_at, "editor": version.editor, "kind": version.kind,
+            "counts": json.dumps(version.counts), "restored": version.restored, "message": version.message,
+        }).scalar_one()
+        values = {"plan": version.plan_id, "table": version.table, "sha": version.sha256, "seq": seq,
+                  "base": version.previous}
+        moved = self.con.execute(text(NEW_FILE if version.previous == ABSENT else MOVE_FILE), values).rowcount
+        if moved != 1:
+            raise StaleBase(version.previous, sha256(self.files.get(FILE_NAME[version.table])))
+        self.files[FILE_NAME[version.table]] = raw
+        return ""
+
+
+class PostgresStore:
+    kind = "postgresql"
+
+    def __init__(self, engine: sqlalchemy.Engine):
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> "PostgresStore":
+        """An engine for `url` (postgresql+psycopg://…), short connect timeout, pooled connections checked
+        before use, so a database that went away and came back is used again without a restart."""
+        try:
+            engine = sqlalchemy.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4,
+                                              connect_args={"connect_timeout": 5})
+        except (sqlalchemy.exc.ArgumentError, ValueError) as error:
+            raise StoreUnavailable(f"not a database URL ({type(error).__name__})") from None
+        return cls(engine)
+
+    def close(self) -> None:
+        """Close the pooled connections (the engine opens new ones if it is used again)."""
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def _connect(self, begin: bool = False) -> Iterator[sqlalchemy.Connection]:
+        """A connection (in a transaction when `begin`); an unreachable database, wrong credentials or a
+        lost connection become StoreUnavailable with a message that shows no password."""
+        try:
+            with (self.engine.begin() if begin else self.engine.connect()) as con:
+                yield con
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
+            raise StoreUnavailable(safe_message(error, self.engine.url)) from None
+
+    def init(self) -> int:
+        """Create (or migrate) the tables; safe to run from several processes at once. Returns the schema
+        version."""
+        with self._connect(begin=True) as con:
+            con.execute(text(LOCK_INIT), {"key": INIT_LOCK})
+            con.execute(text(CREATE_SCHEMA))
+            con.execute(text(CREATE_BLOBS))
+            con.execute(text(CREATE_VERSIONS))
+            con.execute(text(CREATE_VERSIONS_INDEX))
+            con.execute(text(CREATE_FILES))
+            con.execute(text(SCHEMA_ROW), {"version": SCHEMA_VERSION})
+            found = con.execute(text(SCHEMA_VERSION_NOW)).scalar_one()
+        if found > SCHEMA_VERSION:
+            raise StoreUnavailable(f"the store's tables are version {found}, newer than this app's {SCHEMA_VERSION}")
+        return found
+
+    @contextlib.contextmanager
+    def saving(self, plan_id: str) -> Iterator[_PostgresPlan]:
+        with self._connect(begin=True) as con:
+            con.execute(text(LOCK_PLAN), {"plan": plan_id})
+            yield _PostgresPlan(con, plan_id)
+
+    def versions(self, plan_id: str, table: str) -> list[Version]:
+        with self._connect() as con:
+            rows = con.execute(text(VERSIONS), {"plan": plan_id, "table": table}).all()
+        return [Version(*row) for row in rows]
+
+    def log(self, limit: int = 1000) -> list[tuple[int, Version]]:
+        """The latest versions of every file, newest first, with their sequence numbers."""
+        with self._connect() as con:
+            rows = con.execute(text(ALL_VERSIONS), {"limit": limit}).all()
+        return [(row[0], Version(*row[1:])) for row in rows]
+
+    def content(self, version: str) -> bytes | None:
+        if version == ABSENT:
+            return None
+        with self._connect() as con:
+            found = con.execute(text(CONTENT), {"sha": version}).scalar_one_or_none()
+        return None if found is None else gzip.decompress(found)
+
+    def remember(self, raw: bytes | None) -> str:
+        """Contents are kept as they are saved; one seen otherwise (a conflict's) is already current here."""
+        return sha256(raw)
+
+    def token(self) -> str:
+        with self._connect() as con:
+            return str(con.execute(text(LAST_SEQ)).scalar_one())
+
+    def current(self) -> dict[tuple[str, str], str]:
+        with self._connect() as con:
+            return {(plan, FILE_NAME[table]): sha for plan, table, sha in con.execute(text(CURRENT)).all()}
+
+    def pull(self, folder: Path) -> int:
+        """Every current version written into `folder`, byte for byte; returns how many files."""
+        current = self.current()
+        for (plan_id, name), sha in current.items():
+            write_atomically(folder / plan_id / name, self.content(sha))
+        return len(current)
+
+    def materialize(self, folder: Path) -> set[str]:
+        """Write the current version of every file into `folder` where the copy there is not it (or was
+        touched since); remove plan files the store no longer has. Returns the plans whose files changed.
+        Each file is written whole; the manifest is written last, so a copy killed half-way is redone."""
+        current = self.current()
+        manifest_path = folder / MANIFEST
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        changed: set[str] = set()
+        written = {}
+        for (plan_id, name), sha in current.items():
+            path = folder / plan_id / name
+            key = f"{plan_id}/{name}"
+            if manifest.get(key) != [sha, *_stat(path)]:
+                raw = self.content(sha)
+                write_atomically(path, raw)
+                changed.add(plan_id)
+            written[key] = [sha, *_stat(path)]
+        for key in set(manifest) - set(written):
+            plan_id, name = key.split("/", 1)
+            (folder / plan_id / name).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                (folder / plan_id).rmdir()
+            changed.add(plan_id)
+        if changed or written != manifest:
+            write_atomically(manifest_path, json.dumps(written, sort_keys=True).encode("utf-8"))
+        return changed
+
+
+def _stat(path: Path) -> list[int]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return [-1, -1]
+    return [stat.st_size, stat.st_mtime_ns]
+
