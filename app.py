@@ -17,6 +17,9 @@ store_problem = ui.sync_store()
 ready, version = ui.readiness()
 if store_problem:
     st.warning(t("banner_store_unreachable", lang))
+if isinstance(ready, PlanInvalid) and store_problem:  # a new host that could not copy the plan yet
+    st.info(t("store_no_data_yet", lang))
+    st.stop()
 if isinstance(ready, PlanInvalid):
     ui.show_issues(t("no_data", lang), ready.issues, lang)
     if access.editor() is None:

@@ -44,8 +44,14 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     assert viewers["burst"]["served"] == viewers["crowd"]["burst"]
     assert written["machine"]["cores"] >= 1 and written["build"]["plan build"]["median_s"] > 0
 
+    saves = written["save_visible"]["sample"]
+    assert 0 < saves["this_replica_s"] and 0 < saves["other_replica_rebuild_s"] and saves["whole_build_s"] > 0
+    burst = written["replicas_burst"]
+    assert burst["one process"]["errors"] == burst["2 replicas"]["errors"] == 0 and burst["ratio"] > 0
+
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3
+    assert len(targets) == 1 + 2 * len(names) + 3 + 3
+    assert targets["first loads, burst of 30: p95 2 replicas / one process"]["limit"] == LIMITS["replicas_burst"]
     for name in names:
         assert f"warm page {name}: sample / sample" in targets and f"cold page {name}: sample / sample" in targets
     for target in targets.values():

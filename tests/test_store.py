@@ -7,6 +7,7 @@ import threading
 import duckdb
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from plan.cli import main
 from plan.data import database
@@ -15,7 +16,7 @@ from plan.data.store import FolderStore, StoreUnavailable
 from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES
-from tests.apptest import open_page
+from tests.apptest import APP, open_page
 
 ATACAMA = "prochile-atacama-2021"
 
@@ -232,3 +233,26 @@ def test_the_folder_store_keeps_todays_behaviour(sample_dir):
         store.materialize(sample_dir.parent / "elsewhere")
     with duckdb.connect(str(sample_dir.parent / "plan.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM activities WHERE notes = 'en la carpeta'").fetchone() == (1,)
+
+
+def test_the_store_unreachable_at_start_serves_the_last_copy_or_says_there_is_no_data(
+        sample_dir, store_url, postgres_server, tmp_path, monkeypatch, pushed):
+    store = pushed()
+    away = postgres_server.url.replace(f":{postgres_server.port}/", ":1/")  # nothing listens there
+    monkeypatch.setenv("PLAN_STORE_URL", away)
+    monkeypatch.setenv("PLAN_DB_PATH", str(tmp_path / "plan.duckdb"))
+    try:
+        monkeypatch.setenv("PLAN_CACHE_DIR", str(tmp_path / "empty"))  # a new host: nothing copied yet
+        at = AppTest.from_file(APP).run(timeout=60)
+        assert "No se puede contactar el almacén del plan" in at.warning[0].value
+        assert not at.metric and not at.exception
+        assert "todavía no hay datos" in at.info[0].value
+        st.cache_resource.clear()
+        copy = tmp_path / "copy"  # a host that had copied the plan before the store went away
+        store.materialize(copy)
+        monkeypatch.setenv("PLAN_CACHE_DIR", str(copy))
+        at = open_page("pages/overview.py")
+        assert "No se puede contactar el almacén del plan" in at.warning[0].value
+        assert [m.value for m in at.metric if m.label == "Actividades realizadas"][:1] == ["19"]
+    finally:
+        st.cache_resource.clear()

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from plan.bench import build, pages, server, viewers
+from plan.bench import build, pages, scaleout, server, viewers
 from plan.data import database, demo
 from plan.ui import PAGES
 
 BASE = "sample"
-LIMITS = {"build": 3.0, "warm": 2.0, "cold": 4.0, "memory": 2.0, "viewers_p95": 4.0, "viewer_errors": 0}
+LIMITS = {"build": 3.0, "warm": 2.0, "cold": 4.0, "memory": 2.0, "viewers_p95": 4.0, "viewer_errors": 0,
+          "save_visible": 4.0, "save_vs_build": 0.3, "replicas_burst": 0.7}
 WARM_RUNS = 5
 FULL_CROWD = viewers.Crowd()
 QUICK_CROWD = viewers.Crowd(active=2, idle=3, burst=3, seconds=3.0, think_s=(0.2, 0.5), choices_per_page=2)
@@ -102,8 +103,17 @@ def _targets(scale: str, results: dict) -> list[dict]:
     crowd = results["viewers"]
     targets.append(_target("viewers: p95 filter change under load / one viewer", crowd["p95_over_single"],
                            LIMITS["viewers_p95"]))
+    saves = results["save_visible"]
+    targets.append(_target(f"save -> visible on the saving replica: {scale} / {BASE}",
+                           saves[scale]["this_replica_s"] / saves[BASE]["this_replica_s"], LIMITS["save_visible"]))
+    targets.append(_target(f"save -> visible on the saving replica / whole build, at {scale}",
+                           saves[scale]["this_replica_s"] / saves[scale]["whole_build_s"], LIMITS["save_vs_build"]))
+    burst = results["replicas_burst"]
+    targets.append(_target(f"first loads, burst of {scaleout.BURST}: p95 2 replicas / one process", burst["ratio"],
+                           LIMITS["replicas_burst"]))
     errors = (crowd["single_viewer"]["filter_change"]["errors"] + crowd["under_load"]["errors"]
-              + crowd["idle_open_errors"] + crowd["burst"]["errors"] + sum(m["errors"] for m in memory.values()))
+              + crowd["idle_open_errors"] + crowd["burst"]["errors"] + sum(m["errors"] for m in memory.values())
+              + burst["one process"]["errors"] + burst["2 replicas"]["errors"])
     targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
     return targets
 
@@ -127,6 +137,8 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
         "pages": _measure_pages(datasets, repetitions, 2 if quick else WARM_RUNS, log),
         "memory": _measure_memory(datasets, work_dir, log),
         "viewers": _measure_viewers(*datasets[scale], work_dir, QUICK_CROWD if quick else FULL_CROWD, log),
+        "save_visible": {name: scaleout.save_visible(*datasets[name], repetitions) for name in datasets},
+        "replicas_burst": scaleout.burst(*datasets[scale], work_dir, 1 if quick else repetitions, log),
     }
     if scale == BASE:  # one dataset: each figure stands for both sides
         for by_scale in results["pages"].values():
@@ -166,6 +178,16 @@ def markdown(results: dict) -> str:
                            (f"first load, burst of {crowd['crowd']['burst']}", crowd["burst"])):
         lines.append(f"| {label} | {figures['count']} | {_seconds(figures['p50_s'])} | {_seconds(figures['p95_s'])} "
                      f"| {_seconds(figures['max_s'])} | {figures['errors']} |")
+    lines += ["", "| save until the pages show it | this replica s | another replica: copy + rebuild s "
+              "| another replica, worst (+ sync period) s | whole build s |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, saves in results["save_visible"].items():
+        lines.append(f"| {name} | {saves['this_replica_s']:.3f} | {saves['other_replica_rebuild_s']:.3f} "
+                     f"| {saves['other_replica_worst_s']:.3f} | {saves['whole_build_s']:.3f} |")
+    burst = results["replicas_burst"]
+    lines += ["", f"| {scaleout.BURST} first loads at once, `{scale}` overview | p50 s | p95 s | errors |",
+              "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {name} | {burst[name]['p50_s']:.3f} | {burst[name]['p95_s']:.3f} | {burst[name]['errors']} |"
+              for name in ("one process", "2 replicas")]
     lines += ["", "| target | ratio | limit | met |", "| --- | ---: | ---: | --- |"]
     for target in results["targets"]:
         ratio = "-" if target["ratio"] is None else f"{target['ratio']:.2f}"
