@@ -14,16 +14,13 @@ import re
 import shutil
 import string
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plan.bench.server import Server, free_port, serve
+from plan.bench.server import Server, free_port, running, serve
 
 TEMPLATE = Path(__file__).with_name("haproxy.cfg")
-START_TIMEOUT_S = 60
 
 
 @dataclass(frozen=True)
@@ -56,31 +53,9 @@ def balancer(servers: list[Server], folder: Path, port: int | None = None) -> It
     config = folder / "haproxy.cfg"
     config.write_text(haproxy_config("127.0.0.1", port, servers), encoding="utf-8")
     subprocess.run([program, "-c", "-q", "-f", str(config)], check=True, capture_output=True, text=True)
-    log_path = folder / "haproxy.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen([program, "-W", "-db", "-f", str(config)], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_passing(url, process, log_path)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_passing(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        time.sleep(0.1)  # a poll for the first health check to pass
-    raise RuntimeError(f"haproxy did not pass a request: {log_path.read_text()[-2000:]}")
+    url = f"http://127.0.0.1:{port}"  # its health check passes once a replica answers through it
+    with running([program, "-W", "-db", "-f", str(config)], folder / "haproxy.log", url):
+        yield url
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""A real `streamlit run app.py` on 127.0.0.1 for the benchmark, and its memory.
+"""A real `streamlit run app.py` on 127.0.0.1 for the benchmark, and its memory (and `running`, any such server).
 
 Started as it is hosted (headless, the repository's .streamlit/config.toml), on a free
 loopback port, over the given data folder and database; stopped on leaving the block.
@@ -53,15 +53,22 @@ def serve(data_dir: Path, db_path: Path, log_path: Path, settings: dict[str, str
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
     env.update({"PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path), **(settings or {})})
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with running(command, log_path, url, env=env, cwd=APP.parent) as process:
+        yield Server(url, process.pid)
+
+
+@contextlib.contextmanager
+def running(command: list[str], log_path: Path, url: str, **popen) -> Iterator[subprocess.Popen]:
+    """`command` started (its output in `log_path`) and yielded once `url` answers its health check; stopped
+    when the block ends."""
     with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=APP.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
         try:
-            url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process, log_path)
-            yield Server(url, process.pid)
+            yield process
         finally:
             process.terminate()
             try:
@@ -78,5 +85,5 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
                 if response.status == 200:
                     return
-        time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.2)  # a poll until it answers
+    raise RuntimeError(f"{Path(process.args[0]).name} did not start: {log_path.read_text()[-2000:]}")

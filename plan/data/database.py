@@ -104,10 +104,7 @@ def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> 
 
 def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
     """`build`'s work; the caller holds the build lock."""
-    remove_dead_leftovers(db_path.parent, db_path.name + ".building-*")  # builds that were killed
-    building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
-    building.unlink(missing_ok=True)
-    try:
+    with _building(db_path) as building:
         con = duckdb.connect(str(building))
         try:
             con.execute("SET enable_progress_bar = false")  # a build in a server would print bars to its log
@@ -118,6 +115,17 @@ def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
             con.close()
         _swap_in(building, db_path)
         return report
+
+
+@contextlib.contextmanager
+def _building(db_path: Path) -> Iterator[Path]:
+    """The file a build writes before it is swapped in (`<db>.building-<pid>`); whatever is left of it, and of
+    the builds that were killed, is removed."""
+    remove_dead_leftovers(db_path.parent, db_path.name + ".building-*")
+    building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    try:
+        yield building
     finally:
         building.unlink(missing_ok=True)
         building.with_name(building.name + ".wal").unlink(missing_ok=True)
@@ -132,9 +140,7 @@ def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = 
     with _build_lock(db_path):
         if not _refreshable(db_path) or not plan_dirs(data_dir):
             return _build_locked(data_dir, db_path, max_bytes)
-        remove_dead_leftovers(db_path.parent, db_path.name + ".building-*")
-        building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
-        try:
+        with _building(db_path) as building:
             shutil.copyfile(db_path, building)
             con = duckdb.connect(":memory:")
             try:
@@ -148,9 +154,6 @@ def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = 
                 con.close()
             _swap_in(building, db_path)
             return report
-        finally:
-            building.unlink(missing_ok=True)
-            building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
 def _refreshable(db_path: Path) -> bool:
