@@ -256,3 +256,31 @@ def test_the_store_unreachable_at_start_serves_the_last_copy_or_says_there_is_no
         assert [m.value for m in at.metric if m.label == "Actividades realizadas"][:1] == ["19"]
     finally:
         st.cache_resource.clear()
+
+
+def test_a_save_while_the_store_is_away_is_refused_with_a_message_and_nothing_moves(
+        store_url, postgres_server, tmp_path, monkeypatch, pushed, capfd):
+    from tests.test_page_editor import button, edit, editor_page
+
+    store = pushed()
+    monkeypatch.setenv("PLAN_STORE_URL", store_url)
+    monkeypatch.setenv("PLAN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PLAN_DB_PATH", str(tmp_path / "plan.duckdb"))
+    monkeypatch.setenv("PLAN_LOCAL_EDIT", "1")
+    try:
+        at = edit(editor_page(), {"edited_rows": {0: {"notes": "sin almacén"}}})
+        cached = (tmp_path / "cache" / ATACAMA / "activities.csv").read_bytes()
+        before = (store.token(), store.current())
+        postgres_server.stop()
+        try:
+            button(at, "Guardar cambios").click().run(timeout=60)
+            assert at.error[0].value == ("No se puede contactar el almacén del plan; no se guardó nada. Sus cambios "
+                                         "siguen aquí: inténtelo de nuevo en un momento.")
+            assert (tmp_path / "cache" / ATACAMA / "activities.csv").read_bytes() == cached
+        finally:
+            postgres_server.start()
+        assert (store.token(), store.current()) == before
+        logged = capfd.readouterr()
+        assert "plan store:" in logged.err and postgres_server.password not in logged.out + logged.err
+    finally:
+        st.cache_resource.clear()

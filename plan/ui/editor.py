@@ -60,7 +60,11 @@ def render(view: ui.View) -> None:
     with tabs[2]:
         _downloads(lang, version)
     with tabs[3]:
-        _history(lang, data_dir, plan_store, version)
+        try:
+            _history(lang, data_dir, plan_store, version)
+        except StoreUnavailable as error:  # the versions live in the store: shown again once it answers
+            print(f"plan store: {error}", file=sys.stderr)
+            st.warning(t("banner_store_unreachable", lang))
 
 
 def _choose(view: ui.View, data_dir: Path) -> tuple[str, Table]:
