@@ -16,13 +16,12 @@ and builds its DuckDB file from there, so the local files are a cache that any p
 """
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from plan.data.database import csv_stats
+from plan.data.database import csv_digest
 from plan.data.files import locked, write_atomically
 from plan.data.history import History, Version, default_history_dir, sha256
 from plan.data.loader import plan_dirs
@@ -136,7 +135,7 @@ class FolderStore:
 
     def token(self) -> str:
         """Changes whenever a plan CSV does (sizes and times: no file is read)."""
-        return hashlib.sha256(repr(csv_stats(self.data_dir)).encode()).hexdigest()
+        return csv_digest(self.data_dir)
 
     def current(self) -> dict[tuple[str, str], str]:
         return {(folder.name, name): sha256((folder / name).read_bytes())

@@ -10,7 +10,6 @@ the database version, so a rebuild refreshes every view.
 
 import contextlib
 import datetime as dt
-import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -114,8 +113,7 @@ def readiness() -> tuple[database.Readiness | PlanInvalid, str]:
     folder = data_dir()
     # One short key: Streamlit hashing the (path, size, time) of a national folder's 800 CSVs field by
     # field cost ~10 ms on every run of every page.
-    stats = hashlib.sha256(repr(database.csv_stats(folder)).encode()).hexdigest()
-    return _readiness(str(folder), str(db_path()), stats)
+    return _readiness(str(folder), str(db_path()), database.csv_digest(folder))
 
 
 _run = threading.local()  # the thread of one script run (Streamlit starts one per run): its open reader

@@ -54,17 +54,22 @@ def _postgres(url: str, from_secrets: bool) -> PostgresStore:
     return store
 
 
-def plan_store() -> PlanStore:
+def _configured() -> tuple[str | None, bool]:
+    """(the PostgreSQL URL, whether it came from secrets); no URL: the folder store."""
     secret = _secrets_url()
-    url = secret or store_url()
+    return secret or store_url(), secret is not None
+
+
+def plan_store() -> PlanStore:
+    url, from_secrets = _configured()
     if url is None:
         return FolderStore(database.default_data_dir())
-    return _postgres(url, secret is not None)
+    return _postgres(url, from_secrets)
 
 
 def data_dir() -> Path:
     """The folder the pages' database is built from: the plan folders, or the local copy of the store."""
-    if _secrets_url() is None and store_url() is None:
+    if _configured()[0] is None:
         return database.default_data_dir()
     return Path(os.environ.get(CACHE_DIR_VARIABLE, DEFAULT_CACHE_DIR))
 
