@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8501, help="the load balancer's port (default 8501)")
     serve_cmd.add_argument("--work", type=Path, default=Path(".replicas"),
                            help="folder for each replica's database, local copy and log (default .replicas/)")
+    _add_common(serve_cmd)
     return parser
 
 
@@ -340,7 +341,7 @@ def _run_serve(args) -> int:
     from plan.bench.replicas import replicas  # starts streamlit servers: loaded for this command only
 
     if args.replicas < 1:
-        raise ReportUsageError(["--replicas must be 1 or more"])
+        raise ReportUsageError([t("serve_replicas_invalid", args.lang, value=args.replicas)])
     editor = {name: os.environ[name] for name in ("PLAN_EDITOR_PASSWORD",) if name in os.environ}
     with replicas(args.replicas, args.data_dir, args.work, editor, args.port) as served:
         print(f"{served.url}  ({args.replicas} replicas: {', '.join(s.url for s in served.servers)})", flush=True)

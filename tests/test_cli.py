@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from plan.cli import main
 from plan.data import database
 from plan.data.demo import MARKER
 from tests.conftest import REPO, SAMPLE_DATA, copy_sample
@@ -256,3 +257,10 @@ def test_plan_data_dir_is_the_default_data_folder(tmp_path):
     assert plan("validate", env=plain_env(PYTHONPATH=str(REPO)), cwd=work).returncode == 1  # no ./data there
     assert list(work.iterdir()) == []
     assert tree_bytes(SAMPLE_DATA) == repo_data
+
+
+def test_serve_refuses_no_replicas_in_either_language(capsys):
+    assert main(["serve", "--replicas", "0"]) == 2
+    assert main(["serve", "--replicas", "0", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["error: --replicas debe ser 1 o más, no 0",
+                                                    "error: --replicas must be 1 or more, not 0"]
