@@ -43,9 +43,11 @@ validate: $(VENV)/.runtime-installed
 build: $(VENV)/.runtime-installed
 	$(PY) -m plan build
 
-## National-scale benchmark: build, pages, server memory, concurrent viewers (writes benchmarks/, ~10 min).
+## National-scale benchmark: build, pages, server memory, concurrent viewers; then a customs month imported
+## against DuckDB's read_csv of it (writes benchmarks/, ~10 min).
 bench: $(VENV)/.runtime-installed
 	$(PY) -m plan bench --scale national
+	$(PY) -m plan bench-import
 
 clean:
 	rm -rf $(VENV) test-artifacts data/*.duckdb data/*.duckdb.*

@@ -23,6 +23,8 @@ metric = st.radio(t("markets_metric", lang), charts.MARKETS_METRICS, key=METRIC_
 ranked = ui.presented(view, queries.markets_summary, present.markets_table, metric)
 ui.chart(view, charts.markets_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
 st.caption(t("markets_map_note", lang))
+if metric == "exports_usd":
+    ui.note(present.official_note(ui.query(view, queries.official_exports), lang))
 ui.chart(view, charts.markets_ranking(summary, metric, lang), ranked, "markets-ranking")
 ui.note(present.ranking_note(summary, metric, lang))
 st.caption(t("markets_split_note", lang))

@@ -14,6 +14,15 @@ ui.chart(view, charts.outcomes_exports(ui.query(view, queries.exports_drawn), vi
          ui.presented(view, queries.exports_drawn, present.exports_table, view.labels), "outcomes-exports")
 st.caption(t("outcomes_exports_note", lang))
 ui.note(present.plans_summed_note(view.filters, lang))
+official_note = present.official_note(ui.query(view, queries.official_exports), lang)
+ui.note(official_note)
+
+sectors = ui.query(view, queries.exports_by_sector)
+if not sectors.empty:
+    st.subheader(t("outcomes_section_sectors", lang))
+    ui.chart(view, charts.outcomes_exports_by_sector(sectors, lang),
+             ui.presented(view, queries.exports_by_sector, present.exports_sector_table), "outcomes-sectors")
+    ui.note(official_note)
 
 st.subheader(t("outcomes_section_deals", lang))
 events = ui.query(view, queries.top_events)

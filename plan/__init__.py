@@ -1,12 +1,14 @@
 """The internationalization plan dashboard's domain, in layers; a layer imports only the ones above it here.
 
     model/   what a plan is: its CSV tables and columns (models, fields), the rules of a cell or a row,
-             enums, countries, numbers and dates as Excel writes them, the messages' lookup (i18n)
+             enums, countries and Chile's regions, numbers and dates as Excel writes them, the messages'
+             lookup (i18n)
     data/    reading the plan's CSV files (csv_reader, and sql_reader for big tables), loading and building
              the DuckDB database (loader, database), writing CSVs and files safely (csv_writer, files),
              the plan store (store: the folder, or PostgreSQL shared by replicas) and its history, demo data
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
-             (editor_display), Excel workbooks and downloads; importers of official statistics go here
+             (editor_display), Excel workbooks and downloads, official export statistics (customs' DUS
+             files, UN Comtrade) read and merged into outcomes like an edit (official, aduanas, comtrade)
     view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report
     ui/      the Streamlit helpers the pages share, the editor page, who may edit
 

@@ -6,6 +6,7 @@ all of them at once, nothing changed), 2 wrong usage.
 
 import argparse
 import contextlib
+import getpass
 import os
 import sys
 import tempfile
@@ -17,12 +18,21 @@ from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
 from plan.data.history import Version, now_utc, sha256
 from plan.data.loader import plan_dirs
-from plan.data.store import STORE_URL_VARIABLE, TABLE_OF_FILE, StoreUnavailable, plan_file_names, store_url
+from plan.data.store import (
+    STORE_URL_VARIABLE,
+    TABLE_OF_FILE,
+    FolderStore,
+    StoreUnavailable,
+    plan_file_names,
+    store_url,
+)
+from plan.edit import aduanas, comtrade, editing, official
 from plan.model import column_docs, countries
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
-from plan.model.models import TABLES_BY_NAME, ActivityType, Modality, Sector, Status
+from plan.model.models import OUTCOMES, PLAN, TABLES_BY_NAME, ActivityType, Modality, Sector, Status
 from plan.model.parsing import ParseError, parse_date
+from plan.model.regions import Region
 from plan.model.textkey import text_key
 from plan.view import queries, report
 from plan.view.filters import Filters, chosen_plans, plan_labels
@@ -82,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
                            help="folder for the demo data and databases, reused by later runs "
                                 "(default: a temporary folder)")
 
+    bench_import = commands.add_parser(
+        "bench-import", help="measure importing a customs month against DuckDB's read_csv of the same file",
+        description="Generate a synthetic customs month (DUS, about 1 KB a line), then time DuckDB's read_csv of it "
+                    "and the importer (read and sum; the whole import into a copy of the sample plan) side by side, "
+                    "and the import command's peak memory; print a table and write import.json and import.md.")
+    bench_import.add_argument("--lines", type=int, default=100_000, help="lines of the month (default 100,000)")
+    bench_import.add_argument("--repetitions", type=int, default=3)
+    bench_import.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for the results")
+
     hold_cmd = commands.add_parser("hold", help="hold a crowd of viewers while an editor saves and rebuilds",
                                    description="On a private copy of the demo: a real server, active and idle "
                                                "viewers over its websocket and a watcher reading the overview, while "
@@ -97,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
     _add_report_command(commands)
     _add_store_command(commands)
+    _add_import_command(commands)
     serve_cmd = commands.add_parser(
         "serve", help="serve the dashboard as N replicas behind HAProxy (self-hosting)",
         description="Start N `streamlit run app.py` processes and HAProxy in front of them on one port, with "
@@ -138,6 +158,82 @@ def _add_store_command(commands) -> None:
         _add_common(action)
 
 
+def _add_import_command(commands) -> None:
+    import_cmd = commands.add_parser(
+        "import", help="import official export statistics into a plan's outcomes (preview; --yes saves)",
+        description="Read official export files and show what would change in the plan's outcomes.csv (rows "
+                    "added, changed, removed; each period's total; lines read, summed and left out, by reason); "
+                    "with --yes, save it like an edit (conflict check, history, database refresh). aduanas: "
+                    "customs' monthly export declarations (DUS, .txt, .zip or .rar as published), the lines "
+                    "of the plan's region summed by month, destination and sector. comtrade: UN Comtrade "
+                    "export CSV files, by reporter (origin country), partner and sector. Importing a period "
+                    "again replaces that period's rows; other rows stay. Exit codes: 0 done (or previewed), "
+                    "1 a file or the plan has errors (all listed, nothing written), 2 wrong usage.")
+    sources = import_cmd.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    for name, summary in (("aduanas", "customs' export declarations (DUS) files"),
+                          ("comtrade", "UN Comtrade export CSV files")):
+        source = sources.add_parser(name, help=summary, description=f"Import {summary}.")
+        source.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        source.add_argument("--plan", type=Path, required=True, help="the plan folder, e.g. data/prochile-atacama-2021")
+        if name == "aduanas":
+            source.add_argument("--region", default=None,
+                                help="region of origin (3, III or Atacama; default: plan.csv's region_code)")
+        source.add_argument("--yes", action="store_true", help="save the changes (without it: preview only)")
+        source.add_argument("--db", type=Path, default=None,
+                            help="database to refresh after saving (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb, "
+                                 "if it exists)")
+        _add_common(source)
+
+
+def _plan_region(data_dir: Path, plan_id: str, given: str | None, lang: str) -> Region:
+    """The region to import: --region, else plan.csv's region_code."""
+    if given is not None:
+        region = Region.lookup(given)
+        if region is None:
+            raise ReportUsageError([t("import_region_unknown", lang, value=given)])
+        return region
+    plan = editing.load(data_dir, plan_id, PLAN)
+    if plan.issues:
+        raise PlanInvalid(plan.issues)
+    region = plan.rows[0].value.region_code if plan.rows else None
+    if region is None:
+        raise ReportUsageError([t("import_no_region", lang)])
+    return region
+
+
+def _run_import(args) -> int:
+    lang, plan_dir = args.lang, args.plan.resolve()
+    if not (plan_dir / PLAN.file_name).is_file():
+        raise ReportUsageError([t("import_not_a_plan", lang, path=args.plan)])
+    data_dir, plan_id = plan_dir.parent, plan_dir.name
+    version = editing.load(data_dir, plan_id, OUTCOMES)
+    if version.issues:
+        raise PlanInvalid(version.issues)
+    if args.source == "aduanas":
+        figures = aduanas.read_dus(args.files, _plan_region(data_dir, plan_id, args.region, lang), args.max_bytes)
+    else:
+        figures = comtrade.read_comtrade(args.files, args.max_bytes)
+    merged = official.merge(version, figures)
+    print("\n".join(official.describe(figures, merged, lang)))
+    if not merged.changes:
+        print(t("import_nothing_to_change", lang))
+        return 0
+    if not args.yes:
+        print(t("import_dry_run", lang))
+        return 0
+    db_path = args.db or database.default_db_path(data_dir)
+    result = editing.save(data_dir, FolderStore(data_dir), plan_id, OUTCOMES,
+                          editing.apply(version, merged.changes).raw, version.sha, getpass.getuser(), "official",
+                          merged.counts(), db_path=db_path if db_path.exists() else None)
+    if isinstance(result, editing.Rejected):
+        raise PlanInvalid(result.issues)
+    if isinstance(result, editing.Conflict):
+        print(t("import_conflict", lang), file=sys.stderr)
+        return 1
+    print(t("import_saved", lang, file=version.shown, version=result.version.sha256[:10]))
+    return 0
+
+
 def _run_bench(args) -> int:
     from plan.bench import suite  # drives Streamlit (AppTest, its websocket protocol): loaded for this command only
 
@@ -148,6 +244,14 @@ def _run_bench(args) -> int:
         with tempfile.TemporaryDirectory() as work:
             results = suite.run(args.scale, args.out, repetitions, Path(work), quick=args.quick)
     print(suite.markdown(results), end="")
+    return 0
+
+
+def _run_bench_import(args) -> int:
+    from plan.bench import importing
+
+    results = importing.run(args.out, args.lines, args.repetitions, log=lambda text: print(text, file=sys.stderr))
+    print(importing.markdown(results), end="")
     return 0
 
 
@@ -414,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         args.data_dir = database.default_data_dir()
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
               "hold": _run_hold, "columns": _run_columns, "report": _run_report, "store": _run_store,
-              "serve": _run_serve}[args.command]
+              "serve": _run_serve, "import": _run_import, "bench-import": _run_bench_import}[args.command]
     try:
         return runner(args)
     except PlanInvalid as invalid:

@@ -1,7 +1,8 @@
 """The bad-input catalog: what a person can give the plan by mistake, and what happens to it.
 
-Four ways in: a CSV file on disk (read when the database is built), a file uploaded in the editor
-(CSV or .xlsx), a cell edited in the editor's grid, and a URL parameter. Every case is tolerated (the
+Five ways in: a CSV file on disk (read when the database is built), a file uploaded in the editor
+(CSV or .xlsx), a cell edited in the editor's grid, a URL parameter, and an official statistics file
+imported into a plan's outcomes (imported with what it left out said, or refused). Every case is tolerated (the
 test checks the value that lands in the database, or the filter the page uses) or refused (the test
 checks the message's file, line, column and value in Spanish and English, and that the CSVs, the
 database and the edit history are byte-identical afterwards). A URL value is never an error: the page
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from plan import cli
 from plan.data import database
 from plan.data.store import FolderStore
 from plan.edit import editing, editor_display
@@ -69,6 +71,16 @@ class Rejected:
 
 
 @dataclass(frozen=True)
+class Reported:
+    """An official statistics file imported, with lines left out or codes not known said in the preview (its
+    Spanish lines, each shown as written) and the rows it must leave in outcomes (market -> US$)."""
+
+    note: str
+    es: tuple[str, ...]
+    exports: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Ignored:
     """A URL value the page drops, saying so in the sidebar."""
 
@@ -82,11 +94,14 @@ class Case:
     id: str
     entry: str  # "csv", "upload", "edit" or "url"
     given: str  # the input, in words
-    outcome: Tolerated | Rejected | Ignored
-    fixture: str = ""  # csv, upload: a file of bad_input/<entry>/ named <table>--<case>.<ext> (uploads: activities)
+    outcome: Tolerated | Rejected | Ignored | Reported
+    # csv, upload: a file of bad_input/<entry>/ named <table>--<case>.<ext> (uploads: activities); import: named
+    # <source>--<case>.<ext> (aduanas or comtrade)
+    fixture: str = ""
     changes: editing.Changes | None = None  # edit: to activities.csv, rows by key
     grid: bool = False  # edit: also made in the editor page's grid
-    params: dict = field(default_factory=dict)  # url: query parameters (a list repeats the parameter)
+    params: dict = field(default_factory=dict)  # url: query parameters (a list repeats the parameter); import:
+    # "args", more options of the command; "member", the file of an archive the message names
     expect: dict = field(default_factory=dict)  # url: filter (widget key) -> the value the page uses
 
     @property
@@ -340,6 +355,69 @@ CATALOG = [
     Case("edit-new-row-nearly-empty", "edit", "a new row with only a title", Rejected(
          7, "id", "required", None, "falta un valor obligatorio", issues=6),
          changes=editing.Changes(added=[{"title": "Feria en Corea"}])),
+    # --- an official statistics file imported (`python -m plan import`, the editor's import tab)
+    Case("import-dus-wrong-field-count", "import", "a DUS line with 85 fields (a `;` inside the item's name)",
+         Reported("left out and named by line; the rest imported", (
+             "Omitidas por no tener 84 campos, de su región (su valor falta en los totales): 1 (líneas "
+             "aduanas--wrong_field_count.txt:7)",)), fixture="aduanas--wrong_field_count.txt"),
+    Case("import-dus-truncated-lines", "import", "two DUS lines cut short after the item's name (field 63), as "
+         "some published lines are", Reported("counted and named by line, never guessed; the rest imported", (
+             "Omitidas por estar cortadas, de su región (su valor falta en los totales): 2 (líneas "
+             "aduanas--truncated_lines.txt:5, aduanas--truncated_lines.txt:11)",)),
+         fixture="aduanas--truncated_lines.txt"),
+    Case("import-dus-fob-not-numeric", "import", "a FOB amount `15.2O0,50` (a letter O)", Rejected(
+         9, "FOBUS (74)", "dus_amount_invalid", "15.2O0,50", "«15.2O0,50» no es un monto (se espera un número con "
+         "coma decimal, p. ej. 15234,50)"), fixture="aduanas--fob_not_numeric.txt"),
+    Case("import-dus-date-not-existing", "import", "an acceptance date `31022020` (31 February)", Rejected(
+         4, "FECHAACEPT (1)", "dus_date_invalid", "31022020", "«31022020» no es una fecha que exista (se espera "
+         "DDMMAAAA, p. ej. 15032020)"), fixture="aduanas--date_not_existing.txt"),
+    Case("import-dus-unknown-country-code", "import", "destination code `777`, in no code table", Reported(
+         "its value kept under the unassigned destination (XXX) and reported with its count and value", (
+             "Código de país 777 desconocido: 1 líneas, US$ 1.037, sumadas como «Destino sin asignar»",),
+         {"XXX": Decimal("3259.14")}), fixture="aduanas--unknown_country_code.txt"),
+    Case("import-dus-unknown-region-code", "import", "region of origin `17`, in no code table", Reported(
+         "reported with its count; not added to the plan's region", (
+             "Código de región 17 desconocido: 1 líneas, no sumadas a su región (corrija "
+             "plan/model/codes/regions.csv si es una región)",)), fixture="aduanas--unknown_region_code.txt"),
+    Case("import-dus-another-layout", "import", "a file of 96 fields per line (e.g. import declarations, DIN)",
+         Rejected(1, "", "dus_layout_other", "96", "las líneas tienen 96 campos; una declaración de exportación "
+                  "(DUS) tiene 84: ¿es un archivo de importaciones (DIN) u otro archivo?"),
+         fixture="aduanas--import_declaration_din.txt"),
+    Case("import-dus-bultos-file", "import", "the month's packages file (Bultos, 6 fields) instead of the main file",
+         Rejected(1, "", "dus_layout_bultos", "6", "las líneas tienen 6 campos: es el archivo de Bultos del mes, no "
+                  "el principal de exportaciones (84 campos)"), fixture="aduanas--bultos_file.txt"),
+    Case("import-empty-file", "import", "an empty file", Rejected(1, "", "import_empty", None,
+                                                                  "el archivo está vacío"),
+         fixture="aduanas--empty.txt"),
+    Case("import-binary-file", "import", "a PNG image named `.txt`", Rejected(
+         1, "", "import_binary", None, "no es un archivo de texto (¿un PDF, una planilla o un archivo comprimido de "
+         "otro tipo?); use el archivo .txt, .zip o .rar tal como se descarga"), fixture="aduanas--binary.txt"),
+    Case("import-over-size-limit", "import", "a file over the size limit (`--max-bytes 4096`)", Rejected(
+         1, "", "import_too_large", None, "el archivo supera el límite de 4.096 bytes; divídalo o suba el límite "
+         "con --max-bytes"), fixture="aduanas--over_size_limit.txt", params={"args": ["--max-bytes", "4096"]}),
+    Case("import-rar-of-another-file", "import", "a RAR archive (read with libarchive) holding other text files",
+         Rejected(1, "", "dus_layout_other", "1", "las líneas tienen 1 campos; una declaración de exportación (DUS) "
+                  "tiene 84: ¿es un archivo de importaciones (DIN) u otro archivo?", issues=2),
+         fixture="aduanas--rar_of_another_file.rar", params={"member": "stest1.txt"}),
+    Case("import-zip-month", "import", "a month's file inside a ZIP archive, as some months are published",
+         Reported("read from the archive without extracting it", (
+             "Archivos leídos: aduanas--zip_month.zip/EXPORTACIONES_MARZO_2020.txt",),
+             {"USA": Decimal("3296.16"), "CHN": Decimal("3185.10")}), fixture="aduanas--zip_month.zip"),
+    Case("import-comtrade-missing-columns", "import", "a CSV without Comtrade's `refMonth` and `flowCode` columns",
+         Rejected(1, "", "comtrade_columns_missing", "refMonth, flowCode", "faltan las columnas refMonth, flowCode: "
+                  "no parece un archivo CSV de UN Comtrade"), fixture="comtrade--missing_columns.csv"),
+    Case("import-comtrade-value-not-numeric", "import", "a `primaryValue` of `n/a`", Rejected(
+         3, "primaryValue", "comtrade_value_invalid", "n/a", "«n/a» no es un monto en US$ (se espera un número con "
+         "punto decimal)"), fixture="comtrade--value_not_numeric.csv"),
+    Case("import-comtrade-world-and-total-rows", "import", "world (`W00`) and all-commodity (`TOTAL`) rows beside "
+         "their breakdown, and an import row", Reported("totals left out where the file breaks them down, imports "
+                                                          "left out; each said", (
+             "Omitidas por ser el total mundial (W00) de países que el archivo ya detalla: 1 (líneas "
+             "comtrade--world_and_total_rows.csv:2)",
+             "Omitidas por ser el total de productos (TOTAL) que el archivo ya detalla: 1 (líneas "
+             "comtrade--world_and_total_rows.csv:3)",
+             "Omitidas por no ser exportaciones (flowCode distinto de X): 1"),
+             {"CHN": Decimal("5000000"), "USA": Decimal("4000000")}), fixture="comtrade--world_and_total_rows.csv"),
     # --- a URL parameter (a shared link); every filter falls back to its default
     Case("url-unknown-language", "url", "`lang=fr`", Tolerated(
          "Spanish, the default, without a notice"), params={"lang": "fr"}, expect={"lang": "es"}),
@@ -444,8 +522,8 @@ def cases(entry: str, **where) -> list:
 def test_the_catalog_covers_every_entry_point_with_unique_ids_and_uses_every_fixture():
     # A fixture nobody checks is a case we believe is covered and is not.
     assert len(CATALOG) >= 40 and len({case.id for case in CATALOG}) == len(CATALOG)
-    assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url"}
-    for entry in ("csv", "upload"):
+    assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url", "import"}
+    for entry in ("csv", "upload", "import"):
         present = {path.name for path in (FIXTURES / entry).iterdir()}
         assert present == {case.fixture for case in CATALOG if case.entry == entry}, entry
     assert {case.table for case in CATALOG if case.entry == "upload"} == {"activities"}  # the editor's first table
@@ -505,6 +583,53 @@ def test_an_upload_in_the_editor(app, canonical_counts, case):
         assert not [b for b in at.button if b.label in ("Confirmar y guardar", "Confirm and save")]
         assert files(app.parent) == before
     assert_reported(rendered, case.fixture, case.outcome)
+
+
+# ----------------------------------------------------------------------------- an official statistics import
+
+
+def import_args(data: Path, case: Case) -> list[str]:
+    """`python -m plan import` of the case's file into the canonical plan, saving (--yes) if it can."""
+    source = case.fixture.split("--")[0]
+    region = ["--region", "3"] if source == "aduanas" else []  # the canonical plan.csv names no region
+    return ["import", source, str(FIXTURES / "import" / case.fixture), "--plan", str(data / PLAN_ID), "--yes",
+            "--db", str(data.parent / "plan.duckdb"), *region, *case.params.get("args", [])]
+
+
+def imported_exports(db_path: Path, source: str) -> dict[str, Decimal]:
+    with database.reader(db_path) as con:
+        rows = con.execute("SELECT market, sum(value) FROM outcomes WHERE metric = 'exports_usd' AND source LIKE ? "
+                           "GROUP BY market", [source + " %"]).fetchall()
+    return {market: Decimal(str(round(value, 2))) for market, value in rows}
+
+
+@pytest.mark.parametrize("case", cases("import"))
+def test_an_official_statistics_import(tmp_path, capsys, case):
+    data = plan_data(tmp_path)
+    db_path = build(data)
+    args = import_args(data, case)
+    before = files(tmp_path)
+    if isinstance(case.outcome, Reported):
+        preview = {}
+        for lang in ("en", "es"):  # English as a preview only (without --yes), then Spanish, saved
+            assert cli.main([arg for arg in args if arg != "--yes" or lang == "es"] + ["--lang", lang]) == 0
+            preview[lang] = capsys.readouterr().out.splitlines()
+        for line in case.outcome.es:
+            assert line in preview["es"], preview["es"]
+        assert len(preview["en"]) == len(preview["es"]) and not set(preview["en"]) & set(case.outcome.es)
+        source = "UN Comtrade" if case.fixture.startswith("comtrade") else "Aduanas DUS"
+        exports = imported_exports(db_path, source)  # the save refreshed the database
+        assert exports and all(exports[market] == value for market, value in case.outcome.exports.items()), exports
+        return
+    rendered = {}
+    for lang in ("es", "en"):
+        assert cli.main([*args, "--lang", lang]) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        rendered[lang] = captured.err.splitlines()[:-1]  # the last line counts the errors
+        assert files(tmp_path) == before
+    member = case.params.get("member")
+    assert_reported(rendered, case.fixture + (f"/{member}" if member else ""), case.outcome)
 
 
 # ----------------------------------------------------------------------------- a cell edited in the grid
@@ -582,7 +707,8 @@ def test_a_url_parameter(app, case):
 
 # ----------------------------------------------------------------------------- docs/bad-input.md
 
-ENTRY_POINTS = {"csv": "CSV file", "upload": "upload", "edit": "edited cell", "url": "URL parameter"}
+ENTRY_POINTS = {"csv": "CSV file", "upload": "upload", "edit": "edited cell", "url": "URL parameter",
+                "import": "official statistics import"}
 
 
 def _cell(text: str) -> str:
@@ -599,10 +725,14 @@ def _outcome(case: Case) -> tuple[str, str, str]:
     outcome = case.outcome
     if isinstance(outcome, Tolerated):
         return "tolerated", "", outcome.note
+    if isinstance(outcome, Reported):
+        return "imported, with a note", "", f"{outcome.note}: " + " · ".join(_code(line) for line in outcome.es)
     if isinstance(outcome, Ignored):
         more = f" (and {len(outcome.es) - 1} more)" if len(outcome.es) > 1 else ""
         return "ignored, with a notice", f"`{outcome.code}`", _code(outcome.es[0]) + more
-    path = case.fixture if case.entry == "upload" else f"data/{PLAN_ID}/{case.table}.csv"
+    path = case.fixture if case.entry in ("upload", "import") else f"data/{PLAN_ID}/{case.table}.csv"
+    if case.params.get("member"):
+        path += "/" + case.params["member"]
     more = f" (and {outcome.issues - 1} more)" if outcome.issues > 1 else ""
     shown = f"{path}:{outcome.line}:{outcome.column or '-'}: {outcome.es}"
     return "rejected", f"`{outcome.code}`", _code(shown) + more
@@ -629,8 +759,9 @@ def document() -> str:
         "tests/test_bad_input.py checks that this file matches it. -->",
         "",
         "Every input a person can give (a CSV file, an upload in the editor, a cell edited in the editor's "
-        "grid, a URL parameter) is either **tolerated** with a documented normalization or **rejected** with a "
-        "message in Spanish and English that names the file, line, column and value and says what is expected. "
+        "grid, a URL parameter, an official statistics file) is either **tolerated** with a documented "
+        "normalization or **rejected** with a message in Spanish and English that names the file, line, column "
+        "and value and says what is expected. "
         "All problems are listed at once, and a rejected input changes nothing: the CSV files, the database "
         "and the edit history stay byte-identical. A URL value the page cannot use is dropped with a notice "
         "in the sidebar, or silently where the table says so.",
@@ -638,7 +769,10 @@ def document() -> str:
         "Entry points: *CSV file* is a file in a plan folder, read when the database is built (the plan "
         f"here is `data/{PLAN_ID}/`); *upload* is a CSV or .xlsx uploaded in the editor (messages name the "
         "uploaded file); *edited cell* is a change in the editor's grid of `activities.csv`; *URL parameter* "
-        "is a value in a shared link.",
+        "is a value in a shared link; *official statistics import* is a file given to `python -m plan import "
+        "aduanas|comtrade` (or the editor's import tab): a file that cannot be read is rejected whole, while lines "
+        "left out and codes not known are said in the preview and the rest is imported (messages name the file, "
+        "and the member of an archive).",
         "",
         "| id | entry point | input | outcome | message key | message (Spanish) or normalization |",
         "| --- | --- | --- | --- | --- | --- |",

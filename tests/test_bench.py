@@ -102,6 +102,19 @@ def _everything(db: Path, function):
         return function(con, Filters(plan_ids=tuple(queries.plans(con)["plan_id"])))
 
 
+def test_the_import_bench_measures_the_importer_beside_read_csv_and_writes_its_target(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "plan", "bench-import", "--lines", "2000", "--repetitions", "1",
+                             "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    written = json.loads((out / "import.json").read_text(encoding="utf-8"))
+    assert written["lines"] == 2000 and written["read_csv_rows"] >= 2000  # DuckDB also splits on the CRs
+    assert all(written["runs"][step]["median_s"] > 0 for step in ("read_csv", "read_and_sum", "whole_import"))
+    assert set(written["peak_rss_mib"]) == {"small_file", "month"} and written["peak_rss_mib"]["month"] > 0
+    assert written["target"]["limit"] == 2.0 and written["target"]["ratio"] > 0
+    assert (out / "import.md").read_text(encoding="utf-8") in result.stdout
+
+
 def test_many_plans_progress_draws_their_total_and_a_capped_calendar(many_env):
     at = open_page("pages/progress.py")
     monthly = _everything(many_env[1], queries.monthly_progress)

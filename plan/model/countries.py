@@ -11,6 +11,11 @@ import pycountry
 
 from plan.model.textkey import text_key
 
+# Not a country: exports whose destination official statistics leave unassigned (customs' 9xx codes such as
+# free zones or ship stores, an unknown code). ISO 3166 reserves the X.. codes for such uses.
+UNASSIGNED = "XXX"
+UNASSIGNED_NAMES = {"es": "Destino sin asignar", "en": "Unassigned destination"}
+
 # Spellings people use that pycountry does not list.
 EXTRA_ALIASES = {
     "USA": ("EE.UU.", "EEUU", "EE UU", "Estados Unidos de América", "U.S.A.", "US", "Norteamérica"),
@@ -29,6 +34,7 @@ EXTRA_ALIASES = {
     "VEN": ("Venezuela",),
     "IRN": ("Irán", "Iran"),
     "CZE": ("República Checa", "Czech Republic"),
+    UNASSIGNED: (UNASSIGNED, *UNASSIGNED_NAMES.values(), "Sin asignar", "Unassigned"),
 }
 SPANISH_OVERRIDES = {
     "KOR": "Corea del Sur",
@@ -67,12 +73,15 @@ def alias_table() -> dict[str, str]:
     return table
 
 
+
 def to_iso3(text: str) -> str | None:
     """ISO-3 code for a country written in any accepted way, or None."""
     return alias_table().get(text_key(text))
 
 
 def country_name(code: str, lang: str = "es") -> str:
+    if code == UNASSIGNED:
+        return UNASSIGNED_NAMES["en" if lang == "en" else "es"]
     country = pycountry.countries.get(alpha_3=code)
     if country is None:
         return code

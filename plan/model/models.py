@@ -38,6 +38,7 @@ from plan.model.fields import (
     column,
 )
 from plan.model.fields import Count as CountField
+from plan.model.regions import Region
 
 
 class ActivityType(LabeledEnum):
@@ -179,6 +180,10 @@ class PlanInfo(PlanModel):
                           "ProChile, ProColombia, PROMPERU...")
     country: OptCountry = column("País de la oficina", "Office country", "ISO-3 o nombre", "ISO-3 or name",
                                  default=None)
+    region_code: Choice(Region, required=False) = column(
+        "Región", "Region", "región de Chile de la oficina (número, romano o nombre: 3, III, Atacama); elige "
+        "las exportaciones que se importan de Aduanas", "the office's Chilean region (number, numeral or name: "
+        "3, III, Atacama); picks the exports imported from customs", default=None)
     year: Year = column("Año del plan", "Plan year")
     as_of: OptDay = column("Fecha de corte", "Status as of",
                            "fecha en que se actualizó el avance; define qué está atrasado",

@@ -11,6 +11,7 @@ that page is merged into the whole file.
 import dataclasses
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 import streamlit as st
@@ -18,12 +19,14 @@ import streamlit as st
 from plan import ui
 from plan.data.loader import plan_dirs
 from plan.data.store import PlanStore, StoreUnavailable
-from plan.edit import editing, editor_display, workbooks
+from plan.edit import aduanas, comtrade, editing, editor_display, official, workbooks
 from plan.edit.downloads import table_csv
 from plan.model import countries
 from plan.model.fields import CODE_PATTERN, MAX_TEXT
 from plan.model.i18n import t
-from plan.model.models import PLAN, TABLES, TABLES_BY_NAME, Table
+from plan.model.issues import PlanInvalid
+from plan.model.models import OUTCOMES, PLAN, TABLES, TABLES_BY_NAME, Table
+from plan.model.regions import Region
 from plan.model.schema import kind_of
 from plan.ui import access, store
 
@@ -31,6 +34,7 @@ PLAN_KEY = "edit_plan"
 TABLE_KEY = "edit_table"
 BASE_KEY = "_editor_base"  # (plan id, table) -> ((size, mtime) of the file, TableVersion edited from)
 CONFLICT_KEY = "_editor_conflict"  # (plan id, table) -> Changes refused because the file moved on
+OFFICIAL_KEY = "_editor_official"  # the last official files read: (source, region, upload ids) -> result
 OUTCOME_KEY = "_editor_outcome"  # (kind, message, issues) a button's callback leaves for the next run
 PAGE_ROWS = 200
 
@@ -52,7 +56,7 @@ def render(view: ui.View) -> None:
     if moved:
         st.warning(t("editor_moved", lang))
     tabs = st.tabs([t(k, lang) for k in ("editor_tab_edit", "editor_tab_upload", "editor_tab_download",
-                                         "editor_tab_history")])
+                                         "editor_tab_history", "editor_tab_official")])
     with tabs[0]:
         _edit(lang, data_dir, plan_store, version)
     with tabs[1]:
@@ -65,6 +69,8 @@ def render(view: ui.View) -> None:
         except StoreUnavailable as error:  # the versions live in the store: shown again once it answers
             print(f"plan store: {error}", file=sys.stderr)
             st.warning(t("banner_store_unreachable", lang))
+    with tabs[4]:
+        _import_official(lang, data_dir, plan_store, plan_id)
 
 
 def _choose(view: ui.View, data_dir: Path) -> tuple[str, Table]:
@@ -365,6 +371,67 @@ def _upload(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.T
         st.dataframe(editor_display.diff_table(difference, version.table, lang), hide_index=True)
     st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_save,
               args=(lang, data_dir, plan_store, version, raw, "upload", counts))
+
+
+def _read_official(source: str, uploads: list, region: Region | None, limit: int) -> tuple[official.Figures | None,
+                                                                                           list]:
+    """The uploaded files read as `source` ("aduanas" or "comtrade"): figures, or every problem found. Kept in
+    the session by the uploads and region, so a month's 100 MB file is read once, not at every rerun."""
+    key = (source, region, tuple(upload.file_id for upload in uploads))
+    held = st.session_state.setdefault(OFFICIAL_KEY, {})
+    if key not in held:
+        held.clear()
+        with tempfile.TemporaryDirectory(prefix="plan-import-") as scratch:
+            paths = []
+            for upload in uploads:
+                path = Path(scratch) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                paths.append(path)
+            try:
+                figures = (aduanas.read_dus(paths, region, limit) if source == "aduanas"
+                           else comtrade.read_comtrade(paths, limit))
+                held[key] = (figures, [])
+            except PlanInvalid as invalid:
+                held[key] = (None, invalid.issues)
+    return held[key]
+
+
+def _import_official(lang: str, data_dir: Path, plan_store: PlanStore, plan_id: str) -> None:
+    """Exports from official statistics (customs' DUS files, UN Comtrade) into the plan's outcomes: the same
+    preview as `python -m plan import`, then saved like an edit."""
+    st.caption(t("editor_official_help", lang))
+    source = st.radio(t("editor_official_source", lang), ("aduanas", "comtrade"), horizontal=True,
+                      format_func=lambda s: t(f"editor_official_{s}", lang), key=f"official-source-{plan_id}")
+    region = None
+    if source == "aduanas":
+        plan = editing.load(data_dir, plan_id, PLAN)
+        own = plan.rows[0].value.region_code if plan.rows else None
+        regions = list(Region)
+        region = st.selectbox(t("editor_official_region", lang), regions, format_func=lambda r: r.label(lang),
+                              index=regions.index(own) if own else None, key=f"official-region-{plan_id}")
+    uploads = st.file_uploader(t("editor_official_files", lang), type=["txt", "zip", "rar", "csv"],
+                               accept_multiple_files=True, key=f"official-files-{plan_id}-{source}")
+    if not uploads or (source == "aduanas" and region is None):
+        return
+    limit = st.get_option("server.maxUploadSize") * 1024 * 1024
+    figures, issues = _read_official(source, uploads, region, limit)
+    if issues:
+        ui.show_issues(t("editor_official_rejected", lang), issues, lang)
+        st.caption(t("editor_nothing_saved", lang))
+        return
+    version = editing.load(data_dir, plan_id, OUTCOMES)
+    if version.issues:
+        ui.show_issues(t("editor_file_invalid", lang, file=version.shown), version.issues, lang)
+        return
+    plan_store.remember(version.raw)
+    merged = official.merge(version, figures)
+    st.text("\n".join(official.describe(figures, merged, lang)))
+    if not merged.changes:
+        st.info(t("import_nothing_to_change", lang))
+        return
+    st.button(t("editor_official_confirm", lang), type="primary", key=f"official-confirm-{version.sha[:12]}",
+              on_click=_save, args=(lang, data_dir, plan_store, version, editing.apply(version, merged.changes).raw,
+                                    "official", merged.counts()))
 
 
 def _downloads(lang: str, version: editing.TableVersion) -> None:

@@ -569,6 +569,22 @@ def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -
     return styled(figure, t("outcomes_exports_title", lang), lang, t("year", lang), usd_axis(lang))
 
 
+def outcomes_exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
+    """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled."""
+    rows = exports.sort_values(["exports_usd"], ascending=True)
+    names = [present.sector_name(code, lang) for code in rows["sector"]]
+    values = [float(v) for v in rows["exports_usd"]]
+    figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[0],
+                              text=[present.formatted(v, "usd", lang) for v in values], textposition="outside",
+                              textangle=0, cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
+    figure.update_xaxes(tickformat=USD_FORMAT)
+    year = int(exports["year"].iloc[0]) if len(exports) else ""
+    figure = styled(figure, t("outcomes_sector_title", lang, year=year), lang, x_title=usd_axis(lang), y_title=None,
+                    height=max(300, 30 * len(rows) + 140))
+    return _room_for_labels(figure, max(values, default=0.0))
+
+
 def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
     return [[title, labels.get(plan_id, plan_id), _day_text(start, lang)]
             for title, plan_id, start in zip(deals["title"], deals["plan_id"], deals["start"], strict=True)]

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 from babel.dates import format_date as babel_date
 
+from plan.edit.official import OFFICIAL_SOURCES
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
@@ -173,6 +174,27 @@ def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str)
     return localize(exports, {"plan_id": ("plan", plan_labels), "year": ("year", "text"),
                               "exports_usd": ("exports_usd", "usd"), "increase_usd": ("increase_usd", "usd"),
                               "growth_pct": ("growth_pct", "pct")}, lang)
+
+
+def sector_name(code, lang: str) -> str:
+    """A sector's label; an empty sector is a figure not split by sector."""
+    return t("outcomes_sector_none", lang) if _missing(code) else Sector(code).label(lang)
+
+
+def exports_sector_table(exports: pd.DataFrame, lang: str) -> Presented:
+    """`queries.exports_by_sector` for people: year, sector, exports."""
+    frame = exports.assign(sector=[sector_name(code, lang) for code in exports["sector"]])
+    return localize(frame, {"year": ("year", "text"), "sector": ("outcomes_sector", "text"),
+                            "exports_usd": ("exports_usd", "usd")}, lang)
+
+
+def official_note(official: pd.DataFrame, lang: str) -> str:
+    """Where imported export figures come from, that customs' are preliminary, and their licence ("" if none
+    are in view)."""
+    return " ".join(t(f"official_note_{OFFICIAL_SOURCES[row.official]}", lang,
+                      first=pd.Timestamp(row.first_month).strftime("%Y-%m"),
+                      last=pd.Timestamp(row.last_month).strftime("%Y-%m"))
+                    for row in official.itertuples())
 
 
 STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "orange"),

@@ -16,6 +16,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
+from plan.edit.official import OFFICIAL_SOURCES
 from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
 
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
@@ -453,6 +454,34 @@ def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     """`exports_by_year` as its chart draws it: per plan up to PLANS_APART plans, else their total per year
     (plan id TOTAL; an office's year that several of its plans report counts once, from its latest plan)."""
     return _frame(con, EXPORTS_TOTAL if filters.plans_summed() else EXPORTS_BY_YEAR, filters)
+
+
+EXPORTS_BY_SECTOR = f"""
+    WITH exports AS (SELECT year, sector, value FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd')
+    SELECT year, sector, sum(value) AS exports_usd
+    FROM exports WHERE year = (SELECT max(year) FROM exports)
+    GROUP BY ALL ORDER BY exports_usd DESC, sector
+"""  # noqa: S608 - constant fragments only
+
+
+def exports_by_sector(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Exports of the latest year in view per sector (sector empty: a figure not split by sector)."""
+    return _frame(con, EXPORTS_BY_SECTOR, filters)
+
+
+OFFICIAL_SOURCE = "regexp_extract(source, '^(.*) [0-9]{4}(-[0-9]{2})?$', 1)"
+OFFICIAL_EXPORTS = f"""
+    SELECT {OFFICIAL_SOURCE} AS official, min(make_date(year, coalesce(month, 1), 1)) AS first_month,
+           max(make_date(year, coalesce(month, 12), 1)) AS last_month, sum(value) AS exports_usd
+    FROM outcomes
+    WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' AND list_contains($official::VARCHAR[], {OFFICIAL_SOURCE})
+    GROUP BY ALL ORDER BY official
+"""  # noqa: S608 - constant fragments only
+
+
+def official_exports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per official statistic imported (customs' DUS, UN Comtrade): the months in view it covers and its sum."""
+    return _frame(con, OFFICIAL_EXPORTS, filters, official=list(OFFICIAL_SOURCES))
 
 
 OUTCOME_TOTALS = f"""

@@ -161,6 +161,12 @@ def _charts_section(figs: list[go.Figure], lang: str) -> str:
     return "\n".join(parts)
 
 
+def _official_section(con, filters: Filters, lang: str) -> str:
+    """Where imported export figures come from (and that customs' are preliminary), if any are in the report."""
+    note = present.official_note(queries.official_exports(con, filters), lang)
+    return f'<p class="note official">{_e(note)}</p>' if note else ""
+
+
 def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> str:
     late = queries.late_activities(con, filters)
     parts = [f"<h2>{_e(t('late_activities', lang))}</h2>"]
@@ -198,6 +204,7 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
         "<main>",
         _kpi_section(con, filters, chosen, labels, lang, today),
         _charts_section(figures(con, filters, labels, lang), lang),
+        _official_section(con, filters, lang),
         _late_section(con, filters, labels, lang),
         "</main>",
         f"<footer><p>{_e(t('report_footer', lang))}</p><p>{_e(title)} · {_e(plans_text)}</p></footer>",
@@ -233,4 +240,9 @@ def _deals(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) ->
     return None if deals.empty else charts.outcomes_deals_by_event(deals, labels, lang)
 
 
-CHARTS: list[Callable] = [_progress, _mix, _exports, _deals]
+def _sectors(con, filters: Filters, _chosen, _labels: dict[str, str], lang: str) -> go.Figure | None:
+    sectors = queries.exports_by_sector(con, filters)
+    return None if sectors.empty else charts.outcomes_exports_by_sector(sectors, lang)
+
+
+CHARTS: list[Callable] = [_progress, _mix, _exports, _sectors, _deals]

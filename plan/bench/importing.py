@@ -1,0 +1,148 @@
+"""The import benchmark: a customs month (DUS) imported against DuckDB's own read_csv of the same file.
+
+A synthetic month of `lines` item lines (`plan.bench.dus`, about 1 KB each as published) is measured side by
+side, alternating, `repetitions` times:
+
+    read_csv      DuckDB reading the file into a table (84 VARCHAR columns, `;`, Latin-1), what the target
+                  compares with; it splits lines on CR too, so it finds more rows than the file has lines
+    read and sum  the importer's pass over the file (plan.edit.aduanas.read_dus)
+    whole import  `python -m plan import aduanas FILE --plan … --yes` in-process on a fresh copy of the sample
+                  plan: read, sum, merge into outcomes.csv, check the plan, save with history, refresh the database
+
+and the peak memory (high-water RSS) of the import command in its own process, for this file and for a file of
+1/100 the lines: memory that does not grow with the file is what streaming means.
+"""
+
+import contextlib
+import io
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from plan import cli
+from plan.bench.dus import FIELDS, dus_month
+from plan.data import database
+from plan.edit.aduanas import read_dus
+from plan.model.regions import Region
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data"
+PLAN_ID = "prochile-atacama-2021"
+LIMIT = 2.0  # whole import / read_csv
+READ_CSV = ("CREATE TABLE month AS SELECT * FROM read_csv($path, delim = ';', header = false, auto_detect = false, "
+            "columns = $columns, null_padding = true, ignore_errors = true, strict_mode = false, "
+            "encoding = 'latin-1', quote = '', escape = '')")
+
+
+def _read_csv(path: Path) -> tuple[float, int]:
+    with duckdb.connect() as con:
+        started = time.perf_counter()
+        con.execute(READ_CSV, {"path": str(path), "columns": {f"f{i}": "VARCHAR" for i in range(1, FIELDS + 1)}})
+        seconds = time.perf_counter() - started
+        return seconds, con.execute("SELECT count(*) FROM month").fetchone()[0]
+
+
+def _read_and_sum(path: Path) -> float:
+    started = time.perf_counter()
+    read_dus([path], Region("3"), 10**10)
+    return time.perf_counter() - started
+
+
+def _whole_import(path: Path, work: Path) -> float:
+    """The CLI import saved into a fresh copy of the sample plan (with its database built before)."""
+    data = work / "data"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.duckdb*", ".history"))
+    database.build(data, data / "plan.duckdb")
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(["import", "aduanas", str(path), "--plan", str(data / PLAN_ID), "--yes"])
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"the import failed with exit code {code}")
+    return seconds
+
+
+def _high_water_kib(pid: int) -> int | None:
+    """VmHWM of a running process: its own peak RSS since it started (exec), in KiB."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+def _peak_rss_mib(path: Path, work: Path) -> float:
+    """Peak RSS of `python -m plan import` (a preview) on `path`, in its own process, read from /proc while it
+    runs (the high-water mark only grows; wait4's ru_maxrss would count this process's memory at the fork)."""
+    data = work / "data"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.duckdb*", ".history"))
+    child = subprocess.Popen([sys.executable, "-m", "plan", "import", "aduanas", str(path), "--plan",
+                              str(data / PLAN_ID)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, _high_water_kib(child.pid) or 0)
+        time.sleep(0.01)
+    if child.returncode != 0:
+        raise RuntimeError(f"the import preview failed with exit code {child.returncode}")
+    return round(peak / 1024, 1)
+
+
+def _stats(seconds: list[float]) -> dict:
+    return {"median_s": round(statistics.median(seconds), 4), "min_s": round(min(seconds), 4),
+            "max_s": round(max(seconds), 4)}
+
+
+def run(out: Path, lines: int = 100_000, repetitions: int = 3, log=print) -> dict:
+    with tempfile.TemporaryDirectory(prefix="plan-bench-import-") as scratch:
+        work = Path(scratch)
+        month, small = work / "month.txt", work / "small.txt"
+        generated = dus_month(2020, 3, lines, seed=1, truncated=lines // 5000, unknown_destinations=3)
+        month.write_bytes(generated.raw)
+        small.write_bytes(dus_month(2020, 3, max(lines // 100, 10), seed=1).raw)
+        log(f"{month.stat().st_size:,} bytes, {lines:,} lines")
+        runs = {"read_csv": [], "read_and_sum": [], "whole_import": []}
+        rows = 0
+        for repetition in range(repetitions):
+            seconds, rows = _read_csv(month)
+            runs["read_csv"].append(seconds)
+            runs["read_and_sum"].append(_read_and_sum(month))
+            runs["whole_import"].append(_whole_import(month, work / "plan"))
+            times = ", ".join(f"{name} {seconds[-1]:.2f} s" for name, seconds in runs.items())
+            log(f"repetition {repetition + 1}/{repetitions}: {times}")
+        memory = {"small_file": _peak_rss_mib(small, work / "plan"), "month": _peak_rss_mib(month, work / "plan")}
+        size = month.stat().st_size
+    ratio = statistics.median(runs["whole_import"]) / statistics.median(runs["read_csv"])
+    results = {"lines": lines, "bytes": size, "read_csv_rows": rows, "repetitions": repetitions,
+               "runs": {name: _stats(seconds) for name, seconds in runs.items()},
+               "peak_rss_mib": memory,
+               "target": {"name": "whole import / DuckDB read_csv", "ratio": round(ratio, 2), "limit": LIMIT,
+                          "met": ratio <= LIMIT}}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "import.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (out / "import.md").write_text(markdown(results), encoding="utf-8")
+    return results
+
+
+def markdown(results: dict) -> str:
+    runs, memory, target = results["runs"], results["peak_rss_mib"], results["target"]
+    lines = [f"Import benchmark: a customs month of {results['lines']:,} lines, {results['bytes']:,} bytes; "
+             f"{results['repetitions']} repetitions (DuckDB's read_csv found {results['read_csv_rows']:,} rows: it "
+             "also splits on the CR inside fields).", "",
+             "| step | median s | min s | max s |", "| --- | ---: | ---: | ---: |"]
+    names = {"read_csv": "DuckDB read_csv of the file", "read_and_sum": "importer: read and sum",
+             "whole_import": "whole import (sum, merge, check, save, refresh)"}
+    lines += [f"| {names[name]} | {s['median_s']:.3f} | {s['min_s']:.3f} | {s['max_s']:.3f} |"
+              for name, s in runs.items()]
+    lines += ["", "| import command, own process | peak RSS MiB |", "| --- | ---: |",
+              f"| 1/100 of the lines | {memory['small_file']} |", f"| the month | {memory['month']} |", "",
+              f"Target: {target['name']} = {target['ratio']} (limit {target['limit']}): "
+              f"{'met' if target['met'] else 'NOT met'}.", ""]
+    return "\n".join(lines)

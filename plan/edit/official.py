@@ -1,0 +1,197 @@
+"""Export figures from official statistics (customs declarations, UN Comtrade) merged into a plan's outcomes.
+
+    Figures                 what an importer read: US$ summed by period, market and sector, lines kept and
+                            skipped (by reason, with line numbers), codes it did not know
+    merge(version, figures) -> Merge: the outcome rows to add, change and remove, and the totals per period
+
+An import owns the `exports_usd` rows of the periods it covers, for its origin (a plan's own region: no
+origin country; Comtrade: the reporter): importing a period again replaces exactly those rows, and rows typed
+by hand for the same period (or its whole year) are replaced too, so a total never counts a figure twice;
+the preview says which. Every other row (other metrics, other periods, other origins) is left as it is.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from plan.edit.editing import Changes, Key, TableVersion
+from plan.model.code_tables import read_code_table
+from plan.model.countries import UNASSIGNED, country_name
+from plan.model.i18n import format_number, format_usd, t
+from plan.model.models import OUTCOMES, Metric, Outcome, Sector
+
+CODES = Path(__file__).resolve().parent / "codes"
+ADUANAS, COMTRADE = "Aduanas DUS", "UN Comtrade"  # an imported row's source: this name and its period
+OFFICIAL_SOURCES = {ADUANAS: "aduanas", COMTRADE: "comtrade"}
+SHOWN_LINES = 20  # line numbers listed per reason; the count is always whole
+
+# (year, month or None for the whole year, origin country or None for the plan's own region)
+Period = tuple[int, int | None, str | None]
+# (period, market ISO-3 or UNASSIGNED or None for all markets, sector or None for all sectors)
+FigureKey = tuple[Period, str | None, Sector | None]
+
+
+@cache
+def aduanas_countries() -> dict[int, str]:
+    """Customs country code -> ISO-3 (UNASSIGNED for the codes that are not one country)."""
+    return {int(row["code"]): row["iso3"] for row in read_code_table(CODES / "aduanas_countries.csv")}
+
+
+@cache
+def _sector_prefixes() -> tuple[tuple[str, Sector], ...]:
+    rows = read_code_table(CODES / "hs_sectors.csv")
+    return tuple(sorted(((row["hs_prefix"], Sector(row["sector"])) for row in rows), key=lambda p: -len(p[0])))
+
+
+@cache
+def sector_of(tariff_code: str) -> Sector:
+    """The plan's sector of a tariff code: the longest prefix of the table that matches, else OTHER."""
+    for prefix, sector in _sector_prefixes():
+        if tariff_code.startswith(prefix):
+            return sector
+    return Sector.OTHER
+
+
+@dataclass
+class Figures:
+    """Exports read from official files, summed, and an account of every line read."""
+
+    source_name: str  # "Aduanas DUS" or "UN Comtrade": a row's source is this name and its period
+    files: list[str] = field(default_factory=list)
+    values: dict[FigureKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    lines_read: int = 0
+    lines_kept: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> lines
+    skipped_lines: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # reason -> "file:line"
+    unknown: dict[tuple[str, str], list] = field(default_factory=dict)  # (what, code) -> [lines, US$]
+
+    def skip(self, reason: str, where: str) -> None:
+        self.skipped[reason] += 1
+        if len(self.skipped_lines[reason]) < SHOWN_LINES:
+            self.skipped_lines[reason].append(where)
+
+    def note_unknown(self, what: str, code: str, value: Decimal = Decimal(0)) -> None:
+        seen = self.unknown.setdefault((what, code), [0, Decimal(0)])
+        seen[0] += 1
+        seen[1] += value
+
+    def source(self, period: Period) -> str:
+        year, month, _origin = period
+        return f"{self.source_name} {year}" + (f"-{month:02d}" if month else "")
+
+    def periods(self) -> list[Period]:
+        return sorted({key[0] for key in self.values}, key=_period_order)
+
+    def total(self, period: Period) -> Decimal:
+        return sum((value for key, value in self.values.items() if key[0] == period), Decimal(0))
+
+
+def _period_order(period: Period) -> tuple:
+    year, month, origin = period
+    return (origin or "", year, month or 0)
+
+
+def _outcome_key(period: Period, market: str | None, sector: Sector | None) -> Key:
+    year, month, origin = period
+    return (Metric.EXPORTS_USD, year, month, market, origin, sector, None)
+
+
+@dataclass
+class PeriodChange:
+    """One period of an import: its source, the total imported and the total the plan had for it before."""
+
+    period: Period
+    source: str
+    imported: Decimal
+    before: Decimal
+
+
+@dataclass
+class Merge:
+    """What an import does to outcomes.csv, as editor changes (so it is saved like an edit) and as a preview."""
+
+    changes: Changes
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    typed_replaced: list[Outcome] = field(default_factory=list)  # rows not from this import that it replaces
+    typed_lines: list[int] = field(default_factory=list)
+    periods: list[PeriodChange] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed}
+
+
+def _covers(period: Period, row: Outcome) -> bool:
+    """Whether an imported period stands for `row`'s figure (same origin, same year, same month or a whole year
+    on either side): such a row would be counted twice."""
+    year, month, origin = period
+    return (row.metric is Metric.EXPORTS_USD and row.year == year and row.origin_country == origin
+            and (row.month is None or month is None or row.month == month))
+
+
+def merge(version: TableVersion, figures: Figures) -> Merge:
+    """The changes that make outcomes.csv hold `figures` for their periods and nothing else for those periods."""
+    periods = figures.periods()
+    wanted: dict[Key, tuple[Decimal, str]] = {
+        _outcome_key(period, market, sector): (value.quantize(Decimal("0.01")), figures.source(period))
+        for (period, market, sector), value in figures.values.items()}
+    result = Merge(Changes())
+    before: dict[Period, Decimal] = defaultdict(Decimal)
+    for key, row in version.by_key().items():
+        period = next((p for p in periods if _covers(p, row.value)), None)
+        if period is None:
+            continue
+        if row.value.month == period[1]:  # a whole year's typed figure is told apart (typed_replaced)
+            before[period] += row.value.value
+        if key in wanted:
+            value, source = wanted[key]
+            if (row.value.value, row.value.source) == (value, source):
+                result.unchanged += 1
+            else:
+                result.changes.changed[key] = {"value": value, "source": source}
+                result.changed += 1
+        else:
+            result.changes.deleted.add(key)
+            result.removed += 1
+        if row.value.source != figures.source(period):
+            result.typed_replaced.append(row.value)
+            result.typed_lines.append(row.line)
+    present = version.by_key()
+    for key, (value, source) in wanted.items():
+        if key not in present:
+            result.changes.added.append({**dict(zip(OUTCOMES.unique, key, strict=True)), "value": value,
+                                         "source": source})
+            result.added += 1
+    result.periods = [PeriodChange(p, figures.source(p), figures.total(p), before[p]) for p in periods]
+    return result
+
+
+def describe(figures: Figures, result: Merge, lang: str) -> list[str]:
+    """The preview, one statement per line: files and lines read, what was left out and why, codes not known,
+    each period's total against what the plan had, and the rows that change."""
+    lines = [t("import_files", lang, files=", ".join(figures.files)),
+             t("import_lines", lang, read=format_number(figures.lines_read, lang),
+               kept=format_number(figures.lines_kept, lang))]
+    for reason, count in sorted(figures.skipped.items()):
+        shown = figures.skipped_lines.get(reason, [])
+        more = " …" if count > len(shown) else ""
+        where = t("import_at_lines", lang, lines=", ".join(shown) + more) if shown else ""
+        lines.append(t(f"import_skipped_{reason}", lang, count=format_number(count, lang)) + where)
+    for (what, code), (count, value) in sorted(figures.unknown.items()):
+        lines.append(t(f"import_unknown_{what}", lang, code=code, count=format_number(count, lang),
+                       value=format_usd(value, lang), unassigned=country_name(UNASSIGNED, lang)))
+    for change in result.periods:
+        origin = f" · {change.period[2]}" if change.period[2] else ""
+        lines.append(t("import_period", lang, source=change.source, origin=origin,
+                       imported=format_usd(change.imported, lang), before=format_usd(change.before, lang)))
+    lines.append(t("import_rows", lang, added=result.added, changed=result.changed, removed=result.removed,
+                   unchanged=result.unchanged))
+    if result.typed_replaced:
+        total = sum((row.value for row in result.typed_replaced), Decimal(0))
+        lines.append(t("import_typed_replaced", lang, count=len(result.typed_replaced), value=format_usd(total, lang),
+                       lines=", ".join(str(line) for line in result.typed_lines[:SHOWN_LINES])))
+    return lines

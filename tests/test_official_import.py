@@ -1,0 +1,335 @@
+"""Official export statistics into a plan: customs' DUS files and UN Comtrade, read, summed, previewed, saved.
+
+The DUS files are synthetic (`plan.bench.dus`), written from the published field list with what real files
+carry; the sums they must give are computed by the generator, not by the importer. The bad files are in the
+bad-input catalog (tests/test_bad_input.py).
+"""
+
+import io
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pycountry
+import pytest
+
+from plan import cli
+from plan.bench.dus import DESTINATIONS, FIELDS, TARIFFS, dus_month
+from plan.data import database
+from plan.data.history import History
+from plan.data.store import FolderStore
+from plan.edit import aduanas, editing, official
+from plan.edit.comtrade import read_comtrade
+from plan.model.code_tables import read_code_table
+from plan.model.models import OUTCOMES, Sector
+from plan.model.regions import REGIONS_CSV, Region
+from plan.view import report
+from plan.view.filters import Filters
+from tests.apptest import figures_by_title, open_page
+from tests.test_page_editor import ATACAMA, button, editor_page
+
+REPO = Path(__file__).resolve().parent.parent
+ALLIANCE = "alianza-pacifico-2020"
+CENTS = Decimal("0.01")
+
+
+def year_of_files(folder: Path, year: int = 2020, lines: int = 400, seed: int = 0) -> tuple[list[Path], dict]:
+    """Twelve monthly DUS files (January to June zipped, as some months are published) and the sums the
+    Atacama plan (region 3) must get from them: (year, month, ISO-3, sector) -> US$."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, expected = [], {}
+    for month in range(1, 13):
+        generated = dus_month(year, month, lines, seed=seed, truncated=2, unknown_destinations=1)
+        expected |= generated.expected["3"]
+        name = f"EXPORTACIONES_{year}_{month:02d}.txt"
+        if month <= 6:
+            path = folder / f"{name}.zip"
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(name, generated.raw)
+        else:
+            path = folder / name
+            path.write_bytes(generated.raw)
+        paths.append(path)
+    return paths, {key: value.quantize(CENTS) for key, value in expected.items()}
+
+
+def imported_rows(data: Path, plan_id: str = ATACAMA, prefix: str = official.ADUANAS) -> dict:
+    version = editing.load(data, plan_id, OUTCOMES)
+    return {(r.value.year, r.value.month, r.value.market, r.value.sector.value): r.value.value
+            for r in version.rows if (r.value.source or "").startswith(prefix)}
+
+
+def run_import(data: Path, *files: Path, plan_id: str = ATACAMA, source: str = "aduanas", save: bool = True,
+               lang: str = "es") -> int:
+    args = ["import", source, *map(str, files), "--plan", str(data / plan_id), "--lang", lang]
+    return cli.main(args + (["--yes"] if save else []))
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def test_the_importer_finds_the_sums_the_generator_wrote_for_each_region(tmp_path):
+    generated = dus_month(2020, 3, 3000, seed=4, truncated=5, unknown_destinations=4)
+    path = tmp_path / "dus.txt"
+    path.write_bytes(generated.raw)
+    for code in ("3", "2", "13"):
+        figures = aduanas.read_dus([path], Region(code), 10**9)
+        found = {(p[0], p[1], market, sector.value): value for (p, market, sector), value in figures.values.items()}
+        assert found == dict(generated.expected[code]), code
+        truncated = sum(count for reason, count in figures.skipped.items() if reason.startswith("truncated"))
+        assert figures.lines_read == 3000 and truncated == len(generated.truncated) == 5
+        unknown = figures.unknown.get(("country", "777"), [0, Decimal(0)])[1]
+        assert unknown == Decimal(generated.unknown_destination_cents[code]) / 100
+
+
+def test_lines_are_split_on_lf_only_and_the_declaration_total_is_never_summed(tmp_path):
+    generated = dus_month(2020, 5, 200, seed=1)
+    assert b"\r" in generated.raw and b"\t" in generated.raw  # inside fields, as published files have them
+    path = tmp_path / "dus.txt"
+    path.write_bytes(generated.raw)
+    figures = aduanas.read_dus([path], Region("3"), 10**9)
+    assert sum(figures.values.values()) == sum(generated.expected["3"].values())
+    assert figures.lines_read == 200 and figures.lines_kept + figures.skipped["other_region"] == 200
+
+
+def test_a_crlf_file_and_padded_codes_read_the_same(tmp_path):
+    generated = dus_month(2020, 7, 300, seed=2)
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(generated.raw.replace(b"\n", b"\r\n"))
+    figures = aduanas.read_dus([crlf], Region("3"), 10**9)
+    assert {(p[0], p[1], m, s.value): v for (p, m, s), v in figures.values.items()} == dict(generated.expected["3"])
+
+
+def peak_memory_reading(path: Path) -> int:
+    tracemalloc.start()
+    aduanas.read_dus([path], Region("3"), 10**9)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def test_a_file_is_streamed_in_memory_that_does_not_grow_with_its_size(tmp_path):
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_bytes(dus_month(2020, 3, 5_000, seed=3).raw)
+    large.write_bytes(dus_month(2020, 3, 40_000, seed=3).raw)  # 8 times the lines, about 25 MB
+    peaks = peak_memory_reading(small), peak_memory_reading(large)
+    assert peaks[1] < 1.5 * peaks[0] and peaks[1] < large.stat().st_size / 4, peaks
+
+
+# ----------------------------------------------------------------------------- the code tables
+
+
+def test_the_dus_layout_table_has_84_fields_and_the_importer_reads_the_documented_positions():
+    rows = read_code_table(aduanas.CODES / "dus_fields.csv")
+    assert [int(row["position"]) for row in rows] == list(range(1, FIELDS + 1))
+    roles = {row["role"]: (int(row["position"]), row["name"]) for row in rows if row["role"]}
+    assert roles == {"date": (1, "FECHAACEPT"), "region": (15, "REGIONORIGEN"), "destination": (20, "PAISDESTINO"),
+                     "last_field_of_truncated_lines": (63, "NOMBRE"), "tariff_code": (70, "CODIGOARANCEL"),
+                     "fob_usd": (74, "FOBUS")}
+    assert dict(zip((r["position"] for r in rows), (r["name"] for r in rows), strict=True))["47"] == "TOTALVALORFOB"
+
+
+def test_every_customs_country_code_maps_to_one_iso3_code_or_to_unassigned():
+    rows = read_code_table(official.CODES / "aduanas_countries.csv")
+    codes = [int(row["code"]) for row in rows]
+    assert len(codes) == len(set(codes)) >= 240
+    table = official.aduanas_countries()
+    assert {table[code] for code in (225, 336, 331, 510, 997)} == {"USA", "CHN", "JPN", "GBR", "CHL"}
+    for code, iso3 in table.items():
+        assert iso3 == "XXX" or pycountry.countries.get(alpha_3=iso3) is not None, code
+        if code >= 900 and code != 997:  # 997 is Chile itself
+            assert iso3 == "XXX", code  # 9xx: free zones, ship stores, not specified...
+    countries = [iso3 for iso3 in table.values() if iso3 != "XXX"]
+    assert len(countries) == len(set(countries))  # one code per country
+    for code, (iso3, _name) in DESTINATIONS.items():  # the generator's independent reading of the codes
+        assert table[code] == iso3
+
+
+def test_tariff_codes_go_to_the_longest_matching_prefix_and_the_rest_to_other():
+    for tariff, sector in TARIFFS.items():
+        assert official.sector_of(tariff) is Sector(sector), tariff
+    assert official.sector_of("22082010") is Sector.PISCO  # 220820 over 22 (beverages)
+    assert official.sector_of("22030000") is Sector.BEVERAGES  # beer: chapter 22
+    assert official.sector_of("84295200") is Sector.OTHER
+    rows = read_code_table(official.CODES / "hs_sectors.csv")
+    prefixes = [row["hs_prefix"] for row in rows]
+    assert len(prefixes) == len(set(prefixes)) and all(p.isdigit() and len(p) in (2, 4, 6) for p in prefixes)
+    assert all(Sector(row["sector"]) for row in rows)
+
+
+def test_the_region_table_numbers_chiles_16_regions_and_every_spelling_finds_atacama():
+    rows = read_code_table(REGIONS_CSV)
+    assert [row["code"] for row in rows] == [str(n) for n in range(1, 17)]
+    assert len({row["iso_3166_2"] for row in rows}) == 16
+    spellings = ("3", "03", "III", "Atacama", "Región de Atacama", "CL-AT")
+    assert all(Region.lookup(text) is Region("3") for text in spellings)
+
+
+def test_every_code_table_says_where_it_comes_from():
+    for path in (REGIONS_CSV, *sorted(official.CODES.glob("*.csv"))):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# "), path
+
+
+# ----------------------------------------------------------------------------- into a plan
+
+
+def test_an_atacama_plan_gets_a_year_of_exports_by_month_market_and_sector_with_one_command(tmp_path, app_env):
+    paths, expected = year_of_files(tmp_path / "dus")
+    database.build(app_env, tmp_path / "plan.duckdb")
+    done = subprocess.run([sys.executable, "-m", "plan", "import", "aduanas", *map(str, paths), "--plan",
+                           str(app_env / ATACAMA), "--yes"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Guardado: data/prochile-atacama-2021/outcomes.csv" in done.stdout
+    assert "Aduanas DUS 2020-12:" in done.stdout and "Omitidas por estar cortadas" in done.stdout
+    rows = imported_rows(app_env)
+    assert rows == expected
+    assert {month for _year, month, _m, _s in rows} == set(range(1, 13))
+    assert [v.kind for v in History(app_env / ".history").versions(ATACAMA, "outcomes")] == ["official"]
+
+    at = open_page("pages/outcomes.py")
+    by_year = figures_by_title(at)["Exportaciones por año y crecimiento anual"]
+    atacama = next(trace for trace in by_year["data"] if trace["name"] == "ProChile Atacama 2021")
+    year_2020 = dict(zip(atacama["x"], atacama["y"], strict=True))["2020"]
+    assert year_2020 == pytest.approx(float(sum(expected.values())), rel=1e-9)
+    notes = [caption.value for caption in at.caption]
+    assert any("Exportaciones de 2020-01 a 2020-12 importadas de las declaraciones de exportación (DUS)" in note
+               and "preliminares" in note for note in notes), notes
+
+
+def test_importing_the_same_files_twice_changes_nothing(sample_dir, tmp_path, capsys):
+    paths, _expected = year_of_files(tmp_path / "dus", lines=150)
+    assert run_import(sample_dir, *paths) == 0
+    before = {p: p.read_bytes() for p in sorted(sample_dir.rglob("*")) if p.is_file()}
+    capsys.readouterr()
+    assert run_import(sample_dir, *paths) == 0
+    assert "Nada que cambiar" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in sorted(sample_dir.rglob("*")) if p.is_file()} == before
+
+
+def test_a_dry_run_writes_nothing(sample_dir, tmp_path, capsys):
+    paths, _expected = year_of_files(tmp_path / "dus", lines=100)
+    before = {p: p.read_bytes() for p in sorted(sample_dir.rglob("*")) if p.is_file()}
+    assert run_import(sample_dir, *paths[:2], save=False, lang="en") == 0
+    out = capsys.readouterr().out
+    assert "Nothing was written. To save, run the command again with --yes." in out and "24 added" not in out
+    assert {p: p.read_bytes() for p in sorted(sample_dir.rglob("*")) if p.is_file()} == before
+
+
+def test_reimporting_a_month_after_hand_edits_leaves_exactly_the_expected_rows(sample_dir, tmp_path):
+    paths, expected = year_of_files(tmp_path / "dus", lines=200)
+    assert run_import(sample_dir, *paths) == 0
+    version = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    march_key = next(key for key, row in version.by_key().items() if row.value.source == "Aduanas DUS 2020-03")
+    typed = {"metric": "meetings_held", "year": 2020, "month": 3, "market": "CHN", "value": 12, "source": "a mano"}
+    draft = editing.apply(version, editing.Changes(changed={march_key: {"value": Decimal("1.00")}}, added=[typed]))
+    saved = editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, OUTCOMES, draft.raw, version.sha, "Ana")
+    assert isinstance(saved, editing.Saved)
+    other_lines = [line for line in (sample_dir / ATACAMA / "outcomes.csv").read_text().splitlines()
+                   if "Aduanas DUS 2020-03" not in line]
+
+    assert run_import(sample_dir, paths[2]) == 0  # March again
+    assert imported_rows(sample_dir) == expected  # the hand-edited figure is customs' again
+    after = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    assert after.by_key()[("meetings_held", 2020, 3, "CHN", None, None, None)].value.source == "a mano"
+    lines = (sample_dir / ATACAMA / "outcomes.csv").read_text().splitlines()
+    assert [line for line in lines if "Aduanas DUS 2020-03" not in line] == other_lines  # byte for byte
+
+
+def test_a_corrected_month_replaces_exactly_that_months_rows(sample_dir, tmp_path):
+    paths, expected = year_of_files(tmp_path / "dus", lines=200)
+    assert run_import(sample_dir, *paths) == 0
+    corrected = dus_month(2020, 4, 250, seed=9)
+    path = tmp_path / "abril-corregido.txt"
+    path.write_bytes(corrected.raw)
+    assert run_import(sample_dir, path) == 0
+    rows = imported_rows(sample_dir)
+    assert {k: v for k, v in rows.items() if k[1] != 4} == {k: v for k, v in expected.items() if k[1] != 4}
+    assert {k: v for k, v in rows.items() if k[1] == 4} == {k: v.quantize(CENTS) for k, v in
+                                                          corrected.expected["3"].items()}
+
+
+def test_typed_exports_of_an_imported_year_are_replaced_and_said(sample_dir, tmp_path, capsys):
+    version = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    typed_2020 = [row for row in version.rows if row.value.metric == "exports_usd" and row.value.year == 2020]
+    assert typed_2020  # the sample's illustrative 2020 exports, a whole year each
+    paths, _expected = year_of_files(tmp_path / "dus", lines=100)
+    assert run_import(sample_dir, paths[0], save=False) == 0
+    out = capsys.readouterr().out
+    assert f"Reemplaza {len(typed_2020)} filas de exportaciones" in out
+
+    def sources(year: int) -> list[str]:
+        return [r.value.source for r in editing.load(sample_dir, ATACAMA, OUTCOMES).rows
+                if r.value.metric == "exports_usd" and r.value.year == year]
+
+    typed_2019 = sources(2019)
+    assert run_import(sample_dir, paths[0]) == 0
+    assert set(sources(2020)) == {"Aduanas DUS 2020-01"} and sources(2019) == typed_2019
+
+
+def test_comtrade_exports_go_in_by_reporter_as_origin_country(sample_dir, tmp_path, capsys):
+    csv_text = ("refYear,refMonth,reporterISO,partnerISO,cmdCode,flowCode,primaryValue\n"
+                "2020,52,CHL,GBR,0806,X,1500000.50\n2020,52,COL,GBR,0901,X,2500000\n"
+                "2020,52,PER,GBR,0806,X,700000\n2020,52,MEX,GBR,ZZ,X,300000\n2020,52,MEX,W00,TOTAL,X,300000\n")
+    path = tmp_path / "comtrade.csv"
+    path.write_text(csv_text)
+    figures = read_comtrade([path], 10**9)
+    assert figures.lines_kept == 4 and figures.skipped["world_total"] == 1
+    assert run_import(sample_dir, path, plan_id=ALLIANCE, source="comtrade") == 0
+    rows = {(r.value.origin_country, r.value.market, r.value.sector.value, r.value.month): r.value.value
+            for r in editing.load(sample_dir, ALLIANCE, OUTCOMES).rows if r.value.source == "UN Comtrade 2020"}
+    assert rows == {("CHL", "GBR", "fresh_fruit", None): Decimal("1500000.50"),
+                    ("COL", "GBR", "specialty_coffee", None): Decimal("2500000.00"),
+                    ("PER", "GBR", "fresh_fruit", None): Decimal("700000.00"),
+                    ("MEX", "GBR", "other", None): Decimal("300000.00")}
+
+
+def test_a_plan_without_a_region_asks_for_one(sample_dir, tmp_path, capsys):
+    paths, _expected = year_of_files(tmp_path / "dus", lines=50)
+    assert run_import(sample_dir, paths[0], plan_id=ALLIANCE) == 2
+    assert "agregue la columna region_code a plan.csv" in capsys.readouterr().err
+    assert cli.main(["import", "aduanas", str(paths[0]), "--plan", str(sample_dir / ALLIANCE), "--region",
+                     "Narnia", "--lang", "en"]) == 2
+    assert "'Narnia' is not a Chilean region" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- in the dashboard
+
+
+def test_the_editor_imports_official_statistics_with_the_same_preview(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("PLAN_LOCAL_EDIT", "1")
+    generated = dus_month(2020, 3, 500, seed=5, truncated=1)
+    at = editor_page()
+    assert at.radio(key=f"official-source-{ATACAMA}").value == "aduanas"
+    assert at.selectbox(key=f"official-region-{ATACAMA}").value is Region("3")  # from plan.csv
+    uploader = next(u for u in at.file_uploader if u.key == f"official-files-{ATACAMA}-aduanas")
+    uploader.set_value([("marzo.zip", zipped("marzo.txt", generated.raw), "application/zip")]).run(timeout=60)
+    assert not at.exception
+    preview = next(text.value for text in at.text if "Archivos leídos: marzo.zip/marzo.txt" in text.value)
+    assert "Aduanas DUS 2020-03:" in preview and "Omitidas por estar cortadas" in preview
+    button(at, "Guardar las cifras importadas").click().run(timeout=60)
+    assert not at.exception and at.success[0].value.startswith("Guardado")
+    assert imported_rows(app_env) == {k: v.quantize(CENTS) for k, v in generated.expected["3"].items()}
+    assert [v.kind for v in History(app_env / ".history").versions(ATACAMA, "outcomes")] == ["official"]
+
+
+def zipped(name: str, raw: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, raw)
+    return buffer.getvalue()
+
+
+def test_markets_and_the_report_say_where_imported_exports_come_from(app_env, tmp_path):
+    paths, _expected = year_of_files(tmp_path / "dus", lines=100)
+    assert run_import(app_env, *paths[:3]) == 0
+    at = open_page("pages/markets.py")
+    at.radio(key="markets-metric").set_value("exports_usd").run(timeout=60)
+    assert any("Exportaciones de 2020-01 a 2020-03 importadas" in caption.value for caption in at.caption)
+    with database.reader(database.ensure(app_env, tmp_path / "r.duckdb").db_path) as con:
+        html = report.render(con, Filters(plan_ids=(ATACAMA,)), "en")
+    assert "Exports from 2020-01 to 2020-03 imported from the export declarations (DUS)" in html
+    assert "Exports by sector, 2021" in html
