@@ -27,7 +27,7 @@ run: $(VENV)/.runtime-installed
 
 ## Lint and run every test (Debian's chromium, postgresql and haproxy are installed here when root).
 test: $(VENV)/.dev-installed
-	scripts/ensure-system-packages.sh chromium postgresql haproxy || true
+	scripts/ensure-system-packages.sh chromium postgresql haproxy libarchive13 || true
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 

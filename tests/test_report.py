@@ -122,7 +122,7 @@ def test_data_text_is_escaped(sample_dir, tmp_path):
 def test_plotly_js_is_inlined_once_and_nothing_is_fetched(db):
     document = render(db, "es", plan_ids=BOTH)
     rest = outside_plotly_js(document)
-    assert rest.count("Plotly.newPlot(") == 4  # progress, modality mix, exports by year, deals by event
+    assert rest.count("Plotly.newPlot(") == 5  # progress, modality mix, exports by year and by sector, deals
     assert "cdn.plot.ly" not in rest and "https://" not in rest and "http://" not in rest
     assert not re.search(r"<script[^>]*\bsrc=", document, re.IGNORECASE)
     assert not re.search(r"<link\b", document, re.IGNORECASE)
@@ -136,14 +136,17 @@ def test_the_main_charts_carry_the_plans_figures(db):
         figures = report.figures(con, Filters(plan_ids=BOTH), {ATACAMA: "Atacama", ALLIANCE: "Alianza"}, "en")
     titles = [figure.layout.title.text for figure in figures]
     assert titles == [t("progress_cumulative_title", "en"), t("mix_by_period_title", "en"),
-                      t("outcomes_exports_title", "en"), t("outcomes_deals_title", "en")]
-    progress, mix, exports, deals = figures
+                      t("outcomes_exports_title", "en"), t("outcomes_sector_title", "en", year=2021),
+                      t("outcomes_deals_title", "en")]
+    progress, mix, exports, sectors, deals = figures
     done = [trace for trace in progress.data if trace.name.endswith(t("progress_done_cumulative", "en"))]
     # One line per plan, each up to its status date: Atacama 13 done, the alliance 6.
     assert sorted(max(v for v in trace.y if v is not None) for trace in done) == [6, 13]
     assert sum(sum(trace.y) for trace in mix.data if trace.yaxis == "y2") == 19  # done, by modality
     atacama = next(trace for trace in exports.data if trace.name == "Atacama")
     assert dict(zip(atacama.x, atacama.y, strict=True))["2021"] == 5_780_300_000
+    by_sector = dict(zip(sectors.data[0].y, sectors.data[0].x, strict=True))  # the latest year, 2021
+    assert sum(by_sector.values()) == pytest.approx(5_780_300_000) and max(by_sector, key=by_sector.get) == "Mining"
     closed = dict(zip(deals.data[0].x, deals.data[0].y, strict=True))
     assert closed["PA-20-01"] == 1_500_000  # the UK e-Business Roundtable: US$1.5 million closed
 
@@ -152,7 +155,7 @@ def test_no_maps_in_the_report(db):
     # Plotly maps fetch their topojson from a CDN: the report must draw none.
     with database.reader(db) as con:
         figures = report.figures(con, Filters(plan_ids=BOTH), {ATACAMA: "A", ALLIANCE: "B"}, "en")
-    assert len(figures) == 4
+    assert len(figures) == 5
     assert not {trace.type for figure in figures for trace in figure.data} & {
         "choropleth", "choroplethmap", "choroplethmapbox", "scattergeo", "scattermap", "scattermapbox"}
 
