@@ -158,10 +158,21 @@ CATALOG = [
                    (activity("ATA-21-02", "budget_usd", Decimal("1500.00")),
                     activity("ATA-21-03", "budget_usd", Decimal("1.50")))),
          fixture="activities--mixed_amounts_semicolon.csv"),
-    Case("csv-mixed-amounts-comma", "csv", "`1.500` and `\"1,5\"` in one amount column of a `,` file",
-         Rejected(4, "budget_usd", "number_invalid", "1,5",
-                  "«1,5» no es un monto válido; se espera un número como 1,500,000.50"),
+    Case("csv-mixed-amounts-comma", "csv", "`1.500` and `\"1,5\"` in one amount column of a `,` file whose other "
+         "amounts have decimal points", Rejected(
+             4, "budget_usd", "number_marks_disagree", "1,5", "«1,5» tiene coma decimal, pero la línea 2 tiene punto "
+             "decimal («1500000.50»): un archivo usa una sola marca decimal; corrija los montos que no la usan"),
          fixture="activities--mixed_amounts_comma.csv"),
+    Case("csv-semicolon-decimal-point", "csv", "a `;` file with decimal points (`1500000.50`), as a spreadsheet in an "
+         "English locale writes when told to use `;`", Tolerated(
+             "the amounts that can only be read one way decide the file's decimal mark, whatever its delimiter",
+             (Stored("outcomes", "market", "GBR", "value", Decimal("1500000.50")),)),
+         fixture="outcomes--semicolon_decimal_point.csv"),
+    Case("csv-semicolon-marks-disagree", "csv", "a `;` file with decimal commas (`1500000,50`) and one decimal point "
+         "(`20000.00`)", Rejected(
+             4, "budget_usd", "number_marks_disagree", "20000.00", "«20000.00» tiene punto decimal, pero la línea 2 "
+             "tiene coma decimal («1500000,50»): un archivo usa una sola marca decimal; corrija los montos que no la "
+             "usan"), fixture="activities--semicolon_marks_disagree.csv"),
     Case("csv-excel-serial-date-time", "csv", "a date-time column that lost its format: `44256.5`",
          Rejected(3, "planned_start", "date_excel_serial", "44256.5", "«44256.5» parece un número de serie de fecha "
                   "de Excel; dé formato de fecha dd-mm-aaaa a la columna"),
@@ -331,9 +342,10 @@ CATALOG = [
     Case("edit-id-repeated", "edit", "the id of another row", Rejected(
          5, "id", "duplicate_id", "ATA-21-01", "el identificador «ATA-21-01» está repetido (también en la línea 2)"),
          changes=changed("ATA-21-04", id="ATA-21-01")),
-    Case("edit-amount-decimal-comma", "edit", "`1,5` as a budget in a `,` file", Rejected(
-         5, "budget_usd", "number_invalid", "1,5", "«1,5» no es un monto válido; se espera un número como "
-         "1,500,000.50"), changes=changed("ATA-21-04", budget_usd="1,5")),
+    Case("edit-amount-decimal-comma", "edit", "`1,5` as a budget in a file whose amounts have decimal points",
+         Rejected(5, "budget_usd", "number_marks_disagree", "1,5", "«1,5» tiene coma decimal, pero la línea 2 tiene "
+                  "punto decimal («1500000.50»): un archivo usa una sola marca decimal; corrija los montos que no "
+                  "la usan"), changes=changed("ATA-21-04", budget_usd="1,5")),
     Case("edit-amount-cleared", "edit", "a budget cleared (the grid sends NaN)", Tolerated(
          "an empty amount", (activity("ATA-21-04", "budget_usd", None),)),
          changes=changed("ATA-21-04", budget_usd=float("nan"))),

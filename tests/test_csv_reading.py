@@ -240,6 +240,23 @@ def as_spanish_excel(canonical: bytes, table: str, thousands: bool) -> bytes:
     return out.getvalue().encode("cp1252")
 
 
+def test_every_sample_csv_saved_with_semicolons_and_decimal_points_builds_the_same_database(tmp_path):
+    # What a spreadsheet in an English locale writes when told to use `;`: the amounts decide their mark.
+    original, english = tmp_path / "original", tmp_path / "english"
+    shutil.copytree(SAMPLE_DATA, original, ignore=shutil.ignore_patterns("*.duckdb*"))
+    shutil.copytree(SAMPLE_DATA, english, ignore=shutil.ignore_patterns("*.duckdb*"))
+    for path in english.glob("*/*.csv"):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        out = io.StringIO(newline="")
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    outcomes = (english / "prochile-atacama-2021" / "outcomes.csv").read_text(encoding="utf-8")
+    assert ";1448751861.26;" in outcomes  # the line: `;` and a decimal point
+    report = database.build(english, english / "plan.duckdb")
+    assert {f.delimiter for f in report.files} == {";"}
+    assert tables_in(english / "plan.duckdb") == tables_in(build(original))
+
+
 @pytest.mark.parametrize("thousands", [False, True], ids=["1500000,50", "1.500.000,50"])
 def test_every_sample_csv_saved_by_spanish_excel_builds_the_same_database(tmp_path, thousands):
     # Directors edit these files in Excel on Spanish Windows; saving must never change the plan.
@@ -319,7 +336,8 @@ REFUSALS = [
     refused("activities--amount_three_decimals", 4, "budget_usd", "number_too_many_decimals", "20000.125",
             "more than cents is a typo or a thousands mix-up"),
     refused("activities--ambiguous_thousands_tab", 3, "budget_usd", "number_ambiguous", "1.500",
-            "in a tab file 1.500 could be one and a half or fifteen hundred"),
+            "in a tab file whose other amounts show no decimal mark, 1.500 could be one and a half or fifteen "
+            "hundred"),
     refused("activities--end_before_start", 5, "planned_end", "end_before_start", "2021-09-13",
             "an end before the start is a typo in one of them", also=("2021-10-09",)),
     refused("activities--actual_dates_on_planned", 3, "actual_start", "actual_dates_not_started", None,

@@ -45,10 +45,12 @@ class CsvFile:
     fields: list[str | None]  # field code per header position; None for trailing empty cells
     headers: dict[str, str] = field(default_factory=dict)  # field code -> header as written
     mtime_ns: int = 0  # taken before reading, so a later change always looks stale
+    mark: DecimalMark | None = None  # the decimal mark its amounts showed (loader.check_rows), if any did
 
     @property
     def decimal_mark(self) -> DecimalMark:
-        return DECIMAL_MARK_BY_DELIMITER[self.delimiter]
+        """The amounts' own mark when they showed one, else the delimiter's convention."""
+        return self.mark or DECIMAL_MARK_BY_DELIMITER[self.delimiter]
 
     def column_label(self, field_name: str) -> str:
         return self.headers.get(field_name, field_name)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from plan.data import sql_reader
 from plan.data.csv_reader import DEFAULT_MAX_BYTES, CsvFile, open_csv, records
-from plan.model.i18n import MESSAGES
+from plan.model.i18n import LANGS, MESSAGES, t
 from plan.model.issues import Issue, PlanInvalid, shown_path
 from plan.model.models import (
     ACTIVITIES,
@@ -33,7 +33,8 @@ from plan.model.models import (
     PlanModel,
     Table,
 )
-from plan.model.schema import create_table_sql, to_arrow
+from plan.model.parsing import DecimalMark, mark_of
+from plan.model.schema import create_table_sql, kinds, to_arrow
 
 # Referenced tables come before the tables that point at them.
 LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
@@ -90,19 +91,46 @@ class Row(NamedTuple):
     value: PlanModel
 
 
+def _decimal_mark(csv_file: CsvFile, items: list) -> Issue | None:
+    """Set `csv_file.mark` from its amounts (the first one that can only be read one way decides); an amount
+    that can only be read the other way is the issue returned, naming the line that decided."""
+    amounts = [name for name, kind in kinds(csv_file.table).items() if kind.name in ("money", "count")]
+    first: tuple[int, str, str, DecimalMark] | None = None
+    for item in items:
+        if isinstance(item, Issue):
+            continue
+        line, _end, cells = item
+        for name in amounts:
+            mark = mark_of(cells.get(name) or "")
+            if mark is None:
+                continue
+            if first is None:
+                first = (line, name, cells[name].strip(), mark)
+                csv_file.mark = mark
+            elif mark is not first[3]:
+                return Issue(csv_file.shown, line, csv_file.column_label(name), "number_marks_disagree", {
+                    "value": cells[name].strip(), "other_line": first[0], "other_value": first[2],
+                    "mark": {lang: t(f"decimal_{mark}", lang) for lang in LANGS},
+                    "other_mark": {lang: t(f"decimal_{first[3]}", lang) for lang in LANGS}})
+    return None
+
+
 def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tuple[list[Row], list[Issue]]:
     """The Python validator: every row, every rule, every problem with its line.
 
-    References are checked against `known_ids` (None: that file could not be read, its own
-    issue says why); a file with ids records there every id it names, refused rows too,
-    so a row pointing at one is not blamed for the other row's problem."""
+    Amounts are read with the decimal mark the file's own amounts show (`_decimal_mark`). References are
+    checked against `known_ids` (None: that file could not be read, its own issue says why); a file with
+    ids records there every id it names, refused rows too, so a row pointing at one is not blamed for the
+    other row's problem."""
     table = csv_file.table
+    items = list(records(csv_file))
+    disagreement = _decimal_mark(csv_file, items)
     context = {"decimal_mark": csv_file.decimal_mark}
     rows: list[Row] = []
-    issues: list[Issue] = []
+    issues: list[Issue] = [disagreement] if disagreement else []
     first_line_of: dict[tuple, int] = {}
     named_ids: set[str] = set()
-    for item in records(csv_file):
+    for item in items:
         if isinstance(item, Issue):
             issues.append(item)
             continue
@@ -132,6 +160,9 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
                 first_line_of[key] = line
         issues.extend(row_issues)
         rows.append(Row(line, end, row))
+    if disagreement:  # that cell's amount is the disagreement, not another problem
+        issues = [i for i in issues if (i.line, i.column, i.code) != (disagreement.line, disagreement.column,
+                                                                      "number_invalid")]
     if not rows and not issues:
         issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
     if table.unique == ("id",):

@@ -1,8 +1,12 @@
 """Parsing of the numbers and dates that Excel writes, strict where a guess could be wrong.
 
-Decimal separator by file dialect: a `;` file comes from a Spanish-locale Excel, so
-`1.500.000,50` (comma decimal, dot thousands); a `,` file uses `1,500,000.50`; a tab file
-(Excel "Unicode text") accepts either, but rejects `1.500` / `1,500` as ambiguous.
+Decimal separator by file: its amounts decide (`mark_of`): `1448751861.26`, `1,500,000.50` or `1.5`
+can only have a decimal point, `1.500.000,50` or `1,5` only a decimal comma, so a file whose
+unambiguous amounts agree is read their way, whatever its delimiter (a spreadsheet in an English locale
+told to use `;` writes decimal points). When no amount decides (`1.500` only), the delimiter does: a
+`;` file comes from a Spanish-locale Excel, so `1.500.000,50` (comma decimal, dot thousands); a `,`
+file uses `1,500,000.50`; a tab file (Excel "Unicode text") accepts either, but rejects `1.500` /
+`1,500` as ambiguous.
 Dates are `dd-mm-yyyy` (also `/` or `.`) or ISO `yyyy-mm-dd`; two-digit years are refused.
 
 The regular expressions are shared with the DuckDB bulk path (RE2 understands them).
@@ -60,6 +64,15 @@ def _match_number(body: str, mark: DecimalMark) -> tuple[str, str] | None:
         if body_digits.count(separator) == 1 and re.fullmatch(rf"\d{{1,3}}\{separator}\d{{3}}", body_digits):
             raise ParseError("number_ambiguous", value=body)
     return _match_number(body, DecimalMark.COMMA) or _match_number(body, DecimalMark.POINT)
+
+
+def mark_of(text: str) -> DecimalMark | None:
+    """The decimal mark an amount as written can only have: the one grammar of `NUMBER_PATTERNS` it fits
+    (`1.5`, `1,500,000.50`: point; `1,5`, `1.500.000,50`: comma), or None when it fits both (`1.500`,
+    `1500`) or neither (not a number: the validator judges it)."""
+    body = text.strip().lstrip("-").strip()
+    fits = [mark for mark, pattern in NUMBER_PATTERNS.items() if re.fullmatch(CURRENCY_PREFIX + pattern, body)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def parse_decimal(text: str, mark: DecimalMark) -> Decimal:
