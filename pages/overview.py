@@ -1,4 +1,5 @@
-"""Overview: are we on track? KPIs against target and the year before, late activities."""
+"""Overview: are we on track? In one screen: the total's KPIs against target and the year before, the plans
+side by side, the late activities; one plan's cards on demand."""
 
 import streamlit as st
 
@@ -6,19 +7,24 @@ from plan import ui
 from plan.model.i18n import t
 from plan.view import kpis, present, queries
 
+PLAN_CARDS_KEY = "overview-plan"  # page-local choice, not kept in the URL
+
 view = ui.page("overview")
 lang = view.lang
 plan_ids = list(view.plans["plan_id"])
+several = len(plan_ids) > 1
+headline = kpis.TOTAL if several else plan_ids[0]
 
-if len(plan_ids) > 1:
+st.subheader(t("alliance_total", lang) if several else ui.literal(view.label(headline)))
+ui.note(present.years_summed_note(view.plans, lang))
+ui.cards(ui.presented(view, kpis.overview, present.kpi_cards, headline), per_row=5,
+         captions_in_tooltips=True)
+ui.note(ui.presented(view, kpis.overview, present.no_previous_note, headline))
+st.caption(present.status_rule(view.plans, view.labels, lang, escape=ui.literal))
+
+if several:
     st.subheader(t("compare_plans", lang))
     ui.table(view, ui.presented(view, kpis.overview, present.kpi_comparison, view.labels), "kpis", expanded=True)
-# Cards per plan only for a handful: a national view (160 plans) is compared in the table above.
-for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + ([] if view.filters.plans_summed() else plan_ids):
-    st.subheader(ui.literal(view.label(plan_id)) if plan_id != kpis.TOTAL else t("alliance_total", lang))
-    ui.cards(ui.presented(view, kpis.overview, present.kpi_cards, plan_id), per_row=3)
-
-st.caption(present.status_rule(view.plans, view.labels, lang, escape=ui.literal))
 
 st.subheader(t("late_activities", lang))
 late = ui.presented(view, queries.late_activities, present.late_table, view.labels)
@@ -26,6 +32,14 @@ if late.raw.empty:
     st.success(t("late_none", lang))
 else:
     ui.table(view, late, "late-activities", expanded=True)
+
+if several:
+    st.subheader(t("overview_plan_cards", lang))
+    chosen = st.selectbox(t("overview_plan_pick", lang), plan_ids, key=PLAN_CARDS_KEY,
+                          format_func=lambda plan_id: view.label(plan_id))
+    ui.cards(ui.presented(view, kpis.overview, present.kpi_cards, chosen), per_row=5,
+             captions_in_tooltips=True)
+    ui.note(ui.presented(view, kpis.overview, present.no_previous_note, chosen))
 
 info = ui.query_unfiltered(view.db_path, view.version, queries.build_info)
 st.caption(present.data_as_of(info, lang))

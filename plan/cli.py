@@ -332,7 +332,7 @@ def _add_report_command(commands) -> None:
     report_cmd.add_argument("--office", action="append", default=[], metavar="NAME",
                             help="office of the plan, e.g. 'ProChile Atacama' (repeatable)")
     report_cmd.add_argument("--year", action="append", default=[], type=int, metavar="N",
-                            help="plan year, e.g. 2021 (repeatable)")
+                            help="plan year, e.g. 2021 (repeatable; default: each office's latest plan)")
     report_cmd.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), default=None,
                             help="quarter of the planned start (outcomes: month of the figure)")
     report_cmd.add_argument("--from", dest="date_from", default=None, metavar="DATE",

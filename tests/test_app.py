@@ -1,7 +1,9 @@
 """The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from plan.view import filters, present
 from tests.apptest import APP, open_page
 
 
@@ -17,8 +19,12 @@ def _metrics(at: AppTest) -> dict[str, list[str]]:
 
 
 def _full_values(at: AppTest, label: str) -> list[str]:
-    """The exact figure behind a card's short value (its tooltip)."""
-    return [metric.proto.help for metric in at.metric if metric.label == label]
+    """The exact figure behind a card's short value (its tooltip's first paragraph)."""
+    return [metric.proto.help.split("\n\n")[0] for metric in at.metric if metric.label == label]
+
+
+def _tooltips(at: AppTest) -> list[str]:
+    return [metric.proto.help for metric in at.metric]
 
 
 def _badges(at: AppTest) -> list[str]:
@@ -29,21 +35,35 @@ def test_overview_compares_both_sample_plans_in_spanish(app_env):
     at = _run()
     assert not at.exception
     assert at.title[0].value == "Resumen"
-    assert [s.value for s in at.subheader][:4] == ["Comparación entre planes", "Total (todas las oficinas elegidas)",
-                                                   "ProChile Atacama 2021", "Alianza del Pacífico 2020"]
+    # One screen: the total's cards, the plans side by side, the late activities; one plan's cards on demand.
+    assert [s.value for s in at.subheader] == ["Total (todas las oficinas elegidas)", "Comparación entre planes",
+                                               "Actividades atrasadas o en riesgo", "Indicadores de un plan"]
     metrics = _metrics(at)
-    # Total, Atacama, Pacific Alliance: short figures on the cards, exact ones in their tooltips (es-CL).
-    assert metrics["Actividades realizadas"] == ["19", "13", "6"]
-    assert metrics["Negocios cerrados"] == ["US$ 9,3 M", "US$ 3,6 M", "US$ 5,7 M"]
-    assert _full_values(at, "Negocios cerrados") == ["US$ 9.330.000", "US$ 3.630.000", "US$ 5.700.000"]
-    assert metrics["Reuniones realizadas"] == ["1,3 K", "527", "745"]
+    # The total, then the plan picked below (the first: Atacama); short figures, exact ones in tooltips (es-CL).
+    assert metrics["Actividades realizadas"] == ["19", "13"]
+    assert metrics["Negocios cerrados"] == ["MMUS$ 9,3", "MMUS$ 3,6"]
+    assert _full_values(at, "Negocios cerrados") == ["US$ 9.330.000", "US$ 3.630.000"]
+    assert metrics["Reuniones realizadas"] == ["1.272", "527"]
     assert _full_values(at, "Reuniones realizadas")[0] == "1.272"
+    captions = [c.value for c in at.caption]
+    assert "El total suma planes de distintos años: 2020, 2021." in captions
     comparison = at.dataframe[0].value
     assert list(comparison["Plan"]) == ["ProChile Atacama 2021", "Alianza del Pacífico 2020",
                                         "Total (todas las oficinas elegidas)"]
+    assert list(comparison["Fecha de corte"]) == ["30-09-2021", "31-12-2020", ""]
     assert comparison.loc[0, "Exportaciones regionales"] == "US$ 5.780.300.000 · En meta"
     assert comparison.loc[0, "Actividades realizadas"] == "13 · En riesgo"
-    assert "Datos construidos el" in at.caption[-2].value or any("Datos construidos el" in c.value for c in at.caption)
+    assert any("Datos construidos el" in caption for caption in captions)
+    at.selectbox(key="overview-plan").set_value("alianza-pacifico-2020").run(timeout=60)
+    assert _metrics(at)["Actividades realizadas"] == ["19", "6"]
+    assert _metrics(at)["Reuniones realizadas"] == ["1.272", "745"]
+
+
+def test_a_note_that_every_card_would_repeat_is_said_once(app_env):
+    at = _run(office="Alianza del Pacífico")
+    captions = [c.value for c in at.caption]
+    assert captions.count("Ningún indicador tiene dato del año anterior para comparar.") == 1
+    assert not any("sin dato del año anterior" in caption for caption in captions)
 
 
 def test_status_compares_with_the_target_at_the_pace_of_the_year(app_env):
@@ -55,7 +75,9 @@ def test_status_compares_with_the_target_at_the_pace_of_the_year(app_env):
     assert cards["Actividades realizadas"] == ":orange-badge[En riesgo]"
     assert cards["Presupuesto ejecutado"] == ":red-badge[Atrasado]"
     assert cards["Negocios cerrados"] == ":green-badge[En meta]"
-    exports = next(c.value for c in at.caption if "5.200.000.000" in c.value)
+    # Target and year before in each card's tooltip, so the cards stay one row high.
+    exports = next(tooltip for tooltip in _tooltips(at) if "5.200.000.000" in tooltip)
+    assert exports.startswith("US$ 5.780.300.000\n\nMeta a la fecha: US$ 5.200.000.000 (anual: US$ 5.200.000.000)")
     assert "+27,7 % vs año anterior (US$ 4.525.500.000)" in exports
     assert any("30-09-2021" in c.value for c in at.caption)
 
@@ -73,9 +95,9 @@ def test_overview_in_english_from_the_url(app_env):
     assert not at.exception
     assert at.title[0].value == "Overview"
     metrics = _metrics(at)
-    assert metrics["Deals closed"] == ["US$9.3M", "US$3.6M", "US$5.7M"]
-    assert _full_values(at, "Deals closed") == ["US$9,330,000", "US$3,630,000", "US$5,700,000"]
-    assert metrics["Meetings held"] == ["1.3K", "527", "745"]
+    assert metrics["Deals closed"] == ["US$9.3M", "US$3.6M"]
+    assert _full_values(at, "Deals closed") == ["US$9,330,000", "US$3,630,000"]
+    assert metrics["Meetings held"] == ["1,272", "527"]
     assert "On track" in " ".join(_badges(at))
     assert at.dataframe[-1].value.loc[0, "Status"] == "Planned"
 
@@ -94,7 +116,7 @@ def test_unknown_url_values_fall_back_with_a_notice(app_env):
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "office=Narnia" in notices and "quarter=T9" in notices and "market=Atlántida" in notices
-    assert _metrics(at)["Actividades realizadas"] == ["19", "13", "6"]  # defaults: every plan
+    assert _metrics(at)["Actividades realizadas"] == ["19", "13"]  # defaults: every office's latest plan
 
 
 def test_filters_that_select_nothing_explain_themselves(app_env):
@@ -143,7 +165,23 @@ def test_data_and_link_text_show_as_written_not_as_markdown(app_env):
     plan_csv.write_text(plan_csv.read_text(encoding="utf-8").replace(
         "ProChile Atacama,ProChile,", '"ProChile **Atacama** [clic](http://e.cl)",ProChile,', 1), encoding="utf-8")
     at = _run(market="[gane](http://e.cl)")
-    heading = next(s.value for s in at.subheader if "Atacama" in s.value)
-    assert heading == r"ProChile \*\*Atacama\*\* \[clic\]\(http\://e\.cl\) 2021"
+    rule = next(c.value for c in at.caption if "Atacama" in c.value)  # the status rule names each plan's date
+    assert r"ProChile \*\*Atacama\*\* \[clic\]\(http\://e\.cl\) 2021: 30-09-2021" in rule
     notice = " ".join(w.value for w in at.warning)
     assert r"market=\[gane\]\(http\://e\.cl\)" in notice
+
+
+def test_a_national_view_defaults_to_each_office_latest_plan_and_says_its_status_dates_once():
+    # 16 offices x 10 plan years, as `plan demo --scale national` makes them.
+    plans = pd.DataFrame([{"plan_id": f"o{office}-{year}", "office": f"Oficina {office}", "year": year,
+                           "as_of": pd.Timestamp(f"{year}-{9 + office % 4}-30")}
+                          for office in range(16) for year in range(2012, 2022)])
+    latest = filters.chosen_plans(plans, (), ())
+    assert len(latest) == 16 and set(latest["year"]) == {2021}  # never ten years added up by default
+    assert filters.years_summed(latest) == []
+    chosen = filters.chosen_plans(plans, ("Oficina 1",), (2020, 2021))
+    assert filters.years_summed(chosen) == [2020, 2021]  # chosen by the person: the total says so
+    labels = filters.plan_labels(plans)
+    rule = present.status_rule(latest, labels, "es")
+    assert "del 30-09-2021 al 30-12-2021 según el plan" in rule and "Oficina" not in rule  # one line, not 16
+    assert "Oficina 0 2021: 30-09-2021, Oficina 1 2021: 30-10-2021" in present.status_rule(latest.head(2), labels, "es")

@@ -159,7 +159,7 @@ def test_many_plans_outcomes_draw_the_exports_total_and_the_top_events(many_env)
     assert len(table_with(at, "Deals closed (US$)")) == len(events)  # the table keeps every event
 
 
-def test_many_plans_pisco_caps_its_calendar_and_overview_compares_without_cards(many_env):
+def test_many_plans_pisco_caps_its_calendar_and_overview_compares_in_one_table(many_env):
     at = open_page("pages/pisco.py")
     campaigns = _everything(many_env[1], queries.campaigns)
     schedule = figures_by_title(at)["Calendario de campañas: planificado y real"]
@@ -169,9 +169,9 @@ def test_many_plans_pisco_caps_its_calendar_and_overview_compares_without_cards(
 
     overview = open_page(None)
     assert len(overview.dataframe[0].value) == 2 * COPIES + 1  # every plan and the total
-    assert [s.value for s in overview.subheader][:2] == ["Comparación entre planes",
-                                                         "Total (todas las oficinas elegidas)"]
-    assert len(overview.metric) == len(KPIS)  # the total's cards only
+    assert [s.value for s in overview.subheader][:2] == ["Total (todas las oficinas elegidas)",
+                                                         "Comparación entre planes"]
+    assert len(overview.metric) == 2 * len(KPIS)  # the total's cards, and one plan's chosen below
 
 
 def test_the_total_line_breaks_between_plan_years():

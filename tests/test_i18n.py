@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plan.model.i18n import LANGS, MESSAGES, catalogue_files, load_messages
+from plan.model.i18n import LANGS, MESSAGES, catalogue_files, format_compact, load_messages
 from tests.test_layers import LAYERS, layer_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,3 +63,17 @@ def test_a_key_defined_twice_is_refused(tmp_path):
     second.write_text('[same]\nes = "dos"\nen = "two"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="'same' is defined in .*a.toml and again in .*b.toml"):
         load_messages([first, second])
+
+
+@pytest.mark.parametrize(("value", "usd", "es", "en"), [
+    (1_272, False, "1.272", "1,272"),  # counts below a million are written whole
+    (233_486.4, True, "US$ 233.486", "US$233,486"),
+    (999_999.6, True, "MMUS$ 1,0", "US$1.0M"),  # rounds up to a million: never `1.000.000` beside `MMUS$ 1,1`
+    (578_030_000, True, "MMUS$ 578,0", "US$578.0M"),
+    (5_780_300_000, True, "MMUS$ 5.780", "US$5,780M"),  # thousands separators; no decimal from 1,000 millions
+    (486_700_000_000, True, "MMUS$ 486.700", "US$486,700M"),
+    (1_600_000, False, "1,6 millones", "1.6M"),
+    (-2_500_000, True, "MMUS$ -2,5", "US$-2.5M"),
+])
+def test_short_figures_follow_each_language_convention(value, usd, es, en):
+    assert (format_compact(value, "es", usd), format_compact(value, "en", usd)) == (es, en)

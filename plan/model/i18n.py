@@ -19,7 +19,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import format_decimal
 
 LANGS = ("es", "en")
 DEFAULT_LANG = "es"
@@ -68,13 +68,22 @@ def format_usd(value: float | int | Decimal, lang: str = DEFAULT_LANG) -> str:
     return f"US$ {amount}" if lang != "en" else f"US${amount}"
 
 
+COMPACT_FROM = 1_000_000  # smaller figures are written whole: a director reads `1.272` reuniones, `US$ 233.486`
+
+
 def format_compact(value: float | int | Decimal, lang: str = DEFAULT_LANG, usd: bool = False) -> str:
-    """Short figures for KPI cards: `US$ 9,3 M` / `US$9.3M`, `120,5 k` / `120.5K` (Babel's CLDR rules)."""
-    amount = format_compact_decimal(value, format_type="short", locale=locale_of(lang), fraction_digits=1)
-    amount = amount.replace("\xa0", " ")
-    if not usd:
-        return amount
-    return f"US$ {amount}" if lang != "en" else f"US${amount}"
+    """Short figures for cards: below a million the whole number (`1.272`, `US$ 233.486`); from a million on,
+    millions with one decimal (none from 1,000 millions, so a card's figure fits): in Spanish as Chilean
+    reports write them, `MMUS$ 73,8`, `MMUS$ 5.780` and `1,6 millones`; in English `US$73.8M`, `US$5,780M`
+    and `1.6M`. One convention everywhere (README, "How figures are written"); the exact figure goes in the
+    card's tooltip."""
+    if round(abs(float(value))) < COMPACT_FROM:  # 999.999,6 rounds to a million: `1,0 millones`
+        return format_usd(round(float(value)), lang) if usd else format_number(round(float(value)), lang)
+    millions = float(value) / 1_000_000
+    amount = format_number(millions, lang, 0 if abs(millions) >= 1_000 else 1)
+    if lang == "en":
+        return f"US${amount}M" if usd else f"{amount}M"
+    return f"MMUS$ {amount}" if usd else f"{amount} millones"
 
 
 def format_date(value: dt.date, lang: str = DEFAULT_LANG) -> str:

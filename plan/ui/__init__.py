@@ -201,10 +201,11 @@ def _notice_unknown(key: str, allowed: list[str], lang: str) -> None:
             st.sidebar.warning(t("url_ignored", lang, param=key, value=literal(value[:60])))
 
 
-def _choice(label: str, options: list, key: str, lang: str, format_func=str, help: str | None = None) -> tuple:
+def _choice(label: str, options: list, key: str, lang: str, format_func=str, help: str | None = None,
+            placeholder: str | None = None) -> tuple:
     _notice_unknown(key, [format_func(o) for o in options], lang)
     chosen = st.sidebar.multiselect(label, options, default=[], format_func=format_func, key=key,
-                                    bind="query-params", placeholder=t("all", lang), help=help)
+                                    bind="query-params", placeholder=placeholder or t("all", lang), help=help)
     return tuple(chosen)
 
 
@@ -225,7 +226,8 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
     st.sidebar.header(t("filters", lang))
     offices = _choice(t("offices", lang), sorted(all_plans["office"].unique()), OFFICE_KEY, lang,
                       help=t("offices_help", lang))
-    years = _choice(t("years", lang), sorted(all_plans["year"].astype(int).unique(), reverse=True), YEAR_KEY, lang)
+    years = _choice(t("years", lang), sorted(all_plans["year"].astype(int).unique(), reverse=True), YEAR_KEY, lang,
+                    help=t("years_help", lang), placeholder=t("years_latest", lang))
     chosen = chosen_plans(all_plans, offices, years)
     quarters = [None, 1, 2, 3, 4]
     _notice_unknown(QUARTER_KEY, [t(f"quarter_{q}", lang) for q in quarters[1:]], lang)
@@ -345,16 +347,21 @@ def table(view: View, tables: present.Presented, name: str, expanded: bool = Fal
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
 
 
-def cards(items: list[present.Card], per_row: int) -> None:
-    """Figures as bordered cards (the exact figure behind a short value as the tooltip)."""
-    columns = st.columns(per_row)
+def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = False) -> None:
+    """Figures as bordered cards (the exact figure behind a short value as the tooltip). With
+    `captions_in_tooltips` each card's caption joins its tooltip, so a row of cards stays one line high
+    (the overview: the whole plan at a glance in one screen). One row of columns per `per_row` cards, so
+    a phone, which stacks columns, shows the cards in their order."""
     for index, card in enumerate(items):
+        if index % per_row == 0:
+            columns = st.columns(per_row)
+        tooltip = "\n\n".join(text for text in (card.exact, card.caption if captions_in_tooltips else None) if text)
         with columns[index % per_row].container(border=True):
             st.metric(card.label, card.value, card.delta, delta_description=card.delta_description,
-                      delta_color="normal" if card.delta else "off", help=card.exact)
+                      delta_color="normal" if card.delta else "off", help=tooltip or None)
             if card.status:
                 st.badge(card.status, color=card.color)
-            if card.caption:
+            if card.caption and not captions_in_tooltips:
                 st.caption(card.caption)
 
 

@@ -101,13 +101,22 @@ OUTCOME_MATCH = """
 
 
 def chosen_plans(all_plans: pd.DataFrame, offices: tuple[str, ...], years: tuple[int, ...]) -> pd.DataFrame:
-    """The rows of `queries.plans` for the chosen offices and plan years (empty choice = all)."""
+    """The rows of `queries.plans` for the chosen offices (none chosen: all) and plan years; no year chosen
+    means each office's latest plan, so a total never adds an office's ten years by default."""
     keep = pd.Series(True, index=all_plans.index)
     if offices:
         keep &= all_plans["office"].isin(offices)
     if years:
         keep &= all_plans["year"].isin(years)
+    else:
+        keep &= all_plans["year"] == all_plans.groupby("office")["year"].transform("max")
     return all_plans[keep].reset_index(drop=True)
+
+
+def years_summed(plans: pd.DataFrame) -> list[int]:
+    """The plan years a total of `plans` adds together, when there are several (else [])."""
+    years = sorted({int(year) for year in plans["year"]})
+    return years if len(years) > 1 else []
 
 
 def plan_labels(all_plans: pd.DataFrame) -> dict[str, str]:

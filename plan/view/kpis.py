@@ -111,8 +111,9 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
 
     `previous` maps a plan id to the actuals of the same office's plan of the year before
     (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
-    Columns: plan_id, kpi, unit, actual, target, expected, previous, actual_vs_expected (the actual of
-    the plans that have a target: what the status and the delta compare), change_pct, status.
+    Columns: plan_id, kpi, unit, actual, target, expected, previous, as_of (the plan's status date; empty
+    for a total), actual_vs_expected (the actual of the plans that have a target: what the status and the
+    delta compare), change_pct, status.
     """
     actuals = Actuals.of(activities, campaigns, outcomes, exports)
     goals = _sums(targets, "target", "metric")
@@ -126,8 +127,10 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
             target = goals.get((plan.plan_id, kpi.target_metric))
             expected = None if target is None else target * (share if kpi.paced else 1.0)
             rows.append({"plan_id": plan.plan_id, "kpi": kpi.key, "unit": kpi.unit, "actual": actual[kpi.key],
-                         "target": target, "expected": expected, "previous": before.get(kpi.key)})
-    table = pd.DataFrame(rows, columns=["plan_id", "kpi", "unit", "actual", "target", "expected", "previous"])
+                         "target": target, "expected": expected, "previous": before.get(kpi.key),
+                         "as_of": None if pd.isna(plan.as_of) else plan.as_of})
+    table = pd.DataFrame(rows, columns=["plan_id", "kpi", "unit", "actual", "target", "expected", "previous",
+                                        "as_of"])
     # What the status and the change compare: only plans that have both figures.
     table["actual_vs_expected"] = table["actual"].where(table["expected"].notna())
     table["actual_vs_previous"] = table["actual"].where(table["previous"].notna())

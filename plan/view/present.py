@@ -21,7 +21,7 @@ from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
 from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
 from plan.model.schema import kind_of
-from plan.view.filters import PLANS_APART, Filters
+from plan.view.filters import PLANS_APART, Filters, years_summed
 
 
 class Presented(NamedTuple):
@@ -226,8 +226,9 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
         has_target = not _missing(row.expected) and not _missing(row.actual_vs_expected)
         label_key, color = _badge(row.status)
         change = signed(row.change_pct, "pct", lang, missing="—")
+        has_previous = not _missing(row.previous)
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
-                    if not _missing(row.previous) else t("no_previous", lang))
+                    if has_previous else t("no_previous", lang))
         target = t("no_target", lang) if _missing(row.target) else t(
             "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
             target=_amount(row.target, row.unit, lang))
@@ -241,7 +242,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             color=color,
             target=target,
             previous=previous,
-            caption=f"{target} · {previous}",
+            caption=f"{target} · {previous}" if has_previous else target,
             number=None if _missing(row.actual) else float(row.actual),
         ))
     return cards
@@ -252,8 +253,10 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
     shown_rows, raw_rows = [], []
     for plan_id, rows in kpis.groupby("plan_id", sort=False):
         name = labels.get(plan_id, t("alliance_total", lang))
-        shown = {t("plan", lang): name}
-        raw = {t("plan", lang): name}
+        as_of = rows["as_of"].iloc[0]
+        shown = {t("plan", lang): name, t("status_as_of", lang): "" if _missing(as_of) else format_date(
+            pd.Timestamp(as_of).date(), lang)}
+        raw = {t("plan", lang): name, t("status_as_of", lang): None if _missing(as_of) else pd.Timestamp(as_of).date()}
         for row in rows.itertuples():
             label = t(f"kpi_{row.kpi}", lang)
             shown[label] = ("—" if _missing(row.actual) else _amount(row.actual, row.unit, lang)) \
@@ -275,11 +278,37 @@ def data_as_of(info: dict, lang: str) -> str:
     return t("data_as_of", lang, built=stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
 
 
+STATUS_DATES_LISTED = 3  # more plans than this: their status dates as a range, each in the comparison table
+
+
 def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: Callable[[str], str] = str) -> str:
-    """How a KPI status is decided, with each plan's status date (plan names passed through `escape`)."""
-    dates = ", ".join(f"{escape(labels[row.plan_id])}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
-                      for row in plans.dropna(subset=["as_of"]).itertuples())
-    return t("status_rule", lang, as_of=dates or t("today", lang))
+    """How a KPI status is decided, said once: the status date when the plans share one, each plan's for a
+    few, else the range and where each plan's is (plan names passed through `escape`)."""
+    dated = plans.dropna(subset=["as_of"])
+    days = sorted({pd.Timestamp(day).date() for day in dated["as_of"]})
+    if not days:
+        as_of = t("today", lang)
+    elif len(days) == 1:
+        as_of = format_date(days[0], lang)
+    elif len(dated) <= STATUS_DATES_LISTED:
+        as_of = ", ".join(f"{escape(labels[row.plan_id])}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
+                          for row in dated.itertuples())
+    else:
+        as_of = t("status_dates_range", lang, first=format_date(days[0], lang), last=format_date(days[-1], lang))
+    return t("status_rule", lang, as_of=as_of)
+
+
+def years_summed_note(plans: pd.DataFrame, lang: str) -> str:
+    """Said under a total that adds plans of several years ("" when they share one)."""
+    years = years_summed(plans)
+    return t("total_adds_years", lang, years=", ".join(map(str, years))) if years else ""
+
+
+def no_previous_note(kpis: pd.DataFrame, plan_id: str, lang: str) -> str:
+    """Said once under a plan's cards when none of them has a figure for the year before (the cards then
+    say nothing about it)."""
+    rows = kpis[kpis["plan_id"] == plan_id]
+    return t("no_previous_any", lang) if len(rows) and rows["previous"].isna().all() else ""
 
 
 def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
