@@ -21,6 +21,12 @@ def _bars(figure: dict, name: str, axis: str = "y") -> dict:
     return dict(zip(trace["x"], trace["y"], strict=True))
 
 
+def _panel(figure: dict, name: str) -> dict:
+    """modality -> value of one effectiveness panel (horizontal bars)."""
+    trace = next(t for t in figure["data"] if t["name"] == name)
+    return dict(zip(trace["y"], trace["x"], strict=True))
+
+
 def test_atacama_first_half_is_mostly_virtual_in_spanish(app_env):
     at = _mix()
     assert at.title[0].value == "Virtual y presencial"
@@ -59,7 +65,7 @@ def test_atacama_first_half_is_mostly_virtual_in_spanish(app_env):
     assert (q2["Planificadas"], q2["Realizadas"], q2["Participación en planificadas (%)"]) == ("6", "5", "75,0 %")
 
     # Effectiveness over activities done, both plans: virtual 1.114 meetings in 16 activities.
-    assert _bars(effectiveness, "Costo por reunión (US$ por reunión)", "y4") == {
+    assert _panel(effectiveness, "Costo por reunión (US$ por reunión)") == {
         "Virtual": 165, "Presencial": 430, "Híbrida": 157}
     effect = at.dataframe[-1].value.set_index("Modalidad")
     assert list(effect.index) == ["Virtual", "Presencial", "Híbrida"]
@@ -92,7 +98,7 @@ def test_by_month_in_english_for_one_plan(app_env):
     assert effect.loc["Virtual", "Meetings held"] == "369"
     assert effect.loc["Virtual", "Cost per meeting (US$ per meeting)"] == "US$154"
     assert effect.loc["Virtual", "Deals closed (US$)"] == "US$2,800,000"
-    assert _bars(effectiveness, "Meetings per activity")["Virtual"] == 36.9
+    assert _panel(effectiveness, "Meetings per activity")["Virtual"] == 36.9
 
 
 def test_modality_filter_from_the_url(app_env):

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import figures_by_title, open_page, table_with, trace_named
 
 PAGE = "pages/outcomes.py"
+UK_EVENT = "e-Rueda… Reino Unido"  # PA-20-01's short title under its bars; the whole one on hover
 
 
 def _open(**params: str) -> AppTest:
@@ -14,6 +15,11 @@ def _open(**params: str) -> AppTest:
 
 def _points(trace: dict) -> dict:
     return dict(zip(trace["x"], trace["y"], strict=True))
+
+
+def _event_ids(trace: dict) -> list[str]:
+    """The events of a by-event chart, by id (their hover starts `ID · title`)."""
+    return [hover[0].split(" · ")[0] for hover in trace["customdata"]]
 
 
 def test_exports_by_year_with_growth_labels_in_spanish(app_env):
@@ -35,8 +41,10 @@ def test_deals_closed_and_projected_stay_separate(app_env):
     figures = figures_by_title(at)
     by_event = figures["Negocios cerrados y proyectados a 12 meses por evento"]
     closed, projected = trace_named(by_event, "Cerrados"), trace_named(by_event, "Proyectados 12 meses")
-    assert _points(closed)["PA-20-01"] == 1_500_000
-    assert _points(projected)["PA-20-01"] == 17_000_000
+    assert _points(closed)[UK_EVENT] == 1_500_000
+    assert _points(projected)[UK_EVENT] == 17_000_000
+    hover = dict(zip(closed["x"], closed["customdata"], strict=True))[UK_EVENT]
+    assert hover[0] == "PA-20-01 · e-Rueda de Negocios Alianza del Pacífico - Reino Unido"
     assert 18_500_000 not in closed["y"] + projected["y"]  # never summed
     assert by_event["layout"]["barmode"] == "group"
     over_time = figures["Negocios acumulados en el tiempo: cerrados y proyectados"]
@@ -55,9 +63,9 @@ def test_meetings_requested_and_held_per_event(app_env):
     at = _open()
     figure = figures_by_title(at)["Reuniones solicitadas y realizadas por evento"]
     held = trace_named(figure, "Realizadas")
-    assert _points(held)["PA-20-01"] == 125
-    assert _points(trace_named(figure, "Solicitadas"))["PA-20-01"] == 160
-    assert dict(zip(held["x"], held["text"], strict=True))["PA-20-01"] == "78 %"  # 125 of 160
+    assert _points(held)[UK_EVENT] == 125
+    assert _points(trace_named(figure, "Solicitadas"))[UK_EVENT] == 160
+    assert dict(zip(held["x"], held["text"], strict=True))[UK_EVENT] == "78 %"  # 125 of 160
     shown = table_with(at, "Reuniones realizadas")
     uk = shown[shown["ID"] == "PA-20-01"].iloc[0]
     assert (uk["Exportadores"], uk["Importadores"], uk["Reuniones realizadas"]) == ("50", "24", "125")
@@ -95,7 +103,8 @@ def test_office_filter_from_the_url(app_env):
     at = _open(office="ProChile Atacama")
     figures = figures_by_title(at)
     closed = trace_named(figures["Negocios cerrados y proyectados a 12 meses por evento"], "Cerrados")
-    assert "PA-20-01" not in closed["x"] and "ATA-21-04" in closed["x"]
+    assert {event_id[:4] for event_id in _event_ids(closed)} == {"ATA-"}  # Atacama's events only
+    assert "Rueda… proveedores mineros…" in closed["x"]  # ATA-21-04, apart from ATA-21-07 "Rueda… alimentos…"
     exports = figures["Exportaciones por año y crecimiento anual"]
     assert [trace["name"] for trace in exports["data"]] == ["ProChile Atacama 2021"]
     # Atacama's events report no participants by country: that chart shows the empty state.
@@ -106,11 +115,23 @@ def test_office_filter_from_the_url(app_env):
 def test_status_filter_keeps_only_events_done(app_env):
     at = _open(status="Realizada")
     held = trace_named(figures_by_title(at)["Reuniones solicitadas y realizadas por evento"], "Realizadas")
-    assert "ATA-21-21" not in held["x"]  # in progress
-    assert _points(held)["PA-20-01"] == 125
+    assert "PA-20-01" in _event_ids(held) and "ATA-21-21" not in _event_ids(held)  # in progress
+    assert _points(held)[UK_EVENT] == 125
 
 
 def test_market_without_events_names_the_filter_to_remove(app_env):
     at = _open(market="Japón")
     assert any("Mercados" in info.value for info in at.info)
     assert "Exportadores e importadores por país" not in figures_by_title(at)
+
+
+def test_exports_by_sector_and_deals_over_time_read_in_spanish(app_env):
+    figures = figures_by_title(_open(office="ProChile Atacama"))
+    sectors = figures["Exportaciones por sector, 2021"]["data"][0]
+    labelled = dict(zip(sectors["y"], sectors["text"], strict=True))
+    # Short figures by the bars (whole on a phone), the exact ones on hover.
+    assert labelled["Minería"] == "MMUS$ 5.457" and labelled["Pisco"] == "US$ 832.866"
+    assert "US$ 5.457.104.966" in sectors["customdata"]
+    over_time = figures["Negocios acumulados en el tiempo: cerrados y proyectados"]["layout"]["xaxis"]
+    # Atacama's first event; months named in Spanish (plotly alone writes "Mar 2021")
+    assert over_time["ticktext"][0] == "mar 2021"

@@ -30,6 +30,9 @@ def test_totals_and_funnel_show_the_sample_campaigns_in_spanish(app_env):
     assert target["x"] == [1_931_000, 600, 200, 8]
     assert actual["x"] == [1_613_200, 355, 106, 3]
     assert actual["text"][0] == " (83,5 %)"
+    # Each stage says its conversion from the one before; a tiny one keeps two significant digits.
+    conversions = [tick.split("<br>")[-1] for tick in funnel["layout"]["yaxis"]["ticktext"][1:]]
+    assert ["0,022 %" in conversions[0], "29,9 %" in conversions[1], "2,8 %" in conversions[2]] == [True] * 3
     shown = table_with(at, "Etapa")
     assert list(shown["% de la meta"]) == ["83,5 %", "59,2 %", "53,0 %", "37,5 %"]
 

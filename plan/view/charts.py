@@ -6,22 +6,24 @@ with a title, axis titles with units and hover texts; numbers use the language's
 """
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from plan.model.countries import country_name
-from plan.model.i18n import format_date, format_number, format_usd, t
+from plan.model.i18n import format_compact, format_date, format_number, format_usd, t
 from plan.model.models import ActivityType, Channel, Modality, Status
 from plan.view import present
 from plan.view.filters import TOTAL
 
-# A sober palette readable on a projector; statuses and modalities keep their colour everywhere.
-PALETTE = ["#0b5394", "#e69138", "#6aa84f", "#a64d79", "#45818e", "#cc0000", "#674ea7", "#999999"]
-STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#f6b26b", "done": "#6aa84f", "postponed": "#a64d79",
-                 "cancelled": "#999999"}
-MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#6aa84f"}
+# A sober palette readable on a projector and by colour-blind readers (tests/test_colours.py checks each
+# group under protanopia, deuteranopia and tritanopia); statuses and modalities keep their colour everywhere.
+PALETTE = ["#0b5394", "#e69138", "#009e73", "#882255", "#56b4e9", "#999999", "#d55e00", "#cc79a7"]
+STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#e69138", "done": "#009e73", "postponed": "#aa4499",
+                 "cancelled": "#5f5f5f"}
+MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#009e73"}
 USD_FORMAT = ",.0f"  # d3 format; the separators come from the layout
 _DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
@@ -33,14 +35,17 @@ def separators(lang: str) -> str:
 
 def styled(figure: go.Figure, title: str, lang: str, x_title: str | None = None, y_title: str | None = None,
            height: int = 420) -> go.Figure:
-    """The shared look: title, axis titles, language separators, legend on top, no Plotly logo."""
+    """The shared look: title, axis titles, language separators, legend below, no Plotly logo."""
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         separators=separators(lang),
         colorway=PALETTE,
         height=height,
-        margin={"l": 10, "r": 10, "t": 100, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title": None},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        # Under the plot, at the figure's foot: on a phone a legend wraps to several lines, and on top it
+        # covered the title and the marks drawn at the plot's top edge.
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0,
+                "title": None},
         font={"size": 14},
         hoverlabel={"namelength": -1},
     )
@@ -196,15 +201,17 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
                                   xanchor="right", text=t("as_of", lang), font={"size": 11, "color": "#666666"})
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
     figure.update_yaxes(rangemode="tozero", tickformat=",d")
-    styled(figure, t("progress_cumulative_title", lang), lang, t("progress_month", lang),
-           t("progress_axis_activities", lang), height=460 if several else 420)
-    figure.update_layout(margin={"t": 120 if several else 80})
-    return figure
+    return styled(figure, t("progress_cumulative_title", lang), lang, t("progress_month", lang),
+                  t("progress_axis_activities", lang), height=460 if several else 420)
+
+
+CALENDAR_TITLE_CHARS = 26  # a row's label: id and a short title, so a phone keeps room for the bars
 
 
 def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """`queries.activity_list` on the calendar (see `schedule`), with each plan's status date marked."""
-    rows = activities.assign(row=[f"{_plain(r.id)} · {_plain(r.title, 42)}" for r in activities.itertuples()])
+    rows = activities.assign(row=[f"{_plain(r.id)} · {_plain(r.title, CALENDAR_TITLE_CHARS)}"
+                                   for r in activities.itertuples()])
     details = pd.DataFrame({"title": [_plain(title) for title in activities["title"]],
                             t("type", lang): [ActivityType(v).label(lang) for v in activities["type"]],
                             t("modality", lang): [Modality(v).label(lang) for v in activities["modality"]],
@@ -279,8 +286,10 @@ def markets_map(summary, metric: str, lang: str) -> go.Figure:
             zmin=0 if with_value else None,  # plotly needs both bounds, else one market gives a flat scale
             zmax=max(1.0, float(rows[metric].max())) if with_value else None,
             showscale=with_value,
-            colorbar={"title": {"text": t("axis_usd", lang) if metric != "activities" else label},
-                      "tickformat": USD_FORMAT} if with_value else None,
+            # Horizontal under the map: upright beside it, it leaves a phone a thin strip of map.
+            colorbar={"title": {"text": t("axis_usd", lang) if metric != "activities" else label, "side": "top"},
+                      "tickformat": USD_FORMAT, "orientation": "h", "x": 0.5, "xanchor": "center", "y": 0,
+                      "yanchor": "top", "len": 0.9, "thickness": 12} if with_value else None,
             marker={"line": {"color": ["#222222" if p else "#ffffff" for p in priority],
                              "width": [2.0 if p else 0.5 for p in priority]}},
             name=label,
@@ -425,26 +434,27 @@ MIX_EFFECTIVENESS = (
 
 
 def mix_effectiveness(effect, lang: str) -> go.Figure:
-    """`queries.modality_effectiveness`: one small panel per measure, one bar per modality."""
-    figure = make_subplots(rows=1, cols=len(MIX_EFFECTIVENESS), horizontal_spacing=0.06,
-                           subplot_titles=[t(key, lang).replace(" (", "<br>(") for _c, key, _f in MIX_EFFECTIVENESS])
+    """`queries.modality_effectiveness`: one panel per measure, stacked, one horizontal bar per modality:
+    five panels side by side left a phone five slivers with overlapping titles."""
+    titles = [t(key, lang) for _c, key, _f in MIX_EFFECTIVENESS]
+    figure = make_subplots(rows=len(MIX_EFFECTIVENESS), cols=1, vertical_spacing=0.09, subplot_titles=titles)
     present_modalities = [m for m in Modality if m.value in set(effect["modality"])]
-    for col, (column, key, number) in enumerate(MIX_EFFECTIVENESS, start=1):
+    for row, (column, key, number) in enumerate(MIX_EFFECTIVENESS, start=1):
         rows = effect.set_index("modality").reindex([m.value for m in present_modalities])
         values = [None if v != v else float(v) for v in rows[column]]
         usd = column.endswith("_usd")
         figure.add_bar(
-            x=[m.label(lang) for m in present_modalities], y=values, showlegend=False,
+            y=[m.label(lang) for m in present_modalities], x=values, orientation="h", showlegend=False,
             marker={"color": [MODALITY_COLORS[m.value] for m in present_modalities]},
             text=["" if v is None else (format_usd(v, lang) if usd else format_number(v, lang, 1)) for v in values],
             textposition="outside", textangle=0, cliponaxis=False, name=t(key, lang),
-            hovertemplate="%{x}<br>" + t(key, lang) + ": " + ("US$" if usd else "") + "%{y:" + number
-            + "}<extra></extra>", row=1, col=col)
-    figure.update_yaxes(rangemode="tozero", tickformat=",.0f")
-    styled(figure, t("mix_effectiveness_title", lang), lang, height=400)
-    figure.update_annotations(font={"size": 12})
-    figure.update_layout(margin={"t": 110})
-    return figure
+            hovertemplate="%{y}<br>" + t(key, lang) + ": " + ("US$" if usd else "") + "%{x:" + number
+            + "}<extra></extra>", row=row, col=1)
+        figure.update_xaxes(range=[0, max([v for v in values if v is not None], default=1.0) * 1.35], row=row, col=1)
+    figure.update_xaxes(tickformat=",.0f")
+    figure.update_yaxes(autorange="reversed")
+    styled(figure, t("mix_effectiveness_title", lang), lang, height=130 * len(MIX_EFFECTIVENESS) + 120)
+    return figure.update_annotations(font={"size": 13}, xanchor="left", x=0)
 
 
 # --- pisco page ---
@@ -478,8 +488,7 @@ def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_xaxes(categoryorder="array", categoryarray=order)
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
-    styled(figure, t("pisco_budget_title", lang), lang, t("pisco_market", lang), usd_axis(lang), height=480)
-    return figure.update_layout(legend={"y": -0.22, "yanchor": "top"})  # many channels: below the plot
+    return styled(figure, t("pisco_budget_title", lang), lang, t("pisco_market", lang), usd_axis(lang), height=480)
 
 
 def pisco_timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
@@ -511,40 +520,48 @@ def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
         figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
                             tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
     figure.update_layout(barmode="group")
-    styled(figure, t("pisco_targets_title", lang), lang, height=660)
-    return figure.update_layout(legend={"y": -0.18, "yanchor": "top"})  # clear of the panel titles
+    return styled(figure, t("pisco_targets_title", lang), lang, height=660)
+
+
+def _percent(value: float, lang: str) -> str:
+    """`53,0 %`; below 1 % two significant digits (`0,022 %`), so a small conversion never reads `0,0 %`."""
+    decimals = 1 if value >= 1 or value <= 0 else 1 - math.floor(math.log10(value))
+    return f"{format_number(value, lang, decimals)} %"
 
 
 def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target
-    and actual side by side; the actual's label says its share of the target."""
+    """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target and actual side
+    by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million people reached; each
+    actual says its share of the target, each stage its conversion from the stage before."""
     stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
     shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
               for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
-    connector = {"fillcolor": "rgba(0, 0, 0, 0.04)", "line": {"color": "#cccccc", "width": 1}}
-    widest = max(funnel["target"].max(), funnel["actual"].max(), 1) if not funnel.empty else 1
-
-    def places(values: pd.Series) -> list[str]:
-        """Labels inside wide bars, outside narrow ones (stages differ by orders of magnitude)."""
-        return ["inside" if not pd.isna(v) and v > 0.3 * widest else "outside" for v in values]
-
+    actuals = list(funnel["actual"])
+    conversions = [""] + [
+        "" if pd.isna(now) or pd.isna(before) or not before
+        else t("pisco_conversion", lang, share=_percent(100 * now / before, lang))
+        for before, now in zip(actuals, actuals[1:], strict=False)]
+    ticks = [f"{stage}<br><span style='font-size:12px'>{conversion}</span>" if conversion else stage
+             for stage, conversion in zip(stages, conversions, strict=True)]
     figure = go.Figure()
-    figure.add_trace(go.Funnel(
-        y=stages, x=funnel["target"], name=t("target", lang), marker={"color": PISCO_TARGET_COLOR},
-        texttemplate="%{x:,.0f}", textposition=places(funnel["target"]), cliponaxis=False, connector=connector,
-        hovertemplate=f"%{{y}}<br>{t('target', lang)}: %{{x:,.0f}}<extra></extra>"))
-    figure.add_trace(go.Funnel(
-        y=stages, x=funnel["actual"], name=t("actual", lang), marker={"color": PISCO_ACTUAL_COLOR},
-        text=shares, texttemplate="%{x:,.0f}%{text}",
-        textposition=places(funnel["actual"]), cliponaxis=False, connector=connector,
-        hovertemplate=f"%{{y}}<br>{t('actual', lang)}: %{{x:,.0f}}%{{text}}<extra></extra>"))
-    figure.update_layout(funnelmode="group")
-    return styled(figure, t("pisco_funnel_title", lang), lang, height=460)
+    for kind, color, text in (("target", PISCO_TARGET_COLOR, [""] * len(stages)),
+                              ("actual", PISCO_ACTUAL_COLOR, shares)):
+        figure.add_trace(go.Bar(
+            y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,
+            texttemplate="%{x:,.0f}%{text}", textposition="outside", cliponaxis=False,
+            hovertemplate=f"%{{y}}<br>{t(kind, lang)}: %{{x:,.0f}}%{{text}}<extra></extra>"))
+    figure.update_layout(barmode="group", bargap=0.25)
+    figure.update_xaxes(type="log", title_text=t("pisco_funnel_axis", lang), tickformat=USD_FORMAT, dtick=1)
+    figure.update_yaxes(autorange="reversed", tickvals=stages, ticktext=ticks, automargin=True)
+    figure = styled(figure, t("pisco_funnel_title", lang), lang, height=460)
+    widest = max([v for v in [*funnel["target"], *funnel["actual"]] if not pd.isna(v)], default=1)
+    figure.update_xaxes(range=[0, math.log10(max(widest, 1)) + 1.2])  # room for the outside labels, on a phone too
+    return figure
 
 
 # --- outcomes page ---
 
-OUTCOMES_CLOSED_COLOR = "#6aa84f"
+OUTCOMES_CLOSED_COLOR = "#009e73"
 OUTCOMES_PROJECTED_COLOR = "#e69138"
 
 
@@ -570,13 +587,15 @@ def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -
 
 
 def outcomes_exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled."""
+    """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled with
+    its short figure (`MMUS$ 5.457`, so a phone shows it whole); the exact one on hover."""
     rows = exports.sort_values(["exports_usd"], ascending=True)
     names = [present.sector_name(code, lang) for code in rows["sector"]]
     values = [float(v) for v in rows["exports_usd"]]
     figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[0],
-                              text=[present.formatted(v, "usd", lang) for v in values], textposition="outside",
-                              textangle=0, cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+                              text=[format_compact(v, lang, usd=True) for v in values], textposition="outside",
+                              textangle=0, cliponaxis=False, customdata=[format_usd(v, lang) for v in values],
+                              hovertemplate="%{y}: %{customdata}<extra></extra>"))
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     figure.update_xaxes(tickformat=USD_FORMAT)
     year = int(exports["year"].iloc[0]) if len(exports) else ""
@@ -585,24 +604,70 @@ def outcomes_exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     return _room_for_labels(figure, max(values, default=0.0))
 
 
+EVENT_LABEL_CHARS = 30  # an event's short title under its bars; the hover has the whole title and its id
+
+
 def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
-    return [[title, labels.get(plan_id, plan_id), _day_text(start, lang)]
-            for title, plan_id, start in zip(deals["title"], deals["plan_id"], deals["start"], strict=True)]
+    return [[f"{_plain(event_id)} · {_plain(title)}", labels.get(plan_id, plan_id), _day_text(start, lang)]
+            for event_id, title, plan_id, start in zip(deals["id"], deals["title"], deals["plan_id"], deals["start"],
+                                                       strict=True)]
+
+
+def _short_title(title: str, limit: int = EVENT_LABEL_CHARS) -> str:
+    """A title cut at a word before `limit` characters, with an ellipsis."""
+    title = str(title)
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def _shared_words(title: str, others: list[str]) -> int:
+    """How many leading words `title` shares with the most alike of `others`."""
+    words, most = title.split(), 0
+    for other in others:
+        shared = 0
+        for mine, theirs in zip(words, other.split(), strict=False):
+            if mine != theirs:
+                break
+            shared += 1
+        most = max(most, shared)
+    return most
+
+
+def event_labels(deals: pd.DataFrame) -> list[str]:
+    """Each event's short title; events whose short titles would read the same keep their first word
+    and what tells them apart (`e-Rueda… Reino Unido`, `e-Rueda… Asia`), else their id after it."""
+    titles = [str(title) for title in deals["title"]]
+    short = [_short_title(title) for title in titles]
+    labels = []
+    for title, label in zip(titles, short, strict=True):
+        twins = [other for other, other_label in zip(titles, short, strict=True)
+                 if other_label == label and other != title]
+        if twins:
+            words = title.split()
+            rest = " ".join(words[_shared_words(title, twins):]).lstrip("-–:, ")
+            label = _short_title(f"{words[0]}… {rest}") if rest else label
+        labels.append(label)
+    return [_plain(f"{label} ({event_id})" if labels.count(label) > 1 else label)
+            for label, event_id in zip(labels, deals["id"], strict=True)]
 
 
 def outcomes_deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
     """`queries.top_events` (or `deals_by_event`): per event (in date order), deals closed and deals
     projected for 12 months as two separate bars, never added up."""
     custom = _outcomes_event_hover(deals, labels, lang)
+    names = event_labels(deals)
     figure = go.Figure()
     for column, key, color in (("deals_closed_usd", "outcomes_closed", OUTCOMES_CLOSED_COLOR),
                                ("deals_projected_usd", "outcomes_projected", OUTCOMES_PROJECTED_COLOR)):
         figure.add_trace(go.Bar(
-            x=deals["id"], y=deals[column], name=t(key, lang), marker_color=color, customdata=custom,
-            hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}}<br>"
+            x=names, y=deals[column], name=t(key, lang), marker_color=color, customdata=custom,
+            hovertemplate=f"%{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}}<br>"
                           f"{t(key, lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
     figure.update_layout(barmode="group")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(deals["id"]))
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=names, tickangle=-30)
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
     return styled(figure, t("outcomes_deals_title", lang), lang, t("outcomes_event", lang), usd_axis(lang))
 
@@ -624,6 +689,9 @@ def outcomes_deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
             mode="lines+markers", line={"shape": "hv", "color": color}, customdata=custom,
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{t(key, lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
+    if len(over_time):
+        tickvals, ticktext = _month_ticks(over_time["start"].min(), over_time["start"].max(), lang)
+        figure.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(type="date")
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
     return styled(figure, t("outcomes_deals_time_title", lang), lang, t("outcomes_start", lang), usd_axis(lang))
@@ -636,19 +704,20 @@ def outcomes_meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) ->
     shares = [("" if pd.isna(h) or pd.isna(r) or not r
                else f"{format_number(100 * h / r, lang)} %")
               for h, r in zip(deals["meetings_held"], deals["meetings_requested"], strict=True)]
+    names = event_labels(deals)
     figure = go.Figure()
     figure.add_trace(go.Bar(
-        x=deals["id"], y=deals["meetings_requested"], name=t("outcomes_meetings_requested", lang),
+        x=names, y=deals["meetings_requested"], name=t("outcomes_meetings_requested", lang),
         marker_color=PISCO_TARGET_COLOR, customdata=custom,
-        hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{y:,.0f}}"
+        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{y:,.0f}}"
                       "<extra></extra>"))
     figure.add_trace(go.Bar(
-        x=deals["id"], y=deals["meetings_held"], name=t("outcomes_meetings_held", lang),
+        x=names, y=deals["meetings_held"], name=t("outcomes_meetings_held", lang),
         marker_color=PALETTE[0], text=shares, textposition="outside", cliponaxis=False, customdata=custom,
-        hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t('outcomes_meetings_held', lang)}: %{{y:,.0f}}"
+        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_held', lang)}: %{{y:,.0f}}"
                       f" (%{{text}} {t('outcomes_held_share', lang)})<extra></extra>"))
     figure.update_layout(barmode="group")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(deals["id"]))
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=names, tickangle=-30)
     figure.update_yaxes(rangemode="tozero")
     return styled(figure, t("outcomes_meetings_title", lang), lang, t("outcomes_event", lang),
                   t("outcomes_meetings_axis", lang))
