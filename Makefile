@@ -25,9 +25,17 @@ run: $(VENV)/.runtime-installed
 	$(PY) -m plan build --if-stale
 	PLAN_LOCAL_EDIT=1 $(PY) -m streamlit run app.py --server.address localhost --server.port $(PORT)
 
-## Lint and run every test (Debian's chromium, postgresql and haproxy are installed here when root).
+# axe-core, the accessibility audit the browser tests inject into each page (pinned in its package-lock.json).
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	scripts/ensure-system-packages.sh npm || true
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
+	touch $@
+
+## Lint and run every test (Debian's chromium, postgresql, haproxy and npm are installed here when root).
 test: $(VENV)/.dev-installed
 	scripts/ensure-system-packages.sh chromium postgresql haproxy libarchive13 || true
+	$(MAKE) --no-print-directory $(AXE) || true
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -50,4 +58,4 @@ bench: $(VENV)/.runtime-installed
 	$(PY) -m plan bench-import
 
 clean:
-	rm -rf $(VENV) test-artifacts data/*.duckdb data/*.duckdb.*
+	rm -rf $(VENV) tests/axe/node_modules test-artifacts data/*.duckdb data/*.duckdb.*

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Install Debian packages the project needs (python3-venv, chromium, postgresql, haproxy) when they are missing.
+# Install Debian packages the project needs (python3-venv, chromium, postgresql, haproxy, npm) when they are missing.
 # Only as root with apt-get; otherwise say what to install and let the caller decide.
 set -u
 missing=""
 for package in "$@"; do
     case "$package" in
         chromium) [ -x /usr/bin/chromium ] || missing="$missing $package" ;;
+        npm) command -v npm >/dev/null 2>&1 || missing="$missing $package" ;;
         *) dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package" ;;
     esac
 done
