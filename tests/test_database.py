@@ -242,9 +242,8 @@ def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):
     current = data_a
     rng = random.Random(20)
     kills = kept_previous = swapped_before_kill = finished = leftovers_seen = 0
-    deadline = time.monotonic() + 30
-    for _ in range(22):
-        if time.monotonic() > deadline:
+    for _ in range(60):  # until enough kills landed mid-build, however slow a busy machine makes each round
+        if kills >= 10 and kept_previous >= 5 and leftovers_seen > 0:
             break
         target = data_b if current == data_a else data_a
         process = start(target)
@@ -297,7 +296,7 @@ while not stop.exists() and time.monotonic() < deadline:
         errors.append(repr(error))
     queries += 1
     slowest = max(slowest, time.monotonic() - started)
-    ready.touch()
+    ready.write_text(str(queries))  # progress the test waits on, rather than on a duration
 out.write_text(json.dumps({"seen": seen, "errors": errors, "queries": queries, "slowest": slowest}))
 """
 
@@ -316,15 +315,18 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
         process = subprocess.Popen([sys.executable, "-c", READER_LOOP, str(db), *map(str, files), SNAPSHOT_SQL],
                                    cwd=REPO, env=plain_env(), stderr=subprocess.PIPE)
         readers.append((process, files))
-    wait_until = time.monotonic() + 30
+    wait_until = time.monotonic() + 120  # a hang detector; a busy machine starts Python slowly
     while not all(files[0].exists() for _, files in readers):
         assert time.monotonic() < wait_until, "readers did not start"
         assert all(process.poll() is None for process, _ in readers)
         time.sleep(0.05)
 
+    def fewest_queries() -> int:
+        return min(int(files[0].read_text() or 0) for _, files in readers)
+
     durations = []
-    loop_end = time.monotonic() + 8
-    while time.monotonic() < loop_end:
+    while len(durations) < 10 or fewest_queries() < 20:  # conditions, not a duration: a busy machine is slower
+        assert len(durations) < 500, "the readers made no progress"
         started = time.monotonic()
         database.build(data_b if len(durations) % 2 == 0 else data_a, db)
         durations.append(time.monotonic() - started)
@@ -347,7 +349,7 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
         assert set(result["seen"]) == allowed  # both versions, nothing else
         assert result["queries"] >= 20
     assert len(durations) >= 10
-    assert max(durations) < 10  # a build that waited on a reader's lock would hang, not take a bit longer
+    assert max(durations) < 60  # a build that waited on a reader's lock would hang, not take a bit longer
     assert snapshot(db) in (known_a, known_b)
 
 
