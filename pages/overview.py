@@ -20,11 +20,11 @@ ui.note(present.years_summed_note(view.plans, lang))
 ui.cards(ui.presented(view, kpis.overview, present.kpi_cards, headline), per_row=5,
          captions_in_tooltips=True)
 ui.note(ui.presented(view, kpis.overview, present.no_previous_note, headline))
-st.caption(present.status_rule(view.plans, view.labels, lang, escape=ui.literal))
 
 if several:
     st.subheader(t("compare_plans", lang))
     ui.table(view, ui.presented(view, kpis.overview, present.kpi_comparison, view.labels), "kpis", expanded=True)
+st.caption(present.status_rule(view.plans, view.labels, lang, escape=ui.literal))  # for the cards and the table
 
 st.subheader(t("late_activities", lang))
 late = ui.presented(view, queries.late_activities, present.late_table, view.labels)
