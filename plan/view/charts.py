@@ -503,12 +503,12 @@ def pisco_timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
 
 def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaigns`: target and actual of reach, contacts, meetings and deals (US$), one
-    panel each, bars per campaign."""
-    figure = make_subplots(rows=2, cols=2, subplot_titles=[t(key, lang) for _m, key, _u in PISCO_METRICS],
-                           vertical_spacing=0.18, horizontal_spacing=0.08)
+    panel each, stacked (side by side, a phone drew their titles over each other), bars per campaign."""
+    figure = make_subplots(rows=len(PISCO_METRICS), cols=1, vertical_spacing=0.08,
+                           subplot_titles=[t(key, lang) for _m, key, _u in PISCO_METRICS])
     custom = campaigns[["name"]].to_numpy()
     for index, (metric, key, unit) in enumerate(PISCO_METRICS):
-        row, col = index // 2 + 1, index % 2 + 1
+        row, col = index + 1, 1
         suffix = "_usd" if unit == "usd" else ""
         value = f"US$ %{{y:{USD_FORMAT}}}" if unit == "usd" else "%{y:,.0f}"
         for kind, color in (("target", PISCO_TARGET_COLOR), ("actual", PISCO_ACTUAL_COLOR)):
@@ -520,7 +520,8 @@ def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
         figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
                             tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
     figure.update_layout(barmode="group")
-    return styled(figure, t("pisco_targets_title", lang), lang, height=660)
+    styled(figure, t("pisco_targets_title", lang), lang, height=220 * len(PISCO_METRICS) + 140)
+    return figure.update_annotations(xanchor="left", x=0)
 
 
 def _percent(value: float, lang: str) -> str:
@@ -532,7 +533,8 @@ def _percent(value: float, lang: str) -> str:
 def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target and actual side
     by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million people reached; each
-    actual says its share of the target, each stage its conversion from the stage before."""
+    actual says its share of the target (inside its bar when it fits, so a phone shows it whole), each stage
+    its conversion from the stage before."""
     stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
     shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
               for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
@@ -548,7 +550,7 @@ def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
                               ("actual", PISCO_ACTUAL_COLOR, shares)):
         figure.add_trace(go.Bar(
             y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,
-            texttemplate="%{x:,.0f}%{text}", textposition="outside", cliponaxis=False,
+            texttemplate="%{x:,.0f}%{text}", textposition="auto", cliponaxis=False,
             hovertemplate=f"%{{y}}<br>{t(kind, lang)}: %{{x:,.0f}}%{{text}}<extra></extra>"))
     figure.update_layout(barmode="group", bargap=0.25)
     figure.update_xaxes(type="log", title_text=t("pisco_funnel_axis", lang), tickformat=USD_FORMAT, dtick=1)
