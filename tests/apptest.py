@@ -34,9 +34,13 @@ def decoded(value):
 
 
 def figures_by_title(at: AppTest) -> dict[str, dict]:
-    """Every plotly figure on the page, by its title."""
+    """Every plotly figure on the page, by its title (as one line: charts wrap long titles)."""
     figures = [decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"]: figure for figure in figures}
+    return {title_of(figure): figure for figure in figures}
+
+
+def title_of(figure: dict) -> str:
+    return figure["layout"]["title"]["text"].replace("<br>", " ")
 
 
 def trace_named(figure: dict, name: str) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_page
+from tests.apptest import open_page, title_of
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = "pages/markets.py"
@@ -27,8 +27,8 @@ def _charts(at: AppTest) -> list[tuple[dict, dict]]:
 
 
 def _chart(at: AppTest, title_start: str) -> dict:
-    found = [figure for figure, _config in _charts(at) if figure["layout"]["title"]["text"].startswith(title_start)]
-    assert len(found) == 1, [f["layout"]["title"]["text"] for f, _c in _charts(at)]
+    found = [figure for figure, _config in _charts(at) if title_of(figure).startswith(title_start)]
+    assert len(found) == 1, [title_of(f) for f, _c in _charts(at)]
     return found[0]
 
 

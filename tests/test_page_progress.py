@@ -42,7 +42,8 @@ def test_progress_of_both_plans_in_spanish(app_env):
     assert to_date.loc["Alianza del Pacífico 2020", "Realizadas a la fecha de corte"] == "6"
 
     cumulative, timeline = _charts(at)
-    assert cumulative["layout"]["title"]["text"] == "Actividades planificadas y realizadas, acumuladas por mes"
+    # Wrapped into lines a phone shows whole.
+    assert cumulative["layout"]["title"]["text"] == "Actividades planificadas y realizadas,<br>acumuladas por mes"
     planned = trace_named(cumulative, "ProChile Atacama 2021 · Planificadas (acumulado)")
     done = trace_named(cumulative, "ProChile Atacama 2021 · Realizadas (acumulado)")
     assert planned["x"][0] == "ene 2021" and planned["x"][8] == "sept 2021"

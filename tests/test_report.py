@@ -134,7 +134,7 @@ def test_plotly_js_is_inlined_once_and_nothing_is_fetched(db):
 def test_the_main_charts_carry_the_plans_figures(db):
     with database.reader(db) as con:
         figures = report.figures(con, Filters(plan_ids=BOTH), {ATACAMA: "Atacama", ALLIANCE: "Alianza"}, "en")
-    titles = [figure.layout.title.text for figure in figures]
+    titles = [figure.layout.title.text.replace("<br>", " ") for figure in figures]
     assert titles == [t("progress_cumulative_title", "en"), t("mix_by_period_title", "en"),
                       t("outcomes_exports_title", "en"), t("outcomes_sector_title", "en", year=2021),
                       t("outcomes_deals_title", "en")]

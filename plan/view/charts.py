@@ -7,6 +7,7 @@ with a title, axis titles with units and hover texts; numbers use the language's
 
 import html
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,15 +34,21 @@ def separators(lang: str) -> str:
     return ".," if lang == "en" else ",."
 
 
+TITLE_CHARS = 40  # a chart title's line: what a 390 px phone shows whole (plotly never wraps a title)
+TITLE_LINE_PX = 22
+
+
 def styled(figure: go.Figure, title: str, lang: str, x_title: str | None = None, y_title: str | None = None,
-           height: int = 420) -> go.Figure:
-    """The shared look: title, axis titles, language separators, legend below, no Plotly logo."""
+           height: int = 420, top: int = 60) -> go.Figure:
+    """The shared look: title (wrapped into lines a phone shows whole, the top margin `top` grown to hold
+    them), axis titles, language separators, legend below, no Plotly logo."""
+    lines = textwrap.wrap(title, TITLE_CHARS, break_long_words=False, break_on_hyphens=False) or [title]
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": "<br>".join(lines), "x": 0, "xanchor": "left"},
         separators=separators(lang),
         colorway=PALETTE,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=height + TITLE_LINE_PX * (len(lines) - 1),
+        margin={"l": 10, "r": 10, "t": top + TITLE_LINE_PX * (len(lines) - 1), "b": 10},
         # Under the plot, at the figure's foot: on a phone a legend wraps to several lines, and on top it
         # covered the title and the marks drawn at the plot's top edge.
         legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "xanchor": "left", "x": 0,
@@ -242,9 +249,9 @@ def _markets_value(value, metric: str, lang: str) -> str:
     return present.formatted(value, "count" if metric == "activities" else "usd", lang)
 
 
-def _room_for_labels(figure: go.Figure, largest: float) -> go.Figure:
-    """Horizontal bars with their amounts written after them: widen the axis so they fit."""
-    figure.update_xaxes(range=[0, max(largest, 1.0) * 1.3])
+def _room_for_labels(figure: go.Figure, largest: float, room: float = 1.3) -> go.Figure:
+    """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit."""
+    figure.update_xaxes(range=[0, max(largest, 1.0) * room])
     return figure.update_layout(margin={"r": 20})
 
 
@@ -297,9 +304,8 @@ def markets_map(summary, metric: str, lang: str) -> go.Figure:
     figure.update_geos(resolution=MARKETS_MAP_RESOLUTION, projection_type="natural earth", showframe=False,
                        showcoastlines=False, showcountries=True, countrycolor="#bbbbbb", showland=True,
                        landcolor="#f7f7f7", lataxis_range=[-58, 85])
-    figure = styled(figure, t("markets_map_title", lang, metric=label), lang, height=480)
-    figure.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
-    return figure
+    figure = styled(figure, t("markets_map_title", lang, metric=label), lang, height=480, top=50)
+    return figure.update_layout(margin={"l": 0, "r": 0, "b": 0})
 
 
 def markets_ranking(summary, metric: str, lang: str) -> go.Figure:
@@ -400,9 +406,7 @@ def mix_by_period(grid, lang: str) -> go.Figure:
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
     figure.update_xaxes(title_text=t("mix_period_axis", lang), row=2, col=1)
     figure.update_yaxes(title_text=t("mix_axis_activities", lang), tickformat=",d", rangemode="tozero")
-    styled(figure, t("mix_by_period_title", lang), lang, height=560)
-    figure.update_layout(margin={"t": 100})
-    return figure
+    return styled(figure, t("mix_by_period_title", lang), lang, height=560, top=100)
 
 
 def mix_share(grid, lang: str) -> go.Figure:
@@ -603,7 +607,7 @@ def outcomes_exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     year = int(exports["year"].iloc[0]) if len(exports) else ""
     figure = styled(figure, t("outcomes_sector_title", lang, year=year), lang, x_title=usd_axis(lang), y_title=None,
                     height=max(300, 30 * len(rows) + 140))
-    return _room_for_labels(figure, max(values, default=0.0))
+    return _room_for_labels(figure, max(values, default=0.0), room=1.6)  # a phone's width too
 
 
 EVENT_LABEL_CHARS = 30  # an event's short title under its bars; the hover has the whole title and its id
@@ -726,16 +730,16 @@ def outcomes_meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) ->
 
 
 def outcomes_participants(participants: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.participants_by_country`: exporters by country of origin (left) and importers by
-    market (right), stacked by event, country names in `lang`."""
+    """`queries.participants_by_country`: exporters by country of origin (top) and importers by
+    market (below; side by side, a phone drew the two titles over each other), stacked by event,
+    country names in `lang`."""
     frame = participants.assign(country_name=participants["country"].map(lambda code: country_name(code, lang)))
-    widths = [max(1, frame.loc[frame["metric"] == m, "country"].nunique()) for m in ("exporters", "importers")]
-    figure = make_subplots(rows=1, cols=2, column_widths=widths, horizontal_spacing=0.08,
+    figure = make_subplots(rows=2, cols=1, vertical_spacing=0.22,
                            subplot_titles=[t("outcomes_exporters_by_origin", lang),
                                            t("outcomes_importers_by_market", lang)])
     for index, (event, rows) in enumerate(frame.groupby("activity_id", sort=True)):
         color = PALETTE[index % len(PALETTE)]
-        for col, metric, key in ((1, "exporters", "outcomes_exporters"), (2, "importers", "outcomes_importers")):
+        for panel, metric, key in ((1, "exporters", "outcomes_exporters"), (2, "importers", "outcomes_importers")):
             part = rows[rows["metric"] == metric]
             if part.empty:
                 continue
@@ -745,8 +749,9 @@ def outcomes_participants(participants: pd.DataFrame, lang: str) -> go.Figure:
                 marker_color=color, text=part["value"], texttemplate="%{y:,.0f}", textposition="inside",
                 customdata=part[["title"]].to_numpy(),
                 hovertemplate=f"{event} · %{{customdata[0]}}<br>%{{x}}<br>{t(key, lang)}: %{{y:,.0f}}"
-                              "<extra></extra>"), row=1, col=col)
+                              "<extra></extra>"), row=panel, col=1)
     figure.update_layout(barmode="stack")
     figure.update_xaxes(categoryorder="total descending")
-    figure.update_yaxes(title_text=t("outcomes_count_axis", lang), rangemode="tozero", row=1, col=1)
-    return styled(figure, t("outcomes_participants_title", lang), lang)
+    figure.update_yaxes(title_text=t("outcomes_count_axis", lang), rangemode="tozero")
+    styled(figure, t("outcomes_participants_title", lang), lang, height=600)
+    return figure.update_annotations(xanchor="left", x=0)
