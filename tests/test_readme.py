@@ -7,6 +7,7 @@ from pathlib import Path
 
 from plan.cli import build_parser
 from plan.model.column_docs import columns_markdown
+from tests.test_bad_input import CATALOG
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -42,3 +43,7 @@ def test_the_two_commands_and_the_ci_script_agree():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert "PLAN_LOCAL_EDIT=1" in makefile.split("\nrun:")[1].split("\n\n")[0]
     assert "(docs/overview.png)" in README and (REPO / "docs" / "overview.png").exists()
+
+
+def test_the_readme_counts_the_bad_input_catalog():
+    assert f"({len(CATALOG)} cases:" in README
