@@ -165,7 +165,10 @@ def _done_activities(page) -> str:
 
 
 def _pick_in_grid(page, right: int, down: int, choice: str) -> None:
-    """In the editor's grid (a canvas): from the first row's ID cell move to a select cell and choose."""
+    """In the editor's grid (a canvas): from the first row's ID cell move to a select cell and choose.
+    Each step waits for what it needs (the page idle, the editor open, the option listed), so a busy
+    machine only makes it slower."""
+    _wait_ready(page)
     box = page.locator('[data-testid="stDataFrameResizable"]').bounding_box()
     page.mouse.click(box["x"] + 60, box["y"] + 55)
     for _ in range(right):
@@ -175,6 +178,7 @@ def _pick_in_grid(page, right: int, down: int, choice: str) -> None:
     page.keyboard.press("Enter")
     page.locator("#portal input[role=combobox]").wait_for(timeout=TIMEOUT)
     page.keyboard.type(choice)
+    page.locator("#portal [role=option]").filter(has_text=choice).first.wait_for(timeout=TIMEOUT)
     page.keyboard.press("Enter")
 
 
@@ -220,7 +224,11 @@ def test_an_editor_changes_a_status_and_the_overview_counts_it(editor_server, br
     assert browser_page.get_by_role("combobox", name="Plan", exact=True).input_value() == "ProChile Atacama 2021"
     _pick_in_grid(browser_page, right=4, down=20, choice="Realizada")  # ATA-21-21: en curso -> realizada
     # Anchored: "Sin cambios pendientes" (nothing edited yet) must not end the wait.
-    browser_page.get_by_text(re.compile("^Cambios pendientes")).wait_for(timeout=TIMEOUT)
+    try:
+        browser_page.get_by_text(re.compile("^Cambios pendientes")).wait_for(timeout=TIMEOUT)
+    except Exception:
+        save_screenshot(browser_page, "editor-pick-failed-es")  # which cell the keys reached, for the reader
+        raise
     save_screenshot(browser_page, "editor-pending-es")
     browser_page.get_by_role("button", name="Guardar cambios").click()
     browser_page.get_by_text("Guardado data/prochile-atacama-2021/activities.csv").wait_for(timeout=TIMEOUT)
