@@ -16,17 +16,13 @@ from pathlib import Path
 from plan.data import database, demo
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
-from plan.data.history import Version, now_utc, sha256
-from plan.data.loader import plan_dirs
 from plan.data.store import (
     STORE_URL_VARIABLE,
-    TABLE_OF_FILE,
     FolderStore,
     StoreUnavailable,
-    plan_file_names,
     store_url,
 )
-from plan.edit import aduanas, comtrade, editing, official
+from plan.edit import aduanas, comtrade, editing, official, push_pull
 from plan.model import column_docs, countries
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
@@ -135,15 +131,20 @@ def _add_store_command(commands) -> None:
     store_cmd = commands.add_parser(
         "store", help="the plan's versions in PostgreSQL: init, push, pull, log, status",
         description="Keep the plan's CSV versions in PostgreSQL, the durable store a hosted dashboard and its "
-                    "replicas share. init: create or migrate the tables; push [DATA_DIR]: the plan folders as new "
-                    "versions (author 'import'; unchanged files make none); pull DIR: the current versions, byte "
-                    "for byte (to put the plan back in git); log: the versions, newest first; status: whether "
-                    "the store answers, and its version. Exit codes: 0 done, 1 the store cannot be used or the "
-                    "plan has errors, 2 wrong usage.")
+                    "replicas share. init: create or migrate the tables; pull DIR: the current versions, byte for "
+                    "byte (to put the plan back in git), remembering each file's version (DIR/.store-bases.json); "
+                    "files changed in DIR are kept, or merged by row with the store's changes, and a row changed on "
+                    "both sides refuses the pull; push [DATA_DIR]: the files changed since they were pulled, as new "
+                    "versions, merged by row onto others' changes (a row changed on both sides, or a file the "
+                    "store holds that DATA_DIR never pulled, refuses the push, writing nothing); remove PLAN: take "
+                    "a plan out of the store (the history keeps it); log: the versions, newest first; status: "
+                    "whether the store answers, and its version. Exit codes: 0 done, 1 the store cannot be used, "
+                    "the plan has errors or a change would be lost, 2 wrong usage.")
     actions = store_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, summary in (("init", "create or migrate the store's tables"),
-                          ("push", "load the plan folders of a data folder as new versions"),
-                          ("pull", "write the current versions into a folder"),
+                          ("push", "send the changes of a data folder as new versions"),
+                          ("pull", "write the current versions into a folder, keeping local changes"),
+                          ("remove", "take plans out of the store (the history keeps them)"),
                           ("log", "list the saved versions, newest first"),
                           ("status", "say whether the store answers, and its version")):
         action = actions.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
@@ -151,8 +152,16 @@ def _add_store_command(commands) -> None:
                             help=f"postgresql+psycopg://user:password@host/db (default: ${STORE_URL_VARIABLE})")
         if name == "push":
             _data_dir_argument(action)
+            action.add_argument("--force", action="store_true",
+                                help="replace the store's version where it cannot be merged (the history keeps it)")
+            action.add_argument("--delete", action="store_true",
+                                help="remove from the store the files deleted here since they were pulled")
         elif name == "pull":
             action.add_argument("out", type=Path, help="folder to write the plan folders into")
+            action.add_argument("--force", action="store_true",
+                                help="discard the changes made in the folder: it becomes the store's versions")
+        elif name == "remove":
+            action.add_argument("plans", nargs="+", metavar="PLAN", help="plan id, e.g. prochile-atacama-2021")
         elif name == "log":
             action.add_argument("--limit", type=int, default=50, help="how many versions (default 50)")
         _add_common(action)
@@ -467,11 +476,12 @@ def _run_store(args) -> int:
         store = PostgresStore.from_url(url)
         schema = store.init()
         if args.action == "push":
-            return _store_push(store, args.data_dir, args.max_bytes, lang)
+            return _store_push(store, args.data_dir, args.max_bytes, args.force, args.delete, lang)
         if args.action == "pull":
-            files = store.pull(args.out)
-            print(t("store_pulled", lang, files=files, path=args.out, version=store.token()))
-        elif args.action == "log":
+            return _store_pull(store, args.out, args.force, lang)
+        if args.action == "remove":
+            return _store_remove(store, args.plans, lang)
+        if args.action == "log":
             _store_log(store, args.limit, lang)
         else:
             print(t("store_ready", lang, kind=store.kind, schema=schema, files=len(store.current()),
@@ -485,21 +495,48 @@ def _run_store(args) -> int:
     return 0
 
 
-def _store_push(store, data_dir: Path, max_bytes: int, lang: str) -> int:
-    """The plan folders, checked like a build, as new versions of the files that differ from the store's."""
+def _store_push(store, data_dir: Path, max_bytes: int, force: bool, delete: bool, lang: str) -> int:
+    """The folder's changes since it was pulled, as new versions (plan.edit.push_pull); the folder is checked
+    like a build first, and each plan again as the store will hold it."""
     database.validate(data_dir, max_bytes)
-    pushed = unchanged = 0
-    for folder in plan_dirs(data_dir):
-        with store.saving(folder.name) as plan:
-            for name in plan_file_names(folder):
-                raw, current = (folder / name).read_bytes(), plan.files.get(name)
-                if current == raw:
-                    unchanged += 1
-                    continue
-                plan.commit(Version(folder.name, TABLE_OF_FILE[name], sha256(raw), sha256(current), now_utc(),
-                                    "import", "import", message=f"push {folder}"), raw)
-                pushed += 1
-    print(t("store_pushed", lang, versions=pushed, unchanged=unchanged, path=data_dir))
+    try:
+        report = push_pull.push(store, data_dir, force=force, delete=delete)
+    except push_pull.Refused as refused:
+        print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
+        return 1
+    for line in push_pull.describe_listed(report, lang):
+        print(line)
+    counts = report.counts
+    print(t("store_pushed", lang, versions=counts.get("sent", 0) + counts.get("merged", 0),
+            merged=counts.get("merged", 0), removed=counts.get("removed", 0), unchanged=counts.get("unchanged", 0),
+            path=data_dir))
+    return 0
+
+
+def _store_pull(store, out: Path, force: bool, lang: str) -> int:
+    try:
+        report = push_pull.pull(store, out, force=force)
+    except NotADirectoryError:
+        raise ReportUsageError([t("store_pull_not_folder", lang, path=out)]) from None
+    except push_pull.Refused as refused:
+        print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
+        return 1
+    for line in push_pull.describe_listed(report, lang):
+        print(line)
+    counts = report.counts
+    print(t("store_pulled", lang, files=counts.get("written", 0), merged=counts.get("merged", 0),
+            kept=counts.get("kept", 0), removed=counts.get("removed", 0), path=out, version=store.token()))
+    return 0
+
+
+def _store_remove(store, plans: list[str], lang: str) -> int:
+    held = sorted({plan_id for plan_id, _name in store.current()})
+    unknown = [plan_id for plan_id in plans if plan_id not in held]
+    if unknown:
+        raise ReportUsageError([t("store_remove_absent", lang, plan=plan_id, plans=", ".join(held))
+                                for plan_id in unknown])
+    for plan_id, files in push_pull.remove_plans(store, plans).items():
+        print(t("store_removed", lang, plan=plan_id, files=files))
     return 0
 
 

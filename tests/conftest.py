@@ -8,6 +8,8 @@ import pytest
 
 from plan.bench.postgres import LocalPostgres, PostgresMissing
 from plan.bench.server import serve
+from plan.cli import main as cli_main
+from plan.data.store_postgres import PostgresStore
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"
@@ -122,3 +124,27 @@ def save_screenshot(page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(viewport)
     return path
+
+
+@pytest.fixture
+def connect():
+    """Stores (each its own pool of connections, as two processes would have) closed after the test."""
+    opened = []
+
+    def open_store(url: str) -> PostgresStore:
+        opened.append(PostgresStore.from_url(url))
+        return opened[-1]
+
+    yield open_store
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def pushed(sample_dir, store_url, connect):
+    """The sample plan pushed into a new store; opens more stores on it."""
+    def push(url: str = store_url) -> PostgresStore:
+        assert cli_main(["store", "push", str(sample_dir), "--url", url]) == 0
+        return connect(url)
+
+    return push

@@ -2,6 +2,7 @@
 survive the app's disk, shared by replicas, with no lost update; the local copy and the database following it;
 the CLI; and what a person sees when the store is away or the URL is wrong."""
 
+import getpass
 import threading
 
 import duckdb
@@ -13,36 +14,11 @@ from plan.cli import main
 from plan.data import database
 from plan.data.history import sha256
 from plan.data.store import FolderStore, StoreUnavailable
-from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES
 from tests.apptest import APP, open_page
 
 ATACAMA = "prochile-atacama-2021"
-
-
-@pytest.fixture
-def connect():
-    """Stores (each its own pool of connections, as two processes would have) closed after the test."""
-    opened = []
-
-    def open_store(url: str) -> PostgresStore:
-        opened.append(PostgresStore.from_url(url))
-        return opened[-1]
-
-    yield open_store
-    for store in opened:
-        store.close()
-
-
-@pytest.fixture
-def pushed(sample_dir, store_url, connect):
-    """The sample plan pushed into a new store; opens more stores on it."""
-    def push(url: str = store_url) -> PostgresStore:
-        assert main(["store", "push", str(sample_dir), "--url", url]) == 0
-        return connect(url)
-
-    return push
 
 
 def status_change(data, store, title: str, status: str, editor: str = "ana"):
@@ -67,7 +43,7 @@ def test_push_then_pull_gives_back_the_same_bytes(sample_dir, store_url, tmp_pat
     originals = sorted(p.relative_to(sample_dir) for p in sample_dir.glob("*/*.csv"))
     assert originals == sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").glob("*/*.csv"))
     assert all((sample_dir / name).read_bytes() == (tmp_path / "out" / name).read_bytes() for name in originals)
-    assert {version.editor for _, version in store.log()} == {"import"}
+    assert {(version.kind, version.editor) for _, version in store.log()} == {("import", getpass.getuser())}
 
 
 def test_pushing_unchanged_files_makes_no_version(sample_dir, store_url, capsys, pushed):
@@ -127,7 +103,7 @@ def test_two_editors_on_two_replicas_saving_the_same_version_lose_nothing(store_
     assert kinds == ["Conflict", "Saved"]
     winner = next(result for result in results if isinstance(result, editing.Saved))
     assert stores[0].current()[(ATACAMA, "activities.csv")] == winner.version.sha256
-    assert [v.editor for v in stores[0].versions(ATACAMA, "activities")].count("import") == 1
+    assert [v.kind for v in stores[0].versions(ATACAMA, "activities")].count("import") == 1  # the push
     assert len(stores[0].versions(ATACAMA, "activities")) == 2  # the push and the one winner
 
 
@@ -233,6 +209,29 @@ def test_the_folder_store_keeps_todays_behaviour(sample_dir):
         store.materialize(sample_dir.parent / "elsewhere")
     with duckdb.connect(str(sample_dir.parent / "plan.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM activities WHERE notes = 'en la carpeta'").fetchone() == (1,)
+
+
+def test_an_import_refuses_when_the_file_is_edited_by_hand_while_it_runs(sample_dir, tmp_path, monkeypatch, capsys):
+    # The import holds the plan's lock, but a person saving outcomes.csv in Excel takes none: the edit lands
+    # after the import read the file. The save must see it just before replacing the file and refuse.
+    outcomes = sample_dir / "alianza-pacifico-2020" / "outcomes.csv"
+    hand_edited = outcomes.read_bytes() + b"meetings_held,2020,,,,,,1,a mano\n"
+    real_check = editing.check_files
+
+    def check_then_hand_edit(*args, **kwargs):
+        found = real_check(*args, **kwargs)
+        outcomes.write_bytes(hand_edited)
+        return found
+
+    monkeypatch.setattr(editing, "check_files", check_then_hand_edit)
+    path = tmp_path / "comtrade.csv"
+    path.write_text("refYear,refMonth,reporterISO,partnerISO,cmdCode,flowCode,primaryValue\n"
+                    "2020,52,CHL,GBR,0806,X,1500000.50\n")
+    history = FolderStore(sample_dir).history
+    assert main(["import", "comtrade", str(path), "--plan", str(outcomes.parent), "--yes"]) == 1
+    assert "cambió mientras se importaba" in capsys.readouterr().err
+    assert outcomes.read_bytes() == hand_edited  # the hand edit is kept
+    assert history.versions("alianza-pacifico-2020", "outcomes") == []  # and nothing claims to be saved
 
 
 def test_the_store_unreachable_at_start_serves_the_last_copy_or_says_there_is_no_data(

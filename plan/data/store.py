@@ -12,7 +12,7 @@ and builds its DuckDB file from there, so the local files are a cache that any p
 
     with store.saving(plan_id) as plan:     the plan locked against every other save, in every process
         plan.files                          file name -> current bytes of each of its CSVs
-        plan.commit(version, raw)           the file's new current version, recorded in the history
+        plan.commit(version, raw)           the file's new current version (None: removed), recorded in the history
 """
 
 import contextlib
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from plan.data.database import csv_digest
-from plan.data.files import locked, write_atomically
+from plan.data.files import fsync_folder, locked, write_atomically
 from plan.data.history import History, Version, default_history_dir, sha256
 from plan.data.loader import plan_dirs
 from plan.model.models import TABLES, TABLES_BY_NAME
@@ -47,12 +47,16 @@ class StoreUnavailable(Exception):
 class PlanFiles(Protocol):
     files: dict[str, bytes]
 
-    def commit(self, version: Version, raw: bytes) -> str:
-        """Make `raw` the current version; returns what did not follow ("" when everything did)."""
+    def commit(self, version: Version, raw: bytes | None) -> str:
+        """Make `raw` the current version (None removes the file; the history keeps it); returns what did not
+        follow ("" when everything did). Raises StaleBase when the file is not `version.previous` any more."""
 
 
 class PlanStore(Protocol):
     kind: str  # "folder" or "postgresql"
+
+    def where(self) -> str:
+        """Which store this is, with no secret (a local copy remembers where it was pulled from)."""
 
     def saving(self, plan_id: str) -> contextlib.AbstractContextManager[PlanFiles]: ...
 
@@ -82,17 +86,25 @@ class _FolderPlan:
         folder = store.data_dir / plan_id
         self.files = {name: (folder / name).read_bytes() for name in plan_file_names(folder)}
 
-    def commit(self, version: Version, raw: bytes) -> str:
+    def commit(self, version: Version, raw: bytes | None) -> str:
         name = TABLES_BY_NAME[version.table].file_name
-        current = self.files.get(name)
+        path = self.store.data_dir / self.plan_id / name
+        # Read again, not the bytes read when the lock was taken: a person editing the CSV takes no lock,
+        # and an edit made while this save checked the plan must refuse the save, not be overwritten.
+        current = path.read_bytes() if path.exists() else None
         if sha256(current) != version.previous:
             raise StaleBase(version.previous, sha256(current))
         history = self.store.history
         history.remember(current)
         history.remember(raw)
         history.intend(version)
-        write_atomically(self.store.data_dir / self.plan_id / name, raw)
-        self.files[name] = raw
+        if raw is None:
+            path.unlink()
+            fsync_folder(path.parent)
+            self.files.pop(name, None)
+        else:
+            write_atomically(path, raw)
+            self.files[name] = raw
         try:
             history.record(version)
         except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
@@ -108,6 +120,9 @@ class FolderStore:
     def __init__(self, data_dir: Path, history: History | None = None):
         self.data_dir = data_dir
         self.history = history or History(default_history_dir(data_dir))
+
+    def where(self) -> str:
+        return str(self.data_dir.resolve())
 
     @contextlib.contextmanager
     def saving(self, plan_id: str) -> Iterator[_FolderPlan]:

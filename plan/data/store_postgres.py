@@ -4,13 +4,16 @@
     plan_blobs         (sha256, content)                  each content once, gzip-compressed
     plan_versions      (seq, plan_id, table_name, sha256, previous, saved_at, editor, kind, counts,
                         restored, message)                every version, in order (seq)
-    plan_files         (plan_id, table_name, sha256, seq) the current version of each file
+    plan_files         (plan_id, table_name, sha256, seq) the current version of each file (a removed file:
+                                                          no row; its version has sha256 '')
 
 A save is one transaction under a per-plan advisory lock: the plan's current files are read (to check
 the plan with the new file in place), the version is appended, and the file's row moves to it only
 `WHERE sha256 = base`; zero rows updated is a conflict and the transaction rolls back, so nothing is
-written. `token()` (the last seq) is the one small query a process asks every few seconds to learn
-whether anything changed. Every value is a bound parameter; the SQL texts are module constants.
+written. `token()` (a digest of plan_files) is the one small query a process asks every few seconds to learn
+whether anything changed: not the highest seq, since a save can take its seq before another and commit after
+it, and a copy that waits for the highest number to rise would never see that save. Every value is a bound
+parameter; the SQL texts are module constants.
 """
 
 import contextlib
@@ -56,13 +59,24 @@ MOVE_FILE = ("UPDATE plan_files SET sha256 = :sha, seq = :seq"
              " WHERE plan_id = :plan AND table_name = :table AND sha256 = :base")
 NEW_FILE = ("INSERT INTO plan_files (plan_id, table_name, sha256, seq) VALUES (:plan, :table, :sha, :seq)"
             " ON CONFLICT (plan_id, table_name) DO NOTHING")
+REMOVE_FILE = "DELETE FROM plan_files WHERE plan_id = :plan AND table_name = :table AND sha256 = :base"
 CURRENT = "SELECT plan_id, table_name, sha256 FROM plan_files ORDER BY plan_id, table_name"
 VERSIONS = ("SELECT plan_id, table_name, sha256, previous, saved_at, editor, kind, counts, restored, message"
             " FROM plan_versions WHERE plan_id = :plan AND table_name = :table ORDER BY seq DESC")
 ALL_VERSIONS = ("SELECT seq, plan_id, table_name, sha256, previous, saved_at, editor, kind, counts, restored,"
                 " message FROM plan_versions ORDER BY seq DESC LIMIT :limit")
 CONTENT = "SELECT content FROM plan_blobs WHERE sha256 = :sha"
-LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM plan_versions"
+FILES_DIGEST = ("SELECT count(*), coalesce(max(seq), 0), md5(coalesce(string_agg("
+                "plan_id || '/' || table_name || '@' || seq, ',' ORDER BY plan_id, table_name), '')) FROM plan_files")
+OUR_COLUMNS = ("SELECT table_name, string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns"
+               " WHERE table_schema = current_schema() AND table_name IN"
+               " ('plan_store_schema', 'plan_blobs', 'plan_versions', 'plan_files') GROUP BY table_name")
+EXPECTED_COLUMNS = {
+    "plan_store_schema": "id,version",
+    "plan_blobs": "content,sha256",
+    "plan_versions": "counts,editor,kind,message,plan_id,previous,restored,saved_at,seq,sha256,table_name",
+    "plan_files": "plan_id,seq,sha256,table_name",
+}
 
 
 def safe_message(error: BaseException, url: sqlalchemy.URL) -> str:
@@ -82,8 +96,9 @@ class _PostgresPlan:
         self.files = {FILE_NAME[name]: gzip.decompress(content)
                       for name, content in con.execute(text(PLAN_FILES), {"plan": plan_id}).all()}
 
-    def commit(self, version: Version, raw: bytes) -> str:
-        self.con.execute(text(ADD_BLOB), {"sha": version.sha256, "content": gzip.compress(raw, mtime=0)})
+    def commit(self, version: Version, raw: bytes | None) -> str:
+        if raw is not None:
+            self.con.execute(text(ADD_BLOB), {"sha": version.sha256, "content": gzip.compress(raw, mtime=0)})
         seq = self.con.execute(text(ADD_VERSION), {
             "plan": version.plan_id, "table": version.table, "sha": version.sha256, "previous": version.previous,
             "saved_at": version.saved_at, "editor": version.editor, "kind": version.kind,
@@ -91,10 +106,14 @@ class _PostgresPlan:
         }).scalar_one()
         values = {"plan": version.plan_id, "table": version.table, "sha": version.sha256, "seq": seq,
                   "base": version.previous}
-        moved = self.con.execute(text(NEW_FILE if version.previous == ABSENT else MOVE_FILE), values).rowcount
+        statement = REMOVE_FILE if raw is None else NEW_FILE if version.previous == ABSENT else MOVE_FILE
+        moved = self.con.execute(text(statement), values).rowcount
         if moved != 1:
             raise StaleBase(version.previous, sha256(self.files.get(FILE_NAME[version.table])))
-        self.files[FILE_NAME[version.table]] = raw
+        if raw is None:
+            self.files.pop(FILE_NAME[version.table], None)
+        else:
+            self.files[FILE_NAME[version.table]] = raw
         return ""
 
 
@@ -115,6 +134,11 @@ class PostgresStore:
             raise StoreUnavailable(f"not a database URL ({type(error).__name__})") from None
         return cls(engine)
 
+    def where(self) -> str:
+        """The server and database, without user or password."""
+        url = self.engine.url
+        return f"postgresql://{url.host or ''}{f':{url.port}' if url.port else ''}/{url.database or ''}"
+
     def close(self) -> None:
         """Close the pooled connections (the engine opens new ones if it is used again)."""
         self.engine.dispose()
@@ -126,14 +150,20 @@ class PostgresStore:
         try:
             with (self.engine.begin() if begin else self.engine.connect()) as con:
                 yield con
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
+        except sqlalchemy.exc.DBAPIError as error:  # unreachable, refused, or a database that is not a store
             raise StoreUnavailable(safe_message(error, self.engine.url)) from None
 
     def init(self) -> int:
         """Create (or migrate) the tables; safe to run from several processes at once. Returns the schema
         version."""
-        with self._connect(begin=True) as con:
+        with self._connect(begin=True) as con:  # one transaction: a refused init leaves no table behind
             con.execute(text(LOCK_INIT), {"key": INIT_LOCK})
+            foreign = {name: columns for name, columns in con.execute(text(OUR_COLUMNS)).all()
+                       if columns != EXPECTED_COLUMNS[name]}
+            if foreign:
+                raise StoreUnavailable(
+                    f"{self.where()} already has table(s) {', '.join(sorted(foreign))} that are not the plan "
+                    "store's (other columns); use an empty database or another schema for the store")
             con.execute(text(CREATE_SCHEMA))
             con.execute(text(CREATE_BLOBS))
             con.execute(text(CREATE_VERSIONS))
@@ -174,19 +204,15 @@ class PostgresStore:
         return sha256(raw)
 
     def token(self) -> str:
+        """Changes whenever any file's current version does (a save, a removal), in whatever order saves
+        commit: `<files>-<last seq>-<digest of every file's seq>`."""
         with self._connect() as con:
-            return str(con.execute(text(LAST_SEQ)).scalar_one())
+            files, last, digest = con.execute(text(FILES_DIGEST)).one()
+        return f"{files}-{last}-{digest[:12]}"
 
     def current(self) -> dict[tuple[str, str], str]:
         with self._connect() as con:
             return {(plan, FILE_NAME[table]): sha for plan, table, sha in con.execute(text(CURRENT)).all()}
-
-    def pull(self, folder: Path) -> int:
-        """Every current version written into `folder`, byte for byte; returns how many files."""
-        current = self.current()
-        for (plan_id, name), sha in current.items():
-            write_atomically(folder / plan_id / name, self.content(sha))
-        return len(current)
 
     def materialize(self, folder: Path) -> set[str]:
         """Write the current version of every file into `folder` where the copy there is not it (or was
