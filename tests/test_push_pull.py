@@ -174,13 +174,21 @@ def test_a_deleted_file_is_not_brought_back_and_is_removed_only_when_told(two_co
     assert (ATACAMA, "targets.csv") not in opened.current()
 
 
-def test_store_remove_takes_a_plan_out_and_names_unknown_ones(pushed, store_url, capsys):
+def test_store_remove_takes_a_plan_out_of_the_store_and_of_every_replica(pushed, store_url, tmp_path, capsys):
     opened = pushed()
+    replica, db_path = tmp_path / "replica", tmp_path / "replica.duckdb"
+    opened.materialize(replica)
+    database.build(replica, db_path)
     assert store(store_url, "remove", "no-such-plan") == 2
     assert "no-such-plan" in capsys.readouterr().err and (ALLIANCE, "plan.csv") in opened.current()
+    token = opened.token()
     assert store(store_url, "remove", ALLIANCE) == 0
     assert {plan for plan, _name in opened.current()} == {ATACAMA}
     assert {v.kind for v in opened.versions(ALLIANCE, "plan")} == {"import", "remove"}
+    assert opened.token() != token  # replicas notice the removal
+    database.refresh(replica, db_path, opened.materialize(replica))
+    with database.reader(db_path) as con:
+        assert con.execute("SELECT list(DISTINCT plan_id) FROM activities").fetchone()[0] == [ATACAMA]
 
 
 def test_a_push_is_checked_as_the_store_will_hold_the_plan(two_copies, store_url, capsys):

@@ -178,9 +178,10 @@ def _replace_plans(con: duckdb.DuckDBPyConnection, plan_ids: list[str], report: 
         con.execute(f"DELETE FROM target.main.{table.name} WHERE list_contains(?, plan_id)", [plan_ids])  # noqa: S608
         con.execute(f"INSERT INTO target.main.{table.name} SELECT * FROM memory.main.{table.name}")  # noqa: S608
     con.execute("DELETE FROM target.main.source_files WHERE list_contains(?, plan_id)", [plan_ids])
-    con.executemany("INSERT INTO target.main.source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(f.plan_id, f.table, f.path, f.sha256, f.bytes, f.mtime_ns, f.rows, f.encoding, f.delimiter)
-                     for f in report.files])
+    if report.files:  # none when every changed plan was removed from the store
+        con.executemany("INSERT INTO target.main.source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(f.plan_id, f.table, f.path, f.sha256, f.bytes, f.mtime_ns, f.rows, f.encoding, f.delimiter)
+                         for f in report.files])
     hashes = con.execute("SELECT plan_id, path, sha256 FROM target.main.source_files").fetchall()
     fingerprint = _fingerprint([(f"{plan_id}/{Path(path).name}", sha) for plan_id, path, sha in hashes])
     con.execute("UPDATE target.main.build_info SET fingerprint = ?, built_at_utc = ?",
