@@ -496,11 +496,10 @@ def _run_store(args) -> int:
 
 
 def _store_push(store, data_dir: Path, max_bytes: int, force: bool, delete: bool, lang: str) -> int:
-    """The folder's changes since it was pulled, as new versions (plan.edit.push_pull); the folder is checked
-    like a build first, and each plan again as the store will hold it."""
-    database.validate(data_dir, max_bytes)
+    """The folder's changes since it was pulled, as new versions (plan.edit.push_pull); each plan folder is
+    checked like a build first, and again as the store will hold it."""
     try:
-        report = push_pull.push(store, data_dir, force=force, delete=delete)
+        report = push_pull.push(store, data_dir, force=force, delete=delete, max_bytes=max_bytes)
     except push_pull.Refused as refused:
         print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
         return 1

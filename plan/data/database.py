@@ -88,11 +88,12 @@ def _write_build_info(con: duckdb.DuckDBPyConnection, data_dir: Path, report: Lo
     return fingerprint
 
 
-def validate(data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
-    """Check every plan without writing anything; raise PlanInvalid with every issue."""
+def validate(data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, only: set[str] | None = None) -> LoadReport:
+    """Check every plan (or the plans named in `only`: one at a time keeps memory to one plan's size) without
+    writing anything; raise PlanInvalid with every issue."""
     con = duckdb.connect(":memory:")
     try:
-        return load_data_dir(con, data_dir, max_bytes)
+        return load_data_dir(con, data_dir, max_bytes, only)
     finally:
         con.close()
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from plan.data import database
 from plan.data.csv_writer import cell_text
 from plan.data.files import write_atomically
 from plan.data.history import ABSENT, Version, now_utc, sha256
@@ -33,7 +34,7 @@ from plan.data.store import TABLE_OF_FILE, PlanStore, StaleBase, plan_file_names
 from plan.edit.editing import check_files
 from plan.edit.merging import Collided, Merged, RowCollision, merge
 from plan.model.i18n import t
-from plan.model.issues import Issue
+from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES_BY_NAME
 
 BASES = ".store-bases.json"
@@ -200,26 +201,71 @@ def _merge_into(result: _PlanPush, report: Report, path: str, name: str, base: b
         report.refusals.append(Refusal(path, "sync_cannot_merge", issues=merged.issues))
 
 
-def _check(copy: Path, plan_id: str, store_files: dict[str, bytes], push: _PlanPush) -> list[Issue]:
-    """The plan's issues as the store will hold it after the push (no files left: the plan is removed)."""
+Checked = set[frozenset]  # sets of (file name, sha256) known to make a valid plan
+
+
+def _check(copy: Path, plan_id: str, store_files: dict[str, bytes], push: _PlanPush, checked: Checked,
+           max_bytes: int) -> list[Issue]:
+    """The plan's issues as the store will hold it after the push (no files left: the plan is removed). The same
+    bytes are checked once: a plan whose files are exactly the ones already found valid is not read again."""
     after = dict(store_files)
     for name, (raw, _how) in push.sends.items():
         if raw is None:
             after.pop(name, None)
         else:
             after[name] = raw
-    return check_files(copy, plan_id, after) if after else []
+    fingerprint = frozenset((name, sha256(raw)) for name, raw in after.items())
+    if not after or fingerprint in checked:
+        return []
+    issues = check_files(copy, plan_id, after, max_bytes)
+    if not issues:
+        checked.add(fingerprint)
+    return issues
 
 
-def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False, editor: str = "") -> Report:
-    """Push the copy's changes (see the module's docstring); raises Refused, having written nothing, when any
-    file cannot be pushed without losing an edit. Plans are saved one at a time, each whole, under the store's
-    lock, and checked again there: if someone saved in between, a plan that now collides is refused then."""
+CHECK_BATCH_BYTES = 16 * 1024 * 1024  # plans checked together up to this much CSV: bounded memory, few passes
+
+
+def _validate_copy(copy: Path, plan_ids: Iterable[str], max_bytes: int) -> Checked:
+    """Every plan folder of the copy checked like a build, a batch of plans at a time (memory: a batch, never
+    the whole national folder); raises PlanInvalid with every issue of every plan. Returns the files found
+    valid, by content."""
+    batches: list[set[str]] = [set()]
+    size = 0
+    for plan_id in plan_ids:
+        plan_size = sum(path.stat().st_size for path in (copy / plan_id).glob("*") if path.is_file())
+        if batches[-1] and size + plan_size > CHECK_BATCH_BYTES:
+            batches.append(set())
+            size = 0
+        batches[-1].add(plan_id)
+        size += plan_size
+    checked, issues = set(), []
+    for batch in batches:
+        try:
+            report = database.validate(copy, max_bytes, only=batch) if batch else None
+        except PlanInvalid as invalid:
+            issues.extend(invalid.issues)
+            continue
+        for plan_id in batch:
+            checked.add(frozenset((TABLES_BY_NAME[f.table].file_name, f.sha256)
+                                  for f in report.files if f.plan_id == plan_id))
+    if issues:
+        raise PlanInvalid(issues)
+    return checked
+
+
+def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False, editor: str = "",
+         max_bytes: int = database.DEFAULT_MAX_BYTES) -> Report:
+    """Push the copy's changes (see the module's docstring); raises PlanInvalid (every issue of the copy's plans)
+    or Refused, having written nothing, when any file cannot be pushed without losing an edit. Plans are saved
+    one at a time, each whole, under the store's lock, and checked again there: if someone saved in between, a
+    plan that now collides is refused then."""
     bases = _bases_for(store, copy, force)
     editor = editor or getpass.getuser()
     report = Report()
-    store_plans = _by_plan(store.current())
     local_plans = {folder.name for folder in plan_dirs(copy)} if copy.is_dir() else set()
+    checked = _validate_copy(copy, sorted(local_plans), max_bytes)
+    store_plans = _by_plan(store.current())
     base_plans = {key.split("/", 1)[0] for key in bases.files}
     planned = {}
     for plan_id in sorted(local_plans | set(store_plans) | base_plans):
@@ -233,7 +279,7 @@ def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False
                 refusal.who = _who(store, plan_id, name, known.get(name))
         if plan_push.sends:
             store_files = {name: store.content(sha) for name, sha in store_sha.items()}
-            issues = _check(copy, plan_id, store_files, plan_push)
+            issues = _check(copy, plan_id, store_files, plan_push, checked, max_bytes)
             if issues:
                 report.refusals.append(Refusal(plan_id, "push_invalid", issues=issues))
         planned[plan_id] = plan_push
@@ -242,14 +288,15 @@ def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False
     done = Report(counts={"unchanged": report.counts.get("unchanged", 0)}, listed=report.listed)
     for plan_id, plan_push in planned.items():
         if plan_push.sends:
-            plan_push = _save_plan(store, copy, plan_id, bases.of_plan(plan_id), force, delete, editor, done)
+            plan_push = _save_plan(store, copy, plan_id, bases.of_plan(plan_id), force, delete, editor, done,
+                                   checked, max_bytes)
         bases.set_plan(plan_id, plan_push.bases)
         bases.write(copy)
     return done
 
 
 def _save_plan(store: PlanStore, copy: Path, plan_id: str, plan_bases: dict[str, str], force: bool,
-               delete: bool, editor: str, done: Report) -> _PlanPush:
+               delete: bool, editor: str, done: Report, checked: Checked, max_bytes: int) -> _PlanPush:
     """One plan's push under the store's lock, computed again from the files the store holds now."""
     with store.saving(plan_id) as plan:
         store_files = dict(plan.files)
@@ -259,7 +306,7 @@ def _save_plan(store: PlanStore, copy: Path, plan_id: str, plan_bases: dict[str,
         plan_push = _push_plan(plan_id, local, plan_bases, store_sha, store_files.get, store.content, force, delete,
                                again)
         if not again.refusals and plan_push.sends:
-            issues = _check(copy, plan_id, store_files, plan_push)
+            issues = _check(copy, plan_id, store_files, plan_push, checked, max_bytes)
             if issues:
                 again.refusals.append(Refusal(plan_id, "push_invalid", issues=issues))
         if again.refusals:
