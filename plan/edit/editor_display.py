@@ -14,7 +14,8 @@ import pandas as pd
 from plan.data.csv_writer import cell_text
 from plan.data.history import Version
 from plan.edit.downloads import neutralize
-from plan.edit.editing import Diff, Draft, Key, TableVersion, row_key
+from plan.edit.editing import Changes, Diff, Draft, Key, TableVersion, row_key
+from plan.edit.pending import Collision
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.fields import Kind
@@ -39,11 +40,40 @@ def _grid_value(kind: Kind, value):
     return str(value) if isinstance(value, LabeledEnum) else value
 
 
-def grid(version: TableVersion, keys: list[Key]) -> pd.DataFrame:
-    """The rows named by `keys` with the values the grid edits, one column per field (codes as names)."""
+def _edited_value(kind: Kind, value):
+    """A value as the grid sent it back (JSON: a date as ISO text), in the form `grid` shows it; one that does
+    not convert is shown empty (the check names it)."""
+    if value is None or (kind.name in ("money", "count", "date") and value == ""):
+        return None
+    try:
+        if kind.name == "list":
+            return [str(item) for item in value]
+        if kind.name == "money":
+            return float(value)
+        if kind.name == "count":
+            return int(value)
+        if kind.name == "date":
+            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except (TypeError, ValueError):
+        return None
+    return str(value)
+
+
+def grid(version: TableVersion, keys: list[Key], held: Changes | None = None) -> pd.DataFrame:
+    """The rows named by `keys` with the values the grid edits, one column per field (codes as names); with
+    `held` edits applied: rows deleted left out, cells changed, new rows at the end (`pending.grid_rows`)."""
+    held = held or Changes()
     rows = version.by_key()
     columns = kinds(version.table)
-    data = {name: [_grid_value(kind, getattr(rows[key].value, name)) for key in keys] for name, kind in columns.items()}
+    shown = [key for key in keys if key not in held.deleted]
+
+    def value(key: Key, name: str, kind: Kind):
+        cells = held.changed.get(key, {})
+        return _edited_value(kind, cells[name]) if name in cells else _grid_value(kind, getattr(rows[key].value, name))
+
+    data = {name: [value(key, name, kind) for key in shown] + [_edited_value(kind, cells.get(name))
+                                                                for cells in held.added]
+            for name, kind in columns.items()}
     frame = pd.DataFrame(data, columns=list(columns))
     for name, kind in columns.items():
         if kind.name == "count":
@@ -122,6 +152,37 @@ def diff_table(difference: Diff, table: Table, lang: str) -> pd.DataFrame:
                           column: label(table, name, lang), before: shown(columns[name], getattr(old, name), lang),
                           after: shown(columns[name], getattr(new, name), lang)})
     return pd.DataFrame(lines, columns=[change, row, column, before, after])
+
+
+def collision_label(table: Table, collision: Collision, lang: str) -> str:
+    """A colliding cell as a person names it: `ATA-21-01 · Título`, or the row's key and `(the whole row)`."""
+    column = label(table, collision.column, lang) if collision.column else t("editor_collision_row", lang)
+    return f"{key_text(table, collision.key, lang)} · {column}"
+
+
+def collision_values(table: Table, collision: Collision, lang: str) -> tuple[str, str]:
+    """(the file's value, the edits' value) of a collision, as a person reads them."""
+    if collision.column is None:
+        changed = ", ".join(label(table, name, lang) for name in collision.theirs)
+        return t("editor_collision_changed", lang, columns=changed), t("editor_collision_deleted", lang)
+    kind = kinds(table)[collision.column]
+    try:
+        mine = shown(kind, collision.mine, lang)
+    except (ArithmeticError, TypeError, ValueError):  # as typed in the grid: its row does not read
+        mine = cell_text(collision.mine)
+    return shown(kind, collision.theirs, lang), mine
+
+
+def collision_table(collisions: list[Collision], table: Table, lang: str) -> pd.DataFrame:
+    """One line per colliding cell: its row, its column, the file's value and the edits' value."""
+    row, column, theirs, mine = (t(k, lang) for k in ("editor_row", "editor_column", "editor_theirs", "editor_mine"))
+    lines = []
+    for collision in collisions:
+        file_value, edit_value = collision_values(table, collision, lang)
+        lines.append({row: key_text(table, collision.key, lang),
+                      column: label(table, collision.column, lang) if collision.column else t(
+                          "editor_collision_row", lang), theirs: file_value, mine: edit_value})
+    return pd.DataFrame(lines, columns=[row, column, theirs, mine])
 
 
 def issue_table(issues: list[Issue], version: TableVersion, draft: Draft | None, keys: list[Key],
