@@ -498,33 +498,33 @@ def _run_store(args) -> int:
 def _store_push(store, data_dir: Path, max_bytes: int, force: bool, delete: bool, lang: str) -> int:
     """The folder's changes since it was pulled, as new versions (plan.edit.push_pull); each plan folder is
     checked like a build first, and again as the store will hold it."""
-    try:
-        report = push_pull.push(store, data_dir, force=force, delete=delete, max_bytes=max_bytes)
-    except push_pull.Refused as refused:
-        print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
-        return 1
-    for line in push_pull.describe_listed(report, lang):
-        print(line)
-    counts = report.counts
-    print(t("store_pushed", lang, versions=counts.get("sent", 0) + counts.get("merged", 0),
-            merged=counts.get("merged", 0), removed=counts.get("removed", 0), unchanged=counts.get("unchanged", 0),
-            path=data_dir))
-    return 0
+    return _synced(lambda: push_pull.push(store, data_dir, force=force, delete=delete, max_bytes=max_bytes), lang,
+                   lambda counts: t("store_pushed", lang, versions=counts.get("sent", 0) + counts.get("merged", 0),
+                                    merged=counts.get("merged", 0), removed=counts.get("removed", 0),
+                                    unchanged=counts.get("unchanged", 0), path=data_dir))
 
 
 def _store_pull(store, out: Path, force: bool, lang: str) -> int:
     try:
-        report = push_pull.pull(store, out, force=force)
+        return _synced(lambda: push_pull.pull(store, out, force=force), lang,
+                       lambda counts: t("store_pulled", lang, files=counts.get("written", 0),
+                                        merged=counts.get("merged", 0), kept=counts.get("kept", 0),
+                                        removed=counts.get("removed", 0), path=out, version=store.token()))
     except NotADirectoryError:
         raise ReportUsageError([t("store_pull_not_folder", lang, path=out)]) from None
+
+
+def _synced(command, lang: str, summary) -> int:
+    """Run a pull or push: a refusal lists every file and row and exits 1; otherwise what was listed, then the
+    summary of its counts."""
+    try:
+        report = command()
     except push_pull.Refused as refused:
         print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
         return 1
     for line in push_pull.describe_listed(report, lang):
         print(line)
-    counts = report.counts
-    print(t("store_pulled", lang, files=counts.get("written", 0), merged=counts.get("merged", 0),
-            kept=counts.get("kept", 0), removed=counts.get("removed", 0), path=out, version=store.token()))
+    print(summary(report.counts))
     return 0
 
 
