@@ -18,6 +18,7 @@ from plan.data.demo import write_demo
 from plan.model.issues import PlanInvalid
 from plan.model.models import TABLES
 from tests.conftest import REPO
+from tests.test_files import dead_pid
 
 # One statement, so a reader gets the fingerprint and the row counts from one snapshot.
 # Table names come from plan.model.models, not from input.
@@ -219,6 +220,25 @@ def test_rejected_bulk_file_changes_no_file(demo_pairs, tmp_path):
 
 
 # --- kill -9 and concurrency -----------------------------------------------------------------
+
+
+def test_a_build_removes_what_killed_builds_left_and_nothing_else(sample_dir):
+    # A killed build leaves its file, its .wal and, if it was spilling to disk, DuckDB's folder of temporary
+    # blocks (whose folder made every later build fail); anything else in the data folder, the user's, stays.
+    dead = dead_pid()
+    db = sample_dir / database.DB_FILE_NAME
+    left = [f"plan.duckdb.building-{dead}", f"plan.duckdb.building-{dead}.wal"]
+    spill = sample_dir / f"plan.duckdb.building-{dead}.tmp"
+    kept = [f"plan.duckdb.building-{os.getppid()}", f"plan.duckdb.building-{dead}.docx",
+            f"copia-plan.duckdb.building-{dead}"]
+    for name in left + kept:
+        (sample_dir / name).write_bytes(b"x")
+    spill.mkdir()
+    (spill / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x")
+    database.build(sample_dir, db)
+    assert database.verify(db)
+    assert not spill.exists() and not any((sample_dir / name).exists() for name in left)
+    assert all((sample_dir / name).read_bytes() == b"x" for name in kept)
 
 
 def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):

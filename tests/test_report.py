@@ -13,6 +13,7 @@ from plan.model.i18n import t
 from plan.view import report
 from plan.view.filters import Filters
 from tests.test_cli import plain_env, plan
+from tests.test_files import dead_pid
 
 ATACAMA = "prochile-atacama-2021"
 ALLIANCE = "alianza-pacifico-2020"
@@ -181,6 +182,21 @@ def test_report_command_builds_the_database_and_writes_the_file(sample_dir, tmp_
     document = out.read_text(encoding="utf-8")
     assert '<html lang="es">' in document and "ProChile Atacama 2021, Alianza del Pacífico 2020" in document
     assert [p.name for p in out.parent.iterdir()] == ["informe.html"]  # no temporary file left behind
+
+
+def test_report_command_leaves_the_users_hidden_files_beside_the_report(sample_dir, tmp_path):
+    # The folder is the user's: only what a killed writer of this same report left goes.
+    dead = dead_pid()
+    out = tmp_path / "R" / "r.html"
+    out.parent.mkdir()
+    users = {f".draft.tmp-{dead}.docx": b"borrador", f".informe.html.tmp-{dead}": b"otro informe"}
+    for name, raw in users.items():
+        (out.parent / name).write_bytes(raw)
+    (out.parent / f".r.html.tmp-{dead}").write_bytes(b"<html>a medias")
+    result = plan("report", sample_dir, "--out", out, "--db", tmp_path / "plan.duckdb")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["r.html", *users])
+    assert {name: (out.parent / name).read_bytes() for name in users} == users
 
 
 def test_report_command_options_narrow_the_report(sample_dir, tmp_path):

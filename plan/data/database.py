@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
-from plan.data.files import fsync_folder, locked, remove_dead_leftovers
+from plan.data.files import fsync_folder, locked, pid_named, remove_dead_leftovers
 from plan.data.loader import LoadReport, load_data_dir, plan_dirs
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
@@ -126,8 +127,8 @@ def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
 @contextlib.contextmanager
 def _building(db_path: Path) -> Iterator[Path]:
     """The file a build writes before it is swapped in (`<db>.building-<pid>`); whatever is left of it, and of
-    the builds that were killed, is removed."""
-    remove_dead_leftovers(db_path.parent, db_path.name + ".building-*")
+    the builds that were killed (their file, .wal and DuckDB's spill folder `.tmp`), is removed."""
+    remove_dead_leftovers(db_path.parent, pid_named(rf"{re.escape(db_path.name)}\.building-", r"(?:\.wal|\.tmp)?"))
     building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
     building.unlink(missing_ok=True)
     try:

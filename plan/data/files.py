@@ -2,21 +2,28 @@
 
     write_atomically(path, raw)   .<name>.tmp-<pid> beside it --fsync--> os.replace --> fsync the folder
     locked(path)                  an exclusive flock held while the block runs (released if the process dies)
-    remove_dead_leftovers(...)    files named after a writer's pid whose process no longer exists
+    remove_dead_leftovers(...)    what writers left under names only they make, whose process no longer exists
 
 Every durable write of the project goes through here (plan CSVs, history blobs and intents, reports,
 the demo's marker); the database build swaps in a file DuckDB wrote, with the same fsync and cleanup.
+The folders written to are often the user's (a report's --out, a plan folder), so a leftover is only ever
+recognised by the whole of its name: a write removes the dead temporaries of its own file, never a file
+merely named like one (`.draft.tmp-2024.docx`).
 """
 
 import contextlib
 import fcntl
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-_PID_SUFFIX = re.compile(r"-(\d+)(?:\.[^-]*)?$")  # "<name>-<pid>" or "<name>-<pid>.wal"
+
+def pid_named(before: str, after: str = "") -> re.Pattern[str]:
+    """Whole names `<before><pid><after>` (regular expressions either side of a writer's pid, group `pid`)."""
+    return re.compile(rf"{before}(?P<pid>\d+){after}")
 
 
 def temporary_for(path: Path) -> Path:
@@ -24,16 +31,22 @@ def temporary_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def temporaries_of(name: str) -> re.Pattern[str]:
+    """The names of `temporary_for`'s files for a file called `name`, whatever the writer's pid."""
+    return pid_named(rf"\.{re.escape(name)}\.tmp-")
+
+
 def is_temporary_for(entry: Path, path: Path) -> bool:
     """`entry` is a temporary of some process writing `path` (alive or not)."""
-    return entry.parent == path.parent and re.fullmatch(rf"\.{re.escape(path.name)}\.tmp-\d+", entry.name) is not None
+    return entry.parent == path.parent and temporaries_of(path.name).fullmatch(entry.name) is not None
 
 
 def write_atomically(path: Path, raw: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, fsync, rename, fsync the folder.
-    Temporary files that writers killed mid-write left in the folder are removed first."""
+    The temporaries of `path` that writers killed mid-write left are removed first (nothing else: the
+    folder may be anyone's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_dead_leftovers(path.parent, ".*.tmp-*")
+    remove_dead_leftovers(path.parent, temporaries_of(path.name))
     temporary = temporary_for(path)
     try:
         with open(temporary, "wb") as handle:
@@ -67,13 +80,18 @@ def locked(path: Path, mode: str = "a") -> Iterator[IO]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def remove_dead_leftovers(folder: Path, pattern: str) -> None:
-    """Remove the files in `folder` matching `pattern` whose name ends in the pid of a process that no longer
-    exists (`-<pid>`, optionally followed by an extension): what writers killed mid-write (kill -9, power
-    cut) left. They are never read, but they would pile up where people (and git) see them."""
-    for leftover in folder.glob(pattern):
-        match = _PID_SUFFIX.search(leftover.name)
-        if match and not process_alive(int(match.group(1))):
+def remove_dead_leftovers(folder: Path, names: re.Pattern[str]) -> None:
+    """Remove the entries of `folder` whose whole name matches `names` (see `pid_named`) and whose writer's
+    process no longer exists: what writers killed mid-write (kill -9, power cut) left. They are never read,
+    but they would pile up where people (and git) see them. A folder among them (DuckDB's spill folder of a
+    killed build) goes with what it holds."""
+    for leftover in folder.iterdir():
+        match = names.fullmatch(leftover.name)
+        if match is None or process_alive(int(match["pid"])):
+            continue
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
             leftover.unlink(missing_ok=True)
 
 

@@ -22,9 +22,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from plan.data.files import locked, write_atomically
+from plan.data.files import locked, pid_named, remove_dead_leftovers, write_atomically
 
 ABSENT = ""  # the version of a table whose CSV does not exist (yet)
+# What a writer of any blob, killed mid-write, left (`plan.data.files.temporary_for`): a blob is written once,
+# so no later write of its own would remove it.
+BLOB_TEMPORARIES = pid_named(r"\.[0-9a-f]{64}\.csv\.gz\.tmp-")
 
 
 def sha256(raw: bytes | None) -> str:
@@ -63,6 +66,7 @@ class History:
         version = sha256(raw)
         if raw is not None and not self._blob(version).exists():
             self.blobs.mkdir(parents=True, exist_ok=True)
+            remove_dead_leftovers(self.blobs, BLOB_TEMPORARIES)
             write_atomically(self._blob(version), gzip.compress(raw, mtime=0))
         return version
 
