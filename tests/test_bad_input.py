@@ -101,12 +101,21 @@ class Case:
     changes: editing.Changes | None = None  # edit: to activities.csv, rows by key
     grid: bool = False  # edit: also made in the editor page's grid
     params: dict = field(default_factory=dict)  # url: query parameters (a list repeats the parameter); import:
-    # "args", more options of the command; "member", the file of an archive the message names
+    # "args", more options of the command; "member", the file of an archive the message names; csv without a
+    # fixture: "renamed" or "copied", the canonical plan's files given another name (file -> name)
     expect: dict = field(default_factory=dict)  # url: filter (widget key) -> the value the page uses
 
     @property
     def table(self) -> str:
         return self.fixture.split("--")[0] if self.fixture else ACTIVITIES.name
+
+    @property
+    def path(self) -> str:
+        """The file the first message names (issues are sorted by file)."""
+        if self.entry in ("upload", "import"):
+            return self.fixture + (f"/{self.params['member']}" if "member" in self.params else "")
+        names = {**self.params.get("renamed", {}), **self.params.get("copied", {})}
+        return f"data/{PLAN_ID}/" + (min(names.values()) if names else f"{self.table}.csv")
 
 
 def activity(key: str, column: str, value, where: str = "id") -> Stored:
@@ -238,6 +247,22 @@ CATALOG = [
     Case("csv-duplicate-column", "csv", "the title column twice in the header", Rejected(
          1, "title", "column_duplicate", "title", "la columna «title» aparece dos veces"),
          fixture="activities--duplicate_column.csv"),
+    Case("csv-file-name-upper-case", "csv", "`OUTCOMES.CSV` in place of `outcomes.csv`, as Windows and Excel name "
+         "files", Rejected(1, "", "file_name_case", "OUTCOMES.CSV", "el archivo «OUTCOMES.CSV» debe llamarse "
+                           "outcomes.csv (en minúsculas); renómbrelo"),
+         params={"renamed": {"outcomes.csv": "OUTCOMES.CSV"}}),
+    Case("csv-file-name-capitalized", "csv", "`Activities.csv` in place of `activities.csv`", Rejected(
+         1, "", "file_name_case", "Activities.csv", "el archivo «Activities.csv» debe llamarse activities.csv (en "
+         "minúsculas); renómbrelo"), params={"renamed": {"activities.csv": "Activities.csv"}}),
+    Case("csv-file-names-all-upper-case", "csv", "every file of the plan folder in upper case, `PLAN.CSV` "
+         "included", Rejected(1, "", "file_name_case", "ACTIVITIES.CSV", "el archivo «ACTIVITIES.CSV» debe "
+                              "llamarse activities.csv (en minúsculas); renómbrelo", issues=5),
+         params={"renamed": {name: name.upper() for name in ("plan.csv", "activities.csv", "pisco_campaigns.csv",
+                                                             "outcomes.csv", "targets.csv")}}),
+    Case("csv-file-name-twin", "csv", "`OUTCOMES.CSV` beside `outcomes.csv`", Rejected(
+         1, "", "file_name_case_twin", "OUTCOMES.CSV", "el archivo «OUTCOMES.CSV» y outcomes.csv difieren solo en "
+         "mayúsculas, y el plan lee solo outcomes.csv: pase a outcomes.csv lo que falte y borre «OUTCOMES.CSV»"),
+         params={"copied": {"outcomes.csv": "OUTCOMES.CSV"}}),
     # --- a file uploaded in the editor (the message names the uploaded file)
     Case("upload-utf16-unicode-text", "upload", "Excel's «Texto Unicode» (.txt: UTF-16 with BOM, tabs, CRLF) with "
          "one title changed", Tolerated("read like any CSV; the changed title is saved",
@@ -537,7 +562,7 @@ def test_the_catalog_covers_every_entry_point_with_unique_ids_and_uses_every_fix
     assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url", "import"}
     for entry in ("csv", "upload", "import"):
         present = {path.name for path in (FIXTURES / entry).iterdir()}
-        assert present == {case.fixture for case in CATALOG if case.entry == entry}, entry
+        assert present == {case.fixture for case in CATALOG if case.entry == entry and case.fixture}, entry
     assert {case.table for case in CATALOG if case.entry == "upload"} == {"activities"}  # the editor's first table
 
 
@@ -548,7 +573,13 @@ def test_the_catalog_covers_every_entry_point_with_unique_ids_and_uses_every_fix
 def test_a_csv_file_on_disk(tmp_path, canonical_counts, case):
     data = plan_data(tmp_path)
     db_path = build(data)  # the last good database, which a refused file must leave as it is
-    shutil.copyfile(FIXTURES / "csv" / case.fixture, data / PLAN_ID / f"{case.table}.csv")
+    folder = data / PLAN_ID
+    if case.fixture:
+        shutil.copyfile(FIXTURES / "csv" / case.fixture, folder / f"{case.table}.csv")
+    for name, other in case.params.get("renamed", {}).items():
+        (folder / name).rename(folder / other)
+    for name, other in case.params.get("copied", {}).items():
+        shutil.copyfile(folder / name, folder / other)
     if isinstance(case.outcome, Tolerated):
         build(data)
         assert_stored(db_path, case.outcome, canonical_counts)
@@ -559,8 +590,8 @@ def test_a_csv_file_on_disk(tmp_path, canonical_counts, case):
     assert files(tmp_path) == before
     issues = raised.value.issues
     assert issues[0].code == case.outcome.code
-    assert_reported({lang: [issue.render(lang) for issue in issues] for lang in ("es", "en")},
-                    f"data/{PLAN_ID}/{case.table}.csv", case.outcome)
+    assert_reported({lang: [issue.render(lang) for issue in issues] for lang in ("es", "en")}, case.path,
+                    case.outcome)
 
 
 # ----------------------------------------------------------------------------- an upload in the editor
@@ -594,7 +625,7 @@ def test_an_upload_in_the_editor(app, canonical_counts, case):
         rendered[lang] = at.code[0].value.splitlines()
         assert not [b for b in at.button if b.label in ("Confirmar y guardar", "Confirm and save")]
         assert files(app.parent) == before
-    assert_reported(rendered, case.fixture, case.outcome)
+    assert_reported(rendered, case.path, case.outcome)
 
 
 # ----------------------------------------------------------------------------- an official statistics import
@@ -640,8 +671,7 @@ def test_an_official_statistics_import(tmp_path, capsys, case):
         assert captured.out == ""
         rendered[lang] = captured.err.splitlines()[:-1]  # the last line counts the errors
         assert files(tmp_path) == before
-    member = case.params.get("member")
-    assert_reported(rendered, case.fixture + (f"/{member}" if member else ""), case.outcome)
+    assert_reported(rendered, case.path, case.outcome)
 
 
 # ----------------------------------------------------------------------------- a cell edited in the grid
@@ -664,8 +694,8 @@ def test_an_edited_cell_is_saved_whole_or_not_at_all(tmp_path, canonical_counts,
     assert isinstance(result, editing.Rejected), result
     assert files(tmp_path) == before
     assert result.issues[0].code == case.outcome.code
-    assert_reported({lang: [issue.render(lang) for issue in result.issues] for lang in ("es", "en")},
-                    f"data/{PLAN_ID}/activities.csv", case.outcome)
+    assert_reported({lang: [issue.render(lang) for issue in result.issues] for lang in ("es", "en")}, case.path,
+                    case.outcome)
 
 
 @pytest.mark.parametrize("case", cases("edit", grid=True))
@@ -742,11 +772,8 @@ def _outcome(case: Case) -> tuple[str, str, str]:
     if isinstance(outcome, Ignored):
         more = f" (and {len(outcome.es) - 1} more)" if len(outcome.es) > 1 else ""
         return "ignored, with a notice", f"`{outcome.code}`", _code(outcome.es[0]) + more
-    path = case.fixture if case.entry in ("upload", "import") else f"data/{PLAN_ID}/{case.table}.csv"
-    if case.params.get("member"):
-        path += "/" + case.params["member"]
     more = f" (and {outcome.issues - 1} more)" if outcome.issues > 1 else ""
-    shown = f"{path}:{outcome.line}:{outcome.column or '-'}: {outcome.es}"
+    shown = f"{case.path}:{outcome.line}:{outcome.column or '-'}: {outcome.es}"
     return "rejected", f"`{outcome.code}`", _code(shown) + more
 
 
@@ -810,7 +837,9 @@ def document() -> str:
         "1. A file case: put the bytes under `tests/fixtures/bad_input/csv/`, named `<table>--<case>.csv` (it "
         "replaces the canonical plan's `<table>.csv`), or under `tests/fixtures/bad_input/upload/`, named "
         "`activities--<case>.<csv, txt or xlsx>` (uploaded under that name in place of `activities.csv`); say "
-        "in the README there what its bytes are when they are not plain UTF-8 text.",
+        "in the README there what its bytes are when they are not plain UTF-8 text. A case about a file's name "
+        "needs no fixture: `params={\"renamed\": {file: name}}` (or `\"copied\"`, to keep the file too) gives "
+        "files of the canonical plan another name.",
         "2. Add a `Case` to `CATALOG` in `tests/test_bad_input.py`: `Tolerated(note, stored values)` or "
         "`Rejected(line, column, code, value, Spanish message)`; an edited cell gives `changes` (and `grid=True` "
         "to try it in the editor page too), a URL case gives `params` and the filters it must leave in `expect`.",

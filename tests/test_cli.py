@@ -130,6 +130,22 @@ def test_validate_speaks_english_with_lang_en(tmp_path):
                             "Webinar, Training, Market intelligence")
 
 
+def test_validate_and_build_refuse_a_plan_file_named_in_upper_case(tmp_path):
+    # It used to say "plan válido" and build the plan without its outcomes.
+    data = copy_sample(tmp_path / "data")
+    db = tmp_path / "db" / "plan.duckdb"
+    assert plan("build", data, "--db", db).returncode == 0
+    folder = data / "prochile-atacama-2021"
+    (folder / "outcomes.csv").rename(folder / "OUTCOMES.CSV")
+    before = tree_bytes(tmp_path)
+    for args in (["validate", data], ["build", data, "--db", db], ["build", data, "--db", db, "--if-stale"]):
+        result = plan(*args, "--lang", "en")
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.splitlines()[0] == ("data/prochile-atacama-2021/OUTCOMES.CSV:1:-: the file "
+                                                 "'OUTCOMES.CSV' must be named outcomes.csv (in lower case); rename it")
+    assert tree_bytes(tmp_path) == before
+
+
 def test_validate_of_a_folder_without_plans_exits_1(tmp_path):
     (tmp_path / "empty").mkdir()
     result = plan("validate", tmp_path / "empty", "--lang", "en")

@@ -219,6 +219,72 @@ def test_rejected_bulk_file_changes_no_file(demo_pairs, tmp_path):
     assert tree_bytes(tmp_path) == before
 
 
+# --- file names --------------------------------------------------------------------------------
+
+
+def rename_upper(folder: Path, *names: str) -> None:
+    """What Windows and Excel users produce: a plan file named in upper case."""
+    for name in names:
+        (folder / name).rename(folder / name.upper())
+
+
+def test_a_plan_file_named_in_upper_case_is_refused_by_validate_build_and_ensure(sample_dir, tmp_path):
+    # Read as absent, OUTCOMES.CSV would build a plan without its outcomes and never reach the store, which
+    # (like the editor and the history) knows the file as outcomes.csv: it is refused, naming both names.
+    db = tmp_path / "plan.duckdb"
+    database.build(sample_dir, db)
+    before = db.read_bytes()
+    rename_upper(sample_dir / "prochile-atacama-2021", "outcomes.csv")
+    expected = ("data/prochile-atacama-2021/OUTCOMES.CSV:1:-: el archivo «OUTCOMES.CSV» debe llamarse outcomes.csv "
+                "(en minúsculas); renómbrelo")
+    for run in (lambda: database.validate(sample_dir), lambda: database.build(sample_dir, db)):
+        with pytest.raises(PlanInvalid) as raised:
+            run()
+        assert [issue.render("es") for issue in raised.value.issues] == [expected]
+        assert raised.value.issues[0].render("en") == (
+            "data/prochile-atacama-2021/OUTCOMES.CSV:1:-: the file 'OUTCOMES.CSV' must be named outcomes.csv "
+            "(in lower case); rename it")
+    ready = database.ensure(sample_dir, db)  # the file's arrival makes the database stale: checked, not skipped
+    assert ready.action == "kept_last_good"
+    assert [issue.render("es") for issue in ready.issues] == [expected]
+    assert db.read_bytes() == before and leftovers(db) == []
+
+
+def test_a_plan_folder_named_in_upper_case_throughout_is_refused_not_dropped(sample_dir):
+    # A folder whose files are all upper case (PLAN.CSV included) is still a plan folder: every file is
+    # refused by name, none is reported missing, and the folder does not vanish from the dashboard.
+    folder = sample_dir / "prochile-atacama-2021"
+    names = sorted(path.name for path in folder.iterdir())
+    rename_upper(folder, *names)
+    with pytest.raises(PlanInvalid) as raised:
+        database.validate(sample_dir)
+    assert [(issue.path, issue.code, issue.params["expected"]) for issue in raised.value.issues] == [
+        (f"data/prochile-atacama-2021/{name.upper()}", "file_name_case", name) for name in names]
+
+
+def test_a_file_that_rows_point_at_named_in_upper_case_is_the_only_issue(sample_dir):
+    # Six activities name a pisco campaign: with the campaigns' file refused by name they are not checked
+    # against it, rather than each blamed for a campaign "not found".
+    rename_upper(sample_dir / "prochile-atacama-2021", "pisco_campaigns.csv")
+    with pytest.raises(PlanInvalid) as raised:
+        database.validate(sample_dir)
+    assert [(issue.path, issue.code) for issue in raised.value.issues] == [
+        ("data/prochile-atacama-2021/PISCO_CAMPAIGNS.CSV", "file_name_case")]
+
+
+def test_a_plan_file_beside_its_upper_case_twin_is_refused(sample_dir):
+    # Both names in one folder (possible on Linux; on Windows and macOS they would be one file): which one
+    # is meant cannot be known, so the plan is refused rather than read from the lower-case one alone.
+    folder = sample_dir / "prochile-atacama-2021"
+    (folder / "Activities.csv").write_bytes((folder / "activities.csv").read_bytes())
+    with pytest.raises(PlanInvalid) as raised:
+        database.validate(sample_dir)
+    assert [issue.render("es") for issue in raised.value.issues] == [
+        "data/prochile-atacama-2021/Activities.csv:1:-: el archivo «Activities.csv» y activities.csv difieren solo "
+        "en mayúsculas, y el plan lee solo activities.csv: pase a activities.csv lo que falte y borre "
+        "«Activities.csv»"]
+
+
 # --- kill -9 and concurrency -----------------------------------------------------------------
 
 

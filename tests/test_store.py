@@ -62,6 +62,14 @@ def test_an_invalid_plan_is_not_pushed(sample_dir, store_url, capsys, connect):
     assert connect(store_url).current() == {}
 
 
+def test_a_plan_file_named_in_upper_case_is_not_pushed(sample_dir, store_url, capsys, connect):
+    # The push used to leave OUTCOMES.CSV behind (the store knows outcomes.csv only) and report success.
+    (sample_dir / ATACAMA / "outcomes.csv").rename(sample_dir / ATACAMA / "OUTCOMES.CSV")
+    assert main(["store", "push", str(sample_dir), "--url", store_url, "--lang", "en"]) == 1
+    assert "OUTCOMES.CSV:1:-: the file 'OUTCOMES.CSV' must be named outcomes.csv" in capsys.readouterr().err
+    assert connect(store_url).current() == {}
+
+
 def test_a_save_through_one_replica_is_served_by_the_other(sample_dir, store_url, tmp_path, pushed, connect):
     # Two processes' views: each has its own engine, local copy and database.
     one, other = pushed(), connect(store_url)

@@ -66,10 +66,15 @@ class LoadReport:
         return sum(f.rows for f in self.files)
 
 
+def csv_files(folder: Path) -> list[Path]:
+    """The files of `folder` named like CSVs, whatever the case: `OUTCOMES.CSV`, as Windows and Excel name
+    files, is refused by its name (`_open_plan_files`), never silently left out."""
+    return sorted(path for path in folder.iterdir() if path.suffix.lower() == ".csv")
+
+
 def plan_dirs(data_dir: Path) -> list[Path]:
     """Sub-folders holding CSV files (hidden and `_`-prefixed folders are skipped)."""
-    return sorted(p for p in data_dir.iterdir()
-                  if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.csv")))
+    return sorted(p for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")) and csv_files(p))
 
 
 def _row_issues(csv_file: CsvFile, line: int, cells: dict[str, str], error: ValidationError) -> list[Issue]:
@@ -173,20 +178,30 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
     return rows, issues
 
 
-def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str, CsvFile], list[Issue]]:
+def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str, CsvFile], list[Issue], set[str]]:
+    """The plan's CSVs that read, every issue of its files, and the plan file names present in any case.
+
+    A file named other than in lower case is refused by name: the store, the editor and the history know
+    each file by its lower-case name only, so read it and the file would be built but never saved, pushed
+    or versioned. Names are taken from the folder's listing, never by opening the lower-case name, which
+    a case-insensitive disk (Windows, macOS) would resolve to `OUTCOMES.CSV`."""
     files: dict[str, CsvFile] = {}
     issues: list[Issue] = []
     expected = {table.file_name: table for table in TABLES}
-    for path in sorted(folder.glob("*.csv")):
-        if path.name not in expected:
-            allowed = ", ".join(expected)
-            params = {"value": path.name, "allowed": allowed}
-            issues.append(Issue(shown_path(path, base), 1, "", "file_unknown", params))
+    names = {path.name for path in csv_files(folder)}
+    for name in sorted(names - expected.keys()):
+        shown, meant = shown_path(folder / name, base), name.lower()
+        if meant in expected:
+            code = "file_name_case_twin" if meant in names else "file_name_case"
+            issues.append(Issue(shown, 1, "", code, {"value": name, "expected": meant}))
+        else:
+            issues.append(Issue(shown, 1, "", "file_unknown", {"value": name, "allowed": ", ".join(expected)}))
+    present = {name.lower() for name in names}
     for table in TABLES:
         path = folder / table.file_name
         shown = shown_path(path, base)
-        if not path.exists():
-            if table.required:
+        if table.file_name not in names:
+            if table.required and table.file_name not in present:  # else its name is the issue
                 issues.append(Issue(shown, 1, "", "file_missing", {"value": table.file_name}))
             continue
         opened = open_csv(path, table, shown, max_bytes)
@@ -194,7 +209,7 @@ def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str
             issues.extend(opened)
         else:
             files[table.name] = opened
-    return files, issues
+    return files, issues, present
 
 
 def _load_checked(con, csv_file: CsvFile, plan_id: str,
@@ -239,14 +254,14 @@ def load_data_dir(con: duckdb.DuckDBPyConnection, data_dir: Path, max_bytes: int
     report, issues, states = LoadReport(), [], {}
     waiting: list[tuple[CsvFile, str]] = []  # bulk files, loaded together after the small tables
     for folder in folders:
-        files, folder_issues = _open_plan_files(folder, base, max_bytes)
+        files, folder_issues, present = _open_plan_files(folder, base, max_bytes)
         issues.extend(folder_issues)
         state = states[folder.name] = _PlanState(folder, {})
         for table in LOAD_ORDER:
             csv_file = files.pop(table.name, None)  # let the file's bytes go once it is read
             if csv_file is None:
-                if table.required or (folder / table.file_name).exists():
-                    state.known_ids[table.name] = None  # missing or unreadable: no reference checks against it
+                if table.required or table.file_name in present:
+                    state.known_ids[table.name] = None  # missing or unread: no reference checks against it
                 continue
             report.files.append(SourceFile(folder.name, table.name, csv_file.shown,
                                            hashlib.sha256(csv_file.raw).hexdigest(), len(csv_file.raw),
