@@ -24,7 +24,7 @@ from typing import Protocol
 from plan.data.database import csv_digest
 from plan.data.files import fsync_folder, locked, write_atomically
 from plan.data.history import History, Version, default_history_dir, sha256
-from plan.data.loader import plan_dirs
+from plan.data.loader import csv_files, plan_dirs
 from plan.model.models import TABLES, TABLES_BY_NAME
 
 STORE_URL_VARIABLE = "PLAN_STORE_URL"
@@ -74,8 +74,13 @@ class PlanStore(Protocol):
 
 
 def plan_file_names(folder: Path) -> list[str]:
-    """The plan CSVs present in a plan folder (other files there are not the store's)."""
-    return [name for name in FILE_NAMES if (folder / name).is_file()]
+    """The plan CSVs present in a plan folder (other files there are not the store's), by their exact names as
+    listed: on a disk that ignores case, `OUTCOMES.CSV` must not be taken for outcomes.csv (it is refused by name
+    when the plan is checked)."""
+    if not folder.is_dir():
+        return []
+    listed = {path.name for path in csv_files(folder)}
+    return [name for name in FILE_NAMES if name in listed and (folder / name).is_file()]
 
 
 class _FolderPlan:
