@@ -101,8 +101,9 @@ class Case:
     changes: editing.Changes | None = None  # edit: to activities.csv, rows by key
     grid: bool = False  # edit: also made in the editor page's grid
     params: dict = field(default_factory=dict)  # url: query parameters (a list repeats the parameter); import:
-    # "args", more options of the command; "member", the file of an archive the message names; csv without a
-    # fixture: "renamed" or "copied", the canonical plan's files given another name (file -> name)
+    # "args", more options of the command; "member", the file of an archive the message names; "first", files
+    # of the same folder given before the fixture in the same import; csv without a fixture: "renamed" or
+    # "copied", the canonical plan's files given another name (file -> name)
     expect: dict = field(default_factory=dict)  # url: filter (widget key) -> the value the page uses
 
     @property
@@ -432,9 +433,10 @@ CATALOG = [
     Case("import-over-size-limit", "import", "a file over the size limit (`--max-bytes 4096`)", Rejected(
          1, "", "import_too_large", None, "el archivo supera el límite de 4.096 bytes; divídalo o suba el límite "
          "con --max-bytes"), fixture="aduanas--over_size_limit.txt", params={"args": ["--max-bytes", "4096"]}),
-    Case("import-rar-of-another-file", "import", "a RAR archive (read with libarchive) holding other text files",
+    Case("import-rar-of-another-file", "import", "a RAR archive (read with libarchive) holding two copies of "
+         "another text file (each refused for its layout, the second also as a copy of the first)",
          Rejected(1, "", "dus_layout_other", "1", "las líneas tienen 1 campos; una declaración de exportación (DUS) "
-                  "tiene 84: ¿es un archivo de importaciones (DIN) u otro archivo?", issues=2),
+                  "tiene 84: ¿es un archivo de importaciones (DIN) u otro archivo?", issues=3),
          fixture="aduanas--rar_of_another_file.rar", params={"member": "stest1.txt"}),
     Case("import-zip-month", "import", "a month's file inside a ZIP archive, as some months are published",
          Reported("read from the archive without extracting it", (
@@ -449,12 +451,41 @@ CATALOG = [
     Case("import-comtrade-world-and-total-rows", "import", "world (`W00`) and all-commodity (`TOTAL`) rows beside "
          "their breakdown, and an import row", Reported("totals left out where the file breaks them down, imports "
                                                           "left out; each said", (
-             "Omitidas por ser el total mundial (W00) de países que el archivo ya detalla: 1 (líneas "
+             "Omitidas por ser el total mundial (W00) de países que la importación ya detalla: 1 (líneas "
              "comtrade--world_and_total_rows.csv:2)",
-             "Omitidas por ser el total de productos (TOTAL) que el archivo ya detalla: 1 (líneas "
+             "Omitidas por ser el total de productos (TOTAL) que la importación ya detalla: 1 (líneas "
              "comtrade--world_and_total_rows.csv:3)",
              "Omitidas por no ser exportaciones (flowCode distinto de X): 1"),
              {"CHN": Decimal("5000000"), "USA": Decimal("4000000")}), fixture="comtrade--world_and_total_rows.csv"),
+    # --- one import given the same figures twice: refused, or the total left out where the import breaks it down
+    Case("import-dus-month-and-its-zip", "import", "a month's `.txt` and the `.zip` holding it, in one import",
+         Rejected(1, "", "import_file_repeated", "aduanas--month_as_txt.txt", "tiene el mismo contenido que "
+                  "aduanas--month_as_txt.txt: sus cifras se sumarían dos veces; dé cada archivo una sola vez"),
+         fixture="aduanas--zip_month.zip", params={"first": ["aduanas--month_as_txt.txt"],
+                                                   "member": "EXPORTACIONES_MARZO_2020.txt"}),
+    Case("import-dus-declaration-in-two-files", "import", "a file holding two declarations (customs office and "
+         "number) of a month's file given in the same import", Rejected(
+             3, "NUMEROIDENT (2)", "dus_declaration_repeated", "604194172", "la declaración 604194172 (aduana "
+             "629914) está también en aduanas--month_as_txt.txt (declaraciones de este archivo que lo están: 2); se "
+             "sumarían dos veces: dé cada declaración en un solo archivo"),
+         fixture="aduanas--declaration_in_two_files.txt", params={"first": ["aduanas--month_as_txt.txt"]}),
+    Case("import-comtrade-row-in-two-files", "import", "overlapping Comtrade downloads (2019-2020, then 2020-2021): "
+         "the 2020 row in both", Rejected(
+             3, "", "comtrade_row_repeated", "2020 · CHL → GBR · 0806", "la fila 2020 · CHL → GBR · 0806 está "
+             "también en comtrade--download_2019_2020.csv, línea 3 (filas de este archivo que lo están: 1); se "
+             "sumarían dos veces: dé cada período en un solo archivo"),
+         fixture="comtrade--download_2020_2021.csv", params={"first": ["comtrade--download_2019_2020.csv"]}),
+    Case("import-comtrade-world-total-and-partners-in-two-files", "import", "a world (`W00`) total in one file and "
+         "its partners in another, in one import", Reported("the world total left out, as within one file", (
+             "Omitidas por ser el total mundial (W00) de países que la importación ya detalla: 1 (líneas "
+             "comtrade--world_total_file.csv:2)",), {"CHN": Decimal("5000000"), "USA": Decimal("4000000")}),
+         fixture="comtrade--partners_file.csv", params={"first": ["comtrade--world_total_file.csv"]}),
+    Case("import-comtrade-year-and-its-months-in-two-files", "import", "a year's row (`refMonth` 52) in one file "
+         "and months of that year in another, in one import", Reported(
+             "the annual row left out where the import gives the year by month", (
+                 "Omitidas por ser el total anual de un año que la importación ya da mes a mes: 1 (líneas "
+                 "comtrade--annual_file.csv:2)",), {"CHN": Decimal("850000"), "USA": Decimal("300000")}),
+         fixture="comtrade--monthly_file.csv", params={"first": ["comtrade--annual_file.csv"]}),
     # --- a URL parameter (a shared link); every filter falls back to its default
     Case("url-unknown-language", "url", "`lang=fr`", Tolerated(
          "Spanish, the default, without a notice"), params={"lang": "fr"}, expect={"lang": "es"}),
@@ -562,7 +593,9 @@ def test_the_catalog_covers_every_entry_point_with_unique_ids_and_uses_every_fix
     assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url", "import"}
     for entry in ("csv", "upload", "import"):
         present = {path.name for path in (FIXTURES / entry).iterdir()}
-        assert present == {case.fixture for case in CATALOG if case.entry == entry and case.fixture}, entry
+        used = {name for case in CATALOG if case.entry == entry and case.fixture
+                for name in [case.fixture, *case.params.get("first", [])]}
+        assert present == used, entry
     assert {case.table for case in CATALOG if case.entry == "upload"} == {"activities"}  # the editor's first table
 
 
@@ -635,7 +668,8 @@ def import_args(data: Path, case: Case) -> list[str]:
     """`python -m plan import` of the case's file into the canonical plan, saving (--yes) if it can."""
     source = case.fixture.split("--")[0]
     region = ["--region", "3"] if source == "aduanas" else []  # the canonical plan.csv names no region
-    return ["import", source, str(FIXTURES / "import" / case.fixture), "--plan", str(data / PLAN_ID), "--yes",
+    given = [str(FIXTURES / "import" / name) for name in [*case.params.get("first", []), case.fixture]]
+    return ["import", source, *given, "--plan", str(data / PLAN_ID), "--yes",
             "--db", str(data.parent / "plan.duckdb"), *region, *case.params.get("args", [])]
 
 
@@ -836,10 +870,12 @@ def document() -> str:
         "",
         "1. A file case: put the bytes under `tests/fixtures/bad_input/csv/`, named `<table>--<case>.csv` (it "
         "replaces the canonical plan's `<table>.csv`), or under `tests/fixtures/bad_input/upload/`, named "
-        "`activities--<case>.<csv, txt or xlsx>` (uploaded under that name in place of `activities.csv`); say "
-        "in the README there what its bytes are when they are not plain UTF-8 text. A case about a file's name "
-        "needs no fixture: `params={\"renamed\": {file: name}}` (or `\"copied\"`, to keep the file too) gives "
-        "files of the canonical plan another name.",
+        "`activities--<case>.<csv, txt or xlsx>` (uploaded under that name in place of `activities.csv`), or "
+        "under `tests/fixtures/bad_input/import/`, named `<aduanas or comtrade>--<case>.<ext>` (files given "
+        "before it in the same import are the case's `params[\"first\"]`); say in the README there what its "
+        "bytes are when they are not plain UTF-8 text. A case about a file's name needs no fixture: "
+        "`params={\"renamed\": {file: name}}` (or `\"copied\"`, to keep the file too) gives files of the "
+        "canonical plan another name.",
         "2. Add a `Case` to `CATALOG` in `tests/test_bad_input.py`: `Tolerated(note, stored values)` or "
         "`Rejected(line, column, code, value, Spanish message)`; an edited cell gives `changes` (and `grid=True` "
         "to try it in the editor page too), a URL case gives `params` and the filters it must leave in `expect`.",

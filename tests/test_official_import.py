@@ -17,7 +17,7 @@ import pycountry
 import pytest
 
 from plan import cli
-from plan.bench.dus import DESTINATIONS, FIELDS, TARIFFS, dus_month
+from plan.bench.dus import DESTINATIONS, FIELDS, REGION, TARIFFS, dus_month
 from plan.data import database
 from plan.data.history import History
 from plan.data.store import FolderStore
@@ -126,7 +126,8 @@ def test_the_dus_layout_table_has_84_fields_and_the_importer_reads_the_documente
     rows = read_code_table(aduanas.CODES / "dus_fields.csv")
     assert [int(row["position"]) for row in rows] == list(range(1, FIELDS + 1))
     roles = {row["role"]: (int(row["position"]), row["name"]) for row in rows if row["role"]}
-    assert roles == {"date": (1, "FECHAACEPT"), "region": (15, "REGIONORIGEN"), "destination": (20, "PAISDESTINO"),
+    assert roles == {"date": (1, "FECHAACEPT"), "declaration": (2, "NUMEROIDENT"), "customs_office": (3, "ADUANA"),
+                     "region": (15, "REGIONORIGEN"), "destination": (20, "PAISDESTINO"),
                      "last_field_of_truncated_lines": (63, "NOMBRE"), "tariff_code": (70, "CODIGOARANCEL"),
                      "fob_usd": (74, "FOBUS")}
     assert dict(zip((r["position"] for r in rows), (r["name"] for r in rows), strict=True))["47"] == "TOTALVALORFOB"
@@ -333,3 +334,134 @@ def test_markets_and_the_report_say_where_imported_exports_come_from(app_env, tm
         html = report.render(con, Filters(plan_ids=(ATACAMA,)), "en")
     assert "Exports from 2020-01 to 2020-03 imported from the export declarations (DUS)" in html
     assert "Exports by sector, 2021" in html
+
+
+# ----------------------------------------------------------------------------- one import, each figure once
+
+
+def disk(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def refused(data: Path, *files: Path, capsys, source: str = "aduanas") -> dict[str, list[str]]:
+    """The issue lines of an import that must be refused, in each language; nothing on disk changes."""
+    before, rendered = disk(data), {}
+    for lang in ("es", "en"):
+        assert run_import(data, *files, source=source, lang=lang) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        rendered[lang] = captured.err.splitlines()[:-1]  # the last line counts the errors
+    assert disk(data) == before
+    assert len(rendered["es"]) == len(rendered["en"]) and rendered["es"] != rendered["en"]
+    return rendered
+
+
+def own_region_lines(raw: bytes) -> list[bytes]:
+    """Whole lines of Atacama (region 3)."""
+    return [line for line in raw.split(b"\n") if len(line.split(b";")) == FIELDS
+            and line.split(b";")[REGION].strip() == b"3"]
+
+
+def test_a_month_given_twice_in_one_import_is_refused_naming_both_files(sample_dir, tmp_path, capsys):
+    # The .txt and its .zip (or a glob matching both the .txt and the .rar) hold the same month: summed, it
+    # would be doubled and saved with --yes.
+    raw = dus_month(2020, 3, 300, seed=6).raw
+    txt, archive = tmp_path / "EXPORTACIONES_2020_03.txt", tmp_path / "EXPORTACIONES_2020_03.zip"
+    txt.write_bytes(raw)
+    archive.write_bytes(zipped("EXPORTACIONES_2020_03.txt", raw))
+    rendered = refused(sample_dir, txt, archive, capsys=capsys)
+    assert rendered["es"] == ["EXPORTACIONES_2020_03.zip/EXPORTACIONES_2020_03.txt:1:-: tiene el mismo contenido "
+                              "que EXPORTACIONES_2020_03.txt: sus cifras se sumarían dos veces; dé cada archivo una "
+                              "sola vez"]
+    assert "EXPORTACIONES_2020_03.txt" in rendered["en"][0].split(": ", 1)[1]
+    assert refused(sample_dir, txt, txt, capsys=capsys)["es"][0].startswith("EXPORTACIONES_2020_03.txt:1:-: tiene el")
+
+
+def test_a_declaration_in_two_files_of_one_import_is_refused_naming_both(sample_dir, tmp_path, capsys):
+    march = dus_month(2020, 3, 200, seed=7)
+    repeated = own_region_lines(march.raw)[3:5]  # two of March's declarations, also in the second file
+    first, second = tmp_path / "marzo.txt", tmp_path / "marzo-corregido.txt"
+    first.write_bytes(march.raw)
+    second.write_bytes(dus_month(2020, 3, 100, seed=8).raw + b"\n".join(repeated) + b"\n")
+    fields = repeated[0].split(b";")
+    number, office = fields[1].decode(), fields[2].decode()
+    rendered = refused(sample_dir, first, second, capsys=capsys)
+    assert rendered["es"] == [f"marzo-corregido.txt:101:NUMEROIDENT (2): la declaración {number} (aduana {office}) "
+                              "está también en marzo.txt (declaraciones de este archivo que lo están: 2); se "
+                              "sumarían dos veces: dé cada declaración en un solo archivo"]
+    assert "marzo.txt" in rendered["en"][0].split(": ", 1)[1] and number in rendered["en"][0]
+
+
+def test_a_month_in_two_parts_is_summed_and_a_declarations_items_in_one_file_are_not_repeats(tmp_path):
+    march = dus_month(2020, 3, 400, seed=9)
+    lines = march.raw.split(b"\n")[:-1]
+    atacama = set(own_region_lines(march.raw))
+    own = [i for i, line in enumerate(lines) if line in atacama]
+    # two items of one declaration: the second line takes the first one's customs office and number
+    a, b = lines[own[0]].split(b";"), lines[own[1]].split(b";")
+    b[1:3] = a[1:3]
+    lines[own[1]] = b";".join(b)
+    parts = tmp_path / "parte-1.txt", tmp_path / "parte-2.txt"
+    parts[0].write_bytes(b"\n".join(lines[:200]) + b"\n")
+    parts[1].write_bytes(b"\n".join(lines[200:]) + b"\n")
+    figures = aduanas.read_dus(parts, Region("3"), 10**9)
+    found = {(p[0], p[1], market, sector.value): value for (p, market, sector), value in figures.values.items()}
+    assert found == dict(march.expected["3"])
+
+
+COMTRADE_HEADER = "refYear,refMonth,reporterISO,partnerISO,cmdCode,flowCode,primaryValue\n"
+
+
+def comtrade_files(folder: Path, **texts: str) -> list[Path]:
+    paths = []
+    for name, rows in texts.items():
+        path = folder / f"{name}.csv"
+        path.write_text(COMTRADE_HEADER + rows)
+        paths.append(path)
+    return paths
+
+
+def summed(figures) -> dict:
+    return {(p[0], p[1], p[2], market, None if sector is None else sector.value): value
+            for (p, market, sector), value in figures.values.items()}
+
+
+def test_a_comtrade_world_total_in_one_file_and_its_partners_in_another_count_once(tmp_path):
+    world, partners = comtrade_files(tmp_path, world="2020,52,CHL,W00,TOTAL,X,9000000\n",
+                                     partners="2020,52,CHL,CHN,TOTAL,X,5000000\n2020,52,CHL,USA,TOTAL,X,4000000\n")
+    for paths in ([world, partners], [partners, world]):
+        figures = read_comtrade(paths, 10**9)
+        assert summed(figures) == {(2020, None, "CHL", "CHN", None): Decimal(5000000),
+                                   (2020, None, "CHL", "USA", None): Decimal(4000000)}
+        assert figures.skipped["world_total"] == 1 and figures.skipped_lines["world_total"] == ["world.csv:2"]
+
+
+def test_comtrade_annual_rows_are_left_out_where_the_import_gives_the_months(tmp_path):
+    # In one file or in two, a year given by month is not counted again by its annual row.
+    annual, monthly, both = comtrade_files(
+        tmp_path, annual="2020,52,CHL,CHN,TOTAL,X,5000000\n2021,52,CHL,CHN,TOTAL,X,6000000\n",
+        monthly="2020,1,CHL,CHN,TOTAL,X,400000\n2020,2,CHL,CHN,TOTAL,X,450000\n",
+        both="2020,52,CHL,CHN,TOTAL,X,5000000\n2020,1,CHL,CHN,TOTAL,X,400000\n2020,2,CHL,CHN,TOTAL,X,450000\n"
+             "2021,,CHL,CHN,TOTAL,X,6000000\n")
+    expected = {(2020, 1, "CHL", "CHN", None): Decimal(400000), (2020, 2, "CHL", "CHN", None): Decimal(450000),
+                (2021, None, "CHL", "CHN", None): Decimal(6000000)}
+    for paths, lines in (([annual, monthly], ["annual.csv:2"]), ([monthly, annual], ["annual.csv:2"]),
+                         ([both], ["both.csv:2"])):
+        figures = read_comtrade(paths, 10**9)
+        assert summed(figures) == expected
+        assert figures.skipped["annual_total"] == 1 and figures.skipped_lines["annual_total"] == lines
+
+
+def test_a_comtrade_row_in_two_files_or_a_file_given_twice_is_refused(sample_dir, tmp_path, capsys):
+    # Overlapping downloads (2019-2020, then 2020-2021) hold 2020 twice.
+    older, newer = comtrade_files(tmp_path, older="2019,52,CHL,GBR,0806,X,100\n2020,52,CHL,GBR,0806,X,200\n",
+                                  newer="2021,52,CHL,GBR,0806,X,300\n2020,52,CHL,GBR,0806,X,200\n")
+    rendered = refused(sample_dir, older, newer, source="comtrade", capsys=capsys)
+    assert rendered["es"] == ["newer.csv:3:-: la fila 2020 · CHL → GBR · 0806 está también en older.csv, línea 3 "
+                              "(filas de este archivo que lo están: 1); se sumarían dos veces: dé cada período en un "
+                              "solo archivo"]
+    assert "older.csv" in rendered["en"][0].split(": ", 1)[1]
+    assert refused(sample_dir, older, older, source="comtrade", capsys=capsys)["es"] == [
+        "older.csv:1:-: tiene el mismo contenido que older.csv: sus cifras se sumarían dos veces; dé cada archivo "
+        "una sola vez"]
+

@@ -5,18 +5,20 @@ A line is kept when its region of origin is the plan's region; its item FOB in U
 total, repeated on each of its items) is summed by year, month, destination and sector. What is not summed is
 counted and named: lines of other regions, lines cut short (customs' files have some: never guessed), lines
 with another number of fields. A value that cannot be read (an amount, a date) rejects the whole import: a
-total that silently left it out would be wrong.
+total that silently left it out would be wrong. So does a figure the import would count twice: a file given
+twice (the .txt and its .zip), or a declaration (customs office and number) of the region in two files.
 """
 
 import datetime as dt
 import re
+from array import array
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from plan.edit.archives import text_files
+from plan.edit.archives import repeated_file, text_files
 from plan.edit.official import ADUANAS, CODES, Figures, aduanas_countries, sector_of
 from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED
@@ -46,11 +48,51 @@ def _text(raw: bytes) -> str:
     return raw.decode("cp1252", errors="replace").strip()
 
 
+class _Declarations:
+    """The region's declarations in each file of one import, to find one given in two files (a month and its
+    correction, two downloads of one month). A declaration is known by the 64-bit hash of its customs office and
+    number: 8 bytes per item line while its file is read, put in a lookup only when another file follows, so a
+    single file is still read in memory that does not grow with it. Two declarations with one hash (odds of
+    about 1 in 10^7 for a million of them) would be refused as repeated, never summed wrong."""
+
+    def __init__(self):
+        self.files: list[str] = []
+        self.first_file: dict[int, int] = {}  # hash -> index in `files` of the first file holding it
+        self.last = array("q")  # the hashes of the file read last, not in `first_file` yet
+        self.repeats: dict[int, list] = {}  # earlier file -> [hashes also there, first line, office, number]
+
+    def start(self, shown: str) -> None:
+        """A new file: the one read before becomes an earlier file."""
+        for declaration in self.last:
+            self.first_file.setdefault(declaration, len(self.files) - 1)
+        self.last, self.repeats = array("q"), {}
+        self.files.append(shown)
+
+    def forget_last(self) -> None:
+        """The file just read is left out (it repeats a whole file): its declarations are not compared."""
+        self.last = array("q")
+
+    def note(self, line: int, office: bytes, number: bytes) -> None:
+        declaration = hash(office.strip() + b";" + number.strip())
+        self.last.append(declaration)
+        other = self.first_file.get(declaration) if self.first_file else None
+        if other is not None:
+            self.repeats.setdefault(other, [set(), line, office, number])[0].add(declaration)
+
+    def issues(self) -> list[Issue]:
+        """One issue per earlier file holding declarations of the file read last, at its first such line."""
+        return [Issue(self.files[-1], line, layout().names["declaration"], "dus_declaration_repeated",
+                      {"value": _text(number), "office": _text(office), "other": self.files[other],
+                       "count": len(repeated)})
+                for other, (repeated, line, office, number) in self.repeats.items()]
+
+
 class _Reader:
     """One pass over the lines of one file, adding to `figures`; the values that cannot be read become issues."""
 
-    def __init__(self, figures: Figures, region: Region, shown: str):
+    def __init__(self, figures: Figures, region: Region, shown: str, declarations: "_Declarations"):
         self.figures, self.shown, self.issues = figures, shown, []
+        self.declarations = declarations
         self.region = region.value.encode()
         self.regions_seen: dict[bytes, int] = {}
         self.field_counts: dict[int, int] = {}
@@ -115,6 +157,7 @@ class _Reader:
                 self.regions_seen[region] = self.regions_seen.get(region, 0) + 1
                 figures.skipped["other_region"] += 1
                 continue
+            self.declarations.note(number, fields[at["customs_office"]], fields[at["declaration"]])
             month, value = self.month(number, fields[at["date"]]), self.amount(number, fields[at["fob_usd"]])
             if month is None or value is None:
                 continue
@@ -143,15 +186,25 @@ class _Reader:
 
 def read_dus(paths: Iterable[Path], region: Region, max_bytes: int) -> Figures:
     """The region's exports in the DUS files (plain, ZIP or RAR), every file read before anything is judged, so
-    every problem of every file is listed at once (PlanInvalid); a file of another layout is named as such."""
+    every problem of every file is listed at once (PlanInvalid); a file of another layout is named as such, a
+    file given twice or a declaration in two files too."""
     figures, issues = Figures(ADUANAS), []
+    read_before: dict[str, str] = {}
+    declarations = _Declarations()
     for path in paths:
         try:
             for text_file in text_files(path, max_bytes):
                 figures.files.append(text_file.shown)
-                reader = _Reader(figures, region, text_file.shown)
+                declarations.start(text_file.shown)
+                reader = _Reader(figures, region, text_file.shown, declarations)
                 reader.read(text_file.lines(max_bytes))
                 issues += reader.finish()
+                repeated = repeated_file(text_file, read_before)
+                if repeated:  # every declaration of it is repeated too: the file is named once
+                    issues.append(repeated)
+                    declarations.forget_last()
+                else:
+                    issues += declarations.issues()
         except PlanInvalid as invalid:
             issues += invalid.issues
     if issues:

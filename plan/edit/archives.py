@@ -3,9 +3,11 @@
 Each file is read as blocks of bytes and split into lines on LF only, so a stray CR or TAB inside a field
 stays in its field; nothing is extracted to disk, and no more than `max_bytes` of one file is ever read, so a
 file (or an archive's member) over the limit is refused without filling the memory or the disk. RAR is read
-with libarchive (Debian's libarchive13 through the libarchive-c package).
+with libarchive (Debian's libarchive13 through the libarchive-c package). Each file's content is hashed as it
+is read, so the same file given twice in one import (the .txt and its .zip) is told apart from its container.
 """
 
+import hashlib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,17 +31,19 @@ class TextFile:
 
     shown: str
     blocks: Iterator[bytes]
+    digest: str = ""  # sha256 of the content, once `lines` has read it all
 
     def lines(self, max_bytes: int) -> Iterator[bytes]:
         """The lines without their LF (a CR before it is kept: the reader trims fields); refused with a clear
         issue if the file is binary or larger than `max_bytes`."""
-        rest, read = b"", 0
+        rest, read, content = b"", 0, hashlib.sha256()
         for block in self.blocks:
             if read == 0 and b"\x00" in block[:4096]:
                 raise PlanInvalid([Issue(self.shown, 1, "", "import_binary")])
             read += len(block)
             if read > max_bytes:
                 raise PlanInvalid([Issue(self.shown, 1, "", "import_too_large", _limit(max_bytes))])
+            content.update(block)
             parts = (rest + block).split(b"\n")
             rest = parts.pop()
             if len(rest) > MAX_LINE:
@@ -47,6 +51,16 @@ class TextFile:
             yield from parts
         if rest:
             yield rest
+        self.digest = content.hexdigest()
+
+
+def repeated_file(text_file: TextFile, read_before: dict[str, str]) -> Issue | None:
+    """The issue of a file whose content was already read in this import (`read_before`: digest -> the file
+    shown), whose figures would be counted twice; else None, and the file is noted in `read_before`."""
+    if text_file.digest in read_before:
+        return Issue(text_file.shown, 1, "", "import_file_repeated", {"other": read_before[text_file.digest]})
+    read_before[text_file.digest] = text_file.shown
+    return None
 
 
 def _file_blocks(path: Path) -> Iterator[bytes]:
