@@ -24,6 +24,8 @@ from plan.data.store import FolderStore
 from plan.edit import aduanas, editing, official
 from plan.edit.comtrade import read_comtrade
 from plan.model.code_tables import read_code_table
+from plan.model.countries import country_name
+from plan.model.i18n import format_usd
 from plan.model.models import OUTCOMES, Sector
 from plan.model.regions import REGIONS_CSV, Region
 from plan.view import report
@@ -465,3 +467,62 @@ def test_a_comtrade_row_in_two_files_or_a_file_given_twice_is_refused(sample_dir
         "older.csv:1:-: tiene el mismo contenido que older.csv: sus cifras se sumarían dos veces; dé cada archivo "
         "una sola vez"]
 
+
+# ----------------------------------------------------------------------------- the preview names the rows
+
+
+def preview(data: Path, *files: Path, capsys, lang: str = "es") -> list[str]:
+    capsys.readouterr()
+    assert run_import(data, *files, save=False, lang=lang) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def test_the_preview_of_a_reimport_names_the_changed_row_with_its_old_and_new_value(sample_dir, tmp_path, capsys):
+    paths, expected = year_of_files(tmp_path / "dus", lines=200)
+    assert run_import(sample_dir, paths[2]) == 0  # March
+    version = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    key, row = next((key, row) for key, row in version.by_key().items() if row.value.source == "Aduanas DUS 2020-03")
+    draft = editing.apply(version, editing.Changes(changed={key: {"value": Decimal("1.00")}}))
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, OUTCOMES, draft.raw, version.sha,
+                                   "Ana"), editing.Saved)
+    new = expected[(2020, 3, row.value.market, row.value.sector.value)]
+    market, sector = row.value.market, row.value.sector
+    lines = preview(sample_dir, paths[2], capsys=capsys)
+    assert "Filas de resultados: 0 nuevas, 1 cambiadas, 0 eliminadas, " in "\n".join(lines)
+    assert (f"Cambiada: 2020-03 · {country_name(market, 'es')} · {sector.label('es')} · Aduanas DUS 2020-03: "
+            f"US$ 1,00 → {format_usd(new, 'es', decimals=2)}") in lines, lines
+    english = preview(sample_dir, paths[2], capsys=capsys, lang="en")
+    assert (f"Changed: 2020-03 · {country_name(market, 'en')} · {sector.label('en')} · Aduanas DUS 2020-03: "
+            f"US$1.00 → {format_usd(new, 'en', decimals=2)}") in english, english
+
+
+def test_the_preview_lists_rows_added_changed_and_removed_up_to_a_cap_and_counts_the_rest(sample_dir, tmp_path,
+                                                                                             capsys):
+    first, corrected = dus_month(2020, 4, 40, seed=10), dus_month(2020, 4, 300, seed=11)
+    paths = tmp_path / "abril.txt", tmp_path / "abril-corregido.txt"
+    paths[0].write_bytes(first.raw)
+    paths[1].write_bytes(corrected.raw)
+    assert run_import(sample_dir, paths[0]) == 0
+    lines = preview(sample_dir, paths[1], capsys=capsys)
+    old = {key: value.quantize(CENTS) for key, value in first.expected["3"].items()}
+    new = {key: value.quantize(CENTS) for key, value in corrected.expected["3"].items()}
+    changed = sorted(key for key in old.keys() & new.keys() if old[key] != new[key])
+    added, removed = sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
+    assert len(changed) > official.SHOWN_ROWS and 0 < len(added) and len(removed) <= official.SHOWN_ROWS
+
+    def label(key) -> str:
+        year, month, market, sector = key
+        return f"{year}-{month:02d} · {country_name(market, 'es')} · {Sector(sector).label('es')}"
+
+    def usd(value) -> str:
+        return format_usd(value, "es", decimals=2)
+
+    shown_changed = [line for line in lines if line.startswith("Cambiada: ")]
+    assert len(shown_changed) == official.SHOWN_ROWS
+    assert f"… y {len(changed) - official.SHOWN_ROWS} cambiadas más" in lines
+    for line in shown_changed:  # each one a real change, with the value it had and the one it gets
+        key = next(key for key in changed if line.startswith(f"Cambiada: {label(key)} · "))
+        assert line == f"Cambiada: {label(key)} · Aduanas DUS 2020-04: {usd(old[key])} → {usd(new[key])}"
+    assert sorted(line for line in lines if line.startswith("Eliminada: ")) == sorted(
+        f"Eliminada: {label(key)} · Aduanas DUS 2020-04: {usd(old[key])}" for key in removed)
+    assert len([line for line in lines if line.startswith("Nueva: ")]) == min(len(added), official.SHOWN_ROWS)

@@ -7,7 +7,8 @@
 An import owns the `exports_usd` rows of the periods it covers, for its origin (a plan's own region: no
 origin country; Comtrade: the reporter): importing a period again replaces exactly those rows, and rows typed
 by hand for the same period (or its whole year) are replaced too, so a total never counts a figure twice;
-the preview says which. Every other row (other metrics, other periods, other origins) is left as it is.
+the preview says which, and names the rows it adds, changes and removes (up to `SHOWN_ROWS` of each). Every
+other row (other metrics, other periods, other origins) is left as it is.
 """
 
 from collections import Counter, defaultdict
@@ -26,6 +27,7 @@ CODES = Path(__file__).resolve().parent / "codes"
 ADUANAS, COMTRADE = "Aduanas DUS", "UN Comtrade"  # an imported row's source: this name and its period
 OFFICIAL_SOURCES = {ADUANAS: "aduanas", COMTRADE: "comtrade"}
 SHOWN_LINES = 20  # line numbers listed per reason; the count is always whole
+SHOWN_ROWS = 10  # outcome rows named per kind of change (added, changed, removed); the rest are counted
 
 # (year, month or None for the whole year, origin country or None for the plan's own region)
 Period = tuple[int, int | None, str | None]
@@ -113,16 +115,16 @@ class Merge:
     """What an import does to outcomes.csv, as editor changes (so it is saved like an edit) and as a preview."""
 
     changes: Changes
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
+    changed_rows: list[tuple[Outcome, Decimal, str]] = field(default_factory=list)  # row, new value, new source
+    removed_rows: list[Outcome] = field(default_factory=list)
     unchanged: int = 0
     typed_replaced: list[Outcome] = field(default_factory=list)  # rows not from this import that it replaces
     typed_lines: list[int] = field(default_factory=list)
     periods: list[PeriodChange] = field(default_factory=list)
 
     def counts(self) -> dict:
-        return {"added": self.added, "changed": self.changed, "removed": self.removed}
+        return {"added": len(self.changes.added), "changed": len(self.changes.changed),
+                "removed": len(self.changes.deleted)}
 
 
 def _covers(period: Period, row: Outcome) -> bool:
@@ -153,10 +155,10 @@ def merge(version: TableVersion, figures: Figures) -> Merge:
                 result.unchanged += 1
             else:
                 result.changes.changed[key] = {"value": value, "source": source}
-                result.changed += 1
+                result.changed_rows.append((row.value, value, source))
         else:
             result.changes.deleted.add(key)
-            result.removed += 1
+            result.removed_rows.append(row.value)
         if row.value.source != figures.source(period):
             result.typed_replaced.append(row.value)
             result.typed_lines.append(row.line)
@@ -165,7 +167,6 @@ def merge(version: TableVersion, figures: Figures) -> Merge:
         if key not in present:
             result.changes.added.append({**dict(zip(OUTCOMES.unique, key, strict=True)), "value": value,
                                          "source": source})
-            result.added += 1
     result.periods = [PeriodChange(p, figures.source(p), figures.total(p), before[p]) for p in periods]
     return result
 
@@ -188,10 +189,46 @@ def describe(figures: Figures, result: Merge, lang: str) -> list[str]:
         origin = f" · {change.period[2]}" if change.period[2] else ""
         lines.append(t("import_period", lang, source=change.source, origin=origin,
                        imported=format_usd(change.imported, lang), before=format_usd(change.before, lang)))
-    lines.append(t("import_rows", lang, added=result.added, changed=result.changed, removed=result.removed,
-                   unchanged=result.unchanged))
+    lines.append(t("import_rows", lang, **result.counts(), unchanged=result.unchanged))
+    lines += _named_rows(result, lang)
     if result.typed_replaced:
         total = sum((row.value for row in result.typed_replaced), Decimal(0))
         lines.append(t("import_typed_replaced", lang, count=len(result.typed_replaced), value=format_usd(total, lang),
                        lines=", ".join(str(line) for line in result.typed_lines[:SHOWN_LINES])))
+    return lines
+
+
+def _row_label(row: Outcome, lang: str) -> str:
+    """`2020-03 · Estados Unidos · Fruta fresca · Aduanas DUS 2020-03`: what tells an export row apart."""
+    market = country_name(row.market, lang) if row.market else t("import_all_markets", lang)
+    origin = f"{country_name(row.origin_country, lang)} → " if row.origin_country else ""
+    parts = [f"{row.year}-{row.month:02d}" if row.month else str(row.year), origin + market,
+             row.sector.label(lang) if row.sector else t("import_all_sectors", lang),
+             row.source or t("import_no_source", lang)]
+    return " · ".join(parts)
+
+
+def _row_order(row: Outcome) -> tuple:
+    return (row.origin_country or "", row.year, row.month or 0, row.market or "", row.sector or "")
+
+
+def _named_rows(result: Merge, lang: str) -> list[str]:
+    """The rows changed (value before and after), removed and added, `SHOWN_ROWS` of each, the rest counted."""
+    def usd(value: Decimal) -> str:
+        return format_usd(value, lang, decimals=2)
+
+    changed = []
+    for row, value, source in sorted(result.changed_rows, key=lambda change: _row_order(change[0])):
+        new = usd(value) + (t("import_row_new_source", lang, source=source) if source != row.source else "")
+        changed.append(t("import_row_changed", lang, row=_row_label(row, lang), old=usd(row.value), new=new))
+    removed = [t("import_row_removed", lang, row=_row_label(row, lang), value=usd(row.value))
+               for row in sorted(result.removed_rows, key=_row_order)]
+    added_rows = [Outcome.model_construct(**cells) for cells in result.changes.added]
+    added = [t("import_row_added", lang, row=_row_label(row, lang), value=usd(row.value))
+             for row in sorted(added_rows, key=_row_order)]
+    lines = []
+    for kind, named in (("changed", changed), ("removed", removed), ("added", added)):
+        lines += named[:SHOWN_ROWS]
+        if len(named) > SHOWN_ROWS:
+            lines.append(t(f"import_more_{kind}", lang, count=format_number(len(named) - SHOWN_ROWS, lang)))
     return lines

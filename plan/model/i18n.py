@@ -62,9 +62,9 @@ def format_number(value: float | int | Decimal, lang: str = DEFAULT_LANG, decima
     return format_decimal(value, format=pattern, locale=locale_of(lang))
 
 
-def format_usd(value: float | int | Decimal, lang: str = DEFAULT_LANG) -> str:
-    """`US$ 1.500.000` in Spanish, `US$1,500,000` in English."""
-    amount = format_number(value, lang)
+def format_usd(value: float | int | Decimal, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
+    """`US$ 1.500.000` in Spanish, `US$1,500,000` in English (`decimals` to show cents)."""
+    amount = format_number(value, lang, decimals)
     return f"US$ {amount}" if lang != "en" else f"US${amount}"
 
 
