@@ -290,7 +290,11 @@ def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False
         if plan_push.sends:
             plan_push = _save_plan(store, copy, plan_id, bases.of_plan(plan_id), force, delete, editor, done,
                                    checked, max_bytes)
-        bases.set_plan(plan_id, plan_push.bases)
+            bases.set_plan(plan_id, plan_push.bases)
+            bases.write(copy)  # at once: a push killed at the next plan leaves this one's bases right
+        else:
+            bases.set_plan(plan_id, plan_push.bases)
+    if copy.is_dir():
         bases.write(copy)
     return done
 
