@@ -164,19 +164,28 @@ def _done_activities(page) -> str:
     return card.locator('[data-testid="stMetricValue"]').inner_text()
 
 
+def _wait_focus(page, selector: str) -> None:
+    """Keys go to the focused element: until `selector` has the focus they would be lost."""
+    page.wait_for_function("(selector) => !!document.activeElement?.matches(selector)", arg=selector,
+                           timeout=TIMEOUT)
+
+
 def _pick_in_grid(page, right: int, down: int, choice: str) -> None:
     """In the editor's grid (a canvas): from the first row's ID cell move to a select cell and choose.
-    Each step waits for what it needs (the page idle, the editor open, the option listed), so a busy
-    machine only makes it slower."""
+    Each step waits for what it needs (the page idle, the grid focused, the editor focused, the option
+    listed), so a busy machine only makes it slower. The grid focuses its canvas a frame after the click
+    (requestAnimationFrame): arrows pressed before that frame reach <body> and the editor opens on the
+    wrong column."""
     _wait_ready(page)
     box = page.locator('[data-testid="stDataFrameResizable"]').bounding_box()
     page.mouse.click(box["x"] + 60, box["y"] + 55)
+    _wait_focus(page, '[data-testid="stDataFrameResizable"] canvas[data-testid="data-grid-canvas"]')
     for _ in range(right):
         page.keyboard.press("ArrowRight")
     for _ in range(down):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.locator("#portal input[role=combobox]").wait_for(timeout=TIMEOUT)
+    _wait_focus(page, "#portal input[role=combobox]")
     page.keyboard.type(choice)
     page.locator("#portal [role=option]").filter(has_text=choice).first.wait_for(timeout=TIMEOUT)
     page.keyboard.press("Enter")
@@ -222,9 +231,9 @@ def test_an_editor_changes_a_status_and_the_overview_counts_it(editor_server, br
     save_screenshot(browser_page, "editor-es")
     assert serious_accessibility_violations(browser_page) == []  # the editor itself, past its password
     assert browser_page.get_by_role("combobox", name="Plan", exact=True).input_value() == "ProChile Atacama 2021"
-    _pick_in_grid(browser_page, right=4, down=20, choice="Realizada")  # ATA-21-21: en curso -> realizada
-    # Anchored: "Sin cambios pendientes" (nothing edited yet) must not end the wait.
     try:
+        _pick_in_grid(browser_page, right=4, down=20, choice="Realizada")  # ATA-21-21: en curso -> realizada
+        # Anchored: "Sin cambios pendientes" (nothing edited yet) must not end the wait.
         browser_page.get_by_text(re.compile("^Cambios pendientes")).wait_for(timeout=TIMEOUT)
     except Exception:
         save_screenshot(browser_page, "editor-pick-failed-es")  # which cell the keys reached, for the reader
