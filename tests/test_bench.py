@@ -105,12 +105,16 @@ def _everything(db: Path, function):
 def test_the_import_bench_measures_the_importer_beside_read_csv_and_writes_its_target(tmp_path):
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, "-m", "plan", "bench-import", "--lines", "2000", "--repetitions", "1",
-                             "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+                             "--plan-bytes", "2000000", "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     written = json.loads((out / "import.json").read_text(encoding="utf-8"))
     assert written["lines"] == 2000 and written["read_csv_rows"] >= 2000  # DuckDB also splits on the CRs
     assert all(written["runs"][step]["median_s"] > 0 for step in ("read_csv", "read_and_sum", "whole_import"))
     assert set(written["peak_rss_mib"]) == {"small_file", "month"} and written["peak_rss_mib"]["month"] > 0
+    large = written["size_limit_import"]
+    assert 1_900_000 < large["outcomes_bytes"] <= 2_000_000 and large["outcomes_rows"] > 20_000
+    assert large["peak_rss_mib"] > 0 and large["seconds"] > 0
     assert written["target"]["limit"] == 2.0 and written["target"]["ratio"] > 0
     assert (out / "import.md").read_text(encoding="utf-8") in result.stdout
 

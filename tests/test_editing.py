@@ -1,9 +1,12 @@
 """Editing a plan table: changes applied in place, checked like the CSVs, saved whole or not at all,
 conflicts refused, versions kept, downloads that come back unchanged."""
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import multiprocessing
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -291,3 +294,70 @@ def test_status_enum_round_trip_in_the_grid(sample_dir):
                                                  "added_rows": [{}, {"title": "x"}]})
     assert changes.changed == {keys[2]: {"status": "planned"}} and changes.deleted == {keys[3]}
     assert changes.added == [{"title": "x"}]  # an empty added row is ignored
+
+
+# ----------------------------------------------------------------------------- a bulk table held in part
+
+
+def outcome_changes(version: editing.TableVersion) -> editing.Changes:
+    """One 2020 export changed, one deleted, a row added: what an import of 2020 does."""
+    rows = [key for key, row in version.by_key().items()
+            if row.value.year == 2020 and row.value.metric == "exports_usd"]
+    added = {"metric": "exports_usd", "year": 2020, "month": 3, "market": "KOR", "sector": "wine", "value": 12.5,
+             "source": "Aduanas DUS 2020-03"}
+    return editing.Changes(changed={rows[0]: {"value": Decimal("1.00"), "source": "Ana"}}, deleted={rows[1]},
+                           added=[added])
+
+
+@pytest.fixture
+def held_in_part(monkeypatch):
+    """`load_where` holds the chosen rows only, even of the sample's small outcomes.csv."""
+    monkeypatch.setattr(editing, "HELD_WHOLE_BELOW", 0)
+
+
+def test_load_where_holds_only_the_chosen_rows_and_applies_like_a_whole_load(sample_dir, held_in_part):
+    # An import holds the rows of the years it replaces, not a million rows as models; what it writes must
+    # be the very bytes a whole load would write, lines of every other row untouched.
+    whole = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    part = editing.load_where(sample_dir, ATACAMA, OUTCOMES, "year", {2020})
+    assert part.partial and not part.issues and part.sha == whole.sha
+    assert {key: row for key, row in whole.by_key().items() if row.value.year == 2020} == part.by_key()
+    assert len(part.rows) < len(whole.rows)
+    changes = outcome_changes(whole)
+    assert editing.apply(part, changes).raw == editing.apply(whole, changes).raw
+    path = sample_dir / ATACAMA / "outcomes.csv"  # without the source column: every row written again
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        csv.writer(out, lineterminator="\n").writerows(row[:-1] for row in csv.reader(io.StringIO(whole.raw.decode())))
+    whole, part = (editing.load(sample_dir, ATACAMA, OUTCOMES),
+                   editing.load_where(sample_dir, ATACAMA, OUTCOMES, "year", {2020}))
+    assert "source" not in part.csv_file.fields and part.partial
+    draft = editing.apply(part, changes)
+    assert draft.raw == editing.apply(whole, changes).raw and b"Aduanas DUS 2020-03" in draft.raw
+
+
+@pytest.mark.parametrize("encoding, ending", [("cp1252", "\r\n"), ("utf-8-sig", "\n"), ("utf-16", "\r\n")])
+def test_a_partial_version_keeps_the_files_encoding_and_line_endings(sample_dir, held_in_part, encoding, ending):
+    path = sample_dir / ATACAMA / "outcomes.csv"
+    text = re.sub(",ilustrativo$", ',"ilustrativo, según Aduana"', path.read_text(encoding="utf-8"), flags=re.M)
+    path.write_bytes(text.replace("\n", ending).encode(encoding))
+    whole = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    part = editing.load_where(sample_dir, ATACAMA, OUTCOMES, "year", {2020})
+    assert whole.csv_file.encoding == part.csv_file.encoding and not part.issues
+    changes = outcome_changes(whole)
+    draft = editing.apply(part, changes)
+    assert draft.raw == editing.apply(whole, changes).raw and draft.raw.decode(encoding).count(ending) > 10
+    changes.added[0]["source"] = "Aduanas — DUS"  # a dash Windows-1252 lacks: the file becomes UTF-8 with BOM
+    assert editing.apply(part, changes).raw == editing.apply(whole, changes).raw
+
+
+def test_load_where_gives_the_whole_files_issues_and_a_partial_version_only_when_duckdb_is_sure(sample_dir,
+                                                                                                 held_in_part):
+    path = sample_dir / ATACAMA / "outcomes.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2017", "20l7")  # a 2017 row, not among the rows held
+    lines.append(lines[2])  # a repeated key, of 2017 too
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = editing.load(sample_dir, ATACAMA, OUTCOMES)
+    part = editing.load_where(sample_dir, ATACAMA, OUTCOMES, "year", {2020})
+    assert [issue.code for issue in whole.issues] == ["number_invalid", "duplicate_key"]
+    assert part.issues == whole.issues and not part.partial

@@ -18,6 +18,7 @@ import pytest
 
 from plan import cli
 from plan.bench.dus import DESTINATIONS, FIELDS, REGION, TARIFFS, dus_month
+from plan.bench.importing import plan_at_size
 from plan.data import database
 from plan.data.history import History
 from plan.data.store import FolderStore
@@ -336,6 +337,28 @@ def test_markets_and_the_report_say_where_imported_exports_come_from(app_env, tm
         html = report.render(con, Filters(plan_ids=(ATACAMA,)), "en")
     assert "Exports from 2020-01 to 2020-03 imported from the export declarations (DUS)" in html
     assert "Exports by sector, 2021" in html
+
+
+def test_an_import_into_a_large_plan_holds_the_file_not_its_rows(tmp_path):
+    # outcomes.csv can hold millions of rows (200 MB): as models they took 2 KB a row (6.3 GB for 1.6 million).
+    # Now the import holds the file's bytes and text, the new file, and as models only the rows of the years
+    # it replaces; DuckDB checks the rest (its memory is its own, bounded by plan.data.loader.SCRATCH_MEMORY).
+    data = tmp_path / "data"
+    outcomes = plan_at_size(data, 5_000_000)  # 78,000 rows, none of 2020
+    before = outcomes.read_bytes()
+    generated = dus_month(2020, 3, 2000, seed=12)
+    month = tmp_path / "marzo.txt"
+    month.write_bytes(generated.raw)
+    tracemalloc.start()
+    try:
+        assert run_import(data, month) == 0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * len(before), peak
+    assert imported_rows(data) == {k: v.quantize(CENTS) for k, v in generated.expected["3"].items()}
+    kept = [line for line in before.splitlines() if not line.startswith(b"exports_usd,2020,")]  # typed 2020 rows
+    assert [line for line in outcomes.read_bytes().splitlines() if b"Aduanas DUS" not in line] == kept
 
 
 # ----------------------------------------------------------------------------- one import, each figure once

@@ -23,7 +23,7 @@ import duckdb
 
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import fsync_folder, locked, pid_named, remove_dead_leftovers
-from plan.data.loader import LoadReport, csv_files, load_data_dir, plan_dirs
+from plan.data.loader import LoadReport, csv_files, load_data_dir, plan_dirs, scratch_database
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
 
@@ -91,13 +91,10 @@ def _write_build_info(con: duckdb.DuckDBPyConnection, data_dir: Path, report: Lo
 
 
 def validate(data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, only: set[str] | None = None) -> LoadReport:
-    """Check every plan (or the plans named in `only`: one at a time keeps memory to one plan's size) without
-    writing anything; raise PlanInvalid with every issue."""
-    con = duckdb.connect(":memory:")
-    try:
+    """Check every plan (or the plans named in `only`) without writing anything; raise PlanInvalid with every
+    issue."""
+    with scratch_database() as con:
         return load_data_dir(con, data_dir, max_bytes, only)
-    finally:
-        con.close()
 
 
 def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
@@ -150,16 +147,13 @@ def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = 
             return _build_locked(data_dir, db_path, max_bytes)
         with _building(db_path) as building:
             shutil.copyfile(db_path, building)
-            con = duckdb.connect(":memory:")
-            try:
+            with scratch_database() as con:
                 con.execute("SET enable_progress_bar = false")
                 report = load_data_dir(con, data_dir, max_bytes, only=set(plan_ids))
                 con.execute("ATTACH ? AS target", [str(building)])
                 _replace_plans(con, sorted(plan_ids), report)
                 con.execute("CHECKPOINT target")
                 con.execute("DETACH target")
-            finally:
-                con.close()
             _swap_in(building, db_path)
             return report
 

@@ -9,8 +9,10 @@ models. The caller decides what the connection is (in-memory for `validate`, a n
 database file for `build`) and throws it away when `PlanInvalid` is raised.
 """
 
+import contextlib
 import hashlib
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -39,6 +41,7 @@ from plan.model.schema import create_table_sql, kinds, to_arrow
 # Referenced tables come before the tables that point at them.
 LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
 UNREAD_ROWS = ("row_ragged", "quote_malformed")  # issues of rows whose cells are unknown
+SCRATCH_MEMORY = "256MB"  # DuckDB's memory when it checks plans (`scratch_database`)
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,16 @@ def _decimal_mark(csv_file: CsvFile, items: list) -> Issue | None:
     return None
 
 
-def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tuple[list[Row], list[Issue]]:
+def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None],
+               keep: Callable[[list[str]], bool] | None = None) -> tuple[list[Row], list[Issue]]:
     """The Python validator: every row, every rule, every problem with its line.
 
     Amounts are read with the decimal mark the file's own amounts show (`_decimal_mark`). References are
     checked against `known_ids` (None: that file could not be read, its own issue says why); a file with
     ids records there every id it names, refused rows too, so a row pointing at one is not blamed for the
-    other row's problem."""
+    other row's problem. With `keep` (see `records`), only the rows it accepts are validated and returned."""
     table = csv_file.table
-    items = list(records(csv_file))
+    items = list(records(csv_file, keep))
     disagreement = _decimal_mark(csv_file, items)
     context = {"decimal_mark": csv_file.decimal_mark}
     rows: list[Row] = []
@@ -168,7 +172,7 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
     if disagreement:  # that cell's amount is the disagreement, not another problem
         issues = [i for i in issues if (i.line, i.column, i.code) != (disagreement.line, disagreement.column,
                                                                       "number_invalid")]
-    if not rows and not issues:
+    if not rows and not issues and keep is None:
         issues.append(Issue(csv_file.shown, csv_file.header_line, "", "file_header_only"))
     if table.unique == ("id",):
         # A row that could not be split into cells (ragged, broken quotes) may hold any id: rows pointing
@@ -176,6 +180,30 @@ def check_rows(csv_file: CsvFile, known_ids: dict[str, set[str] | None]) -> tupl
         unread = any(issue.code in UNREAD_ROWS for issue in issues)
         known_ids[table.name] = None if unread else named_ids
     return rows, issues
+
+
+def bulk_valid(csv_file: CsvFile) -> bool:
+    """Whether DuckDB is sure that every row of a bulk table's file is valid and that no key repeats (the
+    references are the whole plan's to check): then no row needs the Python validator. False when it doubts,
+    or cannot read the file: `check_rows` then judges it and names the lines."""
+    if not sql_reader.supports(csv_file):
+        return False
+    with scratch_database() as con:
+        create_tables(con, [csv_file.table])
+        return (sql_reader.load(con, [(_without_bytes(csv_file), "")]) is not None
+                and not sql_reader.plans_repeating_keys(con, csv_file.table))
+
+
+@contextlib.contextmanager
+def scratch_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB to check plans in, that holds at most `SCRATCH_MEMORY` (DuckDB's default is 80% of
+    the machine's memory: 3 GB more to check a 200 MB outcomes.csv) and writes the rest to a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="plan-duckdb-") as spill:
+        con = duckdb.connect(":memory:", config={"memory_limit": SCRATCH_MEMORY, "temp_directory": spill})
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def _open_plan_files(folder: Path, base: Path, max_bytes: int) -> tuple[dict[str, CsvFile], list[Issue], set[str]]:

@@ -17,7 +17,7 @@ and builds its DuckDB file from there, so the local files are a cache that any p
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +45,7 @@ class StoreUnavailable(Exception):
 
 
 class PlanFiles(Protocol):
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
 
     def commit(self, version: Version, raw: bytes | None) -> str:
         """Make `raw` the current version (None removes the file; the history keeps it); returns what did not
@@ -83,13 +83,49 @@ def plan_file_names(folder: Path) -> list[str]:
     return [name for name in FILE_NAMES if name in listed and (folder / name).is_file()]
 
 
+class _FolderFiles(Mapping):
+    """A locked plan's files, read from its folder when asked for (not before, nor kept: an outcomes.csv can be
+    200 MB), except the ones a commit has replaced."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.names = plan_file_names(folder)
+        self.replaced: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self.replaced:
+            return self.replaced[name]
+        if name not in self.names:
+            raise KeyError(name)
+        return (self.folder / name).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names  # without reading the file
+
+    def __setitem__(self, name: str, raw: bytes) -> None:
+        self.replaced[name] = raw
+        if name not in self.names:
+            self.names.append(name)
+
+    def forget(self, name: str) -> None:
+        """A commit removed the file."""
+        self.replaced.pop(name, None)
+        if name in self.names:
+            self.names.remove(name)
+
+
 class _FolderPlan:
     """One plan of a folder store, locked: its files as on disk; a commit replaces one of them whole."""
 
     def __init__(self, store: "FolderStore", plan_id: str):
         self.store, self.plan_id = store, plan_id
-        folder = store.data_dir / plan_id
-        self.files = {name: (folder / name).read_bytes() for name in plan_file_names(folder)}
+        self.files = _FolderFiles(store.data_dir / plan_id)
 
     def commit(self, version: Version, raw: bytes | None) -> str:
         name = TABLES_BY_NAME[version.table].file_name
@@ -106,7 +142,7 @@ class _FolderPlan:
         if raw is None:
             path.unlink()
             fsync_folder(path.parent)
-            self.files.pop(name, None)
+            self.files.forget(name)
         else:
             write_atomically(path, raw)
             self.files[name] = raw

@@ -1,6 +1,7 @@
 """Editing one table of one plan: changes checked like the CSV files, saved so that nothing is lost.
 
     load(data_dir, plan_id, table)      -> TableVersion: the file's bytes, version, valid rows and their lines
+    load_where(..., column, values)     -> the same, checked whole in bulk, holding only the rows chosen
     Changes (by row key: changed cells, deleted rows, added rows)
     apply(version, changes)             -> Draft: the new bytes; untouched lines stay byte for byte
     check(data_dir, plan_id, table, raw) -> every issue of the plan with this file in place
@@ -12,25 +13,31 @@ version it was based on; if the file moved on since (another editor, or a person
 CSV on disk), it is refused, and nothing is written unless the whole plan is valid.
 """
 
+import bisect
 import functools
-import io
+import math
+import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated
 
 import duckdb
+from pydantic import TypeAdapter, ValidationError
 
 from plan.data import database
-from plan.data.csv_reader import CsvFile, parse_csv
+from plan.data.csv_reader import CsvFile, parse_csv, records
 from plan.data.csv_writer import cell_text, csv_record
 from plan.data.history import Version, now_utc, sha256
-from plan.data.loader import Row, check_rows
+from plan.data.loader import Row, bulk_valid, check_rows
 from plan.data.store import PlanStore, StaleBase, StoreUnavailable, plan_file_names
 from plan.model.issues import Issue, PlanInvalid, shown_path
 from plan.model.models import PlanModel, Table
 from plan.model.parsing import DecimalMark
 
 Key = tuple
+HELD_WHOLE_BELOW = 2_000_000  # bytes (about 30,000 outcome rows, 60 MB as models; DuckDB's check takes 50 MB)
 
 
 def row_key(table: Table, row: PlanModel) -> Key:
@@ -49,6 +56,7 @@ class TableVersion:
     csv_file: CsvFile | None
     rows: list[Row]
     issues: list[Issue]
+    partial: bool = False  # holds only the rows `load_where` chose: `apply` leaves every other row as it is
 
     @property
     def sha(self) -> str:
@@ -81,6 +89,53 @@ def load(data_dir: Path, plan_id: str, table: Table) -> TableVersion:
     path = table_path(data_dir, plan_id, table)
     raw = path.read_bytes() if path.exists() else None
     return parse_version(plan_id, table, shown_path(path, data_dir.resolve().parent), raw)
+
+
+def load_where(data_dir: Path, plan_id: str, table: Table, column: str, values: Collection) -> TableVersion:
+    """`load` for a bulk table, which can hold millions of rows up to the size limit (as models they would take
+    about 2 KB a row): every row is checked as a build checks it (DuckDB; the Python validator, and then every
+    row held, only for a file DuckDB doubts), but only the rows whose `column` reads as one of `values` are
+    held (e.g. the exports of the years an import replaces). The issues are the file's own, as `load`'s.
+    A file under `HELD_WHOLE_BELOW` bytes is loaded whole: its models take less than DuckDB's working memory."""
+    path = table_path(data_dir, plan_id, table)
+    if not table.bulk or not path.exists() or path.stat().st_size < HELD_WHOLE_BELOW:
+        return load(data_dir, plan_id, table)
+    raw = path.read_bytes()
+    shown = shown_path(path, data_dir.resolve().parent)
+    with tempfile.TemporaryDirectory(prefix="plan-load-") as scratch:
+        copy = Path(scratch) / table.file_name
+        copy.write_bytes(raw)  # DuckDB reads the bytes held, not a file someone may be saving meanwhile
+        opened = parse_csv(raw, table, shown, copy)
+        if isinstance(opened, list):
+            return TableVersion(plan_id, table, shown, raw, None, [], opened)
+        sure = bulk_valid(opened)
+    opened = replace(opened, path=path)
+    known_ids = dict.fromkeys(table.references.values())
+    rows, issues = check_rows(opened, known_ids, _reads_as(opened, column, values) if sure else None)
+    return TableVersion(plan_id, table, shown, raw, opened, rows, issues, partial=sure)
+
+
+def _reads_as(csv_file: CsvFile, column: str, values: Collection) -> Callable[[list[str]], bool]:
+    """Whether a row's `column` cell, read by the column's own validator, is one of `values` (each distinct
+    text is read once; a cell that does not read is kept, for the validator to name)."""
+    info = csv_file.table.model.model_fields[column]
+    if column not in csv_file.fields:
+        return lambda _row: info.default in values
+    at = csv_file.fields.index(column)
+    reader = TypeAdapter(Annotated[info.annotation, *info.metadata])
+    context = {"decimal_mark": csv_file.decimal_mark}
+    kept: dict[str, bool] = {}
+
+    def keep(row: list[str]) -> bool:
+        cell = row[at] if at < len(row) else ""
+        if cell not in kept:
+            try:
+                kept[cell] = reader.validate_python(cell, context=context) in values
+            except ValidationError:
+                kept[cell] = True
+        return kept[cell]
+
+    return keep
 
 
 @dataclass
@@ -175,26 +230,41 @@ class _Dialect:
 
 
 class _Output:
-    """The new file's text, counting lines so that each row's new first line is known."""
+    """The new file as pieces (text, or bytes copied from the old file), counting lines so that each row's
+    new first line is known."""
 
-    def __init__(self):
-        self.chunks: list[str] = []
+    def __init__(self, empty: str | bytes = ""):
+        self.pieces: list = []
+        self.empty = empty
         self.origin: dict[int, Key | int] = {}
         self.lines = 0
+        self.ends_line = True
 
-    def add(self, text: str, source: Key | int | None = None) -> None:
+    def add(self, content: str | bytes, source: Key | int | None = None) -> None:
         if source is not None:
             self.origin[self.lines + 1] = source
-        self.chunks.append(text)
-        self.lines += text.count("\n") + text.count("\r") - text.count("\r\n")
+        self.copy(content, 0, len(content))
 
-    def end_last_line(self, ending: str) -> None:
-        if self.chunks and not self.chunks[-1].endswith(("\n", "\r")):
-            self.chunks[-1] += ending
-            self.lines += 1
+    def copy(self, content: str | bytes, start: int, stop: int, rows: list[tuple[int, Key]] = (),
+             first_line: int = 1) -> None:
+        """`content[start:stop]`, the old file's lines from `first_line` on, where `rows` (first line, key) begin;
+        bytes are not copied twice (a memoryview of them)."""
+        if stop <= start:
+            return
+        for line, key in rows:
+            self.origin[self.lines + line - first_line + 1] = key
+        lf, cr, crlf = ("\n", "\r", "\r\n") if isinstance(content, str) else (b"\n", b"\r", b"\r\n")
+        self.lines += content.count(lf, start, stop) + content.count(cr, start, stop) - content.count(crlf, start,
+                                                                                                     stop)
+        self.pieces.append(memoryview(content)[start:stop] if isinstance(content, bytes) else content[start:stop])
+        self.ends_line = content[stop - 1 : stop] in (lf, cr)
 
-    def text(self) -> str:
-        return "".join(self.chunks)
+    def end_last_line(self, ending: str | bytes) -> None:
+        if self.pieces and not self.ends_line:
+            self.add(ending)
+
+    def content(self) -> str | bytes:
+        return self.empty.join(self.pieces)
 
 
 def apply(version: TableVersion, changes: Changes) -> Draft:
@@ -204,32 +274,89 @@ def apply(version: TableVersion, changes: Changes) -> Draft:
     used = {name for cells in [*changes.changed.values(), *changes.added] for name, value in cells.items()
             if cell_text(value).strip()}
     missing = [name for name in version.table.model.model_fields if name in used and name not in dialect.fields]
-    rows = version.by_key()
-    out = _Output()
     if version.csv_file is None or missing:  # new file, or a column it leaves out: every row written again
+        out = _Output()
         headers = version.csv_file.headers if version.csv_file else {}
         dialect.fields += missing
         out.add(dialect.record([headers.get(name, name) if name else "" for name in dialect.fields]))
-        for key, row in rows.items():
+        for key, row in _every_row(version):
             if key not in changes.deleted:
                 out.add(dialect.row(row.value, changes.changed.get(key, {})), key)
-    else:
-        lines = list(io.StringIO(version.csv_file.text, newline=""))
-        at_line = {row.line: (key, row) for key, row in rows.items()}
-        line = 1
-        while line <= len(lines):
-            key, row = at_line.get(line, (None, None))
-            if row is None or (key not in changes.deleted and key not in changes.changed):
-                out.add(lines[line - 1], key)
-                line += 1
-                continue
-            if key not in changes.deleted:
-                out.add(dialect.row(row.value, changes.changed[key]), key)
-            line = row.end + 1
-        out.end_last_line(dialect.ending)
+        _add_rows(out, dialect, changes, str)
+        return Draft(dialect.encode(out.content()), out.origin)
+    if version.csv_file.encoding in BYTE_LINES:
+        try:
+            return _in_place(version, changes, dialect, True)
+        except UnicodeEncodeError:  # a character the file's encoding lacks: written whole again (_Dialect.encode)
+            pass
+    return _in_place(version, changes, dialect, False)
+
+
+# Encodings whose bytes split into lines exactly as their text does (CR and LF are single bytes no other
+# character uses) -> the encoding of a piece written in the middle of such a file.
+BYTE_LINES = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "cp1252"}
+
+
+def _in_place(version: TableVersion, changes: Changes, dialect: "_Dialect", as_bytes: bool) -> Draft:
+    """`apply` to an existing file with the columns it needs: the old content copied between the rows changed
+    or deleted, as its bytes (`as_bytes`, so a file of millions of rows is never split into lines) or text."""
+    content = version.raw if as_bytes else version.csv_file.text
+    encode = functools.partial(str.encode, encoding=BYTE_LINES[version.csv_file.encoding]) if as_bytes else str
+    rows, edited = version.by_key(), changes.deleted | changes.changed.keys()
+    touched = sorted((row.line, key) for key, row in rows.items() if key in edited)
+    kept = sorted((row.line, key) for key, row in rows.items() if key not in edited)
+    kept_lines = [line for line, _key in kept]
+    starts = _line_starts(content, {line for first, key in touched for line in (first, rows[key].end + 1)})
+    out = _Output(content[:0])
+    line, at = 1, 0  # the old file's first line not written yet, and where it starts
+
+    def copy_until(next_line: float, stop: int) -> None:
+        held = kept[bisect.bisect_left(kept_lines, line) : bisect.bisect_left(kept_lines, next_line)]
+        out.copy(content, at, stop, held, line)
+
+    for first, key in touched:
+        copy_until(first, starts[first])
+        if key not in changes.deleted:
+            out.add(encode(dialect.row(rows[key].value, changes.changed[key])), key)
+        line, at = rows[key].end + 1, starts[rows[key].end + 1]
+    copy_until(math.inf, len(content))
+    out.end_last_line(encode(dialect.ending))
+    _add_rows(out, dialect, changes, encode)
+    return Draft(out.content() if as_bytes else dialect.encode(out.content()), out.origin)
+
+
+def _add_rows(out: _Output, dialect: "_Dialect", changes: Changes, encode) -> None:
     for index, added in enumerate(changes.added):
-        out.add(dialect.row(None, added), index)
-    return Draft(dialect.encode(out.text()), out.origin)
+        out.add(encode(dialect.row(None, added)), index)
+
+
+_LINE_BREAK = {str: re.compile(r"\r\n|\r|\n"), bytes: re.compile(rb"\r\n|\r|\n")}
+
+
+def _line_starts(content: str | bytes, lines: set[int]) -> dict[int, int]:
+    """Where each of the 1-based `lines` starts in `content` (its length for a line past the last), lines
+    ending as the csv module counts them (LF, CR LF or a lone CR)."""
+    starts = {line: len(content) for line in lines} | ({1: 0} if 1 in lines else {})
+    line, last = 1, max(lines, default=1)
+    for found in _LINE_BREAK[type(content)].finditer(content):
+        if line >= last:
+            break
+        line += 1
+        if line in starts:
+            starts[line] = found.end()
+    return starts
+
+
+def _every_row(version: TableVersion) -> Iterator[tuple[Key, Row]]:
+    """The file's rows in order: the ones held, or, for a partial version (checked whole), every row of the
+    file read and validated in turn, none kept."""
+    if not version.partial:
+        yield from version.by_key().items()
+        return
+    context = {"decimal_mark": version.csv_file.decimal_mark}
+    for line, end, cells in records(version.csv_file):
+        value = version.table.model.model_validate(cells, context=context)
+        yield row_key(version.table, value), Row(line, end, value)
 
 
 def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
@@ -238,13 +365,13 @@ def check(data_dir: Path, plan_id: str, table: Table, raw: bytes | None,
     `data_dir`: the CSV reader's rules (references between the plan's tables included), on a copy, so nothing
     is written."""
     folder = data_dir / plan_id
-    files = {name: (folder / name).read_bytes() for name in plan_file_names(folder)}
+    files = {name: (folder / name).read_bytes() for name in plan_file_names(folder) if name != table.file_name}
     return check_files(data_dir, plan_id, _with(files, table, raw), max_bytes)
 
 
-def _with(files: dict[str, bytes], table: Table, raw: bytes | None) -> dict[str, bytes]:
-    """The plan's files with `raw` as the table's (None: without it)."""
-    others = {name: content for name, content in files.items() if name != table.file_name}
+def _with(files: Mapping[str, bytes], table: Table, raw: bytes | None) -> dict[str, bytes]:
+    """The plan's files with `raw` as the table's (None: without it); the table's current file is not read."""
+    others = {name: files[name] for name in files if name != table.file_name}
     return others if raw is None else {**others, table.file_name: raw}
 
 
@@ -300,6 +427,7 @@ def save(data_dir: Path, store: PlanStore, plan_id: str, table: Table, raw: byte
             if sha256(current) != base:
                 store.remember(current)
                 return Conflict(base, sha256(current))
+            del current  # not held through the check: it can be as large as `raw`
             issues = check_files(data_dir, plan_id, _with(plan.files, table, raw))
             if issues:
                 return Rejected(issues)

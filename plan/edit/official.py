@@ -136,7 +136,8 @@ def _covers(period: Period, row: Outcome) -> bool:
 
 
 def merge(version: TableVersion, figures: Figures) -> Merge:
-    """The changes that make outcomes.csv hold `figures` for their periods and nothing else for those periods."""
+    """The changes that make outcomes.csv hold `figures` for their periods and nothing else for those periods.
+    `version` needs to hold only the rows of the years of `figures` (`editing.load_where`)."""
     periods = figures.periods()
     wanted: dict[Key, tuple[Decimal, str]] = {
         _outcome_key(period, market, sector): (value.quantize(Decimal("0.01")), figures.source(period))
