@@ -223,8 +223,7 @@ def _run_import(args) -> int:
         figures = aduanas.read_dus(args.files, _plan_region(data_dir, plan_id, args.region, lang), args.max_bytes)
     else:
         figures = comtrade.read_comtrade(args.files, args.max_bytes)
-    # Only the rows of the years imported are held: outcomes.csv may have millions (official.merge).
-    version = editing.load_where(data_dir, plan_id, OUTCOMES, "year", {period[0] for period in figures.periods()})
+    version = official.outcomes_to_merge(data_dir, plan_id, figures)
     if version.issues:
         raise PlanInvalid(version.issues)
     merged = official.merge(version, figures)

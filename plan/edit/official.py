@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from plan.edit.editing import Changes, Key, TableVersion
+from plan.edit.editing import Changes, Key, TableVersion, load_where
 from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED, country_name
 from plan.model.i18n import format_number, format_usd, t
@@ -135,9 +135,15 @@ def _covers(period: Period, row: Outcome) -> bool:
             and (row.month is None or month is None or row.month == month))
 
 
+def outcomes_to_merge(data_dir: Path, plan_id: str, figures: Figures) -> TableVersion:
+    """The plan's outcomes.csv checked whole, holding as rows only those of the years `figures` cover: all that
+    `merge` needs, and bounded memory for a file of millions of rows."""
+    return load_where(data_dir, plan_id, OUTCOMES, "year", {period[0] for period in figures.periods()})
+
+
 def merge(version: TableVersion, figures: Figures) -> Merge:
     """The changes that make outcomes.csv hold `figures` for their periods and nothing else for those periods.
-    `version` needs to hold only the rows of the years of `figures` (`editing.load_where`)."""
+    `version` needs to hold only the rows of the years of `figures` (`outcomes_to_merge`)."""
     periods = figures.periods()
     wanted: dict[Key, tuple[Decimal, str]] = {
         _outcome_key(period, market, sector): (value.quantize(Decimal("0.01")), figures.source(period))

@@ -31,7 +31,7 @@ from plan.model import countries
 from plan.model.fields import CODE_PATTERN, MAX_TEXT
 from plan.model.i18n import t
 from plan.model.issues import PlanInvalid
-from plan.model.models import OUTCOMES, PLAN, TABLES, TABLES_BY_NAME, Table
+from plan.model.models import PLAN, TABLES, TABLES_BY_NAME, Table
 from plan.model.regions import Region
 from plan.model.schema import kind_of
 from plan.ui import access, store
@@ -584,7 +584,7 @@ def _import_official(lang: str, data_dir: Path, plan_store: PlanStore, plan_id: 
         ui.show_issues(t("editor_official_rejected", lang), issues, lang)
         st.caption(t("editor_nothing_saved", lang))
         return
-    version = editing.load(data_dir, plan_id, OUTCOMES)
+    version = official.outcomes_to_merge(data_dir, plan_id, figures)
     if version.issues:
         ui.show_issues(t("editor_file_invalid", lang, file=version.shown), version.issues, lang)
         return
