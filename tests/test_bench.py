@@ -115,6 +115,7 @@ def test_the_import_bench_measures_the_importer_beside_read_csv_and_writes_its_t
     large = written["size_limit_import"]
     assert 1_900_000 < large["outcomes_bytes"] <= 2_000_000 and large["outcomes_rows"] > 20_000
     assert large["peak_rss_mib"] > 0 and large["seconds"] > 0
+    assert large["push"]["peak_rss_mib"] > 0 and large["push"]["seconds"] > 0  # the same plan pushed to a store
     assert written["target"]["limit"] == 2.0 and written["target"]["ratio"] > 0
     assert (out / "import.md").read_text(encoding="utf-8") in result.stdout
 

@@ -12,7 +12,8 @@ side, alternating, `repetitions` times:
 and the peak memory (high-water RSS) of the import command in its own process, for this file and for a file of
 1/100 the lines: memory that does not grow with the file is what streaming means. Last, the month saved
 (`--yes`) into a plan whose outcomes.csv is at the size limit (`plan_bytes`, 200 MB and 3 million rows by
-default; its database built first, so the save refreshes it): the command's peak memory and time.
+default; its database built first, so the save refreshes it): the command's peak memory and time; then that
+folder pushed (`python -m plan store push`) into a new PostgreSQL store (Debian's package, on 127.0.0.1).
 """
 
 import contextlib
@@ -30,6 +31,7 @@ import duckdb
 
 from plan import cli
 from plan.bench.dus import FIELDS, dus_month
+from plan.bench.postgres import LocalPostgres
 from plan.data import database
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.edit.aduanas import read_dus
@@ -118,6 +120,15 @@ def _size_limit_import(path: Path, work: Path, plan_bytes: int) -> dict:
             "seconds": round(time.perf_counter() - started, 1)}
 
 
+def _size_limit_push(data: Path) -> dict:
+    """`python -m plan store push` of `data` (a plan at the size limit) into a new PostgreSQL store: its peak RSS
+    and seconds, in its own process."""
+    with LocalPostgres() as server:
+        started = time.perf_counter()
+        peak = _peak_rss_mib(["store", "push", str(data), "--url", server.url])
+        return {"peak_rss_mib": peak, "seconds": round(time.perf_counter() - started, 1)}
+
+
 def plan_at_size(data: Path, size: int) -> Path:
     """A copy of the sample data whose Atacama outcomes.csv is filled to just under `size` bytes with distinct
     synthetic rows (three US$ metrics, months of 1990-2019, every market and sector: up to 4 million rows,
@@ -170,6 +181,8 @@ def run(out: Path, lines: int = 100_000, repetitions: int = 3, log=print, plan_b
                   "month": _preview_peak_rss_mib(month, work / "plan")}
         log(f"the month into a plan whose outcomes.csv is {plan_bytes:,} bytes")
         size_limit = _size_limit_import(month, work / "limit", plan_bytes)
+        log("that plan pushed into a new PostgreSQL store")
+        size_limit["push"] = _size_limit_push(work / "limit" / "data")
         size = month.stat().st_size
     ratio = statistics.median(runs["whole_import"]) / statistics.median(runs["read_csv"])
     results = {"lines": lines, "bytes": size, "read_csv_rows": rows, "repetitions": repetitions,
@@ -198,6 +211,8 @@ def markdown(results: dict) -> str:
               f"| 1/100 of the lines | {memory['small_file']} |", f"| the month | {memory['month']} |",
               f"| the month saved into a plan whose outcomes.csv has {limit['outcomes_bytes']:,} bytes, "
               f"{limit['outcomes_rows']:,} rows (database refreshed; {limit['seconds']} s) | {limit['peak_rss_mib']} |",
+              f"| that plan's folder pushed into a new PostgreSQL store (`store push`; {limit['push']['seconds']} s) "
+              f"| {limit['push']['peak_rss_mib']} |",
               "",
               f"Target: {target['name']} = {target['ratio']} (limit {target['limit']}): "
               f"{'met' if target['met'] else 'NOT met'}.", ""]
