@@ -429,6 +429,7 @@ REVIEWED = {
     ("plan.data.sql_reader", "_select_sql"): "model columns, constant regexes; paths, delimiter, skip bound",
     ("plan.data.sql_reader", "_create_alias_table"): "alias_<model field>",
     ("plan.data.sql_reader", "plans_breaking_rules"): "key and reference columns of a model table",
+    ("plan.data.sql_reader", "plans_repeating_keys"): "key columns of a model table",
     ("plan.model.schema", "create_table_sql"): "model columns and their DuckDB types",
     # The demo's own output path (quotes doubled). DuckDB 2.0 binds `COPY ... TO ?`: could be bound.
     ("plan.data.demo", "_write_outcomes"): "demo output path",
