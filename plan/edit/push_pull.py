@@ -19,6 +19,7 @@ L = S in step; L = B behind (the store moved on: pull); S = B changed here (push
 changed on both sides (merged by row, or refused).
 """
 
+import functools
 import getpass
 import json
 from collections.abc import Callable, Iterable
@@ -271,14 +272,15 @@ def push(store: PlanStore, copy: Path, force: bool = False, delete: bool = False
     for plan_id in sorted(local_plans | set(store_plans) | base_plans):
         local, store_sha, known = _local_files(copy, plan_id), store_plans.get(plan_id, {}), bases.of_plan(plan_id)
         refused = len(report.refusals)
-        plan_push = _push_plan(plan_id, local, known, store_sha, lambda name, s=store_sha: store.content(s[name]),
-                               store.content, force, delete, report)
+        stored = functools.cache(store.content)  # this plan's versions, each read from the store once
+        plan_push = _push_plan(plan_id, local, known, store_sha, lambda name, s=store_sha, read=stored: read(s[name]),
+                               stored, force, delete, report)
         for refusal in report.refusals[refused:]:
             if refusal.collisions:
                 name = refusal.path.split("/", 1)[1]
                 refusal.who = _who(store, plan_id, name, known.get(name))
         if plan_push.sends:
-            store_files = {name: store.content(sha) for name, sha in store_sha.items()}
+            store_files = {name: stored(sha) for name, sha in store_sha.items()}
             issues = _check(copy, plan_id, store_files, plan_push, checked, max_bytes)
             if issues:
                 report.refusals.append(Refusal(plan_id, "push_invalid", issues=issues))
