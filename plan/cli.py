@@ -17,21 +17,25 @@ from plan.data import database, demo
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
 from plan.data.store import (
+    DEFAULT_COPY_DIR,
     STORE_URL_VARIABLE,
     FolderStore,
+    NotALocalCopy,
     StoreUnavailable,
+    default_data_dir,
+    local_copy,
+    open_store,
     store_url,
 )
 from plan.edit import aduanas, comtrade, editing, official, push_pull
-from plan.model import column_docs, countries
+from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
-from plan.model.issues import PlanInvalid
-from plan.model.models import OUTCOMES, PLAN, TABLES_BY_NAME, ActivityType, Modality, Sector, Status
-from plan.model.parsing import ParseError, parse_date
+from plan.model.issues import PlanInvalid, UsageError
+from plan.model.models import OUTCOMES, PLAN, TABLES_BY_NAME
 from plan.model.regions import Region
-from plan.model.textkey import text_key
-from plan.view import queries, report
-from plan.view.filters import Filters, chosen_plans, plan_labels
+from plan.view import queries, report, report_options
+from plan.view.filters import Filters
+from plan.view.report_options import ReportOptions
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -42,9 +46,25 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help=f"largest CSV file accepted, in bytes (default {DEFAULT_MAX_BYTES:,})")
 
 
-def _data_dir_argument(parser: argparse.ArgumentParser) -> None:
+def _data_dir_argument(parser: argparse.ArgumentParser, local_copy_too: bool = True) -> None:
     parser.add_argument("data_dir", nargs="?", type=Path, default=None,
-                        help="folder of plan folders (default: $PLAN_DATA_DIR or data/)")
+                        help="folder of plan folders (default: $PLAN_DATA_DIR or data/)" + (
+                            "; with a store URL, the store's local copy, brought in step first (default: "
+                            "$PLAN_CACHE_DIR or .plan-cache/)" if local_copy_too else ""))
+
+
+def _url_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", default=None,
+                        help=f"the PostgreSQL plan store, postgresql+psycopg://user:password@host/db (default: "
+                             f"${STORE_URL_VARIABLE}; neither: the plan folders of DATA_DIR are the store)")
+
+
+def _plans_arguments(parser: argparse.ArgumentParser) -> None:
+    """A command that reads or writes plans: the store, and the folder it reads them from (with a URL, the
+    store's local copy)."""
+    _data_dir_argument(parser)
+    _url_argument(parser)
+    parser.set_defaults(reads_the_store=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,13 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every plan CSV; change nothing",
                                    description="Check every CSV of every plan folder and list all errors.")
-    _data_dir_argument(validate)
+    _plans_arguments(validate)
     _add_common(validate)
 
     build = commands.add_parser("build", help="validate, then build the DuckDB database atomically",
                                 description="Validate every CSV, then build the database into a new file and "
                                             "swap it in; on any error the previous database stays as it was.")
-    _data_dir_argument(build)
+    _plans_arguments(build)
     build.add_argument("--db", type=Path, default=None,
                        help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     build.add_argument("--if-stale", action="store_true",
@@ -122,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start N `streamlit run app.py` processes and HAProxy in front of them on one port, with "
                     "sticky sessions and WebSockets; with $PLAN_STORE_URL every replica shares the PostgreSQL "
                     "plan store, otherwise the plan folders of DATA_DIR. Runs until interrupted (Ctrl-C).")
-    _data_dir_argument(serve_cmd)
+    _plans_arguments(serve_cmd)
     serve_cmd.add_argument("--replicas", type=int, default=2, help="how many app processes (default 2)")
     serve_cmd.add_argument("--port", type=int, default=8501, help="the load balancer's port (default 8501)")
     serve_cmd.add_argument("--work", type=Path, default=Path(".replicas"),
@@ -152,10 +172,9 @@ def _add_store_command(commands) -> None:
                           ("log", "list the saved versions, newest first"),
                           ("status", "say whether the store answers, and its version")):
         action = actions.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
-        action.add_argument("--url", default=None,
-                            help=f"postgresql+psycopg://user:password@host/db (default: ${STORE_URL_VARIABLE})")
+        _url_argument(action)
         if name == "push":
-            _data_dir_argument(action)
+            _data_dir_argument(action, local_copy_too=False)
             action.add_argument("--force", action="store_true",
                                 help="replace the store's version where it cannot be merged (the history keeps it)")
             action.add_argument("--delete", action="store_true",
@@ -203,21 +222,21 @@ def _plan_region(data_dir: Path, plan_id: str, given: str | None, lang: str) -> 
     if given is not None:
         region = Region.lookup(given)
         if region is None:
-            raise ReportUsageError([t("import_region_unknown", lang, value=given)])
+            raise UsageError([t("import_region_unknown", lang, value=given)])
         return region
     plan = editing.load(data_dir, plan_id, PLAN)
     if plan.issues:
         raise PlanInvalid(plan.issues)
     region = plan.rows[0].value.region_code if plan.rows else None
     if region is None:
-        raise ReportUsageError([t("import_no_region", lang)])
+        raise UsageError([t("import_no_region", lang)])
     return region
 
 
 def _run_import(args) -> int:
     lang, plan_dir = args.lang, args.plan.resolve()
     if not (plan_dir / PLAN.file_name).is_file():
-        raise ReportUsageError([t("import_not_a_plan", lang, path=args.plan)])
+        raise UsageError([t("import_not_a_plan", lang, path=args.plan)])
     data_dir, plan_id = plan_dir.parent, plan_dir.name
     if args.source == "aduanas":
         figures = aduanas.read_dus(args.files, _plan_region(data_dir, plan_id, args.region, lang), args.max_bytes)
@@ -286,26 +305,29 @@ def _run_columns(_args) -> int:
 
 
 def _run_validate(args) -> int:
-    report = database.validate(args.data_dir, args.max_bytes)
+    with local_copy(args.url, args.data_dir):
+        report = database.validate(args.data_dir, args.max_bytes)
     print(t("summary_valid", args.lang, plans=len(report.plans), rows=report.rows))
     return 0
 
 
 def _run_build(args) -> int:
     db_path = args.db or database.default_db_path(args.data_dir)
-    if args.if_stale:
-        readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
-        if readiness.set_aside:
-            print(t("summary_set_aside", args.lang, path=readiness.set_aside))
-        if readiness.issues:
-            raise PlanInvalid(readiness.issues)
-        if readiness.report is None:
-            print(t("summary_fresh", args.lang, path=db_path))
+    with local_copy(args.url, args.data_dir):
+        if not args.if_stale:
+            report = database.build(args.data_dir, db_path, args.max_bytes)
+            print(t("summary_built", args.lang, path=db_path, plans=len(report.plans), rows=report.rows))
             return 0
-        report = readiness.report
+        readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
+    if readiness.set_aside:
+        print(t("summary_set_aside", args.lang, path=readiness.set_aside))
+    if readiness.issues:
+        raise PlanInvalid(readiness.issues)
+    if readiness.report is None:
+        print(t("summary_fresh", args.lang, path=db_path))
     else:
-        report = database.build(args.data_dir, db_path, args.max_bytes)
-    print(t("summary_built", args.lang, path=db_path, plans=len(report.plans), rows=report.rows))
+        print(t("summary_built", args.lang, path=db_path, plans=len(readiness.report.plans),
+                rows=readiness.report.rows))
     return 0
 
 
@@ -317,20 +339,6 @@ def _run_demo(args) -> int:
     return 0
 
 
-# --- report ---------------------------------------------------------------------------------
-
-REPORT_ENUMS = (("sector", "sectors", Sector), ("modality", "modalities", Modality), ("type", "types", ActivityType),
-                ("status", "statuses", Status))
-
-
-class ReportUsageError(Exception):
-    """Report options that name unknown values: every message, in the chosen language (exit 2)."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
 def _add_report_command(commands) -> None:
     report_cmd = commands.add_parser(
         "report", help="write a self-contained HTML progress report (works offline)",
@@ -339,7 +347,7 @@ def _add_report_command(commands) -> None:
                     "the language of --lang. "
                     "Builds the database first when it is missing or stale. Repeat an option to choose several "
                     "values; an option left out means all.")
-    _data_dir_argument(report_cmd)
+    _plans_arguments(report_cmd)
     report_cmd.add_argument("--out", type=Path, required=True, metavar="FILE.html",
                             help="HTML file to write (replaced atomically)")
     report_cmd.add_argument("--db", type=Path, default=None,
@@ -356,102 +364,33 @@ def _add_report_command(commands) -> None:
                             help="activities whose planned span starts on or before DATE (YYYY-MM-DD or DD-MM-YYYY)")
     report_cmd.add_argument("--market", action="append", default=[], metavar="M",
                             help="target market as ISO-3 code or country name, e.g. GBR or 'Reino Unido' (repeatable)")
-    for option, _field, enum in REPORT_ENUMS:
+    for option, _field, enum in report_options.ENUM_OPTIONS:
         report_cmd.add_argument(f"--{option}", action="append", default=[], metavar=option[0].upper(),
                                 help=f"{option}: code, Spanish or English label, e.g. "
                                      f"{', '.join(m.value for m in list(enum)[:3])} (repeatable)")
     _add_common(report_cmd)
 
 
-def _allowed_enum(enum, lang: str) -> str:
-    return ", ".join(f"{member.value} ({member.label(lang)})" for member in enum)
-
-
-def report_values(args, lang: str) -> tuple[dict, list[str]]:
-    """The filter values that need no database (markets, enums, dates), and the messages of the
-    unknown ones (all of them)."""
-    errors: list[str] = []
-    values: dict = {"quarter": args.quarter}
-    markets = []
-    for text in args.market:
-        code = countries.to_iso3(text)
-        if code is None:
-            errors.append(t("report_unknown_market", lang, option="--market", value=text))
-        elif code not in markets:
-            markets.append(code)
-    values["markets"] = tuple(markets)
-    for option, field_name, enum in REPORT_ENUMS:
-        chosen = []
-        for text in getattr(args, option):
-            member = enum.lookup(text)
-            if member is None:
-                errors.append(t("report_unknown_value", lang, option=f"--{option}", value=text,
-                                allowed=_allowed_enum(enum, lang)))
-            elif member.value not in chosen:
-                chosen.append(member.value)
-        values[field_name] = tuple(chosen)
-    for option, field_name in (("--from", "date_from"), ("--to", "date_to")):
-        text = getattr(args, field_name)
-        values[field_name] = None
-        if text is not None:
-            try:
-                values[field_name] = parse_date(text)
-            except ParseError as error:
-                errors.append(t("report_bad_date", lang, option=option, message=t(error.code, lang, **error.params)))
-    if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-        errors.append(t("report_dates_swapped", lang, date_from=args.date_from, date_to=args.date_to))
-    return values, errors
-
-
-def report_plans(args, all_plans, lang: str) -> tuple[tuple[str, ...], list[str]]:
-    """The plan ids of --office/--year (accents and case ignored in office names), and the messages
-    of the unknown offices and years."""
-    errors = []
-    offices_by_key = {text_key(office): office for office in all_plans["office"]}
-    offices = []
-    for text in args.office:
-        office = offices_by_key.get(text_key(text))
-        if office is None:
-            errors.append(t("report_unknown_value", lang, option="--office", value=text,
-                            allowed=", ".join(sorted(offices_by_key.values()))))
-        elif office not in offices:
-            offices.append(office)
-    years = sorted(set(all_plans["year"].astype(int)))
-    for year in args.year:
-        if year not in years:
-            errors.append(t("report_unknown_value", lang, option="--year", value=year,
-                            allowed=", ".join(map(str, years))))
-    if errors:
-        return (), errors
-    chosen = chosen_plans(all_plans, tuple(offices), tuple(sorted(set(args.year))))
-    if chosen.empty:
-        labels = plan_labels(all_plans)
-        return (), [t("report_no_plan", lang, allowed=", ".join(labels.values()))]
-    return tuple(chosen["plan_id"]), []
-
-
 def _run_report(args) -> int:
     lang = args.lang
-    values, errors = report_values(args, lang)
-    if errors:
-        raise ReportUsageError(errors)
-    db_path = args.db or database.default_db_path(args.data_dir)
-    readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
+    options = ReportOptions(**{name: getattr(args, name) for name in ReportOptions.__dataclass_fields__})
+    values = report_options.filter_values(options, lang)  # a mistyped option is told before any build
+    with local_copy(args.url, args.data_dir):
+        readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
+                                    args.max_bytes)
     if readiness.set_aside:
         print(t("summary_set_aside", lang, path=readiness.set_aside), file=sys.stderr)
     if readiness.issues:
         print(t("report_kept_last_good", lang, count=len(readiness.issues)), file=sys.stderr)
         print("\n".join(issue.render(lang) for issue in readiness.issues), file=sys.stderr)
     with database.reader(readiness.db_path) as con:
-        plan_ids, errors = report_plans(args, queries.plans(con), lang)
-        if errors:
-            raise ReportUsageError(errors)
+        plan_ids = report_options.chosen_plan_ids(options, queries.plans(con), lang)
         document = report.render(con, Filters(plan_ids=plan_ids, **values), lang)
     try:
         write_atomically(args.out, document.encode("utf-8"))
     except OSError as error:  # a folder, a read-only place, a full disk: say so, leave what was there
-        raise ReportUsageError([t("report_cannot_write", lang, option="--out", value=args.out,
-                                  reason=error.strerror or error)]) from None
+        raise UsageError([t("report_cannot_write", lang, option="--out", value=args.out,
+                            reason=error.strerror or error)]) from None
     print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
     return 0
 
@@ -460,9 +399,11 @@ def _run_serve(args) -> int:
     from plan.bench.replicas import replicas  # starts streamlit servers: loaded for this command only
 
     if args.replicas < 1:
-        raise ReportUsageError([t("serve_replicas_invalid", args.lang, value=args.replicas)])
-    editor = {name: os.environ[name] for name in ("PLAN_EDITOR_PASSWORD",) if name in os.environ}
-    with replicas(args.replicas, args.data_dir, args.work, editor, args.port) as served:
+        raise UsageError([t("serve_replicas_invalid", args.lang, value=args.replicas)])
+    settings = {name: os.environ[name] for name in ("PLAN_EDITOR_PASSWORD",) if name in os.environ}
+    if args.url:
+        settings[STORE_URL_VARIABLE] = args.url
+    with replicas(args.replicas, args.data_dir, args.work, settings, args.port) as served:
         print(f"{served.url}  ({args.replicas} replicas: {', '.join(s.url for s in served.servers)})", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
@@ -471,15 +412,11 @@ def _run_serve(args) -> int:
 
 
 def _run_store(args) -> int:
-    from plan.data.store_postgres import PostgresStore  # SQLAlchemy and the driver load for this command only
-
     lang = args.lang
-    url = store_url(args.url)
-    if url is None:
-        raise ReportUsageError([t("store_no_url", lang, variable=STORE_URL_VARIABLE)])
-    store = None
+    if args.url is None:
+        raise UsageError([t("store_no_url", lang, variable=STORE_URL_VARIABLE)])
+    store = open_store(args.url, Path(DEFAULT_COPY_DIR))
     try:
-        store = PostgresStore.from_url(url)
         schema = store.init()
         if args.action == "push":
             return _store_push(store, args.data_dir, args.max_bytes, args.force, args.delete, lang)
@@ -492,12 +429,8 @@ def _run_store(args) -> int:
         else:
             print(t("store_ready", lang, kind=store.kind, schema=schema, files=len(store.current()),
                     version=store.token()))
-    except StoreUnavailable as error:
-        print(t("store_unreachable", lang, reason=error), file=sys.stderr)
-        return 1
     finally:
-        if store is not None:
-            store.close()
+        store.close()
     return 0
 
 
@@ -517,7 +450,7 @@ def _store_pull(store, out: Path, force: bool, lang: str) -> int:
                                         merged=counts.get("merged", 0), kept=counts.get("kept", 0),
                                         removed=counts.get("removed", 0), path=out, version=store.token()))
     except NotADirectoryError:
-        raise ReportUsageError([t("store_pull_not_folder", lang, path=out)]) from None
+        raise UsageError([t("store_pull_not_folder", lang, path=out)]) from None
 
 
 def _synced(command, lang: str, summary) -> int:
@@ -535,12 +468,7 @@ def _synced(command, lang: str, summary) -> int:
 
 
 def _store_remove(store, plans: list[str], lang: str) -> int:
-    held = sorted({plan_id for plan_id, _name in store.current()})
-    unknown = [plan_id for plan_id in plans if plan_id not in held]
-    if unknown:
-        raise ReportUsageError([t("store_remove_absent", lang, plan=plan_id, plans=", ".join(held))
-                                for plan_id in unknown])
-    for plan_id, files in push_pull.remove_plans(store, plans).items():
+    for plan_id, files in push_pull.remove_plans(store, plans, lang).items():
         print(t("store_removed", lang, plan=plan_id, files=files))
     return 0
 
@@ -556,18 +484,27 @@ def _store_log(store, limit: int, lang: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "data_dir", "absent") is None:
-        args.data_dir = database.default_data_dir()
+    if hasattr(args, "url"):
+        args.url = store_url(args.url)
+    if getattr(args, "data_dir", "absent") is None:  # `store push` sends a working folder: data/ by default
+        args.data_dir = default_data_dir(args.url if getattr(args, "reads_the_store", False) else None)
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
               "hold": _run_hold, "columns": _run_columns, "report": _run_report, "store": _run_store,
               "serve": _run_serve, "import": _run_import, "bench-import": _run_bench_import}[args.command]
+    lang = getattr(args, "lang", DEFAULT_LANG)
     try:
         return runner(args)
     except PlanInvalid as invalid:
-        print(invalid.render(getattr(args, "lang", "es")), file=sys.stderr)
-        print(t("summary_invalid", getattr(args, "lang", "es"), count=len(invalid.issues)), file=sys.stderr)
+        print(invalid.render(lang), file=sys.stderr)
+        print(t("summary_invalid", lang, count=len(invalid.issues)), file=sys.stderr)
         return 1
-    except ReportUsageError as usage:  # report options naming unknown values
+    except StoreUnavailable as error:
+        print(t("store_unreachable", lang, reason=error), file=sys.stderr)
+        return 1
+    except NotALocalCopy as refused:
+        print(t("store_not_a_copy", lang, folder=refused.folder), file=sys.stderr)
+        return 1
+    except UsageError as usage:  # options naming unknown values, a plan folder that is not one, ...
         for message in usage.messages:
             print(f"error: {message}", file=sys.stderr)
         return 2

@@ -58,7 +58,7 @@ class History:
     def __init__(self, root: Path):
         self.root = root
         self.blobs = root / "blobs"
-        self.log = root / "log.jsonl"
+        self.log_path = root / "log.jsonl"
         self.intents = root / "intents"
 
     def remember(self, raw: bytes | None) -> str:
@@ -82,7 +82,7 @@ class History:
         """Append one version to the log (whole lines only, even with several writers); its intent is done."""
         self.root.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(asdict(version), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
-        with locked(self.log, "a+b") as handle:
+        with locked(self.log_path, "a+b") as handle:
             # A writer that failed mid-append (a full disk) left a torn last line: end it first, or
             # this line would be glued to it and skipped with it.
             end = handle.seek(0, os.SEEK_END)
@@ -116,19 +116,22 @@ class History:
         self._intent(version.plan_id, version.table).unlink(missing_ok=True)
 
     def versions(self, plan_id: str, table: str) -> list[Version]:
-        """The saved versions of one table, newest first. A torn line (a writer that failed mid-append)
-        is skipped, even when cut inside a character."""
-        if not self.log.exists():
+        """The saved versions of one table, newest first."""
+        return [version for _seq, version in self.log(None)
+                if version.plan_id == plan_id and version.table == table]
+
+    def log(self, limit: int | None = 1000) -> list[tuple[int, Version]]:
+        """The latest versions of every file, newest first, numbered by their line in the log. A torn line (a
+        writer that failed mid-append) is skipped, even when cut inside a character."""
+        if not self.log_path.exists():
             return []
         found = []
-        for line in self.log.read_bytes().splitlines():
+        for seq, line in enumerate(self.log_path.read_bytes().splitlines(), start=1):
             try:
-                version = Version(**json.loads(line))
+                found.append((seq, Version(**json.loads(line))))
             except (ValueError, TypeError):
                 continue
-            if version.plan_id == plan_id and version.table == table:
-                found.append(version)
-        return found[::-1]
+        return found[::-1][:limit]
 
     def _blob(self, version: str) -> Path:
         return self.blobs / f"{version}.csv.gz"

@@ -13,14 +13,21 @@ and builds its DuckDB file from there, so the local files are a cache that any p
     with store.saving(plan_id) as plan:     the plan locked against every other save, in every process
         plan.files                          file name -> current bytes of each of its CSVs
         plan.commit(version, raw)           the file's new current version (None: removed), recorded in the history
+
+`open_store(url, data_dir)` is the one place that chooses: a URL (given, or $PLAN_STORE_URL) is PostgreSQL and
+`data_dir` its local copy; no URL is the folder store of `data_dir`. Besides the plan, a store keeps small
+named state that is not a plan file (e.g. what a digest already sent: `read_state`, `write_state`), so that no
+such state lives in a folder that looks like a plan.
 """
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
+from plan.data import database
 from plan.data.database import csv_digest
 from plan.data.files import fsync_folder, locked, write_atomically
 from plan.data.history import History, Version, default_history_dir, sha256
@@ -28,6 +35,10 @@ from plan.data.loader import csv_files, plan_dirs
 from plan.model.models import TABLES, TABLES_BY_NAME
 
 STORE_URL_VARIABLE = "PLAN_STORE_URL"
+COPY_DIR_VARIABLE = "PLAN_CACHE_DIR"  # where a process keeps its local copy of a PostgreSQL store
+DEFAULT_COPY_DIR = ".plan-cache"
+FOLDER_LAYOUT = 1  # what a folder store's `init` reports: its layout has one version so far
+STATE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")  # a state's name is a file name in a folder store
 FILE_NAMES = tuple(table.file_name for table in TABLES)
 TABLE_OF_FILE = {table.file_name: table.name for table in TABLES}
 
@@ -44,6 +55,15 @@ class StoreUnavailable(Exception):
     """The store cannot be reached or used (network, credentials, server down); the message shows no secret."""
 
 
+class NotALocalCopy(Exception):
+    """A folder given as a PostgreSQL store's local copy holds plan files that the store did not write there
+    (a working folder, a pulled one with local changes): copying the store over them would lose them."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder
+
+
 class PlanFiles(Protocol):
     files: Mapping[str, bytes]
 
@@ -58,6 +78,14 @@ class PlanStore(Protocol):
     def where(self) -> str:
         """Which store this is, with no secret (a local copy remembers where it was pulled from)."""
 
+    def init(self) -> int:
+        """Make the store ready (idempotent, safe from several processes); returns its layout version."""
+
+    def close(self) -> None: ...
+
+    def log(self, limit: int = 1000) -> list[tuple[int, Version]]:
+        """The latest versions of every file, newest first, with their sequence numbers."""
+
     def saving(self, plan_id: str) -> contextlib.AbstractContextManager[PlanFiles]: ...
 
     def versions(self, plan_id: str, table: str) -> list[Version]: ...
@@ -70,7 +98,15 @@ class PlanStore(Protocol):
 
     def current(self) -> dict[tuple[str, str], str]: ...
 
-    def materialize(self, folder: Path) -> set[str]: ...
+    def materialize(self, folder: Path) -> set[str]:
+        """Bring the local copy `folder` in step with the store; returns the plans whose files changed."""
+
+    def read_state(self, name: str) -> bytes | None:
+        """A small named state that is not a plan file (None: never written)."""
+
+    def write_state(self, name: str, raw: bytes, expected: bytes | None) -> None:
+        """Replace the state `name` if it is still `expected` (None: absent), else raise StaleBase: two
+        processes that read the same state cannot both replace it."""
 
 
 def plan_file_names(folder: Path) -> list[str]:
@@ -149,7 +185,7 @@ class _FolderPlan:
         try:
             history.record(version)
         except OSError as error:  # the file is saved; its intent gets it logged at the plan's next save
-            return f"{history.log}: {error}"
+            return f"{history.log_path}: {error}"
         return ""
 
 
@@ -165,14 +201,45 @@ class FolderStore:
     def where(self) -> str:
         return str(self.data_dir.resolve())
 
+    def init(self) -> int:
+        """Nothing to create: the plan folders are the store (a missing one is told by whoever reads it)."""
+        return FOLDER_LAYOUT
+
+    def close(self) -> None:
+        """Nothing is held open between calls."""
+
     @contextlib.contextmanager
     def saving(self, plan_id: str) -> Iterator[_FolderPlan]:
         """One save at a time per plan (all its tables: references cross them), across processes."""
-        locks = self.data_dir / ".locks"
-        locks.mkdir(exist_ok=True)
-        with locked(locks / f"{plan_id}.lock"):
+        with self._locked(plan_id):
             self._settle(plan_id)
             yield _FolderPlan(self, plan_id)
+
+    @contextlib.contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        locks = self.data_dir / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with locked(locks / f"{name}.lock"):
+            yield
+
+    def log(self, limit: int = 1000) -> list[tuple[int, Version]]:
+        return self.history.log(limit)
+
+    def read_state(self, name: str) -> bytes | None:
+        path = self._state_path(name)
+        return path.read_bytes() if path.exists() else None
+
+    def write_state(self, name: str, raw: bytes, expected: bytes | None) -> None:
+        """In `.state/` beside the plan folders (hidden: no build reads it), under a lock of its own."""
+        path = self._state_path(name)
+        with self._locked(f".state-{name}"):
+            current = path.read_bytes() if path.exists() else None
+            if current != expected:
+                raise StaleBase(sha256(expected), sha256(current))
+            write_atomically(path, raw)
+
+    def _state_path(self, name: str) -> Path:
+        return self.data_dir / ".state" / state_name(name)
 
     def _settle(self, plan_id: str) -> None:
         """Log the saves of the plan that died after replacing their file and before logging it."""
@@ -204,6 +271,44 @@ class FolderStore:
         return set()
 
 
+def state_name(name: str) -> str:
+    """A state's name, checked: lower-case letters, digits, `_`, `.` and `-` (it names a file in a folder)."""
+    if not STATE_NAME.fullmatch(name):
+        raise ValueError(f"not a state name: {name!r} (expected lower-case letters, digits, _ . -)")
+    return name
+
+
 def store_url(explicit: str | None = None) -> str | None:
     """The PostgreSQL URL to use: the one given, else $PLAN_STORE_URL; None means the folder store."""
     return explicit or os.environ.get(STORE_URL_VARIABLE) or None
+
+
+def default_data_dir(url: str | None) -> Path:
+    """The folder a process builds its database from: with a store URL its local copy ($PLAN_CACHE_DIR or
+    .plan-cache/), otherwise the plan folders themselves ($PLAN_DATA_DIR or data/)."""
+    if url is None:
+        return database.default_data_dir()
+    return Path(os.environ.get(COPY_DIR_VARIABLE, DEFAULT_COPY_DIR))
+
+
+def open_store(url: str | None, data_dir: Path) -> PlanStore:
+    """The store `url` names (None: the folder store of `data_dir`, whose plan folders are the versions).
+    With a URL, `data_dir` is only the local copy that `materialize` keeps. Nothing is connected yet."""
+    if url is None:
+        return FolderStore(data_dir)
+    from plan.data.store_postgres import PostgresStore  # SQLAlchemy and the driver load only for a URL
+
+    return PostgresStore.from_url(url)
+
+
+@contextlib.contextmanager
+def local_copy(url: str | None, data_dir: Path) -> Iterator[PlanStore]:
+    """The store, ready, with `data_dir` in step with it (for a command that reads or saves plans); closed
+    after the block. Raises StoreUnavailable, or NotALocalCopy for a folder that holds other plan files."""
+    store = open_store(url, data_dir)
+    try:
+        store.init()
+        store.materialize(data_dir)
+        yield store
+    finally:
+        store.close()

@@ -6,6 +6,9 @@
                         restored, message)                every version, in order (seq)
     plan_files         (plan_id, table_name, sha256, seq) the current version of each file (a removed file:
                                                           no row; its version has sha256 '')
+    plan_state         (name, content, saved_at)          small named state that is not a plan file (added
+                                                          by `init` to stores made before it: older apps
+                                                          ignore it, so the schema version stays 1)
 
 A save is one transaction under a per-plan advisory lock: the plan's current files are read (to check
 the plan with the new file in place), the version is appended, and the file's row moves to it only
@@ -26,8 +29,8 @@ import sqlalchemy
 from sqlalchemy import text
 
 from plan.data.files import write_atomically
-from plan.data.history import ABSENT, Version, sha256
-from plan.data.store import StaleBase, StoreUnavailable
+from plan.data.history import ABSENT, Version, now_utc, sha256
+from plan.data.store import NotALocalCopy, StaleBase, StoreUnavailable, plan_file_names, state_name
 from plan.model.models import TABLES
 
 SCHEMA_VERSION = 1
@@ -45,10 +48,16 @@ CREATE_VERSIONS = ("CREATE TABLE IF NOT EXISTS plan_versions (seq bigserial PRIM
 CREATE_VERSIONS_INDEX = "CREATE INDEX IF NOT EXISTS plan_versions_by_file ON plan_versions (plan_id, table_name, seq)"
 CREATE_FILES = ("CREATE TABLE IF NOT EXISTS plan_files (plan_id text NOT NULL, table_name text NOT NULL,"
                 " sha256 text NOT NULL, seq bigint NOT NULL, PRIMARY KEY (plan_id, table_name))")
+CREATE_STATE = ("CREATE TABLE IF NOT EXISTS plan_state (name text PRIMARY KEY, content bytea NOT NULL,"
+                " saved_at text NOT NULL)")
 SCHEMA_ROW = "INSERT INTO plan_store_schema (id, version) VALUES (1, :version) ON CONFLICT (id) DO NOTHING"
 SCHEMA_VERSION_NOW = "SELECT version FROM plan_store_schema WHERE id = 1"
 LOCK_INIT = "SELECT pg_advisory_xact_lock(:key)"
 LOCK_PLAN = "SELECT pg_advisory_xact_lock(hashtextextended(:plan, 0))"
+LOCK_STATE = "SELECT pg_advisory_xact_lock(hashtextextended('state:' || :name, 0))"
+STATE = "SELECT content FROM plan_state WHERE name = :name"
+PUT_STATE = ("INSERT INTO plan_state (name, content, saved_at) VALUES (:name, :content, :saved_at)"
+             " ON CONFLICT (name) DO UPDATE SET content = excluded.content, saved_at = excluded.saved_at")
 PLAN_FILES = ("SELECT f.table_name, b.content FROM plan_files f JOIN plan_blobs b ON b.sha256 = f.sha256"
               " WHERE f.plan_id = :plan")
 ADD_BLOB = "INSERT INTO plan_blobs (sha256, content) VALUES (:sha, :content) ON CONFLICT (sha256) DO NOTHING"
@@ -70,12 +79,14 @@ FILES_DIGEST = ("SELECT count(*), coalesce(max(seq), 0), md5(coalesce(string_agg
                 "plan_id || '/' || table_name || '@' || seq, ',' ORDER BY plan_id, table_name), '')) FROM plan_files")
 OUR_COLUMNS = ("SELECT table_name, string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns"
                " WHERE table_schema = current_schema() AND table_name IN"
-               " ('plan_store_schema', 'plan_blobs', 'plan_versions', 'plan_files') GROUP BY table_name")
+               " ('plan_store_schema', 'plan_blobs', 'plan_versions', 'plan_files', 'plan_state')"
+               " GROUP BY table_name")
 EXPECTED_COLUMNS = {
     "plan_store_schema": "id,version",
     "plan_blobs": "content,sha256",
     "plan_versions": "counts,editor,kind,message,plan_id,previous,restored,saved_at,seq,sha256,table_name",
     "plan_files": "plan_id,seq,sha256,table_name",
+    "plan_state": "content,name,saved_at",
 }
 
 
@@ -169,6 +180,7 @@ class PostgresStore:
             con.execute(text(CREATE_VERSIONS))
             con.execute(text(CREATE_VERSIONS_INDEX))
             con.execute(text(CREATE_FILES))
+            con.execute(text(CREATE_STATE))
             con.execute(text(SCHEMA_ROW), {"version": SCHEMA_VERSION})
             found = con.execute(text(SCHEMA_VERSION_NOW)).scalar_one()
         if found > SCHEMA_VERSION:
@@ -217,13 +229,19 @@ class PostgresStore:
     def materialize(self, folder: Path) -> set[str]:
         """Write the current version of every file into `folder` where the copy there is not it (or was
         touched since); remove plan files the store no longer has. Returns the plans whose files changed.
-        Each file is written whole; the manifest is written last, so a copy killed half-way is redone."""
-        current = self.current()
+        Each file is written whole; the manifest is written last, so a copy killed half-way is redone.
+        A folder with plan files and no manifest is not a copy (data/, a pulled folder): refused, untouched."""
         manifest_path = folder / MANIFEST
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            if folder.is_dir() and any(plan_file_names(plan) for plan in folder.iterdir() if plan.is_dir()):
+                raise NotALocalCopy(folder) from None
+            manifest = {}  # marked as a copy before the first file lands: a first copy killed half-way is redone
+            write_atomically(manifest_path, b"{}")
         except (OSError, ValueError):
             manifest = {}
+        current = self.current()
         changed: set[str] = set()
         written = {}
         for (plan_id, name), sha in current.items():
@@ -243,6 +261,18 @@ class PostgresStore:
         if changed or written != manifest:
             write_atomically(manifest_path, json.dumps(written, sort_keys=True).encode("utf-8"))
         return changed
+
+    def read_state(self, name: str) -> bytes | None:
+        with self._connect() as con:
+            return con.execute(text(STATE), {"name": state_name(name)}).scalar_one_or_none()
+
+    def write_state(self, name: str, raw: bytes, expected: bytes | None) -> None:
+        with self._connect(begin=True) as con:
+            con.execute(text(LOCK_STATE), {"name": state_name(name)})
+            current = con.execute(text(STATE), {"name": name}).scalar_one_or_none()
+            if current != expected:
+                raise StaleBase(sha256(expected), sha256(current))
+            con.execute(text(PUT_STATE), {"name": name, "content": raw, "saved_at": now_utc()})
 
 
 def _stat(path: Path) -> list[int]:

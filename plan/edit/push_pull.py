@@ -35,7 +35,7 @@ from plan.data.store import TABLE_OF_FILE, PlanStore, StaleBase, plan_file_names
 from plan.edit.editing import check_files
 from plan.edit.merging import Collided, Merged, RowCollision, merge
 from plan.model.i18n import t
-from plan.model.issues import Issue, PlanInvalid
+from plan.model.issues import Issue, PlanInvalid, UsageError
 from plan.model.models import TABLES_BY_NAME
 
 BASES = ".store-bases.json"
@@ -426,14 +426,17 @@ def pull(store: PlanStore, copy: Path, force: bool = False) -> Report:
     return report
 
 
-def remove_plans(store: PlanStore, plan_ids: Iterable[str], editor: str = "") -> dict[str, int]:
+def remove_plans(store: PlanStore, plan_ids: Iterable[str], lang: str, editor: str = "") -> dict[str, int]:
     """Remove whole plans from the store (each file a version that removes it; the history keeps them all).
-    Returns the files removed by plan; a plan the store does not hold is absent from the result."""
-    removed = {}
+    Returns the files removed by plan. A plan the store does not hold refuses them all (UsageError), so a
+    mistyped id removes nothing."""
     current = _by_plan(store.current())
+    unknown = [plan_id for plan_id in plan_ids if plan_id not in current]
+    if unknown:
+        raise UsageError([t("store_remove_absent", lang, plan=plan_id, plans=", ".join(sorted(current)))
+                          for plan_id in unknown])
+    removed = {}
     for plan_id in plan_ids:
-        if plan_id not in current:
-            continue
         with store.saving(plan_id) as plan:
             for name, raw in sorted(plan.files.items()):
                 plan.commit(Version(plan_id, TABLE_OF_FILE[name], ABSENT, sha256(raw), now_utc(),

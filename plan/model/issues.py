@@ -44,3 +44,12 @@ class PlanInvalid(Exception):
 
     def render(self, lang: str = DEFAULT_LANG) -> str:
         return "\n".join(issue.render(lang) for issue in self.issues)
+
+
+class UsageError(Exception):
+    """Options or values that cannot be used as given (an unknown market, a region that is not one): every
+    message, in the chosen language. The command line exits 2 with them; nothing was written."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages

@@ -1,8 +1,9 @@
 """The plan store this server uses, and the local copy the pages read, kept in step with it.
 
-Chosen by configuration, first found wins:
+The store is chosen in the data layer (`plan.data.store.open_store`) from a URL; this module only finds the
+URL, first found wins:
 
-    secrets [connections.plans] url = "postgresql+psycopg://…"   st.connection("plans", type="sql")
+    secrets [connections.plans] url = "postgresql+psycopg://…"   Streamlit's secrets (Community Cloud)
     $PLAN_STORE_URL (same URL)                                    self-hosting, the CLI, the tests
     neither                                                       the folder store: data/ read in place
 
@@ -14,7 +15,6 @@ is served with a banner and saves are refused; it is used again as soon as it an
 """
 
 import contextlib
-import os
 import sys
 import threading
 import time
@@ -24,54 +24,36 @@ from pathlib import Path
 import streamlit as st
 
 from plan.data import database
-from plan.data.store import FolderStore, PlanStore, StoreUnavailable, store_url
-from plan.data.store_postgres import PostgresStore
+from plan.data.store import PlanStore, StoreUnavailable, default_data_dir, open_store, store_url
 from plan.model.issues import PlanInvalid
 
 SYNC_SECONDS = 2.0
-CACHE_DIR_VARIABLE = "PLAN_CACHE_DIR"
-DEFAULT_CACHE_DIR = ".plan-cache"
 
 
-def _secrets_url() -> str | None:
-    """The URL of secrets [connections.plans], if the app has secrets and that section."""
+def _url() -> str | None:
+    """The PostgreSQL URL of secrets [connections.plans], else of $PLAN_STORE_URL; None: the folder store."""
     with contextlib.suppress(Exception):  # no secrets file at all raises, whatever the key
-        return st.secrets["connections"]["plans"]["url"]
-    return None
+        return st.secrets["connections"]["plans"]["url"] or store_url()
+    return store_url()
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda store: store.close())
-def _postgres(url: str, from_secrets: bool) -> PostgresStore:
-    """One store (one pool of connections) per URL and process; the tables are made ready once."""
-    if from_secrets:  # the Streamlit way; the URL is passed on so that the connection needs no other config
-        engine = st.connection("plans", type="sql", url=url, pool_pre_ping=True,
-                               connect_args={"connect_timeout": 5}).engine
-        store = PostgresStore(engine)
-    else:
-        store = PostgresStore.from_url(url)
+def _shared(url: str) -> PlanStore:
+    """One store (one pool of connections) per URL and process; its tables are made ready once."""
+    store = open_store(url, default_data_dir(url))
     with contextlib.suppress(StoreUnavailable):  # unreachable now: `sync` says so, and tries again later
         store.init()
     return store
 
 
-def _configured() -> tuple[str | None, bool]:
-    """(the PostgreSQL URL, whether it came from secrets); no URL: the folder store."""
-    secret = _secrets_url()
-    return secret or store_url(), secret is not None
-
-
 def plan_store() -> PlanStore:
-    url, from_secrets = _configured()
-    if url is None:
-        return FolderStore(database.default_data_dir())
-    return _postgres(url, from_secrets)
+    url = _url()
+    return open_store(None, data_dir()) if url is None else _shared(url)
 
 
 def data_dir() -> Path:
     """The folder the pages' database is built from: the plan folders, or the local copy of the store."""
-    if _configured()[0] is None:
-        return database.default_data_dir()
-    return Path(os.environ.get(CACHE_DIR_VARIABLE, DEFAULT_CACHE_DIR))
+    return default_data_dir(_url())
 
 
 @dataclass
