@@ -12,8 +12,9 @@
     view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report
     ui/      the Streamlit helpers the pages share, the editor page, who may edit
 
-Beside them, two tools: `cli` (`python -m plan`) and `bench` (the benchmark, which drives the served app).
-Streamlit is imported only by `ui` and `bench`. The pages themselves are in `pages/`, thin: they read the
-filters, call named queries and presentation, and draw. Each layer keeps its user-facing texts in its own
-`messages/` folder. `tests/test_layers.py` keeps all of this true.
+Beside them, three tools: `cli` (`python -m plan`), `serve` (self-hosting: `streamlit run` replicas behind
+HAProxy) and `bench` (the benchmark, which drives the app as `serve` runs it). Streamlit is imported only by
+`ui` and `bench`. The pages themselves are in `pages/`, thin: they read the filters, call named queries and
+presentation, and draw. Each layer keeps its user-facing texts in its own `messages/` folder.
+`tests/test_layers.py` keeps all of this true.
 """

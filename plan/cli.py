@@ -396,7 +396,7 @@ def _run_report(args) -> int:
 
 
 def _run_serve(args) -> int:
-    from plan.bench.replicas import replicas  # starts streamlit servers: loaded for this command only
+    from plan.serve.replicas import replicas  # starts streamlit servers: loaded for this command only
 
     if args.replicas < 1:
         raise UsageError([t("serve_replicas_invalid", args.lang, value=args.replicas)])

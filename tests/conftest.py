@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from plan.bench.postgres import LocalPostgres, PostgresMissing
-from plan.bench.server import serve
 from plan.cli import main as cli_main
 from plan.data.store_postgres import PostgresStore
+from plan.serve.server import serve
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "data"

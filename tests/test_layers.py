@@ -1,7 +1,7 @@
 """plan/ is in layers, and the imports keep them: a layer imports only itself and the layers before it.
 
     model -> data -> edit -> view -> ui        (plan/__init__.py draws the map)
-    bench, cli: tools beside the layers, which nothing in a layer imports
+    bench, cli, serve: tools beside the layers, which nothing in a layer imports
 
 Streamlit is imported only by plan/ui (the pages' helpers) and plan/bench (the tool that drives the served app),
 so the domain runs and is tested without it. Every module of plan/ lives in a layer or is one of the tools.
@@ -13,13 +13,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PLAN = REPO / "plan"
 LAYERS = ("model", "data", "edit", "view", "ui")
-TOOLS = ("bench", "cli")
+TOOLS = ("bench", "cli", "serve")
 STREAMLIT_ALLOWED = ("ui", "bench")
 PACKAGE_FILES = ("__init__.py", "__main__.py")
 
 
 def layer_of(path: Path) -> str:
-    """The layer or tool a file belongs to: `model` … `ui`, `bench`, `cli`, `package` (plan's own
+    """The layer or tool a file belongs to: `model` … `ui`, `bench`, `cli`, `serve`, `package` (plan's own
     __init__/__main__), or `outside` (app.py, pages/, tests/)."""
     try:
         parts = path.resolve().relative_to(PLAN).parts

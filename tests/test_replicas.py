@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy
 
 from plan.bench.held import Watcher
-from plan.bench.replicas import replicas
 from plan.cli import main
 from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES
+from plan.serve.replicas import replicas
 
 ATACAMA = "prochile-atacama-2021"
 SEEN_WITHIN_S = 60  # how long a test waits for a change to show (the benchmark measures the real delay)

@@ -2,7 +2,7 @@
 
     demo data (sample, and the scale asked for) --> build      plan build vs plain DuckDB read_csv
                                                 --> pages      AppTest, cold and warm, per page (pages.py)
-                                                --> memory     peak RSS of a real server after every page (server.py)
+                                                --> memory     peak RSS of a real server per page (plan.serve.server)
                                                 --> viewers    a crowd over Streamlit's websocket (viewers.py)
     --> results.json (raw figures + `targets`) and results.md
 

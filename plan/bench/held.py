@@ -21,12 +21,13 @@ from pathlib import Path
 
 from streamlit.proto.Alert_pb2 import Alert
 
-from plan.bench import server, viewers
+from plan.bench import viewers
 from plan.data import database, demo
 from plan.data.store import FolderStore
 from plan.edit import editing
 from plan.model.i18n import format_compact
 from plan.model.models import ACTIVITIES, Status
+from plan.serve import server
 from plan.ui import PAGES
 
 DONE_LABEL = "Actividades realizadas"  # the overview card the watcher reads (Spanish: the default language)

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+from plan.serve import APP
+
 RUN_TIMEOUT_S = 600
 
 

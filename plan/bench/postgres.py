@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from plan.bench.server import free_port
+from plan.serve.server import free_port
 
 
 class PostgresMissing(RuntimeError):

@@ -13,13 +13,14 @@ import statistics
 import time
 from pathlib import Path
 
-from plan.bench import server, viewers
+from plan.bench import viewers
 from plan.bench.held import toggled_activity
-from plan.bench.replicas import replicas
 from plan.data import database
 from plan.data.store import FolderStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES, Status
+from plan.serve import server
+from plan.serve.replicas import replicas
 from plan.ui.store import SYNC_SECONDS
 
 BURST = 30

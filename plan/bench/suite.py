@@ -11,8 +11,9 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from plan.bench import build, pages, scaleout, server, viewers
+from plan.bench import build, pages, scaleout, viewers
 from plan.data import database, demo
+from plan.serve import server
 from plan.ui import PAGES
 
 BASE = "sample"

@@ -1,4 +1,5 @@
-"""A real `streamlit run app.py` on 127.0.0.1 for the benchmark, and its memory (and `running`, any such server).
+"""A real `streamlit run app.py` on 127.0.0.1 (one replica; the benchmark's and the tests' server), and its memory
+(and `running`, any such server).
 
 Started as it is hosted (headless, the repository's .streamlit/config.toml), on a free
 loopback port, over the given data folder and database; stopped on leaving the block.
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plan.bench.pages import APP
+from plan.serve import APP
 
 START_TIMEOUT_S = 60
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from plan.bench.server import Server, free_port, running, serve
+from plan.serve.server import Server, free_port, running, serve
 
 TEMPLATE = Path(__file__).with_name("haproxy.cfg")
 
