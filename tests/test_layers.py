@@ -1,10 +1,12 @@
 """plan/ is in layers, and the imports keep them: a layer imports only itself and the layers before it.
 
     model -> data -> edit -> view -> ui        (plan/__init__.py draws the map)
-    bench, cli, serve: tools beside the layers, which nothing in a layer imports
+    bench, cli, serve: tools beside the layers, which nothing in a layer imports; serve (self-hosting) imports
+    no other tool: the benchmark and the command line use it, not the other way round
 
 Streamlit is imported only by plan/ui (the pages' helpers) and plan/bench (the tool that drives the served app),
-so the domain runs and is tested without it. Every module of plan/ lives in a layer or is one of the tools.
+so the domain runs and is tested without it; plan/serve starts `streamlit run` as processes of their own.
+Every module of plan/ lives in a layer or is one of the tools.
 """
 
 import ast
@@ -53,9 +55,13 @@ def wrong_imports(sources: dict[str, tuple[str, str]]) -> list[str]:
             parts = module.split(".")
             if parts[0] == "streamlit" and layer not in STREAMLIT_ALLOWED:
                 wrong.append(f"{shown}:{line}: {layer} imports streamlit (only plan/ui and plan/bench may)")
-            if parts[0] != "plan" or len(parts) < 2 or layer not in LAYERS:
+            if parts[0] != "plan" or len(parts) < 2:
                 continue
             target = parts[1]
+            if layer == "serve" and target in TOOLS and target != "serve":
+                wrong.append(f"{shown}:{line}: serve imports the tool plan.{target}")
+            if layer not in LAYERS:
+                continue
             if target in TOOLS:
                 wrong.append(f"{shown}:{line}: {layer} imports the tool plan.{target}")
             elif target in LAYERS and LAYERS.index(target) > LAYERS.index(layer):
@@ -89,20 +95,24 @@ def test_the_rule_finds_a_planted_wrong_way_import():
     sources["plan/data/loader.py"] = (layer, source + "\ndef late():\n    import streamlit\n")
     layer, source = sources["plan/view/report.py"]
     sources["plan/view/report.py"] = (layer, source + "\nfrom plan import cli\n")
+    layer, source = sources["plan/serve/server.py"]
+    sources["plan/serve/server.py"] = (layer, source + "\nfrom plan.bench.pages import APP\nimport streamlit\n")
     assert [finding.split(": ", 1)[1] for finding in wrong_imports(sources)] == [
         "data imports streamlit (only plan/ui and plan/bench may)",
         "model imports plan.view, a later layer",
+        "serve imports the tool plan.bench",
+        "serve imports streamlit (only plan/ui and plan/bench may)",
         "view imports the tool plan.cli",
     ]
 
 
 def test_the_domain_imports_without_streamlit():
-    # Run in a fresh interpreter: every layer but ui, and the command line, load with streamlit absent.
+    # Run in a fresh interpreter: every layer but ui, the command line and self-hosting load with streamlit absent.
     import subprocess
     import sys
 
     modules = [".".join(path.relative_to(REPO).with_suffix("").parts) for path in sorted(PLAN.rglob("*.py"))
-               if layer_of(path) in ("model", "data", "edit", "view", "cli")]
+               if layer_of(path) in ("model", "data", "edit", "view", "cli", "serve")]
     code = ("import sys; sys.modules['streamlit'] = None\n"
             + "".join(f"import {module}\n" for module in modules)
             + "print(len([m for m in sys.modules if m.startswith('plan.')]))")
