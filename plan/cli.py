@@ -20,13 +20,12 @@ from plan.data.store import (
     DEFAULT_COPY_DIR,
     STORE_URL_VARIABLE,
     FolderStore,
-    NotALocalCopy,
-    StoreUnavailable,
     default_data_dir,
     local_copy,
     open_store,
     store_url,
 )
+from plan.data.store_base import NotALocalCopy, StoreUnavailable
 from plan.edit import aduanas, comtrade, editing, official, push_pull
 from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from plan.cli import main
 from plan.data import database
 from plan.data.history import sha256
-from plan.data.store import FolderStore, StoreUnavailable
+from plan.data.store import FolderStore
+from plan.data.store_base import StoreUnavailable
 from plan.edit import editing
 from plan.model.models import ACTIVITIES
 from tests.apptest import APP, open_page

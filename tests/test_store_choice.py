@@ -9,7 +9,8 @@ import pytest
 from plan.cli import main
 from plan.data import database
 from plan.data.loader import plan_dirs
-from plan.data.store import FolderStore, StaleBase, default_data_dir, open_store
+from plan.data.store import FolderStore, default_data_dir, open_store
+from plan.data.store_base import StaleBase
 from plan.data.store_postgres import MANIFEST, PostgresStore
 from plan.edit import editing
 from plan.model.models import ACTIVITIES

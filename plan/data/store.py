@@ -22,7 +22,6 @@ such state lives in a folder that looks like a plan.
 
 import contextlib
 import os
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -31,37 +30,14 @@ from plan.data import database
 from plan.data.database import csv_digest
 from plan.data.files import fsync_folder, locked, write_atomically
 from plan.data.history import History, Version, default_history_dir, sha256
-from plan.data.loader import csv_files, plan_dirs
-from plan.model.models import TABLES, TABLES_BY_NAME
+from plan.data.loader import plan_dirs
+from plan.data.store_base import StaleBase, plan_file_names, state_name
+from plan.model.models import TABLES_BY_NAME
 
 STORE_URL_VARIABLE = "PLAN_STORE_URL"
 COPY_DIR_VARIABLE = "PLAN_CACHE_DIR"  # where a process keeps its local copy of a PostgreSQL store
 DEFAULT_COPY_DIR = ".plan-cache"
 FOLDER_LAYOUT = 1  # what a folder store's `init` reports: its layout has one version so far
-STATE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")  # a state's name is a file name in a folder store
-FILE_NAMES = tuple(table.file_name for table in TABLES)
-TABLE_OF_FILE = {table.file_name: table.name for table in TABLES}
-
-
-class StaleBase(Exception):
-    """The file is no longer the version the save was based on; nothing was written."""
-
-    def __init__(self, base: str, current: str):
-        super().__init__(f"version {base[:12] or '(absent)'} is no longer current ({current[:12] or '(absent)'})")
-        self.base, self.current = base, current
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be reached or used (network, credentials, server down); the message shows no secret."""
-
-
-class NotALocalCopy(Exception):
-    """A folder given as a PostgreSQL store's local copy holds plan files that the store did not write there
-    (a working folder, a pulled one with local changes): copying the store over them would lose them."""
-
-    def __init__(self, folder: Path):
-        super().__init__(str(folder))
-        self.folder = folder
 
 
 class PlanFiles(Protocol):
@@ -107,16 +83,6 @@ class PlanStore(Protocol):
     def write_state(self, name: str, raw: bytes, expected: bytes | None) -> None:
         """Replace the state `name` if it is still `expected` (None: absent), else raise StaleBase: two
         processes that read the same state cannot both replace it."""
-
-
-def plan_file_names(folder: Path) -> list[str]:
-    """The plan CSVs present in a plan folder (other files there are not the store's), by their exact names as
-    listed: on a disk that ignores case, `OUTCOMES.CSV` must not be taken for outcomes.csv (it is refused by name
-    when the plan is checked)."""
-    if not folder.is_dir():
-        return []
-    listed = {path.name for path in csv_files(folder)}
-    return [name for name in FILE_NAMES if name in listed and (folder / name).is_file()]
 
 
 class _FolderFiles(Mapping):
@@ -269,13 +235,6 @@ class FolderStore:
         if folder.resolve() != self.data_dir.resolve():
             raise ValueError(f"a folder store is read in place ({self.data_dir}), not copied to {folder}")
         return set()
-
-
-def state_name(name: str) -> str:
-    """A state's name, checked: lower-case letters, digits, `_`, `.` and `-` (it names a file in a folder)."""
-    if not STATE_NAME.fullmatch(name):
-        raise ValueError(f"not a state name: {name!r} (expected lower-case letters, digits, _ . -)")
-    return name
 
 
 def store_url(explicit: str | None = None) -> str | None:

@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from plan.data.files import write_atomically
 from plan.data.history import ABSENT, Version, now_utc, sha256
-from plan.data.store import NotALocalCopy, StaleBase, StoreUnavailable, plan_file_names, state_name
+from plan.data.store_base import NotALocalCopy, StaleBase, StoreUnavailable, plan_file_names, state_name
 from plan.model.models import TABLES
 
 SCHEMA_VERSION = 1

@@ -31,7 +31,8 @@ from plan.data.csv_reader import CsvFile, parse_csv, records
 from plan.data.csv_writer import cell_text, csv_record
 from plan.data.history import Version, now_utc, sha256
 from plan.data.loader import Row, bulk_valid, check_rows
-from plan.data.store import PlanStore, StaleBase, StoreUnavailable, plan_file_names
+from plan.data.store import PlanStore
+from plan.data.store_base import StaleBase, StoreUnavailable, plan_file_names
 from plan.model.issues import Issue, PlanInvalid, shown_path
 from plan.model.models import PlanModel, Table
 from plan.model.parsing import DecimalMark

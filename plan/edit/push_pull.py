@@ -31,7 +31,8 @@ from plan.data.csv_writer import cell_text
 from plan.data.files import write_atomically
 from plan.data.history import ABSENT, Version, now_utc, sha256
 from plan.data.loader import plan_dirs
-from plan.data.store import TABLE_OF_FILE, PlanStore, StaleBase, plan_file_names
+from plan.data.store import PlanStore
+from plan.data.store_base import TABLE_OF_FILE, StaleBase, plan_file_names
 from plan.edit.editing import check_files
 from plan.edit.merging import Collided, Merged, RowCollision, merge
 from plan.model.i18n import t

@@ -24,7 +24,8 @@ import streamlit as st
 
 from plan import ui
 from plan.data.loader import plan_dirs
-from plan.data.store import PlanStore, StoreUnavailable
+from plan.data.store import PlanStore
+from plan.data.store_base import StoreUnavailable
 from plan.edit import aduanas, comtrade, editing, editor_display, official, pending, workbooks
 from plan.edit.downloads import table_csv
 from plan.model import countries

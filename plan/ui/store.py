@@ -24,7 +24,8 @@ from pathlib import Path
 import streamlit as st
 
 from plan.data import database
-from plan.data.store import PlanStore, StoreUnavailable, default_data_dir, open_store, store_url
+from plan.data.store import PlanStore, default_data_dir, open_store, store_url
+from plan.data.store_base import StoreUnavailable
 from plan.model.issues import PlanInvalid
 
 SYNC_SECONDS = 2.0
