@@ -39,10 +39,11 @@ from plan.view.report_options import ReportOptions
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=LANGS, default=os.environ.get("PLAN_LANG", DEFAULT_LANG),
-                        help="language of the messages: es (default) or en")
+                        help="language of the messages: es (default, or $PLAN_LANG) or en")
     # A string default goes through `type`, so a bad $PLAN_MAX_CSV_BYTES is a usage error (exit 2), not a traceback.
     parser.add_argument("--max-bytes", type=int, default=os.environ.get("PLAN_MAX_CSV_BYTES", str(DEFAULT_MAX_BYTES)),
-                        help=f"largest CSV file accepted, in bytes (default {DEFAULT_MAX_BYTES:,})")
+                        help=f"largest CSV file accepted, in bytes (default: $PLAN_MAX_CSV_BYTES or "
+                             f"{DEFAULT_MAX_BYTES:,})")
 
 
 def _data_dir_argument(parser: argparse.ArgumentParser, local_copy_too: bool = True) -> None:
@@ -67,7 +68,8 @@ def _plans_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m plan", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m plan", description=__doc__.splitlines()[0],
+                                     epilog=" ".join(__doc__.split("\n\n", 1)[1].split()))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check every plan CSV; change nothing",
@@ -77,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="validate, then build the DuckDB database atomically",
                                 description="Validate every CSV, then build the database into a new file and "
-                                            "swap it in; on any error the previous database stays as it was.")
+                                            "swap it in atomically: readers never see a half-built database, and "
+                                            "on any error (or a killed build) the previous one stays as it was.")
     _plans_arguments(build)
     build.add_argument("--db", type=Path, default=None,
                        help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
@@ -133,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
+    commands.add_parser("commands", help="print this command reference as Markdown (docs/commands.md)",
+                        description="Print every command and subcommand of `python -m plan`, with its description, "
+                                    "usage and options, as Markdown generated from this parser.")
     _add_report_command(commands)
     _add_store_command(commands)
     _add_import_command(commands)
@@ -300,6 +306,11 @@ def _run_hold(args) -> int:
 
 def _run_columns(_args) -> int:
     print(column_docs.columns_markdown(), end="")
+    return 0
+
+
+def _run_commands(_args) -> int:
+    print(commands_markdown(build_parser()), end="")
     return 0
 
 
@@ -481,6 +492,72 @@ def _store_log(store, limit: int, lang: str) -> None:
               f"{version.kind:<7}  {version.editor}  {version.sha256[:12]}  {version.message}".rstrip())
 
 
+# --- command reference ----------------------------------------------------------------------
+
+COMMANDS_DOC = "docs/commands.md"
+
+
+def subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every command and subcommand under `parser`, in the order of its help, by its words (`store push`)."""
+    found = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found[prefix + name] = sub
+                found |= subcommands(sub, f"{prefix}{name} ")
+    return found
+
+
+def _summaries(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """A parser's subcommands and their one-line help."""
+    return {choice.dest: choice.help or "" for action in parser._actions
+            if isinstance(action, argparse._SubParsersAction) for choice in action._choices_actions}
+
+
+def _argument_rows(parser: argparse.ArgumentParser) -> list[str]:
+    """One table row per argument (help left out: every command has it), with its default when the help does not
+    already say it. A default the help states may come from the environment ($PLAN_LANG...), so it is not
+    written twice, and the reference stays the same wherever it is generated."""
+    formatter = argparse.HelpFormatter(parser.prog, width=10_000)
+    rows = []
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+            continue
+        text = formatter._expand_help(action) if action.help else ""
+        if action.default not in (None, False, [], argparse.SUPPRESS) and "default" not in text:
+            text = f"{text} (default: {action.default})".lstrip()
+        invocation = formatter._format_action_invocation(action)
+        rows.append(f"| `{invocation}` | {'yes' if action.required else ''} | {text.replace('|', chr(92) + '|')} |")
+    return rows
+
+
+def commands_markdown(parser: argparse.ArgumentParser) -> str:
+    """The command reference, docs/commands.md: every command and subcommand with its description, usage and
+    arguments, as the parser defines them (so the reference cannot drift from the code)."""
+    lines = ["# Command reference", "",
+             f"<!-- Generated from the parser in plan/cli.py by `python -m plan commands > {COMMANDS_DOC}`; "
+             "tests/test_docs.py checks that this file matches it. -->", "",
+             parser.description or "", "", parser.epilog or "", "",
+             "Every command and subcommand takes `-h` / `--help`.", "",
+             "| command | what it does |", "| --- | --- |"]
+    lines += [f"| [`{name}`](#{name}) | {summary} |" for name, summary in _summaries(parser).items()]
+    for name, sub in subcommands(parser).items():
+        level = "#" * (2 + name.count(" "))
+        formatter = argparse.HelpFormatter(sub.prog, width=10_000)
+        formatter.add_usage(sub.usage, sub._actions, sub._mutually_exclusive_groups, prefix="")
+        lines += ["", f"{level} `{name}`", "", sub.description or "", "", "```", formatter.format_help().strip(),
+                  "```"]
+        rows = _argument_rows(sub)
+        if rows:
+            lines += ["", "| argument | required | help |", "| --- | --- | --- |", *rows]
+        summaries = _summaries(sub)
+        if summaries:
+            lines += ["", "| subcommand | what it does |", "| --- | --- |"]
+            lines += [f"| [`{name} {word}`](#{name.replace(' ', '-')}-{word}) | {text} |"
+                      for word, text in summaries.items()]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "url"):
@@ -488,8 +565,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", "absent") is None:  # `store push` sends a working folder: data/ by default
         args.data_dir = default_data_dir(args.url if getattr(args, "reads_the_store", False) else None)
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
-              "hold": _run_hold, "columns": _run_columns, "report": _run_report, "store": _run_store,
-              "serve": _run_serve, "import": _run_import, "bench-import": _run_bench_import}[args.command]
+              "hold": _run_hold, "columns": _run_columns, "commands": _run_commands, "report": _run_report,
+              "store": _run_store, "serve": _run_serve, "import": _run_import,
+              "bench-import": _run_bench_import}[args.command]
     lang = getattr(args, "lang", DEFAULT_LANG)
     try:
         return runner(args)

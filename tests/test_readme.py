@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from plan.cli import build_parser
+from plan.cli import build_parser, commands_markdown, subcommands
 from plan.model.column_docs import columns_markdown
 from tests.test_bad_input import CATALOG
 
@@ -34,6 +34,20 @@ def test_every_cli_command_is_in_the_readme_and_has_help():
         result = subprocess.run([sys.executable, "-m", "plan", name, "--help"], cwd=REPO, capture_output=True,
                                 text=True, timeout=60)
         assert result.returncode == 0 and "usage:" in result.stdout, name
+
+
+def test_the_command_reference_is_the_one_generated_from_the_parser():
+    written = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert written == commands_markdown(build_parser()), (
+        "docs/commands.md differs from the command-line parser (plan/cli.py): regenerate it with "
+        "`.venv/bin/python -m plan commands > docs/commands.md`")
+
+
+def test_the_reference_has_every_command_and_subcommand():
+    reference = commands_markdown(build_parser())
+    for name, parser in subcommands(build_parser()).items():
+        assert f"## `{name}`\n" in reference, name
+        assert parser.format_help().startswith(f"usage: python -m plan {name} "), name
 
 
 def test_the_two_commands_and_the_ci_script_agree():
