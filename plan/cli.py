@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     hold_cmd.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for held.json")
     hold_cmd.add_argument("--work", type=Path, default=None, help="folder for the demo copy (default: temporary)")
 
-    commands.add_parser("columns", help="print the CSV columns as Markdown (the README's tables)",
+    commands.add_parser("columns", help="print the CSV columns as Markdown (the tables of docs/editing.md)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
     commands.add_parser("commands", help="print this command reference as Markdown (docs/commands.md)",
                         description="Print every command and subcommand of `python -m plan`, with its description, "

@@ -1,5 +1,5 @@
-"""The CSV columns as Markdown tables, generated from the models for the README (a test
-checks the README still matches, so the documentation cannot drift from the code)."""
+"""The CSV columns as Markdown tables, generated from the models for docs/editing.md (a test
+checks the page still matches, so the documentation cannot drift from the code)."""
 
 from plan.model.models import TABLES, Table
 from plan.model.schema import kinds

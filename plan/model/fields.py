@@ -161,7 +161,7 @@ def _list_of(parse_one: Callable[[Any, DecimalMark], Any]):
 
 
 def column(es: str, en: str, help_es: str = "", help_en: str = "", **kwargs) -> Any:
-    """Field with the labels the CSV header, the editor and the README show."""
+    """Field with the labels the CSV header, the editor and the column docs show."""
     extra = {"es": es, "en": en, "help_es": help_es, "help_en": help_en}
     return Field(title=en, description=help_en or None, json_schema_extra=extra, **kwargs)
 

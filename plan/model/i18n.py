@@ -75,7 +75,7 @@ def format_compact(value: float | int | Decimal, lang: str = DEFAULT_LANG, usd: 
     """Short figures for cards: below a million the whole number (`1.272`, `US$ 233.486`); from a million on,
     millions with one decimal (none from 1,000 millions, so a card's figure fits): in Spanish as Chilean
     reports write them, `MMUS$ 73,8`, `MMUS$ 5.780` and `1,6 millones`; in English `US$73.8M`, `US$5,780M`
-    and `1.6M`. One convention everywhere (README, "How figures are written"); the exact figure goes in the
+    and `1.6M`. One convention everywhere (docs/pages.md, "How figures are written"); the exact figure goes in the
     card's tooltip."""
     if round(abs(float(value))) < COMPACT_FROM:  # 999.999,6 rounds to a million: `1,0 millones`
         return format_usd(round(float(value)), lang) if usd else format_number(round(float(value)), lang)

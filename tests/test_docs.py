@@ -1,0 +1,69 @@
+"""The README and docs/ say what the code does: the column tables, every command, the two make targets, the
+bad-input count. The README is the front door; a new feature adds or extends a
+page under docs/ (linked from the README) and, when the page states what the code decides, a check here."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from plan.cli import build_parser, commands_markdown, subcommands
+from plan.model.column_docs import columns_markdown
+from tests.test_bad_input import CATALOG
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+README = (REPO / "README.md").read_text(encoding="utf-8")
+PAGES = sorted(DOCS.glob("*.md"))
+EDITING = (DOCS / "editing.md").read_text(encoding="utf-8")
+REGENERATE_COMMANDS = ".venv/bin/python -m plan commands > docs/commands.md"
+
+
+def test_column_tables_match_the_models():
+    documented = EDITING.split("<!-- columns:start -->\n")[1].split("<!-- columns:end -->")[0]
+    assert documented == columns_markdown(), (
+        "docs/editing.md's column tables differ from the models: replace the text between the columns markers "
+        "with the output of `.venv/bin/python -m plan columns`")
+
+
+def test_every_model_column_is_documented():
+    from plan.model.models import TABLES
+
+    for table in TABLES:
+        for name in table.model.model_fields:
+            assert re.search(rf"\| `{name}` \|", EDITING), f"{table.file_name}: {name}"
+
+
+def test_the_command_reference_is_the_one_generated_from_the_parser():
+    written = (DOCS / "commands.md").read_text(encoding="utf-8")
+    assert written == commands_markdown(build_parser()), (
+        f"docs/commands.md differs from the command-line parser (plan/cli.py): regenerate it with "
+        f"`{REGENERATE_COMMANDS}`")
+
+
+def test_the_reference_has_every_command_and_subcommand_and_each_has_help():
+    reference = commands_markdown(build_parser())
+    for name, parser in subcommands(build_parser()).items():
+        assert f"## `{name}`\n" in reference, name
+        assert parser.format_help().startswith(f"usage: python -m plan {name} "), name
+    for name in subcommands(build_parser()):
+        if " " not in name:  # each command through `python -m plan`, as a user runs it
+            result = subprocess.run([sys.executable, "-m", "plan", name, "--help"], cwd=REPO, capture_output=True,
+                                    text=True, timeout=60)
+            assert result.returncode == 0 and "usage:" in result.stdout, name
+
+
+def test_the_two_commands_and_the_ci_script_agree():
+    assert "make run" in README and "make test" in README
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "PLAN_LOCAL_EDIT=1" in makefile.split("\nrun:")[1].split("\n\n")[0]
+    assert "(docs/overview.png)" in README and (REPO / "docs" / "overview.png").exists()
+
+
+def test_the_docs_count_the_bad_input_catalog():
+    counts = {path.name: re.findall(r"\((\d+) cases:", path.read_text(encoding="utf-8"))
+              for path in [REPO / "README.md", *PAGES]}
+    stated = {count for found in counts.values() for count in found}
+    assert stated == {str(len(CATALOG))}, f"the catalog has {len(CATALOG)} cases; the docs say {counts}"
