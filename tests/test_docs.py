@@ -1,5 +1,5 @@
 """The README and docs/ say what the code does: the column tables, every command, the two make targets, the
-bad-input count. The README is the front door; a new feature adds or extends a
+bad-input count, and links that lead somewhere. The README is the front door; a new feature adds or extends a
 page under docs/ (linked from the README) and, when the page states what the code decides, a check here."""
 
 import re
@@ -67,3 +67,53 @@ def test_the_docs_count_the_bad_input_catalog():
               for path in [REPO / "README.md", *PAGES]}
     stated = {count for found in counts.values() for count in found}
     assert stated == {str(len(CATALOG))}, f"the catalog has {len(CATALOG)} cases; the docs say {counts}"
+
+
+def test_the_readme_links_every_docs_page():
+    for page in PAGES:
+        assert f"(docs/{page.name})" in README, page.name
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens, a repeated
+    heading numbered."""
+    anchors: set[str] = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *$", _without_code_blocks(markdown), flags=re.M):
+        anchor = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        repeated, n = anchor, 0
+        while repeated in anchors:
+            n += 1
+            repeated = f"{anchor}-{n}"
+        anchors.add(repeated)
+    return anchors
+
+
+def _without_code_blocks(markdown: str) -> str:
+    return re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+
+
+def relative_links(markdown: str) -> list[str]:
+    """Link and image targets that are not web addresses, outside code blocks and code spans."""
+    text = re.sub(r"`[^`\n]*`", "", _without_code_blocks(markdown))
+    targets = re.findall(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text)
+    return [target for target in targets if not re.match(r"[a-z][a-z0-9+.-]*:", target)]
+
+
+def test_heading_anchors_and_relative_links_are_read_as_github_does():
+    page = "# Host and share the link\n## `plan.csv` — Plan\n## Notes\n## Notes\n```\n# not a heading\n```\n"
+    assert heading_anchors(page) == {"host-and-share-the-link", "plancsv--plan", "notes", "notes-1"}
+    links = "[a](docs/x.md#y) ![b](docs/p.png) [c](https://e.cl) `[d](no.md)` [e](#top)\n```\n[f](no.md)\n```"
+    assert relative_links(links) == ["docs/x.md#y", "docs/p.png", "#top"]
+
+
+def test_every_relative_link_leads_to_an_existing_file_and_heading():
+    broken = []
+    for page in [REPO / "README.md", *PAGES]:
+        for target in relative_links(page.read_text(encoding="utf-8")):
+            path_part, _, anchor = target.partition("#")
+            linked = (page.parent / path_part).resolve() if path_part else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(REPO)}: {target} (no such file)")
+            elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked.read_text("utf-8")):
+                broken.append(f"{page.relative_to(REPO)}: {target} (no such heading)")
+    assert broken == []
