@@ -1,4 +1,5 @@
-"""Every fact from the source documents (DESIGN.md) read back from the built sample database."""
+"""Every published fact the sample plan carries (README, "The sample plan") read back from the built sample
+database."""
 
 import datetime as dt
 from decimal import Decimal
