@@ -9,7 +9,9 @@
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
              (editor_display), Excel workbooks and downloads, official export statistics (customs' DUS
              files, UN Comtrade) read and merged into outcomes like an edit (official, aduanas, comtrade)
-    view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report
+    view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report;
+             read-only, it imports nothing of edit/ (what both need, such as the name an imported figure's
+             source carries, is in model/)
     ui/      the Streamlit helpers the pages share, the editor page, who may edit
 
 Beside them, three tools: `cli` (`python -m plan`), `serve` (self-hosting: `streamlit run` replicas behind

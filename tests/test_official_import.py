@@ -28,6 +28,7 @@ from plan.model.code_tables import read_code_table
 from plan.model.countries import country_name
 from plan.model.i18n import format_usd
 from plan.model.models import OUTCOMES, Sector
+from plan.model.official_sources import ADUANAS
 from plan.model.regions import REGIONS_CSV, Region
 from plan.view import report
 from plan.view.filters import Filters
@@ -59,7 +60,7 @@ def year_of_files(folder: Path, year: int = 2020, lines: int = 400, seed: int = 
     return paths, {key: value.quantize(CENTS) for key, value in expected.items()}
 
 
-def imported_rows(data: Path, plan_id: str = ATACAMA, prefix: str = official.ADUANAS) -> dict:
+def imported_rows(data: Path, plan_id: str = ATACAMA, prefix: str = ADUANAS) -> dict:
     version = editing.load(data, plan_id, OUTCOMES)
     return {(r.value.year, r.value.month, r.value.market, r.value.sector.value): r.value.value
             for r in version.rows if (r.value.source or "").startswith(prefix)}

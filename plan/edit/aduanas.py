@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from plan.edit.archives import repeated_file, text_files
-from plan.edit.official import ADUANAS, CODES, Figures, aduanas_countries, sector_of
+from plan.edit.official import CODES, Figures, aduanas_countries, sector_of
 from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED
 from plan.model.issues import Issue, PlanInvalid
+from plan.model.official_sources import ADUANAS
 from plan.model.regions import Region
 
 MAX_ISSUES = 200  # values that cannot be read, listed one by one; beyond that, counted

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from plan.edit.archives import repeated_file, text_files
-from plan.edit.official import COMTRADE, Figures, sector_of
+from plan.edit.official import Figures, sector_of
 from plan.model.countries import UNASSIGNED, to_iso3
 from plan.model.issues import Issue, PlanInvalid
+from plan.model.official_sources import COMTRADE
 
 REQUIRED = ("refYear", "refMonth", "reporterISO", "partnerISO", "cmdCode", "flowCode")
 VALUE_COLUMNS = ("primaryValue", "fobvalue")

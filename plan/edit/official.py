@@ -22,10 +22,9 @@ from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED, country_name
 from plan.model.i18n import format_number, format_usd, t
 from plan.model.models import OUTCOMES, Metric, Outcome, Sector
+from plan.model.official_sources import source_text
 
 CODES = Path(__file__).resolve().parent / "codes"
-ADUANAS, COMTRADE = "Aduanas DUS", "UN Comtrade"  # an imported row's source: this name and its period
-OFFICIAL_SOURCES = {ADUANAS: "aduanas", COMTRADE: "comtrade"}
 SHOWN_LINES = 20  # line numbers listed per reason; the count is always whole
 SHOWN_ROWS = 10  # outcome rows named per kind of change (added, changed, removed); the rest are counted
 
@@ -60,7 +59,7 @@ def sector_of(tariff_code: str) -> Sector:
 class Figures:
     """Exports read from official files, summed, and an account of every line read."""
 
-    source_name: str  # "Aduanas DUS" or "UN Comtrade": a row's source is this name and its period
+    source_name: str  # plan.model.official_sources' ADUANAS or COMTRADE: a row's source is it and its period
     files: list[str] = field(default_factory=list)
     values: dict[FigureKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     lines_read: int = 0
@@ -81,7 +80,7 @@ class Figures:
 
     def source(self, period: Period) -> str:
         year, month, _origin = period
-        return f"{self.source_name} {year}" + (f"-{month:02d}" if month else "")
+        return source_text(self.source_name, year, month)
 
     def periods(self) -> list[Period]:
         return sorted({key[0] for key in self.values}, key=_period_order)

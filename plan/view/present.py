@@ -15,11 +15,11 @@ from typing import NamedTuple
 import pandas as pd
 from babel.dates import format_date as babel_date
 
-from plan.edit.official import OFFICIAL_SOURCES
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
 from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
+from plan.model.official_sources import OFFICIAL_SOURCES
 from plan.model.schema import kind_of
 from plan.view.filters import PLANS_APART, Filters, years_summed
 

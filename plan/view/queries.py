@@ -16,7 +16,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from plan.edit.official import OFFICIAL_SOURCES
+from plan.model.official_sources import OFFICIAL_SOURCES, SOURCE_PATTERN
 from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
 
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
@@ -469,7 +469,7 @@ def exports_by_sector(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Da
     return _frame(con, EXPORTS_BY_SECTOR, filters)
 
 
-OFFICIAL_SOURCE = "regexp_extract(source, '^(.*) [0-9]{4}(-[0-9]{2})?$', 1)"
+OFFICIAL_SOURCE = f"regexp_extract(source, '{SOURCE_PATTERN}', 1)"
 OFFICIAL_EXPORTS = f"""
     SELECT {OFFICIAL_SOURCE} AS official, min(make_date(year, coalesce(month, 1), 1)) AS first_month,
            max(make_date(year, coalesce(month, 12), 1)) AS last_month, sum(value) AS exports_usd

@@ -1,0 +1,16 @@
+"""The official statistics a plan's exports are imported from, as an imported outcome row's `source` names them:
+the statistic's name and the period, `Aduanas DUS 2020-03` (a month) or `UN Comtrade 2020` (a year).
+
+The import writes that text (`source_text`) and the dashboard reads it back (`SOURCE_PATTERN`, in its queries):
+both from here, so they cannot drift apart. How each statistic's files are read is plan.edit.imports' concern.
+"""
+
+ADUANAS, COMTRADE = "Aduanas DUS", "UN Comtrade"
+OFFICIAL_SOURCES = {ADUANAS: "aduanas", COMTRADE: "comtrade"}  # name in a row's source -> the statistic's key
+# A source as `source_text` writes it: group 1 the name, 2 the year, 3 the month if any (Python's re and RE2 alike).
+SOURCE_PATTERN = r"^(.*) ([0-9]{4})(?:-([0-9]{2}))?$"
+
+
+def source_text(name: str, year: int, month: int | None) -> str:
+    """The source of a row imported from `name` for a month, or for a whole year (`month` None)."""
+    return f"{name} {year}" + (f"-{month:02d}" if month else "")
