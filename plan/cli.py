@@ -26,12 +26,11 @@ from plan.data.store import (
     store_url,
 )
 from plan.data.store_base import NotALocalCopy, StoreUnavailable
-from plan.edit import aduanas, comtrade, editing, official, push_pull
+from plan.edit import editing, imports, push_pull
 from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid, UsageError
-from plan.model.models import OUTCOMES, PLAN, TABLES_BY_NAME
-from plan.model.regions import Region
+from plan.model.models import TABLES_BY_NAME
 from plan.view import queries, report, report_options
 from plan.view.filters import Filters
 from plan.view.report_options import ReportOptions
@@ -200,19 +199,16 @@ def _add_import_command(commands) -> None:
         "import", help="import official export statistics into a plan's outcomes (preview; --yes saves)",
         description="Read official export files and show what would change in the plan's outcomes.csv (rows "
                     "added, changed, removed; each period's total; lines read, summed and left out, by reason); "
-                    "with --yes, save it like an edit (conflict check, history, database refresh). aduanas: "
-                    "customs' monthly export declarations (DUS, .txt, .zip or .rar as published), the lines "
-                    "of the plan's region summed by month, destination and sector. comtrade: UN Comtrade "
-                    "export CSV files, by reporter (origin country), partner and sector. Importing a period "
-                    "again replaces that period's rows; other rows stay. Exit codes: 0 done (or previewed), "
-                    "1 a file or the plan has errors (all listed, nothing written), 2 wrong usage.")
+                    "with --yes, save it like an edit (conflict check, history, database refresh). "
+                    + " ".join(f"{source.key}: {source.about}" for source in imports.SOURCES.values())
+                    + " Importing a period again replaces that period's rows; other rows stay. Exit codes: 0 done "
+                    "(or previewed), 1 a file or the plan has errors (all listed, nothing written), 2 wrong usage.")
     sources = import_cmd.add_subparsers(dest="source", required=True, metavar="SOURCE")
-    for name, summary in (("aduanas", "customs' export declarations (DUS) files"),
-                          ("comtrade", "UN Comtrade export CSV files")):
-        source = sources.add_parser(name, help=summary, description=f"Import {summary}.")
+    for official in imports.SOURCES.values():
+        source = sources.add_parser(official.key, help=official.summary, description=f"Import {official.summary}.")
         source.add_argument("files", nargs="+", type=Path, metavar="FILE")
         source.add_argument("--plan", type=Path, required=True, help="the plan folder, e.g. data/prochile-atacama-2021")
-        if name == "aduanas":
+        if official.needs_region:
             source.add_argument("--region", default=None,
                                 help="region of origin (3, III or Atacama; default: plan.csv's region_code)")
         source.add_argument("--yes", action="store_true", help="save the changes (without it: preview only)")
@@ -222,53 +218,30 @@ def _add_import_command(commands) -> None:
         _add_common(source)
 
 
-def _plan_region(data_dir: Path, plan_id: str, given: str | None, lang: str) -> Region:
-    """The region to import: --region, else plan.csv's region_code."""
-    if given is not None:
-        region = Region.lookup(given)
-        if region is None:
-            raise UsageError([t("import_region_unknown", lang, value=given)])
-        return region
-    plan = editing.load(data_dir, plan_id, PLAN)
-    if plan.issues:
-        raise PlanInvalid(plan.issues)
-    region = plan.rows[0].value.region_code if plan.rows else None
-    if region is None:
-        raise UsageError([t("import_no_region", lang)])
-    return region
-
-
 def _run_import(args) -> int:
-    lang, plan_dir = args.lang, args.plan.resolve()
-    if not (plan_dir / PLAN.file_name).is_file():
-        raise UsageError([t("import_not_a_plan", lang, path=args.plan)])
-    data_dir, plan_id = plan_dir.parent, plan_dir.name
-    if args.source == "aduanas":
-        figures = aduanas.read_dus(args.files, _plan_region(data_dir, plan_id, args.region, lang), args.max_bytes)
-    else:
-        figures = comtrade.read_comtrade(args.files, args.max_bytes)
-    version = official.outcomes_to_merge(data_dir, plan_id, figures)
-    if version.issues:
-        raise PlanInvalid(version.issues)
-    merged = official.merge(version, figures)
-    print("\n".join(official.describe(figures, merged, lang)))
-    if not merged.changes:
+    lang = args.lang
+    data_dir, plan_id = imports.plan_folder(args.plan)
+    source = imports.SOURCES[args.source]
+    region = imports.region_to_import(data_dir, plan_id, args.region) if source.needs_region else None
+    preview = imports.preview(data_dir, plan_id, source.read(args.files, region, args.max_bytes))
+    print("\n".join(preview.lines(lang)))
+    if not preview.merge.changes:
         print(t("import_nothing_to_change", lang))
         return 0
     if not args.yes:
         print(t("import_dry_run", lang))
         return 0
     db_path = args.db or database.default_db_path(data_dir)
-    raw, base, shown = editing.apply(version, merged.changes).raw, version.sha, version.shown
-    del version  # its bytes and text, twice the file, are not needed by the save
-    result = editing.save(data_dir, FolderStore(data_dir), plan_id, OUTCOMES, raw, base, getpass.getuser(),
-                          "official", merged.counts(), db_path=db_path if db_path.exists() else None)
+    draft = preview.draft()
+    del preview  # its outcomes.csv, bytes and text (twice the file), is not needed by the save
+    result = imports.save(data_dir, FolderStore(data_dir), draft, getpass.getuser(),
+                          db_path=db_path if db_path.exists() else None)
     if isinstance(result, editing.Rejected):
         raise PlanInvalid(result.issues)
     if isinstance(result, editing.Conflict):
         print(t("import_conflict", lang), file=sys.stderr)
         return 1
-    print(t("import_saved", lang, file=shown, version=result.version.sha256[:10]))
+    print(t("import_saved", lang, file=draft.shown, version=result.version.sha256[:10]))
     return 0
 
 
@@ -584,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as usage:  # options naming unknown values, a plan folder that is not one, ...
         for message in usage.messages:
             print(f"error: {message}", file=sys.stderr)
+        return 2
+    except imports.ImportUsageError as usage:  # e.g. an unknown region
+        print(f"error: {usage.message(args.lang)}", file=sys.stderr)
         return 2
     except ValueError as error:  # e.g. demo refusing a folder that is not a demo
         print(f"error: {error}", file=sys.stderr)

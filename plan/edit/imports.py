@@ -1,0 +1,148 @@
+"""An import of official export statistics into a plan's outcomes, one flow for the command line
+(`python -m plan import`), the editor's import tab and the benchmark:
+
+    SOURCES[key].read(files, region, max_bytes) -> Figures      every problem of every file: PlanInvalid
+    preview(data_dir, plan_id, figures) -> Preview              what would change, `Preview.lines(lang)`
+    Preview.draft() -> Draft; save(data_dir, store, draft, editor, db_path) -> Saved | Conflict | Rejected
+
+Each statistic is listed once, in SOURCES, with what the command and the editor ask of it; the name its rows'
+source carries is the model's (plan.model.official_sources). Wrong usage (an unknown region, a plan that does not
+say its region, a folder that is not a plan's) is an `ImportUsageError`, told in the person's language.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from plan.data.store import PlanStore
+from plan.edit import aduanas, comtrade, editing, official
+from plan.model.i18n import t
+from plan.model.issues import PlanInvalid
+from plan.model.models import OUTCOMES, PLAN
+from plan.model.regions import Region
+
+KIND = "official"  # a saved version's kind in the history
+# What the readers open (plain files, ZIP and RAR archives, told apart by their content), as the editor's uploader
+# accepts them for every source.
+FILE_TYPES = ("txt", "zip", "rar", "csv")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An official statistic and what the command (`python -m plan import KEY`) and the editor ask of it."""
+
+    key: str  # the command's word, the editor's choice; plan.model.official_sources.OFFICIAL_SOURCES' value
+    summary: str  # the command's help for it (English, as every option's help)
+    about: str  # what the command's description says of it
+    needs_region: bool  # its files hold every region of Chile: the plan's region is summed
+    read: Callable[[Iterable[Path], Region | None, int], official.Figures]  # (files, region, max_bytes)
+    file_types: tuple[str, ...] = FILE_TYPES
+
+    def label(self, lang: str) -> str:
+        """Its name for people, in `lang` (the editor's choice)."""
+        return t(f"import_source_{self.key}", lang)
+
+
+SOURCES = {source.key: source for source in (
+    Source("aduanas", "customs' export declarations (DUS) files",
+           "customs' monthly export declarations (DUS, .txt, .zip or .rar as published), the lines of the plan's "
+           "region summed by month, destination and sector.", True, aduanas.read_dus),
+    Source("comtrade", "UN Comtrade export CSV files",
+           "UN Comtrade export CSV files, by reporter (origin country), partner and sector.", False,
+           lambda files, _region, max_bytes: comtrade.read_comtrade(files, max_bytes)),
+)}
+
+
+class ImportUsageError(Exception):
+    """The import was asked for wrongly (nothing was read or written): a message key and what it names."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+    def message(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+
+def plan_folder(path: Path) -> tuple[Path, str]:
+    """(data folder, plan id) of a plan folder given by its path; an ImportUsageError naming it if it has no
+    plan.csv."""
+    plan_dir = path.resolve()
+    if not (plan_dir / PLAN.file_name).is_file():
+        raise ImportUsageError("import_not_a_plan", path=path)
+    return plan_dir.parent, plan_dir.name
+
+
+def _region_of(plan: editing.TableVersion) -> Region | None:
+    return plan.rows[0].value.region_code if plan.rows else None
+
+
+def own_region(data_dir: Path, plan_id: str) -> Region | None:
+    """plan.csv's region_code, None if it gives none (or its row does not read): the editor's choice to start
+    from."""
+    return _region_of(editing.load(data_dir, plan_id, PLAN))
+
+
+def region_to_import(data_dir: Path, plan_id: str, given: str | None) -> Region:
+    """The region whose exports are summed: `given` (3, III or Atacama), else plan.csv's region_code. An unknown
+    region, or a plan that names none, is an ImportUsageError; a plan.csv that does not read, PlanInvalid."""
+    if given is not None:
+        region = Region.lookup(given)
+        if region is None:
+            raise ImportUsageError("import_region_unknown", value=given)
+        return region
+    plan = editing.load(data_dir, plan_id, PLAN)
+    if plan.issues:
+        raise PlanInvalid(plan.issues)
+    region = _region_of(plan)
+    if region is None:
+        raise ImportUsageError("import_no_region")
+    return region
+
+
+@dataclass
+class Draft:
+    """What saving an import writes: outcomes.csv with the figures merged, over the version they were merged into."""
+
+    plan_id: str
+    shown: str  # outcomes.csv as the messages name it
+    raw: bytes
+    base: str  # the sha256 of the version previewed: a file that moved on since is a conflict
+    counts: dict  # rows added, changed, removed (the history's summary)
+
+
+@dataclass
+class Preview:
+    """An import's figures merged into the plan's outcomes, not saved yet."""
+
+    figures: official.Figures
+    version: editing.TableVersion  # outcomes.csv as it is, holding the rows of the years imported
+    merge: official.Merge
+
+    def lines(self, lang: str) -> list[str]:
+        """What would change, one statement a line (the command prints them, the editor shows them)."""
+        return official.describe(self.figures, self.merge, lang)
+
+    def draft(self) -> Draft:
+        """The new outcomes.csv. It holds none of the version's rows: a caller that lets the preview go before
+        saving does not keep the old file's bytes and text (twice the file) through the save."""
+        version = self.version
+        return Draft(version.plan_id, version.shown, editing.apply(version, self.merge.changes).raw, version.sha,
+                     self.merge.counts())
+
+
+def preview(data_dir: Path, plan_id: str, figures: official.Figures) -> Preview:
+    """What the figures would change in the plan's outcomes.csv (checked whole; PlanInvalid if it does not read)."""
+    version = official.outcomes_to_merge(data_dir, plan_id, figures)
+    if version.issues:
+        raise PlanInvalid(version.issues)
+    return Preview(figures, version, official.merge(version, figures))
+
+
+def save(data_dir: Path, store: PlanStore, draft: Draft, editor: str,
+         db_path: Path | None = None) -> editing.Saved | editing.Conflict | editing.Rejected:
+    """The draft saved like an edit, through `store`: a conflict if outcomes.csv moved on since the preview,
+    rejected if the plan would not be valid, else a new version (kind "official") and the database at
+    `db_path` refreshed."""
+    return editing.save(data_dir, store, draft.plan_id, OUTCOMES, draft.raw, draft.base, editor, KIND, draft.counts,
+                        db_path=db_path)
