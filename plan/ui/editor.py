@@ -1,5 +1,6 @@
 """The editor page: pick a plan and a table, then edit it in a grid, upload a CSV or Excel file,
-download it, or go back to an earlier version. All the rules live in `plan.edit.editing`.
+download it, go back to an earlier version, or import official statistics (its tab: `plan.ui.official_import`).
+All the rules live in `plan.edit.editing`.
 
     base version (held in the session until saved or discarded, so a change on disk never
     drops pending edits) -> grid -> Changes -> Draft -> check -> save (access checked again)
@@ -17,7 +18,7 @@ that page is merged into the whole file.
 import dataclasses
 import datetime as dt
 import sys
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -26,23 +27,20 @@ from plan import ui
 from plan.data.loader import plan_dirs
 from plan.data.store import PlanStore
 from plan.data.store_base import StoreUnavailable
-from plan.edit import aduanas, comtrade, editing, editor_display, official, pending, workbooks
+from plan.edit import editing, editor_display, pending, workbooks
 from plan.edit.downloads import table_csv
 from plan.model import countries
 from plan.model.fields import CODE_PATTERN, MAX_TEXT
 from plan.model.i18n import t
-from plan.model.issues import PlanInvalid
 from plan.model.models import PLAN, TABLES, TABLES_BY_NAME, Table
-from plan.model.regions import Region
 from plan.model.schema import kind_of
-from plan.ui import access, store
+from plan.ui import access, official_import, store
 
 PLAN_KEY = "edit_plan"
 TABLE_KEY = "edit_table"
 BASE_KEY = "_editor_base"  # (plan id, table) -> ((size, mtime) of the file, TableVersion edited from)
 CONFLICT_KEY = "_editor_conflict"  # (plan id, table) -> Changes refused because the file moved on
 HELD_KEY = "_editor_held"  # (plan id, table) -> Held: the grid's pending edits
-OFFICIAL_KEY = "_editor_official"  # the last official files read: (source, region, upload ids) -> result
 OUTCOME_KEY = "_editor_outcome"  # (kind, message, issues) a button's callback leaves for the next run
 PAGE_ROWS = 200
 # Asks the browser to confirm leaving (reload, close) while edits are pending in this session: they live in it.
@@ -58,6 +56,7 @@ if (!window.planEditsGuard) {{
 
 TableKey = tuple[str, str]  # (plan id, table name)
 SaveResult = editing.Saved | editing.Conflict | editing.Rejected
+Write = Callable[[str], SaveResult]  # a save, given who saves: what a button runs once the right is checked
 
 
 @dataclasses.dataclass
@@ -106,7 +105,7 @@ def render(view: ui.View) -> None:
             print(f"plan store: {error}", file=sys.stderr)
             st.warning(t("banner_store_unreachable", lang))
     with tabs[4]:
-        _import_official(lang, data_dir, plan_store, plan_id)
+        official_import.render(lang, data_dir, plan_store, plan_id, _replace, _carried_over_notice)
     _reload_guard(bool(_tables_pending()))
 
 
@@ -337,9 +336,15 @@ def _column_config(version: editing.TableVersion, lang: str, next_id: str | None
     return config
 
 
-def _save(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion, raw: bytes, kind: str,
-          counts: dict, restored: str = "", note: str = "") -> SaveResult | None:
-    """Save `raw` over `version`, with the editor right checked again here, on the server, whatever the page
+def _writer(data_dir: Path, plan_store: PlanStore, version: editing.TableVersion, raw: bytes, kind: str,
+            counts: dict, restored: str = "") -> Write:
+    """`raw` saved over `version` (`editing.save`), the database refreshed."""
+    return lambda editor: editing.save(data_dir, plan_store, version.plan_id, version.table, raw, version.sha,
+                                       editor, kind, counts, restored, db_path=ui.db_path())
+
+
+def _save(lang: str, version: editing.TableVersion, write: Write, note: str = "") -> SaveResult | None:
+    """Save over `version` (`write`), with the editor right checked again here, on the server, whatever the page
     showed. What happened is left for the next run (`_show_outcome`), `note` added to a success; a conflict is
     left to the caller."""
     editor = access.editor()
@@ -347,8 +352,7 @@ def _save(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.Tab
         st.session_state[OUTCOME_KEY] = ("error", t("access_denied", lang), [])
         return None
     try:
-        result = editing.save(data_dir, plan_store, version.plan_id, version.table, raw, version.sha, editor, kind,
-                              counts, restored, db_path=ui.db_path())
+        result = write(editor)
     except StoreUnavailable as error:  # nothing was saved; the pending edits stay for another try
         print(f"plan store: {error}", file=sys.stderr)
         st.session_state[OUTCOME_KEY] = ("error", t("editor_store_unreachable", lang), [])
@@ -366,7 +370,7 @@ def _save(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.Tab
 def _save_edit(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion, raw: bytes,
                counts: dict, changes: editing.Changes) -> None:
     """The grid's save button; if the file moved on, the changes go to the conflict view."""
-    result = _save(lang, data_dir, plan_store, version, raw, "edit", counts)
+    result = _save(lang, version, _writer(data_dir, plan_store, version, raw, "edit", counts))
     if isinstance(result, editing.Saved):
         _forget(_key(version))
     elif isinstance(result, editing.Conflict):
@@ -377,21 +381,20 @@ def _reapply(lang: str, data_dir: Path, plan_store: PlanStore, current: editing.
              counts: dict) -> None:
     """The conflict view's apply: the changes saved on top of the current file. Until a save succeeds they stay,
     and so does the conflict view (a refusal is told at the top)."""
-    result = _save(lang, data_dir, plan_store, current, raw, "edit", counts)
+    result = _save(lang, current, _writer(data_dir, plan_store, current, raw, "edit", counts))
     if isinstance(result, editing.Saved):
         _forget(_key(current))
     elif isinstance(result, editing.Conflict):
         st.session_state[OUTCOME_KEY] = ("error", t("editor_conflict_again", lang), [])
 
 
-def _replace(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.TableVersion, raw: bytes, kind: str,
-             counts: dict, restored: str = "") -> None:
+def _replace(lang: str, version: editing.TableVersion, write: Write) -> None:
     """A restore, upload or import: the whole file replaced. The table's pending edits are never lost: a refusal
     keeps them as they are; a save moves them to the conflict view, to apply on the new version or discard."""
     key = _key(version)
     changes = _pending_changes(key)
     note = t("editor_pending_carried_over", lang) if changes is not None else ""
-    result = _save(lang, data_dir, plan_store, version, raw, kind, counts, restored, note)
+    result = _save(lang, version, write, note)
     if isinstance(result, editing.Saved) and changes is not None:
         _to_conflict(key, changes)
     elif isinstance(result, editing.Saved):
@@ -536,69 +539,7 @@ def _upload(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.T
         st.dataframe(editor_display.diff_table(difference, version.table, lang), hide_index=True)
     _carried_over_notice(lang, _key(version))
     st.button(t("editor_upload_confirm", lang), type="primary", key=f"confirm-{upload.file_id}", on_click=_replace,
-              args=(lang, data_dir, plan_store, version, raw, "upload", counts))
-
-
-def _read_official(source: str, uploads: list, region: Region | None, limit: int) -> tuple[official.Figures | None,
-                                                                                           list]:
-    """The uploaded files read as `source` ("aduanas" or "comtrade"): figures, or every problem found. Kept in
-    the session by the uploads and region, so a month's 100 MB file is read once, not at every rerun."""
-    key = (source, region, tuple(upload.file_id for upload in uploads))
-    held = st.session_state.setdefault(OFFICIAL_KEY, {})
-    if key not in held:
-        held.clear()
-        with tempfile.TemporaryDirectory(prefix="plan-import-") as scratch:
-            paths = []
-            for upload in uploads:
-                path = Path(scratch) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
-                paths.append(path)
-            try:
-                figures = (aduanas.read_dus(paths, region, limit) if source == "aduanas"
-                           else comtrade.read_comtrade(paths, limit))
-                held[key] = (figures, [])
-            except PlanInvalid as invalid:
-                held[key] = (None, invalid.issues)
-    return held[key]
-
-
-def _import_official(lang: str, data_dir: Path, plan_store: PlanStore, plan_id: str) -> None:
-    """Exports from official statistics (customs' DUS files, UN Comtrade) into the plan's outcomes: the same
-    preview as `python -m plan import`, then saved like an edit."""
-    st.caption(t("editor_official_help", lang))
-    source = st.radio(t("editor_official_source", lang), ("aduanas", "comtrade"), horizontal=True,
-                      format_func=lambda s: t(f"editor_official_{s}", lang), key=f"official-source-{plan_id}")
-    region = None
-    if source == "aduanas":
-        plan = editing.load(data_dir, plan_id, PLAN)
-        own = plan.rows[0].value.region_code if plan.rows else None
-        regions = list(Region)
-        region = st.selectbox(t("editor_official_region", lang), regions, format_func=lambda r: r.label(lang),
-                              index=regions.index(own) if own else None, key=f"official-region-{plan_id}")
-    uploads = st.file_uploader(t("editor_official_files", lang), type=["txt", "zip", "rar", "csv"],
-                               accept_multiple_files=True, key=f"official-files-{plan_id}-{source}")
-    if not uploads or (source == "aduanas" and region is None):
-        return
-    limit = st.get_option("server.maxUploadSize") * 1024 * 1024
-    figures, issues = _read_official(source, uploads, region, limit)
-    if issues:
-        ui.show_issues(t("editor_official_rejected", lang), issues, lang)
-        st.caption(t("editor_nothing_saved", lang))
-        return
-    version = official.outcomes_to_merge(data_dir, plan_id, figures)
-    if version.issues:
-        ui.show_issues(t("editor_file_invalid", lang, file=version.shown), version.issues, lang)
-        return
-    plan_store.remember(version.raw)
-    merged = official.merge(version, figures)
-    st.text("\n".join(official.describe(figures, merged, lang)))
-    if not merged.changes:
-        st.info(t("import_nothing_to_change", lang))
-        return
-    _carried_over_notice(lang, _key(version))
-    st.button(t("editor_official_confirm", lang), type="primary", key=f"official-confirm-{version.sha[:12]}",
-              on_click=_replace, args=(lang, data_dir, plan_store, version,
-                                       editing.apply(version, merged.changes).raw, "official", merged.counts()))
+              args=(lang, version, _writer(data_dir, plan_store, version, raw, "upload", counts)))
 
 
 def _downloads(lang: str, version: editing.TableVersion) -> None:
@@ -641,8 +582,8 @@ def _history(lang: str, data_dir: Path, plan_store: PlanStore, version: editing.
     restored = _stored(plan_store, version, chosen)
     _carried_over_notice(lang, _key(version))
     st.button(t("editor_restore", lang), key=f"{stem}-button", on_click=_replace, disabled=chosen == version.sha,
-              args=(lang, data_dir, plan_store, version, restored.raw, "restore",
-                    editing.diff(version, restored).counts(), chosen))
+              args=(lang, version, _writer(data_dir, plan_store, version, restored.raw, "restore",
+                                           editing.diff(version, restored).counts(), chosen)))
 
 
 def _stored(plan_store: PlanStore, version: editing.TableVersion, sha: str) -> editing.TableVersion:
