@@ -6,7 +6,8 @@
 
 Two sides stay apart besides: view (what the dashboard shows, read-only) imports nothing of edit (changing the
 plan), so what a viewer runs holds none of the code that writes, and what both need (a plan's tables, the name
-an imported figure's source carries) lives in model.
+an imported figure's source carries) lives in model. The benchmark imports nothing of the command line, which
+runs it: it measures the library (plan.edit.imports for an import) or runs `python -m plan` in its own process.
 
 Streamlit is imported only by plan/ui (the pages' helpers) and plan/bench (the tool that drives the served app),
 so the domain runs and is tested without it; plan/serve starts `streamlit run` as processes of their own.
@@ -104,7 +105,10 @@ def test_the_rule_finds_a_planted_wrong_way_import():
     sources["plan/view/report.py"] = (layer, source + "\nfrom plan import cli\nfrom plan.edit import official\n")
     layer, source = sources["plan/serve/server.py"]
     sources["plan/serve/server.py"] = (layer, source + "\nfrom plan.bench.pages import APP\nimport streamlit\n")
+    layer, source = sources["plan/bench/importing.py"]
+    sources["plan/bench/importing.py"] = (layer, source + "\ndef run_command():\n    from plan.cli import main\n")
     assert [finding.split(": ", 1)[1] for finding in wrong_imports(sources)] == [
+        "bench imports plan.cli: bench and plan.cli are kept apart",
         "data imports streamlit (only plan/ui and plan/bench may)",
         "model imports plan.view, a later layer",
         "serve imports plan.bench.pages: serve and plan.bench are kept apart",

@@ -6,8 +6,9 @@ side, alternating, `repetitions` times:
     read_csv      DuckDB reading the file into a table (84 VARCHAR columns, `;`, Latin-1), what the target
                   compares with; it splits lines on CR too, so it finds more rows than the file has lines
     read and sum  the importer's pass over the file (plan.edit.aduanas.read_dus)
-    whole import  `python -m plan import aduanas FILE --plan … --yes` in-process on a fresh copy of the sample
-                  plan: read, sum, merge into outcomes.csv, check the plan, save with history, refresh the database
+    whole import  what `python -m plan import aduanas FILE --plan … --yes` does (plan.edit.imports), in-process on
+                  a fresh copy of the sample plan: read, sum, merge into outcomes.csv and preview, check the plan,
+                  save with history, refresh the database
 
 and the peak memory (high-water RSS) of the import command in its own process, for this file and for a file of
 1/100 the lines: memory that does not grow with the file is what streaming means. Last, the month saved
@@ -17,7 +18,6 @@ folder pushed (`python -m plan store push`) into a new PostgreSQL store (Debian'
 """
 
 import contextlib
-import io
 import json
 import shutil
 import statistics
@@ -29,11 +29,12 @@ from pathlib import Path
 
 import duckdb
 
-from plan import cli
 from plan.bench.dus import FIELDS, dus_month
 from plan.bench.postgres import LocalPostgres
 from plan.data import database
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
+from plan.data.store import FolderStore
+from plan.edit import editing, imports
 from plan.edit.aduanas import read_dus
 from plan.model import countries
 from plan.model.models import Sector
@@ -63,17 +64,22 @@ def _read_and_sum(path: Path) -> float:
 
 
 def _whole_import(path: Path, work: Path) -> float:
-    """The CLI import saved into a fresh copy of the sample plan (with its database built before)."""
+    """The import command's work, saved into a fresh copy of the sample plan (with its database built before):
+    the plan's region, the month read and summed, the preview and its lines, the save and the refresh."""
     data = work / "data"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.duckdb*", ".history"))
     database.build(data, data / "plan.duckdb")
     started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        code = cli.main(["import", "aduanas", str(path), "--plan", str(data / PLAN_ID), "--yes"])
+    region = imports.region_to_import(data, PLAN_ID, None)
+    preview = imports.preview(data, PLAN_ID, imports.SOURCES["aduanas"].read([path], region, DEFAULT_MAX_BYTES))
+    preview.lines("es")
+    draft = preview.draft()
+    del preview  # as the command does: the old file is not held through the save
+    result = imports.save(data, FolderStore(data), draft, "bench", db_path=data / "plan.duckdb")
     seconds = time.perf_counter() - started
-    if code != 0:
-        raise RuntimeError(f"the import failed with exit code {code}")
+    if not isinstance(result, editing.Saved):
+        raise RuntimeError(f"the import was not saved: {result}")
     return seconds
 
 
