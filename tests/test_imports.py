@@ -14,7 +14,7 @@ from plan.data.history import History
 from plan.data.store import FolderStore
 from plan.edit import editing, imports
 from plan.edit.official import Figures
-from plan.model.i18n import LANGS, t
+from plan.model.i18n import LANGS, MESSAGES, t
 from plan.model.models import OUTCOMES
 from plan.model.official_sources import OFFICIAL_SOURCES, SOURCE_PATTERN, source_text
 from plan.model.regions import Region
@@ -36,8 +36,8 @@ def test_the_registry_lists_each_official_source_once_with_what_the_command_and_
     assert [key for key, source in imports.SOURCES.items() if source.needs_region] == ["aduanas"]
     for key, source in imports.SOURCES.items():
         assert source.key == key and source.summary and source.about and source.file_types
-        labels = {lang: source.label(lang) for lang in LANGS}
-        assert all(labels.values()), key
+        assert all(source.label(lang) for lang in LANGS), key
+        assert f"official_note_{key}" in MESSAGES, key  # what the dashboard says of the figures it imported
     assert imports.SOURCES["comtrade"].label("en") == "UN Comtrade"
     assert imports.SOURCES["aduanas"].label("en") == "Customs (DUS)"
     # The command offers each source of the registry, and --region only to the one that needs it.
