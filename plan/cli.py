@@ -19,7 +19,6 @@ from plan.data.files import write_atomically
 from plan.data.store import (
     DEFAULT_COPY_DIR,
     STORE_URL_VARIABLE,
-    FolderStore,
     default_data_dir,
     local_copy,
     open_store,
@@ -207,7 +206,11 @@ def _add_import_command(commands) -> None:
     for official in imports.SOURCES.values():
         source = sources.add_parser(official.key, help=official.summary, description=f"Import {official.summary}.")
         source.add_argument("files", nargs="+", type=Path, metavar="FILE")
-        source.add_argument("--plan", type=Path, required=True, help="the plan folder, e.g. data/prochile-atacama-2021")
+        source.add_argument("--plan", type=Path, required=True,
+                            help="the plan folder, e.g. data/prochile-atacama-2021, or its id (the folder of that "
+                                 "name in $PLAN_DATA_DIR or data/; with a store URL, in its local copy, and the "
+                                 "import is saved into the store)")
+        _url_argument(source)
         if official.needs_region:
             source.add_argument("--region", default=None,
                                 help="region of origin (3, III or Atacama; default: plan.csv's region_code)")
@@ -220,22 +223,23 @@ def _add_import_command(commands) -> None:
 
 def _run_import(args) -> int:
     lang = args.lang
-    data_dir, plan_id = imports.plan_folder(args.plan)
-    source = imports.SOURCES[args.source]
-    region = imports.region_to_import(data_dir, plan_id, args.region) if source.needs_region else None
-    preview = imports.preview(data_dir, plan_id, source.read(args.files, region, args.max_bytes))
-    print("\n".join(preview.lines(lang)))
-    if not preview.merge.changes:
-        print(t("import_nothing_to_change", lang))
-        return 0
-    if not args.yes:
-        print(t("import_dry_run", lang))
-        return 0
-    db_path = args.db or database.default_db_path(data_dir)
-    draft = preview.draft()
-    del preview  # its outcomes.csv, bytes and text (twice the file), is not needed by the save
-    result = imports.save(data_dir, FolderStore(data_dir), draft, getpass.getuser(),
-                          db_path=db_path if db_path.exists() else None)
+    data_dir, plan_id = imports.plan_folder(args.plan, default_data_dir(args.url))
+    with local_copy(args.url, data_dir) as store:
+        imports.check_plan(data_dir, plan_id, args.plan)
+        source = imports.SOURCES[args.source]
+        region = imports.region_to_import(data_dir, plan_id, args.region) if source.needs_region else None
+        preview = imports.preview(data_dir, plan_id, source.read(args.files, region, args.max_bytes))
+        print("\n".join(preview.lines(lang)))
+        if not preview.merge.changes:
+            print(t("import_nothing_to_change", lang))
+            return 0
+        if not args.yes:
+            print(t("import_dry_run", lang))
+            return 0
+        db_path = args.db or database.default_db_path(data_dir)
+        draft = preview.draft()
+        del preview  # its outcomes.csv, bytes and text (twice the file), is not needed by the save
+        result = imports.save(data_dir, store, draft, getpass.getuser(), db_path=db_path if db_path.exists() else None)
     if isinstance(result, editing.Rejected):
         raise PlanInvalid(result.issues)
     if isinstance(result, editing.Conflict):
@@ -372,8 +376,8 @@ def _run_report(args) -> int:
     try:
         write_atomically(args.out, document.encode("utf-8"))
     except OSError as error:  # a folder, a read-only place, a full disk: say so, leave what was there
-        raise UsageError([t("report_cannot_write", lang, option="--out", value=args.out,
-                            reason=error.strerror or error)]) from None
+        raise UsageError("report_cannot_write", option="--out", value=args.out,
+                         reason=error.strerror or error) from None
     print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
     return 0
 
@@ -382,7 +386,7 @@ def _run_serve(args) -> int:
     from plan.serve.replicas import replicas  # starts streamlit servers: loaded for this command only
 
     if args.replicas < 1:
-        raise UsageError([t("serve_replicas_invalid", args.lang, value=args.replicas)])
+        raise UsageError("serve_replicas_invalid", value=args.replicas)
     settings = {name: os.environ[name] for name in ("PLAN_EDITOR_PASSWORD",) if name in os.environ}
     if args.url:
         settings[STORE_URL_VARIABLE] = args.url
@@ -397,7 +401,7 @@ def _run_serve(args) -> int:
 def _run_store(args) -> int:
     lang = args.lang
     if args.url is None:
-        raise UsageError([t("store_no_url", lang, variable=STORE_URL_VARIABLE)])
+        raise UsageError("store_no_url", variable=STORE_URL_VARIABLE)
     store = open_store(args.url, Path(DEFAULT_COPY_DIR))
     try:
         schema = store.init()
@@ -433,7 +437,7 @@ def _store_pull(store, out: Path, force: bool, lang: str) -> int:
                                         merged=counts.get("merged", 0), kept=counts.get("kept", 0),
                                         removed=counts.get("removed", 0), path=out, version=store.token()))
     except NotADirectoryError:
-        raise UsageError([t("store_pull_not_folder", lang, path=out)]) from None
+        raise UsageError("store_pull_not_folder", path=out) from None
 
 
 def _synced(command, lang: str, summary) -> int:
@@ -451,7 +455,7 @@ def _synced(command, lang: str, summary) -> int:
 
 
 def _store_remove(store, plans: list[str], lang: str) -> int:
-    for plan_id, files in push_pull.remove_plans(store, plans, lang).items():
+    for plan_id, files in push_pull.remove_plans(store, plans).items():
         print(t("store_removed", lang, plan=plan_id, files=files))
     return 0
 
@@ -555,11 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         print(t("store_not_a_copy", lang, folder=refused.folder), file=sys.stderr)
         return 1
     except UsageError as usage:  # options naming unknown values, a plan folder that is not one, ...
-        for message in usage.messages:
+        for message in usage.messages(lang):
             print(f"error: {message}", file=sys.stderr)
-        return 2
-    except imports.ImportUsageError as usage:  # e.g. an unknown region
-        print(f"error: {usage.message(args.lang)}", file=sys.stderr)
         return 2
     except ValueError as error:  # e.g. demo refusing a folder that is not a demo
         print(f"error: {error}", file=sys.stderr)

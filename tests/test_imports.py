@@ -4,6 +4,7 @@ are tested in tests/test_official_import.py and the bad-input catalog."""
 
 import io
 import zipfile
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -15,6 +16,7 @@ from plan.data.store import FolderStore
 from plan.edit import editing, imports
 from plan.edit.official import Figures
 from plan.model.i18n import LANGS, MESSAGES, t
+from plan.model.issues import UsageError
 from plan.model.models import OUTCOMES
 from plan.model.official_sources import OFFICIAL_SOURCES, SOURCE_PATTERN, source_text
 from plan.model.regions import Region
@@ -115,16 +117,25 @@ def test_a_save_is_an_official_version_and_a_moved_file_is_a_conflict_that_write
     (None, "agregue la columna region_code a plan.csv", "add the region_code column to plan.csv"),
 ])
 def test_a_usage_error_names_the_value_in_each_language(sample_dir, given, es, en):
-    with pytest.raises(imports.ImportUsageError) as raised:
+    with pytest.raises(UsageError) as raised:
         imports.region_to_import(sample_dir, ALLIANCE, given)  # the Alliance's plan.csv names no region
-    assert es in raised.value.message("es") and en in raised.value.message("en")
+    assert es in raised.value.messages("es")[0] and en in raised.value.messages("en")[0]
 
 
 def test_a_folder_without_plan_csv_is_a_usage_error_naming_it(sample_dir):
-    with pytest.raises(imports.ImportUsageError) as raised:
-        imports.plan_folder(sample_dir)
-    assert raised.value.message("en") == f"{sample_dir} is not a plan folder (it has no plan.csv)"
+    with pytest.raises(UsageError) as raised:
+        imports.check_plan(*imports.plan_folder(sample_dir), sample_dir)
+    assert raised.value.messages("en") == [f"{sample_dir} is not a plan folder (it has no plan.csv)"]
     assert imports.plan_folder(sample_dir / ATACAMA) == (sample_dir.resolve(), ATACAMA)
+    imports.check_plan(sample_dir, ATACAMA, sample_dir / ATACAMA)
+
+
+def test_a_plan_is_named_by_its_folder_or_by_its_id_in_the_data_folder(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert imports.plan_folder(Path(ATACAMA), sample_dir) == (sample_dir, ATACAMA)  # an id: in the data folder
+    assert imports.plan_folder(Path("data") / ATACAMA, sample_dir / "x") == (sample_dir.resolve(), ATACAMA)
+    monkeypatch.chdir(sample_dir)  # a folder of that name here is the one meant, as before
+    assert imports.plan_folder(Path(ATACAMA), tmp_path / "copy") == (sample_dir.resolve(), ATACAMA)
 
 
 def test_the_region_to_import_is_the_one_given_else_the_plans(sample_dir):

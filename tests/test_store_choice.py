@@ -157,3 +157,44 @@ def test_the_folder_store_logs_its_versions_newest_first(sample_dir):
     log = store.log()
     assert [seq for seq, _ in log] == [2, 1] and log[0][1].previous == log[1][1].sha256
     assert store.log(1) == log[:1]
+
+
+COMTRADE_ROWS = ("refYear,refMonth,reporterISO,partnerISO,cmdCode,flowCode,primaryValue\n"
+                 "2020,52,CHL,GBR,0806,X,1500000.50\n")
+ALLIANCE = "alianza-pacifico-2020"
+
+
+def test_an_import_with_a_url_is_saved_into_the_store_and_leaves_the_working_folder_alone(
+        sample_dir, store_url, tmp_path, pushed, connect, monkeypatch, capsys):
+    # The one behaviour change of the store choice: before, a command-line import wrote only to a folder, so a
+    # hosted dashboard never saw it. With a URL it is saved into the store, as the editor's import is.
+    store = pushed()
+    monkeypatch.setenv("PLAN_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "comtrade.csv"
+    path.write_text(COMTRADE_ROWS, encoding="utf-8")
+    before = {p: p.read_bytes() for p in sample_dir.rglob("*.csv")}
+    token = store.token()
+    assert main(["import", "comtrade", str(path), "--plan", ALLIANCE, "--url", store_url]) == 0  # a preview
+    assert store.token() == token
+    assert main(["import", "comtrade", str(path), "--plan", ALLIANCE, "--url", store_url, "--yes"]) == 0
+    latest = connect(store_url).log(1)[0][1]
+    assert (latest.plan_id, latest.table, latest.kind) == (ALLIANCE, "outcomes", "official")
+    assert b"UN Comtrade" in store.content(latest.sha256)
+    assert (tmp_path / "cache" / ALLIANCE / "outcomes.csv").read_bytes() == store.content(latest.sha256)
+    assert {p: p.read_bytes() for p in sample_dir.rglob("*.csv")} == before  # the pushed folder is untouched
+    capsys.readouterr()
+    assert main(["import", "comtrade", str(path), "--plan", str(sample_dir / ALLIANCE), "--url", store_url,
+                 "--yes"]) == 1  # a working folder is not the store's copy: refused, nothing written
+    assert "no son una copia del almacén" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in sample_dir.rglob("*.csv")} == before
+    assert connect(store_url).log(1)[0][1] == latest
+
+
+def test_an_import_without_a_url_still_saves_into_the_plan_folder(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.delenv("PLAN_STORE_URL", raising=False)
+    monkeypatch.setenv("PLAN_DATA_DIR", str(sample_dir))
+    path = tmp_path / "comtrade.csv"
+    path.write_text(COMTRADE_ROWS, encoding="utf-8")
+    assert main(["import", "comtrade", str(path), "--plan", ALLIANCE, "--yes"]) == 0  # an id, in PLAN_DATA_DIR
+    assert FolderStore(sample_dir).log(1)[0][1].kind == "official"
+    assert b"UN Comtrade" in (sample_dir / ALLIANCE / "outcomes.csv").read_bytes()

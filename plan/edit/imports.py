@@ -7,7 +7,7 @@
 
 Each statistic is listed once, in SOURCES, with what the command and the editor ask of it; the name its rows'
 source carries is the model's (plan.model.official_sources). Wrong usage (an unknown region, a plan that does not
-say its region, a folder that is not a plan's) is an `ImportUsageError`, told in the person's language.
+say its region, a folder that is not a plan's) is a `UsageError`, told in the person's language.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,7 +17,7 @@ from pathlib import Path
 from plan.data.store import PlanStore
 from plan.edit import aduanas, comtrade, editing, official
 from plan.model.i18n import t
-from plan.model.issues import PlanInvalid
+from plan.model.issues import PlanInvalid, UsageError
 from plan.model.models import OUTCOMES, PLAN
 from plan.model.regions import Region
 
@@ -53,24 +53,20 @@ SOURCES = {source.key: source for source in (
 )}
 
 
-class ImportUsageError(Exception):
-    """The import was asked for wrongly (nothing was read or written): a message key and what it names."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key, self.params = key, params
-
-    def message(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
-
-
-def plan_folder(path: Path) -> tuple[Path, str]:
-    """(data folder, plan id) of a plan folder given by its path; an ImportUsageError naming it if it has no
-    plan.csv."""
+def plan_folder(path: Path, data_dir: Path | None = None) -> tuple[Path, str]:
+    """(data folder, plan id) of the plan `path` names: a folder, or a plan id (a bare name that is no folder
+    here) inside `data_dir` (with a store, its local copy: the folder appears when the copy is made). Check it
+    with `check_plan`."""
+    if data_dir is not None and len(path.parts) == 1 and not path.is_dir():
+        return data_dir, path.name
     plan_dir = path.resolve()
-    if not (plan_dir / PLAN.file_name).is_file():
-        raise ImportUsageError("import_not_a_plan", path=path)
     return plan_dir.parent, plan_dir.name
+
+
+def check_plan(data_dir: Path, plan_id: str, given: Path) -> None:
+    """A UsageError naming `given` if that plan has no plan.csv."""
+    if not (data_dir / plan_id / PLAN.file_name).is_file():
+        raise UsageError("import_not_a_plan", path=given)
 
 
 def _region_of(plan: editing.TableVersion) -> Region | None:
@@ -85,18 +81,18 @@ def own_region(data_dir: Path, plan_id: str) -> Region | None:
 
 def region_to_import(data_dir: Path, plan_id: str, given: str | None) -> Region:
     """The region whose exports are summed: `given` (3, III or Atacama), else plan.csv's region_code. An unknown
-    region, or a plan that names none, is an ImportUsageError; a plan.csv that does not read, PlanInvalid."""
+    region, or a plan that names none, is a UsageError; a plan.csv that does not read, PlanInvalid."""
     if given is not None:
         region = Region.lookup(given)
         if region is None:
-            raise ImportUsageError("import_region_unknown", value=given)
+            raise UsageError("import_region_unknown", value=given)
         return region
     plan = editing.load(data_dir, plan_id, PLAN)
     if plan.issues:
         raise PlanInvalid(plan.issues)
     region = _region_of(plan)
     if region is None:
-        raise ImportUsageError("import_no_region")
+        raise UsageError("import_no_region")
     return region
 
 

@@ -427,15 +427,15 @@ def pull(store: PlanStore, copy: Path, force: bool = False) -> Report:
     return report
 
 
-def remove_plans(store: PlanStore, plan_ids: Iterable[str], lang: str, editor: str = "") -> dict[str, int]:
+def remove_plans(store: PlanStore, plan_ids: Iterable[str], editor: str = "") -> dict[str, int]:
     """Remove whole plans from the store (each file a version that removes it; the history keeps them all).
     Returns the files removed by plan. A plan the store does not hold refuses them all (UsageError), so a
     mistyped id removes nothing."""
     current = _by_plan(store.current())
     unknown = [plan_id for plan_id in plan_ids if plan_id not in current]
     if unknown:
-        raise UsageError([t("store_remove_absent", lang, plan=plan_id, plans=", ".join(sorted(current)))
-                          for plan_id in unknown])
+        raise UsageError.every([("store_remove_absent", {"plan": plan_id, "plans": ", ".join(sorted(current))})
+                                for plan_id in unknown])
     removed = {}
     for plan_id in plan_ids:
         with store.saving(plan_id) as plan:

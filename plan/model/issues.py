@@ -47,9 +47,20 @@ class PlanInvalid(Exception):
 
 
 class UsageError(Exception):
-    """Options or values that cannot be used as given (an unknown market, a region that is not one): every
-    message, in the chosen language. The command line exits 2 with them; nothing was written."""
+    """Options or values that cannot be used as given (an unknown market, a region that is not one, a folder
+    that is not a plan's): every problem, as a message key and what it names, told in the person's language.
+    The command line exits 2 with them; nothing was read or written."""
 
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.problems: list[tuple[str, dict]] = [(key, params)]
+
+    @classmethod
+    def every(cls, problems: list[tuple[str, dict]]) -> "UsageError":
+        """One error for several problems, so that all of them are told at once."""
+        error = cls(problems[0][0], **problems[0][1])
+        error.problems = list(problems)
+        return error
+
+    def messages(self, lang: str = DEFAULT_LANG) -> list[str]:
+        return [t(key, lang, **params) for key, params in self.problems]

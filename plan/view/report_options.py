@@ -39,73 +39,73 @@ def _allowed_enum(enum, lang: str) -> str:
     return ", ".join(f"{member.value} ({member.label(lang)})" for member in enum)
 
 
-def _markets(texts: list[str], errors: list[str], lang: str) -> tuple[str, ...]:
+def _markets(texts: list[str], errors: list[tuple[str, dict]]) -> tuple[str, ...]:
     markets = []
     for text in texts:
         code = countries.to_iso3(text)
         if code is None:
-            errors.append(t("report_unknown_market", lang, option="--market", value=text))
+            errors.append(("report_unknown_market", {"option": "--market", "value": text}))
         elif code not in markets:
             markets.append(code)
     return tuple(markets)
 
 
-def _date(text: str | None, option: str, errors: list[str], lang: str) -> dt.date | None:
+def _date(text: str | None, option: str, errors: list[tuple[str, dict]], lang: str) -> dt.date | None:
     if text is None:
         return None
     try:
         return parse_date(text)
     except ParseError as error:
-        errors.append(t("report_bad_date", lang, option=option, message=t(error.code, lang, **error.params)))
+        errors.append(("report_bad_date", {"option": option, "message": t(error.code, lang, **error.params)}))
         return None
 
 
 def filter_values(options: ReportOptions, lang: str) -> dict:
     """The filter values that need no database (markets, enums, dates); raises UsageError naming every
     unknown one, so a mistyped option is told before the database is built."""
-    errors: list[str] = []
-    values: dict = {"quarter": options.quarter, "markets": _markets(options.market, errors, lang)}
+    errors: list[tuple[str, dict]] = []
+    values: dict = {"quarter": options.quarter, "markets": _markets(options.market, errors)}
     for option, field_name, enum in ENUM_OPTIONS:
         chosen = []
         for text in getattr(options, option):
             member = enum.lookup(text)
             if member is None:
-                errors.append(t("report_unknown_value", lang, option=f"--{option}", value=text,
-                                allowed=_allowed_enum(enum, lang)))
+                errors.append(("report_unknown_value", {"option": f"--{option}", "value": text,
+                                                        "allowed": _allowed_enum(enum, lang)}))
             elif member.value not in chosen:
                 chosen.append(member.value)
         values[field_name] = tuple(chosen)
     values["date_from"] = _date(options.date_from, "--from", errors, lang)
     values["date_to"] = _date(options.date_to, "--to", errors, lang)
     if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
-        errors.append(t("report_dates_swapped", lang, date_from=options.date_from, date_to=options.date_to))
+        errors.append(("report_dates_swapped", {"date_from": options.date_from, "date_to": options.date_to}))
     if errors:
-        raise UsageError(errors)
+        raise UsageError.every(errors)
     return values
 
 
 def chosen_plan_ids(options: ReportOptions, all_plans: pd.DataFrame, lang: str) -> tuple[str, ...]:
     """The plan ids of the offices and years asked for (accents and case ignored in office names); raises
     UsageError naming the unknown offices and years, or the plans there are when none matches."""
-    errors = []
+    errors: list[tuple[str, dict]] = []
     offices_by_key = {text_key(office): office for office in all_plans["office"]}
     offices = []
     for text in options.office:
         office = offices_by_key.get(text_key(text))
         if office is None:
-            errors.append(t("report_unknown_value", lang, option="--office", value=text,
-                            allowed=", ".join(sorted(offices_by_key.values()))))
+            errors.append(("report_unknown_value", {"option": "--office", "value": text,
+                                                    "allowed": ", ".join(sorted(offices_by_key.values()))}))
         elif office not in offices:
             offices.append(office)
     years = sorted(set(all_plans["year"].astype(int)))
     for year in options.year:
         if year not in years:
-            errors.append(t("report_unknown_value", lang, option="--year", value=year,
-                            allowed=", ".join(map(str, years))))
+            errors.append(("report_unknown_value", {"option": "--year", "value": year,
+                                                    "allowed": ", ".join(map(str, years))}))
     if errors:
-        raise UsageError(errors)
+        raise UsageError.every(errors)
     chosen = chosen_plans(all_plans, tuple(offices), tuple(sorted(set(options.year))))
     if chosen.empty:
-        raise UsageError([t("report_no_plan", lang, allowed=", ".join(plan_labels(all_plans).values()))])
+        raise UsageError("report_no_plan", allowed=", ".join(plan_labels(all_plans).values()))
     return tuple(chosen["plan_id"])
 
