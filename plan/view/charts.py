@@ -25,6 +25,7 @@ PALETTE = ["#0b5394", "#e69138", "#009e73", "#882255", "#56b4e9", "#999999", "#d
 STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#e69138", "done": "#009e73", "postponed": "#aa4499",
                  "cancelled": "#5f5f5f"}
 MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#009e73"}
+TARGET_COLOR = "#b7b7b7"  # a target, or what was asked for (meetings requested), beside what came of it
 USD_FORMAT = ",.0f"  # d3 format; the separators come from the layout
 _DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
@@ -63,11 +64,22 @@ def styled(figure: go.Figure, title: str, lang: str, x_title: str | None = None,
     return figure
 
 
+def plan_name(labels: dict[str, str], plan_id: str, lang: str) -> str:
+    """A plan as a legend names it; the plans' total (plan id TOTAL) as "Total"."""
+    return labels.get(plan_id, t("total", lang))
+
+
+def room_for_labels(figure: go.Figure, largest: float, room: float = 1.3) -> go.Figure:
+    """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit."""
+    figure.update_xaxes(range=[0, max(largest, 1.0) * room])
+    return figure.update_layout(margin={"r": 20})
+
+
 def usd_axis(lang: str) -> str:
     return t("axis_usd", lang)
 
 
-def _plain(value, limit: int | None = None) -> str:
+def plain(value, limit: int | None = None) -> str:
     """Data text (titles, names) for plotly, which reads a little HTML: escaped, maybe shortened."""
     value = "" if value is None else str(value)
     if limit and len(value) > limit:
@@ -75,7 +87,7 @@ def _plain(value, limit: int | None = None) -> str:
     return html.escape(value)
 
 
-def _day_text(value, lang: str) -> str:
+def day_text(value, lang: str) -> str:
     return "" if pd.isna(value) else format_date(pd.Timestamp(value).date(), lang)
 
 
@@ -84,8 +96,8 @@ def _span_text(start, end, until, lang: str) -> str:
     if pd.isna(start):
         return "—"
     if pd.isna(end):
-        return f"{_day_text(start, lang)} – {_day_text(until, lang)} ({t('until_as_of', lang)})"
-    return f"{_day_text(start, lang)} – {_day_text(end, lang)}"
+        return f"{day_text(start, lang)} – {day_text(until, lang)} ({t('until_as_of', lang)})"
+    return f"{day_text(start, lang)} – {day_text(end, lang)}"
 
 
 def _span_ms(start, end) -> int:
@@ -93,12 +105,12 @@ def _span_ms(start, end) -> int:
     return int(((pd.Timestamp(end) - pd.Timestamp(start)).days + 1) * _DAY_MS)
 
 
-def _month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
+def month_ticks(first, last, lang: str) -> tuple[list[str], list[str]]:
     """Month ticks for a date axis, named in the language (plotly only knows English months)."""
     starts = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), pd.Timestamp(last), freq="MS")
     step = max(1, -(-len(starts) // 14))
     starts = starts[::step]
-    return [s.date().isoformat() for s in starts], [present.progress_month_label(s, lang) for s in starts]
+    return [s.date().isoformat() for s in starts], [present.month_label(s, lang) for s in starts]
 
 
 def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, actual_name) -> go.Figure:
@@ -141,7 +153,7 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
                        customdata=custom.loc[started.index].to_numpy(), hovertemplate=hover)
     first = rows[["planned_start", "actual_start"]].min().min() if not rows.empty else pd.Timestamp.today()
     last = rows[["planned_end", "actual_until"]].max().max() if not rows.empty else pd.Timestamp.today()
-    tickvals, ticktext = _month_ticks(first, last, lang)
+    tickvals, ticktext = month_ticks(first, last, lang)
     figure.update_layout(barmode="overlay")
     figure.update_xaxes(type="date", tickvals=tickvals, ticktext=ticktext)
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
@@ -150,11 +162,6 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
 
 
 # --- progress page ---
-
-def _plan_name(labels: dict[str, str], plan_id: str, lang: str) -> str:
-    """A plan as a legend names it; the plans' total (plan id TOTAL) as "Total"."""
-    return labels.get(plan_id, t("total", lang))
-
 
 def _year_breaks(months: pd.Series) -> list[int]:
     """Positions in `months` where a new year starts: a plan's cumulative counts start again there."""
@@ -178,15 +185,15 @@ def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go
     cutoff = present.progress_cutoff(plans)
     plan_ids = list(dict.fromkeys(monthly["plan_id"]))
     several = len(plan_ids) > 1
-    order = [present.progress_month_label(m, lang) for m in sorted(monthly["month"].unique())]
+    order = [present.month_label(m, lang) for m in sorted(monthly["month"].unique())]
     figure = go.Figure()
     in_month = t("progress_in_month", lang)
     for index, plan_id in enumerate(plan_ids):
         rows = monthly[monthly["plan_id"] == plan_id]
-        months = [present.progress_month_label(m, lang) for m in rows["month"]]
+        months = [present.month_label(m, lang) for m in rows["month"]]
         breaks = _year_breaks(rows["month"])
         color = PALETTE[index % len(PALETTE)]
-        prefix = _plain(_plan_name(labels, plan_id, lang)) + " · " if several or plan_id == TOTAL else ""
+        prefix = plain(plan_name(labels, plan_id, lang)) + " · " if several or plan_id == TOTAL else ""
         # The total's done count is blank after the latest status date (see queries.progress_drawn).
         known = rows["month"].dt.date <= cutoff[plan_id] if plan_id in cutoff else rows["done_cumulative"].notna()
         for measure, dash, width in (("planned", "dash", 2), ("done", "solid", 3)):
@@ -217,9 +224,9 @@ CALENDAR_TITLE_CHARS = 26  # a row's label: id and a short title, so a phone kee
 
 def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
     """`queries.activity_list` on the calendar (see `schedule`), with each plan's status date marked."""
-    rows = activities.assign(row=[f"{_plain(r.id)} · {_plain(r.title, CALENDAR_TITLE_CHARS)}"
+    rows = activities.assign(row=[f"{plain(r.id)} · {plain(r.title, CALENDAR_TITLE_CHARS)}"
                                    for r in activities.itertuples()])
-    details = pd.DataFrame({"title": [_plain(title) for title in activities["title"]],
+    details = pd.DataFrame({"title": [plain(title) for title in activities["title"]],
                             t("type", lang): [ActivityType(v).label(lang) for v in activities["type"]],
                             t("modality", lang): [Modality(v).label(lang) for v in activities["modality"]],
                             t("status", lang): [Status(v).label(lang) for v in activities["status"]]})
@@ -249,14 +256,8 @@ def _markets_value(value, metric: str, lang: str) -> str:
     return present.formatted(value, "count" if metric == "activities" else "usd", lang)
 
 
-def _room_for_labels(figure: go.Figure, largest: float, room: float = 1.3) -> go.Figure:
-    """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit."""
-    figure.update_xaxes(range=[0, max(largest, 1.0) * room])
-    return figure.update_layout(margin={"r": 20})
-
-
 def _markets_hover(row, lang: str) -> str:
-    lines = [f"<b>{_plain(country_name(row.market, lang))}</b>"]
+    lines = [f"<b>{plain(country_name(row.market, lang))}</b>"]
     if row.priority:
         lines.append(t("markets_hover_priority", lang))
     shown = present.formatted  # memoized: a national map writes 194 hovers on every rerun
@@ -339,13 +340,13 @@ def markets_ranking(summary, metric: str, lang: str) -> go.Figure:
     figure = styled(figure, t("markets_ranking_title", lang, metric=label), lang,
                     x_title=t("axis_usd", lang) if metric != "activities" else label, y_title=None,
                     height=max(320, 26 * len(rows) + 140))
-    return _room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0)
+    return room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0)
 
 
 def markets_deals(activities, country: str, lang: str) -> go.Figure:
     """One market's activities with deals: closed and projected 12-month US$ (full amounts)."""
     rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
-    labels = [_plain(f"{row.id} · {row.title[:45]}") for row in rows.itertuples()]
+    labels = [plain(f"{row.id} · {row.title[:45]}") for row in rows.itertuples()]
     figure = go.Figure()
     for column, key, color in (("deals_closed_usd", "markets_metric_deals_closed_usd", PALETTE[0]),
                                ("deals_projected_usd", "markets_metric_deals_projected_usd", PALETTE[1])):
@@ -359,10 +360,10 @@ def markets_deals(activities, country: str, lang: str) -> go.Figure:
     figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", automargin=True)
     figure.update_xaxes(tickformat=USD_FORMAT)
-    figure = styled(figure, t("markets_deals_title", lang, country=_plain(country)), lang, x_title=t("axis_usd", lang),
+    figure = styled(figure, t("markets_deals_title", lang, country=plain(country)), lang, x_title=t("axis_usd", lang),
                     height=max(260, 60 * len(rows) + 160))
     largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
-    return _room_for_labels(figure, 0.0 if largest != largest else float(largest))
+    return room_for_labels(figure, 0.0 if largest != largest else float(largest))
 
 
 def markets_exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
@@ -371,13 +372,13 @@ def markets_exports(exports, labels: dict[str, str], country: str, lang: str) ->
     for plan_id, rows in exports.groupby("plan_id", sort=True):
         figure.add_trace(go.Bar(
             x=[str(int(y)) for y in rows["year"]], y=[float(v) for v in rows["exports_usd"]],
-            name=_plan_name(labels, plan_id, lang),
+            name=plan_name(labels, plan_id, lang),
             text=[format_usd(v, lang) for v in rows["exports_usd"]], textposition="none",
             hovertemplate="%{fullData.name} · %{x}: %{text}<extra></extra>",
         ))
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(tickformat=USD_FORMAT)
-    return styled(figure, t("markets_exports_title", lang, country=_plain(country)), lang,
+    return styled(figure, t("markets_exports_title", lang, country=plain(country)), lang,
                   x_title=t("year", lang), y_title=t("axis_usd", lang), height=360)
 
 
@@ -463,7 +464,6 @@ def mix_effectiveness(effect, lang: str) -> go.Figure:
 
 # --- pisco page ---
 
-PISCO_TARGET_COLOR = "#b7b7b7"
 PISCO_ACTUAL_COLOR = "#0b5394"
 PISCO_METRICS = (("reach", "pisco_reach", "count"), ("contacts", "pisco_contacts", "count"),
                  ("meetings", "pisco_meetings", "count"), ("deals", "pisco_deals_usd", "usd"))
@@ -498,9 +498,9 @@ def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
 def pisco_timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaigns` on the calendar (see `schedule`), one row per campaign and market."""
     markets = [country_name(code, lang) for code in campaigns["market"]]
-    rows = campaigns.assign(row=[f"{_plain(code)} · {_plain(market)}" for code, market
+    rows = campaigns.assign(row=[f"{plain(code)} · {plain(market)}" for code, market
                                  in zip(campaigns["id"], markets, strict=True)])
-    details = pd.DataFrame({"name": [_plain(name) for name in campaigns["name"]], t("pisco_market", lang): markets,
+    details = pd.DataFrame({"name": [plain(name) for name in campaigns["name"]], t("pisco_market", lang): markets,
                             t("status", lang): [Status(v).label(lang) for v in campaigns["status"]]})
     return schedule(rows, details, t("pisco_timeline_title", lang), lang, actual_name=str)
 
@@ -515,7 +515,7 @@ def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
         row, col = index + 1, 1
         suffix = "_usd" if unit == "usd" else ""
         value = f"US$ %{{y:{USD_FORMAT}}}" if unit == "usd" else "%{y:,.0f}"
-        for kind, color in (("target", PISCO_TARGET_COLOR), ("actual", PISCO_ACTUAL_COLOR)):
+        for kind, color in (("target", TARGET_COLOR), ("actual", PISCO_ACTUAL_COLOR)):
             figure.add_trace(go.Bar(
                 x=campaigns["id"], y=campaigns[f"{metric}_{kind}{suffix}"], name=t(kind, lang),
                 marker_color=color, legendgroup=kind, showlegend=index == 0, customdata=custom,
@@ -550,7 +550,7 @@ def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
     ticks = [f"{stage}<br><span style='font-size:12px'>{conversion}</span>" if conversion else stage
              for stage, conversion in zip(stages, conversions, strict=True)]
     figure = go.Figure()
-    for kind, color, text in (("target", PISCO_TARGET_COLOR, [""] * len(stages)),
+    for kind, color, text in (("target", TARGET_COLOR, [""] * len(stages)),
                               ("actual", PISCO_ACTUAL_COLOR, shares)):
         figure.add_trace(go.Bar(
             y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,
@@ -578,7 +578,7 @@ def outcomes_exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -
     for index, (plan_id, rows) in enumerate(exports.groupby("plan_id", sort=False)):
         growth = [present.signed(v, "pct", lang) for v in rows["growth_pct"]]
         change = [present.signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
-        name = _plan_name(labels, plan_id, lang)
+        name = plan_name(labels, plan_id, lang)
         figure.add_trace(go.Bar(
             x=rows["year"].astype(str), y=rows["exports_usd"], name=name,
             marker_color=PALETTE[index % len(PALETTE)], text=growth, textposition="outside",
@@ -607,14 +607,14 @@ def outcomes_exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     year = int(exports["year"].iloc[0]) if len(exports) else ""
     figure = styled(figure, t("outcomes_sector_title", lang, year=year), lang, x_title=usd_axis(lang), y_title=None,
                     height=max(300, 30 * len(rows) + 140))
-    return _room_for_labels(figure, max(values, default=0.0), room=1.6)  # a phone's width too
+    return room_for_labels(figure, max(values, default=0.0), room=1.6)  # a phone's width too
 
 
 EVENT_LABEL_CHARS = 30  # an event's short title under its bars; the hover has the whole title and its id
 
 
 def _outcomes_event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
-    return [[f"{_plain(event_id)} · {_plain(title)}", labels.get(plan_id, plan_id), _day_text(start, lang)]
+    return [[f"{plain(event_id)} · {plain(title)}", labels.get(plan_id, plan_id), day_text(start, lang)]
             for event_id, title, plan_id, start in zip(deals["id"], deals["title"], deals["plan_id"], deals["start"],
                                                        strict=True)]
 
@@ -656,7 +656,7 @@ def event_labels(deals: pd.DataFrame) -> list[str]:
             rest = " ".join(words[_shared_words(title, twins):]).lstrip("-–:, ")
             label = _short_title(f"{words[0]}… {rest}") if rest else label
         labels.append(label)
-    return [_plain(f"{label} ({event_id})" if labels.count(label) > 1 else label)
+    return [plain(f"{label} ({event_id})" if labels.count(label) > 1 else label)
             for label, event_id in zip(labels, deals["id"], strict=True)]
 
 
@@ -682,9 +682,9 @@ def outcomes_deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.deals_over_time`: deals closed and projected accumulated by event start (day or month), as
     two separate step lines (an event without a figure adds nothing); the hover names a period's lone
     event, or says how many there were."""
-    events = [_plain(title) if count == 1 else t("outcomes_events_count", lang, count=format_number(count, lang))
+    events = [plain(title) if count == 1 else t("outcomes_events_count", lang, count=format_number(count, lang))
               for title, count in zip(over_time["title"], over_time["events"], strict=True)]
-    period = present.progress_month_label if (over_time["grain"] == "month").any() else _day_text
+    period = present.month_label if (over_time["grain"] == "month").any() else day_text
     custom = list(zip([period(start, lang) for start in over_time["start"]], events, strict=True))
     figure = go.Figure()
     for column, key, color in (("deals_closed_cumulative", "outcomes_closed_cumulative", OUTCOMES_CLOSED_COLOR),
@@ -696,7 +696,7 @@ def outcomes_deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{t(key, lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
     if len(over_time):
-        tickvals, ticktext = _month_ticks(over_time["start"].min(), over_time["start"].max(), lang)
+        tickvals, ticktext = month_ticks(over_time["start"].min(), over_time["start"].max(), lang)
         figure.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(type="date")
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
@@ -714,7 +714,7 @@ def outcomes_meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) ->
     figure = go.Figure()
     figure.add_trace(go.Bar(
         x=names, y=deals["meetings_requested"], name=t("outcomes_meetings_requested", lang),
-        marker_color=PISCO_TARGET_COLOR, customdata=custom,
+        marker_color=TARGET_COLOR, customdata=custom,
         hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{y:,.0f}}"
                       "<extra></extra>"))
     figure.add_trace(go.Bar(

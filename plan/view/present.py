@@ -91,14 +91,15 @@ def _header(label, lang: str) -> str:
     return label[lang] if isinstance(label, dict) else t(label, lang)
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """A blank cell: None, pandas' NA or NaT, or a float NaN."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
 
 
 def _or_blank(value, formatter: Callable) -> str:
-    return "" if _missing(value) else formatter(value)
+    return "" if is_missing(value) else formatter(value)
 
 
 def _label_values(series: pd.Series, unit, lang: str) -> pd.Series:
@@ -106,18 +107,19 @@ def _label_values(series: pd.Series, unit, lang: str) -> pd.Series:
     if isinstance(unit, dict):
         return series.map(lambda v: unit.get(v, t("total", lang)))
     if isinstance(unit, type) and issubclass(unit, LabeledEnum):
-        return series.map(lambda v: "" if _missing(v) else unit(v).label(lang))
+        return series.map(lambda v: "" if is_missing(v) else unit(v).label(lang))
     if unit == "country":
-        return series.map(lambda v: "" if _missing(v) else countries.country_name(v, lang))
+        return series.map(lambda v: "" if is_missing(v) else countries.country_name(v, lang))
     if unit == "countries":
         return series.map(lambda v: ", ".join(countries.country_name(c, lang) for c in (v if v is not None else [])))
     if unit == "date":
-        return series.map(lambda v: None if _missing(v) else pd.Timestamp(v).date())
+        return series.map(lambda v: None if is_missing(v) else pd.Timestamp(v).date())
     return series
 
 
-def _shown(value, unit, lang: str) -> str:
-    if _missing(value):
+def as_text(value, unit, lang: str) -> str:
+    """A cell as a table shows it: "" when blank, numbers and dates `formatted`, anything else as text."""
+    if is_missing(value):
         return ""
     if isinstance(unit, str) and unit in FORMATTED_UNITS:
         return formatted(value, unit, lang)
@@ -142,13 +144,18 @@ def formatted(value, unit: str, lang: str) -> str:
     return format_date(value if isinstance(value, dt.date) else value.date(), lang)
 
 
+def month_label(value, lang: str) -> str:
+    """A month in the language: `sept 2021`, `Sep 2021`."""
+    return babel_date(pd.Timestamp(value).date(), "MMM yyyy", locale=locale_of(lang))
+
+
 def localize(frame: pd.DataFrame, columns: dict[str, tuple[str, object]], lang: str) -> Presented:
     """(shown, raw): the `columns` of `frame` (name -> (header, unit), see `columns`) headed in
     `lang`; `shown` holds display text, `raw` the same with numbers kept as numbers (for downloads)."""
     headers = {name: _header(label, lang) for name, (label, _unit) in columns.items()}
     raw = pd.DataFrame({headers[name]: _label_values(frame[name], unit, lang).to_numpy()
                         for name, (_label, unit) in columns.items()})
-    shown = pd.DataFrame({headers[name]: [_shown(v, unit, lang) for v in raw[headers[name]]]
+    shown = pd.DataFrame({headers[name]: [as_text(v, unit, lang) for v in raw[headers[name]]]
                           for name, (_label, unit) in columns.items()})
     return Presented(shown, raw)
 
@@ -178,7 +185,7 @@ def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str)
 
 def sector_name(code, lang: str) -> str:
     """A sector's label; an empty sector is a figure not split by sector."""
-    return t("outcomes_sector_none", lang) if _missing(code) else Sector(code).label(lang)
+    return t("outcomes_sector_none", lang) if is_missing(code) else Sector(code).label(lang)
 
 
 def exports_sector_table(exports: pd.DataFrame, lang: str) -> Presented:
@@ -203,18 +210,18 @@ STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "
 
 def _badge(status) -> tuple[str, str]:
     """(label key, badge colour) of a KPI status (missing: no target)."""
-    return STATUS_BADGES[None if _missing(status) else status]
+    return STATUS_BADGES[None if is_missing(status) else status]
 
 
 def _amount(value, unit: str, lang: str) -> str:
-    return _shown(value, "usd" if unit == "usd" else "count", lang)
+    return as_text(value, "usd" if unit == "usd" else "count", lang)
 
 
 def signed(value, unit: str, lang: str, missing: str = "") -> str:
     """A change with its sign, `+US$ 905.100.000`, `-5`, `+25,0 %` (`missing` when there is none)."""
-    if _missing(value):
+    if is_missing(value):
         return missing
-    return ("+" if value >= 0 else "-") + _shown(abs(value), unit, lang)
+    return ("+" if value >= 0 else "-") + as_text(abs(value), unit, lang)
 
 
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
@@ -223,19 +230,19 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
     the report's table, joined as the card's caption); `exact` is the figure behind the short value."""
     cards = []
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
-        has_target = not _missing(row.expected) and not _missing(row.actual_vs_expected)
+        has_target = not is_missing(row.expected) and not is_missing(row.actual_vs_expected)
         label_key, color = _badge(row.status)
         change = signed(row.change_pct, "pct", lang, missing="—")
-        has_previous = not _missing(row.previous)
+        has_previous = not is_missing(row.previous)
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
                     if has_previous else t("no_previous", lang))
-        target = t("no_target", lang) if _missing(row.target) else t(
+        target = t("no_target", lang) if is_missing(row.target) else t(
             "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
             target=_amount(row.target, row.unit, lang))
         cards.append(Card(
             label=t(f"kpi_{row.kpi}", lang),
-            value="—" if _missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
-            exact=None if _missing(row.actual) else _amount(row.actual, row.unit, lang),
+            value="—" if is_missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
+            exact=None if is_missing(row.actual) else _amount(row.actual, row.unit, lang),
             delta=signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
             delta_description=t("vs_target_to_date", lang) if has_target else None,
             status=t(label_key, lang),
@@ -243,7 +250,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             target=target,
             previous=previous,
             caption=f"{target} · {previous}" if has_previous else target,
-            number=None if _missing(row.actual) else float(row.actual),
+            number=None if is_missing(row.actual) else float(row.actual),
         ))
     return cards
 
@@ -254,12 +261,13 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
     for plan_id, rows in kpis.groupby("plan_id", sort=False):
         name = labels.get(plan_id, t("alliance_total", lang))
         as_of = rows["as_of"].iloc[0]
-        shown = {t("plan", lang): name, t("status_as_of", lang): "" if _missing(as_of) else format_date(
+        shown = {t("plan", lang): name, t("status_as_of", lang): "" if is_missing(as_of) else format_date(
             pd.Timestamp(as_of).date(), lang)}
-        raw = {t("plan", lang): name, t("status_as_of", lang): None if _missing(as_of) else pd.Timestamp(as_of).date()}
+        raw = {t("plan", lang): name,
+               t("status_as_of", lang): None if is_missing(as_of) else pd.Timestamp(as_of).date()}
         for row in rows.itertuples():
             label = t(f"kpi_{row.kpi}", lang)
-            shown[label] = ("—" if _missing(row.actual) else _amount(row.actual, row.unit, lang)) \
+            shown[label] = ("—" if is_missing(row.actual) else _amount(row.actual, row.unit, lang)) \
                 + " · " + t(_badge(row.status)[0], lang)
             raw[label] = row.actual
             raw[f"{label} · {t('target', lang)}"] = row.target
@@ -321,14 +329,9 @@ def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> Present
 
 # --- progress page helpers ---
 
-def progress_month_label(value, lang: str) -> str:
-    """A month in the language: `sept 2021`, `Sep 2021`."""
-    return babel_date(pd.Timestamp(value).date(), "MMM yyyy", locale=locale_of(lang))
-
-
 def progress_cutoff(plans: pd.DataFrame) -> dict[str, dt.date]:
     """Each plan's status date (`as_of`, today when the plan has none), at most the end of its year."""
-    return {row.plan_id: min(dt.date.today() if _missing(row.as_of) else pd.Timestamp(row.as_of).date(),
+    return {row.plan_id: min(dt.date.today() if is_missing(row.as_of) else pd.Timestamp(row.as_of).date(),
                              dt.date(int(row.year), 12, 31))
             for row in plans.itertuples()}
 
@@ -347,7 +350,7 @@ def progress_monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: 
                                     "planned_cumulative": ("progress_planned_cumulative", "count"),
                                     "done_cumulative": ("progress_done_cumulative", "count")}, lang)
     month = t("progress_month", lang)
-    shown[month] = [progress_month_label(m, lang) for m in monthly["month"]]
+    shown[month] = [month_label(m, lang) for m in monthly["month"]]
     return Presented(shown, raw)
 
 
@@ -369,7 +372,7 @@ def progress_cards(summary: pd.DataFrame, lang: str) -> list[Card]:
              delta_description=t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))),
         Card(t("progress_planned_to_date", lang), format_number(row["planned_to_date"], lang)),
         Card(t("progress_planned_year", lang), format_number(row["planned_year"], lang)),
-        Card(t("progress_done_pct", lang), _shown(row["done_pct"], "pct", lang) or "—"),
+        Card(t("progress_done_pct", lang), as_text(row["done_pct"], "pct", lang) or "—"),
     ]
 
 
@@ -400,7 +403,7 @@ def mix_period_label(value, grain: str, lang: str) -> str:
     day = pd.Timestamp(value).date()
     if grain == "quarter":
         return t("mix_quarter_label", lang, quarter=(day.month - 1) // 3 + 1, year=day.year)
-    return progress_month_label(day, lang)
+    return month_label(day, lang)
 
 
 def mix_grid(by_period: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
@@ -450,7 +453,7 @@ def mix_halves_table(halves: pd.DataFrame, labels: dict[str, str], lang: str) ->
 
 def mix_half_cards(halves: pd.DataFrame, lang: str) -> list[Card]:
     """One plan's virtual share per half as metric texts."""
-    return [Card(t(f"mix_virtual_half_{row.half}", lang), _shown(row.virtual_pct, "pct", lang),
+    return [Card(t(f"mix_virtual_half_{row.half}", lang), as_text(row.virtual_pct, "pct", lang),
                  caption=t("mix_of_planned", lang, virtual=format_number(row.virtual, lang),
                            planned=format_number(row.planned, lang)))
             for row in halves.itertuples()]
@@ -516,7 +519,7 @@ def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> Presented:
 
 def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> Presented:
     """`queries.campaign_funnel` for people: stage, target, actual and the actual's share of the target."""
-    share = [None if _missing(a) or _missing(g) or not g else round(100 * a / g, 1)
+    share = [None if is_missing(a) or is_missing(g) or not g else round(100 * a / g, 1)
              for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
     stages = {stage: t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]}
     return localize(funnel.assign(share=share), {
@@ -564,7 +567,7 @@ def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> Presented:
     """`queries.markets_summary` for people, ranked by `metric` (markets without it last)."""
     frame = summary.sort_values([metric, "activities"], ascending=False, na_position="last", kind="stable")
     frame = frame.assign(priority=[t("markets_yes" if p else "markets_no", lang) for p in frame["priority"]],
-                         exports_year=[None if _missing(y) else str(int(y)) for y in frame["exports_year"]])
+                         exports_year=[None if is_missing(y) else str(int(y)) for y in frame["exports_year"]])
     return localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
                             "activities": ("markets_activities", "count"), "campaigns": ("markets_campaigns", "count"),
                             **columns("deals_closed_usd", "deals_projected_usd"),
@@ -610,7 +613,7 @@ def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[Card]:
         return []
     row = rows.iloc[0]
     exports_label = (t("markets_latest_exports", lang, year=int(row["exports_year"]))
-                     if not _missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
+                     if not is_missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
     return [Card(t("markets_activities", lang), format_number(row["activities"], lang)),
             Card(t("markets_campaigns", lang), format_number(row["campaigns"], lang)),
             Card(t("markets_share_closed", lang), format_usd(row["deals_closed_usd"], lang)),
