@@ -3,7 +3,7 @@
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from plan.view import filters, present
+from plan.view import filters, overview
 from tests.apptest import APP, open_page
 
 
@@ -182,6 +182,7 @@ def test_a_national_view_defaults_to_each_office_latest_plan_and_says_its_status
     chosen = filters.chosen_plans(plans, ("Oficina 1",), (2020, 2021))
     assert filters.years_summed(chosen) == [2020, 2021]  # chosen by the person: the total says so
     labels = filters.plan_labels(plans)
-    rule = present.status_rule(latest, labels, "es")
+    rule = overview.status_rule(latest, labels, "es")
     assert "del 30-09-2021 al 30-12-2021 según el plan" in rule and "Oficina" not in rule  # one line, not 16
-    assert "Oficina 0 2021: 30-09-2021, Oficina 1 2021: 30-10-2021" in present.status_rule(latest.head(2), labels, "es")
+    few = overview.status_rule(latest.head(2), labels, "es")
+    assert "Oficina 0 2021: 30-09-2021, Oficina 1 2021: 30-10-2021" in few

@@ -2,9 +2,9 @@
 
     render(con, filters, lang)
         header:  title, plans, filters in words, "data as of" and generation stamps
-        KPIs:    kpis.overview -> present.kpi_cards (status in words) as HTML tables
+        KPIs:    kpis.overview -> overview.kpi_cards (status in words) as HTML tables
         charts:  plan.view.charts figures, plotly.js inlined once (works offline, no CDN)
-        late:    queries.late_activities -> present.late_table
+        late:    queries.late_activities -> overview.late_table
         footer
 
 Every text that comes from the data (titles, office names, notes) is escaped with
@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.i18n import format_date, t
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.view import charts, kpis, present, queries
+from plan.view import charts, kpis, overview, present, queries
 from plan.view.filters import Filters, plan_labels
 
 CSS = """
@@ -113,7 +113,7 @@ def _kpi_detail(cards: list[dict], lang: str) -> str:
 def _kpi_comparison(table: pd.DataFrame, order: list[str], labels: dict[str, str], lang: str) -> str:
     """Plans side by side (then the total): every KPI's actual with its status in words."""
     names = [labels.get(plan_id, t("alliance_total", lang)) for plan_id in order]
-    cards = [present.kpi_cards(table, plan_id, lang) for plan_id in order]
+    cards = [overview.kpi_cards(table, plan_id, lang) for plan_id in order]
     head = f"<th>{_e(t('kpi', lang))}</th>" + "".join(f"<th>{_e(name)}</th>" for name in names)
     rows = []
     for index, first in enumerate(cards[0]):
@@ -133,8 +133,8 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
                   _kpi_comparison(table, plan_ids + [kpis.TOTAL], labels, lang)]
     for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
         parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
-                  _kpi_detail(present.kpi_cards(table, plan_id, lang), lang)]
-    parts.append(f'<p class="note">{_e(present.status_rule(chosen, labels, lang))}</p>')
+                  _kpi_detail(overview.kpi_cards(table, plan_id, lang), lang)]
+    parts.append(f'<p class="note">{_e(overview.status_rule(chosen, labels, lang))}</p>')
     return "\n".join(parts)
 
 
@@ -173,7 +173,7 @@ def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> s
     if late.empty:
         parts.append(f"<p>{_e(t('late_none', lang))}</p>")
     else:
-        shown, _raw = present.late_table(late, labels, lang)
+        shown, _raw = overview.late_table(late, labels, lang)
         parts.append(_table(shown, numeric={t("days_late", lang)}))
     return "\n".join(parts)
 
@@ -190,7 +190,7 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
     info = queries.build_info(con)
     title = t("report_title", lang)
     plans_text = ", ".join(labels[plan_id] for plan_id in chosen["plan_id"]) or "—"
-    built = present.data_as_of(info, lang)
+    built = overview.data_as_of(info, lang)
     filters_text = " · ".join(f"{name}: {value}" for name, value in filter_lines(filters, lang))
     header = "\n".join([
         f"<h1>{_e(title)}</h1>",

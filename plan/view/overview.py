@@ -1,0 +1,121 @@
+"""Overview: are we on track? The KPI cards (actual against the target to date and the year before), the
+plans side by side, how a status is decided, the late activities and when the data was built; the report
+shows the same."""
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from plan.model.i18n import format_compact, format_date, t
+from plan.view.filters import years_summed
+from plan.view.present import Card, Presented, as_text, columns, is_missing, localize, signed, stamp
+
+STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "orange"),
+                 "red": ("status_red", "red"), None: ("status_none", "gray")}
+
+
+def _badge(status) -> tuple[str, str]:
+    """(label key, badge colour) of a KPI status (missing: no target)."""
+    return STATUS_BADGES[None if is_missing(status) else status]
+
+
+def _amount(value, unit: str, lang: str) -> str:
+    return as_text(value, "usd" if unit == "usd" else "count", lang)
+
+
+def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
+    """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, value, delta against the
+    target expected to date, the status badge, and the target and year-before lines (apart for
+    the report's table, joined as the card's caption); `exact` is the figure behind the short value."""
+    cards = []
+    for row in kpis[kpis["plan_id"] == plan_id].itertuples():
+        has_target = not is_missing(row.expected) and not is_missing(row.actual_vs_expected)
+        label_key, color = _badge(row.status)
+        change = signed(row.change_pct, "pct", lang, missing="—")
+        has_previous = not is_missing(row.previous)
+        previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
+                    if has_previous else t("no_previous", lang))
+        target = t("no_target", lang) if is_missing(row.target) else t(
+            "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
+            target=_amount(row.target, row.unit, lang))
+        cards.append(Card(
+            label=t(f"kpi_{row.kpi}", lang),
+            value="—" if is_missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
+            exact=None if is_missing(row.actual) else _amount(row.actual, row.unit, lang),
+            delta=signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
+            delta_description=t("vs_target_to_date", lang) if has_target else None,
+            status=t(label_key, lang),
+            color=color,
+            target=target,
+            previous=previous,
+            caption=f"{target} · {previous}" if has_previous else target,
+            number=None if is_missing(row.actual) else float(row.actual),
+        ))
+    return cards
+
+
+def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
+    """Plans side by side (one row each, then the total): every KPI's actual with its status."""
+    shown_rows, raw_rows = [], []
+    for plan_id, rows in kpis.groupby("plan_id", sort=False):
+        name = labels.get(plan_id, t("alliance_total", lang))
+        as_of = rows["as_of"].iloc[0]
+        shown = {t("plan", lang): name, t("status_as_of", lang): "" if is_missing(as_of) else format_date(
+            pd.Timestamp(as_of).date(), lang)}
+        raw = {t("plan", lang): name,
+               t("status_as_of", lang): None if is_missing(as_of) else pd.Timestamp(as_of).date()}
+        for row in rows.itertuples():
+            label = t(f"kpi_{row.kpi}", lang)
+            shown[label] = ("—" if is_missing(row.actual) else _amount(row.actual, row.unit, lang)) \
+                + " · " + t(_badge(row.status)[0], lang)
+            raw[label] = row.actual
+            raw[f"{label} · {t('target', lang)}"] = row.target
+        shown_rows.append(shown)
+        raw_rows.append(raw)
+    return Presented(pd.DataFrame(shown_rows), pd.DataFrame(raw_rows))
+
+
+def data_as_of(info: dict, lang: str) -> str:
+    """When the database was built and from which CSV version (`queries.build_info`)."""
+    return t("data_as_of", lang, built=stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
+
+
+STATUS_DATES_LISTED = 3  # more plans than this: their status dates as a range, each in the comparison table
+
+
+def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: Callable[[str], str] = str) -> str:
+    """How a KPI status is decided, said once: the status date when the plans share one, each plan's for a
+    few, else the range and where each plan's is (plan names passed through `escape`)."""
+    dated = plans.dropna(subset=["as_of"])
+    days = sorted({pd.Timestamp(day).date() for day in dated["as_of"]})
+    if not days:
+        as_of = t("today", lang)
+    elif len(days) == 1:
+        as_of = format_date(days[0], lang)
+    elif len(dated) <= STATUS_DATES_LISTED:
+        as_of = ", ".join(f"{escape(labels[row.plan_id])}: {format_date(pd.Timestamp(row.as_of).date(), lang)}"
+                          for row in dated.itertuples())
+    else:
+        as_of = t("status_dates_range", lang, first=format_date(days[0], lang), last=format_date(days[-1], lang))
+    return t("status_rule", lang, as_of=as_of)
+
+
+def years_summed_note(plans: pd.DataFrame, lang: str) -> str:
+    """Said under a total that adds plans of several years ("" when they share one)."""
+    years = years_summed(plans)
+    return t("total_adds_years", lang, years=", ".join(map(str, years))) if years else ""
+
+
+def no_previous_note(kpis: pd.DataFrame, plan_id: str, lang: str) -> str:
+    """Said once under a plan's cards when none of them has a figure for the year before (the cards then
+    say nothing about it)."""
+    rows = kpis[kpis["plan_id"] == plan_id]
+    return t("no_previous_any", lang) if len(rows) and rows["previous"].isna().all() else ""
+
+
+def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
+    """`queries.late_activities` for people."""
+    lateness = late.assign(lateness=late["lateness"].map(lambda v: t(f"lateness_{v}", lang)))
+    return localize(lateness, columns("plan_id", "id", "title", "type", "modality", "status", "planned_start",
+                                      "planned_end", labels=labels)
+                    | {"lateness": ("lateness", "text"), "days_late": ("days_late", "count")}, lang)
