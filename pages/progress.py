@@ -4,7 +4,7 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import charts, present, queries
+from plan.view import present, progress, queries
 
 view = ui.page("progress")
 lang = view.lang
@@ -15,25 +15,25 @@ if calendar.empty:
 
 st.subheader(t("progress_to_date", lang))
 if len(view.plans) == 1:
-    ui.cards(present.progress_cards(ui.query(view, queries.progress_to_date), lang), per_row=4)
+    ui.cards(progress.cards(ui.query(view, queries.progress_to_date), lang), per_row=4)
 else:
-    ui.table(view, ui.presented(view, queries.progress_to_date, present.progress_to_date_table, view.labels),
+    ui.table(view, ui.presented(view, queries.progress_to_date, progress.to_date_table, view.labels),
              "progress-to-date", expanded=True)
 
 monthly = ui.query(view, queries.progress_drawn)
-ui.chart(view, charts.progress_cumulative(monthly, view.plans, view.labels, lang),
-         ui.presented(view, queries.progress_drawn, present.progress_monthly_table, view.labels), "progress-cumulative")
+ui.chart(view, progress.cumulative(monthly, view.plans, view.labels, lang),
+         ui.presented(view, queries.progress_drawn, progress.monthly_table, view.labels), "progress-cumulative")
 st.caption(t("progress_cumulative_note", lang))
 ui.note(present.plans_summed_note(view.filters, lang))
 
 st.subheader(t("progress_timeline", lang))
-ui.chart(view, charts.progress_timeline(calendar, view.plans, view.labels, lang),
-         ui.presented(view, queries.activity_calendar, present.progress_timeline_table, view.labels),
+ui.chart(view, progress.timeline(calendar, view.plans, view.labels, lang),
+         ui.presented(view, queries.activity_calendar, progress.timeline_table, view.labels),
          "progress-timeline")
 st.caption(t("progress_timeline_note", lang))
 ui.note(present.capped_note(calendar, "capped_activities", lang))
 
 st.subheader(t("progress_activities", lang))
-ui.table(view, ui.presented(view, queries.activity_list, present.progress_activity_table, view.labels), "activities",
+ui.table(view, ui.presented(view, queries.activity_list, progress.activity_table, view.labels), "activities",
          expanded=True)
 st.caption(t("data_text_note", lang))

@@ -16,7 +16,7 @@ import pytest
 from plan.bench.suite import LIMITS, page_files
 from plan.data import database
 from plan.data.demo import write_demo
-from plan.view import charts, present, queries
+from plan.view import present, progress, queries
 from plan.view.filters import PLANS_APART, TOTAL, Filters
 from plan.view.kpis import KPIS
 from plan.view.queries import CALENDAR_ROWS, EVENTS_SHOWN
@@ -183,7 +183,7 @@ def test_the_total_line_breaks_between_plan_years():
     months = pd.date_range("2024-11-01", "2025-02-01", freq="MS")
     monthly = pd.DataFrame({"plan_id": TOTAL, "month": months, "planned": [1, 2, 3, 4], "done": [1, 1, 1, 1],
                             "planned_cumulative": [10, 12, 3, 7], "done_cumulative": [5, 6, 1, None]})
-    figure = charts.progress_cumulative(monthly, pd.DataFrame({"plan_id": [], "year": [], "as_of": []}), {}, "en")
+    figure = progress.cumulative(monthly, pd.DataFrame({"plan_id": [], "year": [], "as_of": []}), {}, "en")
     planned, done = figure.data
     assert list(planned.x) == ["Nov 2024", "Dec 2024", "Jan 2025", "Jan 2025", "Feb 2025"]
     assert list(planned.y) == [10, 12, None, 3, 7]  # a gap, not a drop from December to January

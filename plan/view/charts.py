@@ -15,9 +15,8 @@ from plotly.subplots import make_subplots
 
 from plan.model.countries import country_name
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, t
-from plan.model.models import ActivityType, Channel, Modality, Status
+from plan.model.models import Channel, Modality, Status
 from plan.view import present
-from plan.view.filters import TOTAL
 
 # A sober palette readable on a projector and by colour-blind readers (tests/test_colours.py checks each
 # group under protanopia, deuteranopia and tritanopia); statuses and modalities keep their colour everywhere.
@@ -159,88 +158,6 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
                         tickfont={"size": 11})
     return styled(figure, title, lang, t("date_axis", lang), None, height=max(320, 24 * len(rows) + 160))
-
-
-# --- progress page ---
-
-def _year_breaks(months: pd.Series) -> list[int]:
-    """Positions in `months` where a new year starts: a plan's cumulative counts start again there."""
-    years = months.dt.year.tolist()
-    return [index for index in range(1, len(years)) if years[index] != years[index - 1]]
-
-
-def _broken(values: list, breaks: list[int], axis: bool = False) -> list:
-    """`values` with a point inserted before each position of `breaks`: blank (a gap in the line) or, on
-    the category axis, the next value again (so the axis keeps its categories)."""
-    values = list(values)
-    for index in reversed(breaks):
-        values.insert(index, values[index] if axis else None)
-    return values
-
-
-def progress_cumulative(monthly, plans, labels: dict[str, str], lang: str) -> go.Figure:
-    """Activities planned to finish (dashed) and done (solid), cumulative by month; one colour per
-    plan, or the plans' total (plan id TOTAL, `queries.progress_drawn`: its line breaks where a plan
-    year ends); the done line stops at the status date (what comes later is not known)."""
-    cutoff = present.progress_cutoff(plans)
-    plan_ids = list(dict.fromkeys(monthly["plan_id"]))
-    several = len(plan_ids) > 1
-    order = [present.month_label(m, lang) for m in sorted(monthly["month"].unique())]
-    figure = go.Figure()
-    in_month = t("progress_in_month", lang)
-    for index, plan_id in enumerate(plan_ids):
-        rows = monthly[monthly["plan_id"] == plan_id]
-        months = [present.month_label(m, lang) for m in rows["month"]]
-        breaks = _year_breaks(rows["month"])
-        color = PALETTE[index % len(PALETTE)]
-        prefix = plain(plan_name(labels, plan_id, lang)) + " · " if several or plan_id == TOTAL else ""
-        # The total's done count is blank after the latest status date (see queries.progress_drawn).
-        known = rows["month"].dt.date <= cutoff[plan_id] if plan_id in cutoff else rows["done_cumulative"].notna()
-        for measure, dash, width in (("planned", "dash", 2), ("done", "solid", 3)):
-            name = prefix + t(f"progress_{measure}_cumulative", lang)
-            values = rows[f"{measure}_cumulative"] if measure == "planned" else \
-                rows["done_cumulative"].where(known)
-            values = [None if pd.isna(v) else float(v) for v in values]
-            figure.add_scatter(
-                x=_broken(months, breaks, axis=True), y=_broken(values, breaks), name=name, mode="lines+markers",
-                line={"color": color, "dash": dash, "width": width},
-                customdata=_broken(rows[measure].astype(int).tolist(), breaks),
-                hovertemplate="%{x}<br>" + name + ": %{y:,.0f}<br>" + in_month + ": %{customdata:,.0f}<extra></extra>",
-            )
-        if known.any() and not known.all():
-            last = months[int(known.to_numpy().nonzero()[0][-1])]
-            figure.add_shape(type="line", x0=last, x1=last, xref="x", y0=0, y1=1, yref="paper",
-                             line={"color": "#666666", "dash": "dot", "width": 1})
-            figure.add_annotation(x=last, y=1, xref="x", yref="paper", showarrow=False, yanchor="top",
-                                  xanchor="right", text=t("as_of", lang), font={"size": 11, "color": "#666666"})
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
-    figure.update_yaxes(rangemode="tozero", tickformat=",d")
-    return styled(figure, t("progress_cumulative_title", lang), lang, t("progress_month", lang),
-                  t("progress_axis_activities", lang), height=460 if several else 420)
-
-
-CALENDAR_TITLE_CHARS = 26  # a row's label: id and a short title, so a phone keeps room for the bars
-
-
-def progress_timeline(activities, plans, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.activity_list` on the calendar (see `schedule`), with each plan's status date marked."""
-    rows = activities.assign(row=[f"{plain(r.id)} · {plain(r.title, CALENDAR_TITLE_CHARS)}"
-                                   for r in activities.itertuples()])
-    details = pd.DataFrame({"title": [plain(title) for title in activities["title"]],
-                            t("type", lang): [ActivityType(v).label(lang) for v in activities["type"]],
-                            t("modality", lang): [Modality(v).label(lang) for v in activities["modality"]],
-                            t("status", lang): [Status(v).label(lang) for v in activities["status"]]})
-    figure = schedule(rows, details, t("progress_timeline_title", lang), lang,
-                      actual_name=lambda status: f"{status} · {t('actual', lang)}")
-    # One mark per distinct status date (plans of a national view share a few), set in one layout update:
-    # adding shapes one by one revalidates the whole layout each time.
-    shown = set(rows["plan_id"])
-    days = sorted({day.isoformat() for plan_id, day in present.progress_cutoff(plans).items() if plan_id in shown})
-    return figure.update_layout(
-        shapes=[{"type": "line", "x0": day, "x1": day, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
-                 "line": {"color": "#666666", "dash": "dot", "width": 1}} for day in days],
-        annotations=[{"x": day, "y": 1, "xref": "x", "yref": "paper", "showarrow": False, "yanchor": "bottom",
-                      "text": t("as_of", lang), "font": {"size": 11, "color": "#666666"}} for day in days])
 
 
 # --- markets page ---

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.i18n import format_date, t
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.view import charts, kpis, overview, present, queries
+from plan.view import charts, kpis, overview, present, progress, queries
 from plan.view.filters import Filters, plan_labels
 
 CSS = """
@@ -221,7 +221,7 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
 
 def _progress(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure | None:
     monthly = queries.monthly_progress(con, filters)
-    return charts.progress_cumulative(monthly, chosen, labels, lang) if present.progress_has_activities(
+    return progress.cumulative(monthly, chosen, labels, lang) if progress.has_activities(
         monthly) else None
 
 
