@@ -8,7 +8,6 @@ keeps a twin with real numbers for the CSV download.
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -96,10 +95,6 @@ def is_missing(value) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
-
-
-def _or_blank(value, formatter: Callable) -> str:
-    return "" if is_missing(value) else formatter(value)
 
 
 def _label_values(series: pd.Series, unit, lang: str) -> pd.Series:
@@ -372,94 +367,3 @@ def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, st
         "value": ("outcomes_count", "count")}, lang)
 
 
-# --- markets page helpers ---
-
-MARKETS_COVERAGE_GROUPS = ("markets_gap", "markets_priority_covered", "markets_covered_only")
-MARKETS_RANKED = 40  # markets the ranking draws at most (a national view covers 194)
-
-
-def ranking_note(summary: pd.DataFrame, metric: str, lang: str) -> str:
-    """The note under the ranking when it leaves markets out ("" when it draws them all)."""
-    ranked = int(summary[metric].notna().sum())
-    if ranked <= MARKETS_RANKED:
-        return ""
-    return t("capped_markets", lang, shown=format_number(MARKETS_RANKED, lang), total=format_number(ranked, lang))
-
-
-def markets_table(summary: pd.DataFrame, metric: str, lang: str) -> Presented:
-    """`queries.markets_summary` for people, ranked by `metric` (markets without it last)."""
-    frame = summary.sort_values([metric, "activities"], ascending=False, na_position="last", kind="stable")
-    frame = frame.assign(priority=[t("markets_yes" if p else "markets_no", lang) for p in frame["priority"]],
-                         exports_year=[None if is_missing(y) else str(int(y)) for y in frame["exports_year"]])
-    return localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
-                            "activities": ("markets_activities", "count"), "campaigns": ("markets_campaigns", "count"),
-                            **columns("deals_closed_usd", "deals_projected_usd"),
-                            "exports_usd": ("markets_exports_usd", "usd"),
-                            "exports_year": ("markets_exports_year", "text")},
-                    lang)
-
-
-def _markets_group(priority: bool, covered: bool) -> str | None:
-    if priority:
-        return "markets_priority_covered" if covered else "markets_gap"
-    return "markets_covered_only" if covered else None
-
-
-def markets_coverage(summary: pd.DataFrame, lang: str) -> tuple[list[Card], Presented]:
-    """Priority markets of the plans against markets covered: a count per group (gap first)
-    and one table of the markets in a group, by group then name (markets with neither, such
-    as one with exports only, are left out)."""
-    groups = [_markets_group(bool(p), bool(c)) for p, c in zip(summary["priority"], summary["covered"], strict=True)]
-    frame = summary.assign(group=groups).dropna(subset=["group"])
-    frame = frame.assign(order=[MARKETS_COVERAGE_GROUPS.index(g) for g in frame["group"]],
-                         name=[countries.country_name(c, lang) for c in frame["market"]])
-    frame = frame.sort_values(["order", "name"], kind="stable")
-    counts = [Card(t(key, lang), format_number(count, lang), number=count) for key, count in
-              ((key, int((frame["group"] == key).sum())) for key in MARKETS_COVERAGE_GROUPS)]
-    frame = frame.assign(group=[t(g, lang) for g in frame["group"]])
-    tables = localize(frame, {"market": ("markets_market", "country"), "group": ("markets_coverage_group", "text"),
-                              "activities": ("markets_activities", "count"),
-                              "campaigns": ("markets_campaigns", "count"), **columns("deals_closed_usd")}, lang)
-    return counts, tables
-
-
-def markets_options(summary: pd.DataFrame, lang: str) -> tuple[list[str], int]:
-    """The markets to drill into, by name, and the index of the most active one (the default)."""
-    options = sorted(summary["market"], key=lambda code: countries.country_name(code, lang))
-    return options, (options.index(summary["market"].iloc[0]) if options else 0)
-
-
-def markets_cards(summary: pd.DataFrame, market: str, lang: str) -> list[Card]:
-    """One market's figures of `queries.markets_summary` as metric texts (deals: its share)."""
-    rows = summary[summary["market"] == market]
-    if rows.empty:
-        return []
-    row = rows.iloc[0]
-    exports_label = (t("markets_latest_exports", lang, year=int(row["exports_year"]))
-                     if not is_missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
-    return [Card(t("markets_activities", lang), format_number(row["activities"], lang)),
-            Card(t("markets_campaigns", lang), format_number(row["campaigns"], lang)),
-            Card(t("markets_share_closed", lang), format_usd(row["deals_closed_usd"], lang)),
-            Card(t("markets_share_projected", lang), format_usd(row["deals_projected_usd"], lang)),
-            Card(exports_label, _or_blank(row["exports_usd"], lambda v: format_usd(v, lang)) or "—")]
-
-
-def markets_activities(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.activity_list` of one market for people (each activity's full amounts)."""
-    return localize(activities, columns(
-        "plan_id", "id", "title", "type", "modality", "status", "planned_start", "planned_end", "markets",
-        "exporters", "meetings_held", "deals_closed_usd", "deals_projected_usd", labels=labels), lang)
-
-
-def markets_deals(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """The activities of `queries.activity_list` that report deals (what `charts.markets_deals` draws)."""
-    rows = activities[activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna()]
-    return localize(rows, columns("plan_id", "id", "title", "deals_closed_usd", "deals_projected_usd", labels=labels),
-                    lang)
-
-
-def markets_campaigns(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.campaigns` of one market for people."""
-    return localize(campaigns, columns(
-        "plan_id", "id", "name", "channel", "modality", "status", "planned_start", "planned_end", "budget_usd",
-        "spent_usd", "reach_actual", "deals_actual_usd", labels=labels), lang)
