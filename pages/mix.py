@@ -4,35 +4,35 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import charts, present, queries
+from plan.view import mix, queries
 
 GRAIN_KEY = "mix_grain"  # page-local view choice, deliberately not kept in the URL
 
 view = ui.page("mix")
 lang = view.lang
-grain = st.segmented_control(t("mix_grain", lang), present.MIX_GRAINS, default="quarter", required=True,
+grain = st.segmented_control(t("mix_grain", lang), mix.GRAINS, default="quarter", required=True,
                              format_func=lambda g: t(f"mix_grain_{g}", lang), key=GRAIN_KEY) or "quarter"
 
-grid = present.mix_grid(ui.query(view, queries.modality_by_period, grain), grain, lang)
+grid = mix.grid(ui.query(view, queries.modality_by_period, grain), grain, lang)
 if grid.empty:
     ui.empty_state(view)
     st.stop()
 
-halves = present.mix_halves(ui.query(view, queries.modality_by_period, "quarter"))
+halves = mix.halves(ui.query(view, queries.modality_by_period, "quarter"))
 st.subheader(t("mix_halves", lang))
 if halves["plan_id"].nunique() == 1:
-    ui.cards(present.mix_half_cards(halves, lang), per_row=4)
+    ui.cards(mix.half_cards(halves, lang), per_row=4)
 else:
-    ui.table(view, present.mix_halves_table(halves, view.labels, lang), "mix-halves", expanded=True)
+    ui.table(view, mix.halves_table(halves, view.labels, lang), "mix-halves", expanded=True)
 
-table = present.mix_grid_table(grid, lang)
-ui.chart(view, charts.mix_by_period(grid, lang), table, "mix-by-period")
-ui.chart(view, charts.mix_share(grid, lang), table, "mix-share")
+table = mix.grid_table(grid, lang)
+ui.chart(view, mix.by_period(grid, lang), table, "mix-by-period")
+ui.chart(view, mix.share(grid, lang), table, "mix-share")
 st.caption(t("mix_by_period_note", lang))
 
 st.subheader(t("mix_effectiveness", lang))
 effect = ui.query(view, queries.modality_effectiveness)
-tables = present.mix_effectiveness_table(effect, lang)
-ui.chart(view, charts.mix_effectiveness(effect, lang), tables, "mix-effectiveness")
+tables = mix.effectiveness_table(effect, lang)
+ui.chart(view, mix.effectiveness(effect, lang), tables, "mix-effectiveness")
 if not effect.empty:
     st.caption(t("mix_effectiveness_note", lang))

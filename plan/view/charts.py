@@ -15,15 +15,15 @@ from plotly.subplots import make_subplots
 
 from plan.model.countries import country_name
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, t
-from plan.model.models import Channel, Modality, Status
+from plan.model.models import Channel, Status
 from plan.view import present
 
 # A sober palette readable on a projector and by colour-blind readers (tests/test_colours.py checks each
-# group under protanopia, deuteranopia and tritanopia); statuses and modalities keep their colour everywhere.
+# group under protanopia, deuteranopia and tritanopia); statuses keep their colour everywhere, and so do the
+# modalities (`mix.MODALITY_COLORS`, the only page that draws them).
 PALETTE = ["#0b5394", "#e69138", "#009e73", "#882255", "#56b4e9", "#999999", "#d55e00", "#cc79a7"]
 STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#e69138", "done": "#009e73", "postponed": "#aa4499",
                  "cancelled": "#5f5f5f"}
-MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#009e73"}
 TARGET_COLOR = "#b7b7b7"  # a target, or what was asked for (meetings requested), beside what came of it
 USD_FORMAT = ",.0f"  # d3 format; the separators come from the layout
 _DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
@@ -158,86 +158,6 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
                         tickfont={"size": 11})
     return styled(figure, title, lang, t("date_axis", lang), None, height=max(320, 24 * len(rows) + 160))
-
-
-# --- mix page ---
-
-def mix_by_period(grid, lang: str) -> go.Figure:
-    """`present.mix_grid`: activities planned (top) and done (bottom) per period, stacked by modality."""
-    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                           subplot_titles=(t("mix_planned", lang), t("mix_done", lang)))
-    order = list(dict.fromkeys(grid["label"]))
-    unit = t("mix_activities_unit", lang)
-    for modality in Modality:
-        rows = grid[grid["modality"] == modality.value]
-        for row_number, measure in ((1, "planned"), (2, "done")):
-            figure.add_bar(
-                x=list(rows["label"]), y=[int(v) for v in rows[measure]], name=modality.label(lang),
-                legendgroup=modality.value, showlegend=row_number == 1,
-                marker={"color": MODALITY_COLORS[modality.value]},
-                customdata=[None if v != v else float(v) for v in rows[f"{measure}_pct"]],
-                text=[format_number(v, lang) if v else "" for v in rows[measure]], textposition="inside",
-                textangle=0,
-                hovertemplate="%{x} · " + modality.label(lang) + "<br>" + t(f"mix_{measure}", lang)
-                + ": %{y} " + unit + " (%{customdata:.1f} %)<extra></extra>",
-                row=row_number, col=1)
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
-    figure.update_xaxes(title_text=t("mix_period_axis", lang), row=2, col=1)
-    figure.update_yaxes(title_text=t("mix_axis_activities", lang), tickformat=",d", rangemode="tozero")
-    return styled(figure, t("mix_by_period_title", lang), lang, height=560, top=100)
-
-
-def mix_share(grid, lang: str) -> go.Figure:
-    """`present.mix_grid`: each modality's share of the activities planned per period (100 % stacked)."""
-    figure = go.Figure()
-    order = list(dict.fromkeys(grid["label"]))
-    for modality in Modality:
-        rows = grid[grid["modality"] == modality.value]
-        shares = [None if v != v else float(v) for v in rows["planned_pct"]]
-        figure.add_bar(
-            x=list(rows["label"]), y=shares, name=modality.label(lang),
-            marker={"color": MODALITY_COLORS[modality.value]}, customdata=[int(v) for v in rows["planned"]],
-            text=[f"{format_number(v, lang)} %" if v else "" for v in shares], textposition="inside", textangle=0,
-            hovertemplate="%{x} · " + modality.label(lang) + "<br>%{y:.1f} % (%{customdata} "
-            + t("mix_activities_unit", lang) + ")<extra></extra>")
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
-    figure.update_yaxes(range=[0, 100], ticksuffix=" %")
-    return styled(figure, t("mix_share_title", lang), lang, t("mix_period_axis", lang), t("mix_share_axis", lang))
-
-
-MIX_EFFECTIVENESS = (
-    ("meetings_per_activity", "mix_meetings_per_activity", ",.1f"),
-    ("closed_per_meeting_usd", "mix_closed_per_meeting", ",.0f"),
-    ("projected_per_meeting_usd", "mix_projected_per_meeting", ",.0f"),
-    ("cost_per_meeting_usd", "mix_cost_per_meeting", ",.0f"),
-    ("exporters_per_activity", "mix_exporters_per_activity", ",.1f"),
-)
-
-
-def mix_effectiveness(effect, lang: str) -> go.Figure:
-    """`queries.modality_effectiveness`: one panel per measure, stacked, one horizontal bar per modality:
-    five panels side by side left a phone five slivers with overlapping titles."""
-    titles = [t(key, lang) for _c, key, _f in MIX_EFFECTIVENESS]
-    figure = make_subplots(rows=len(MIX_EFFECTIVENESS), cols=1, vertical_spacing=0.09, subplot_titles=titles)
-    present_modalities = [m for m in Modality if m.value in set(effect["modality"])]
-    for row, (column, key, number) in enumerate(MIX_EFFECTIVENESS, start=1):
-        rows = effect.set_index("modality").reindex([m.value for m in present_modalities])
-        values = [None if v != v else float(v) for v in rows[column]]
-        usd = column.endswith("_usd")
-        figure.add_bar(
-            y=[m.label(lang) for m in present_modalities], x=values, orientation="h", showlegend=False,
-            marker={"color": [MODALITY_COLORS[m.value] for m in present_modalities]},
-            text=["" if v is None else (format_usd(v, lang) if usd else format_number(v, lang, 1)) for v in values],
-            textposition="outside", textangle=0, cliponaxis=False, name=t(key, lang),
-            hovertemplate="%{y}<br>" + t(key, lang) + ": " + ("US$" if usd else "") + "%{x:" + number
-            + "}<extra></extra>", row=row, col=1)
-        figure.update_xaxes(range=[0, max([v for v in values if v is not None], default=1.0) * 1.35], row=row, col=1)
-    figure.update_xaxes(tickformat=",.0f")
-    figure.update_yaxes(autorange="reversed")
-    styled(figure, t("mix_effectiveness_title", lang), lang, height=130 * len(MIX_EFFECTIVENESS) + 120)
-    return figure.update_annotations(font={"size": 13}, xanchor="left", x=0)
 
 
 # --- pisco page ---

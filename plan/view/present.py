@@ -17,7 +17,7 @@ from babel.dates import format_date as babel_date
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_date, format_number, format_usd, locale_of, t
-from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Modality, Sector
+from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Sector
 from plan.model.official_sources import OFFICIAL_SOURCES
 from plan.model.schema import kind_of
 from plan.view.filters import PLANS_APART, Filters
@@ -209,86 +209,6 @@ def signed(value, unit: str, lang: str, missing: str = "") -> str:
 def stamp(moment: dt.datetime, lang: str) -> str:
     """A date and time, `25-11-2026 08:01` / `2026-11-25 08:01`."""
     return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
-
-
-# --- mix page helpers ---
-
-MIX_GRAINS = ("quarter", "month")
-
-
-def mix_period_label(value, grain: str, lang: str) -> str:
-    """`T2 2021` / `Q2 2021` for a quarter, `abr 2021` / `Apr 2021` for a month."""
-    day = pd.Timestamp(value).date()
-    if grain == "quarter":
-        return t("mix_quarter_label", lang, quarter=(day.month - 1) // 3 + 1, year=day.year)
-    return month_label(day, lang)
-
-
-def mix_grid(by_period: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
-    """`queries.modality_by_period` summed over the plans, every period from the first to the
-    last and every modality (zeros filled), with each modality's share of the period (%)."""
-    columns = ["period", "label", "modality", "planned", "done", "planned_pct", "done_pct"]
-    if by_period.empty or int(by_period["planned"].sum() + by_period["done"].sum()) == 0:
-        return pd.DataFrame(columns=columns)
-    summed = by_period.groupby(["period", "modality"], as_index=False)[["planned", "done"]].sum()
-    periods = pd.date_range(summed["period"].min(), summed["period"].max(), freq="QS" if grain == "quarter" else "MS")
-    full = pd.MultiIndex.from_product([periods, [m.value for m in Modality]], names=["period", "modality"])
-    grid = summed.set_index(["period", "modality"]).reindex(full, fill_value=0).reset_index()
-    for measure in ("planned", "done"):
-        total = grid.groupby("period")[measure].transform("sum")
-        grid[f"{measure}_pct"] = (100 * grid[measure] / total.where(total > 0)).round(1)
-    grid["label"] = [mix_period_label(p, grain, lang) for p in grid["period"]]
-    return grid[columns]
-
-
-def mix_grid_table(grid: pd.DataFrame, lang: str) -> Presented:
-    """The grid's periods with activity, for the table under the charts."""
-    rows = grid[(grid["planned"] > 0) | (grid["done"] > 0)]
-    return localize(rows, {"label": ("mix_period", "text"), "modality": ("modality", Modality),
-                           "planned": ("mix_planned", "count"), "done": ("mix_done", "count"),
-                           "planned_pct": ("mix_planned_pct", "pct"), "done_pct": ("mix_done_pct", "pct")}, lang)
-
-
-def mix_halves(quarterly: pd.DataFrame) -> pd.DataFrame:
-    """Per plan and half of the year (by planned start): activities planned, virtual ones and their share."""
-    columns = ["plan_id", "half", "planned", "virtual", "virtual_pct"]
-    if quarterly.empty:
-        return pd.DataFrame(columns=columns)
-    frame = quarterly.assign(half=[1 if pd.Timestamp(p).month <= 6 else 2 for p in quarterly["period"]],
-                             virtual=quarterly["planned"].where(quarterly["modality"] == Modality.VIRTUAL.value, 0))
-    halves = frame.groupby(["plan_id", "half"], as_index=False, sort=True)[["planned", "virtual"]].sum()
-    halves = halves[halves["planned"] > 0]
-    halves["virtual_pct"] = (100 * halves["virtual"] / halves["planned"]).round(1)
-    return halves[columns].reset_index(drop=True)
-
-
-def mix_halves_table(halves: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    frame = halves.assign(half=[t(f"mix_half_{h}", lang) for h in halves["half"]])
-    return localize(frame, {"plan_id": ("plan", labels), "half": ("mix_half", "text"),
-                            "planned": ("mix_planned", "count"), "virtual": ("mix_virtual", "count"),
-                            "virtual_pct": ("mix_virtual_pct", "pct")}, lang)
-
-
-def mix_half_cards(halves: pd.DataFrame, lang: str) -> list[Card]:
-    """One plan's virtual share per half as metric texts."""
-    return [Card(t(f"mix_virtual_half_{row.half}", lang), as_text(row.virtual_pct, "pct", lang),
-                 caption=t("mix_of_planned", lang, virtual=format_number(row.virtual, lang),
-                           planned=format_number(row.planned, lang)))
-            for row in halves.itertuples()]
-
-
-def mix_effectiveness_table(effect: pd.DataFrame, lang: str) -> Presented:
-    """`queries.modality_effectiveness` for people, units in the headers, modalities in their usual order."""
-    order = {m.value: i for i, m in enumerate(Modality)}
-    effect = effect.sort_values("modality", key=lambda codes: codes.map(order), kind="stable")
-    return localize(effect, {
-        "modality": ("modality", Modality), "activities": ("mix_activities_done", "count"),
-        "meetings_held": ("meetings_held", "count"), "meetings_per_activity": ("mix_meetings_per_activity", "decimal"),
-        "closed_per_meeting_usd": ("mix_closed_per_meeting", "usd"),
-        "projected_per_meeting_usd": ("mix_projected_per_meeting", "usd"),
-        "cost_per_meeting_usd": ("mix_cost_per_meeting", "usd"),
-        "exporters_per_activity": ("mix_exporters_per_activity", "decimal"),
-    } | columns("deals_closed_usd", "deals_projected_usd", "spent_usd"), lang)
 
 
 # A campaign's targets and actuals, as its CSV orders them.

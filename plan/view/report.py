@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.i18n import format_date, t
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.view import charts, kpis, overview, present, progress, queries
+from plan.view import charts, kpis, mix, overview, present, progress, queries
 from plan.view.filters import Filters, plan_labels
 
 CSS = """
@@ -226,8 +226,8 @@ def _progress(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, str
 
 
 def _mix(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
-    grid = present.mix_grid(queries.modality_by_period(con, filters, "quarter"), "quarter", lang)
-    return None if grid.empty else charts.mix_by_period(grid, lang)
+    grid = mix.grid(queries.modality_by_period(con, filters, "quarter"), "quarter", lang)
+    return None if grid.empty else mix.by_period(grid, lang)
 
 
 def _exports(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
