@@ -6,7 +6,6 @@ with a title, axis titles with units and hover texts; numbers use the language's
 """
 
 import html
-import math
 import textwrap
 
 import pandas as pd
@@ -15,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from plan.model.countries import country_name
 from plan.model.i18n import format_compact, format_date, format_number, format_usd, t
-from plan.model.models import Channel, Status
+from plan.model.models import Status
 from plan.view import present
 
 # A sober palette readable on a projector and by colour-blind readers (tests/test_colours.py checks each
@@ -158,109 +157,6 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
                         tickfont={"size": 11})
     return styled(figure, title, lang, t("date_axis", lang), None, height=max(320, 24 * len(rows) + 160))
-
-
-# --- pisco page ---
-
-PISCO_ACTUAL_COLOR = "#0b5394"
-PISCO_METRICS = (("reach", "pisco_reach", "count"), ("contacts", "pisco_contacts", "count"),
-                 ("meetings", "pisco_meetings", "count"), ("deals", "pisco_deals_usd", "usd"))
-
-
-def pisco_budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaigns`: budget per market stacked by channel (one colour per channel), and
-    the amount spent per market as a marker over its bar."""
-    frame = campaigns.assign(market_name=campaigns["market"].map(lambda code: country_name(code, lang)))
-    order = list(frame.groupby("market_name")["budget_usd"].sum().sort_values(ascending=False).index)
-    figure = go.Figure()
-    for index, channel in enumerate(Channel):
-        rows = frame[frame["channel"] == channel.value]
-        if rows.empty:
-            continue
-        figure.add_trace(go.Bar(
-            x=rows["market_name"], y=rows["budget_usd"], name=t("pisco_budget_of", lang, channel=channel.label(lang)),
-            marker_color=PALETTE[index % len(PALETTE)], customdata=rows[["id", "name"]].to_numpy(),
-            hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{channel.label(lang)}<br>"
-                          f"{t('pisco_budget_usd', lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
-    spent = frame.groupby("market_name")["spent_usd"].sum(min_count=1).reindex(order)
-    figure.add_trace(go.Scatter(
-        x=list(spent.index), y=spent.to_numpy(), mode="markers", name=t("pisco_spent", lang),
-        marker={"symbol": "diamond", "size": 14, "color": "#222222", "line": {"width": 1, "color": "white"}},
-        hovertemplate=f"%{{x}}<br>{t('pisco_spent_usd', lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(categoryorder="array", categoryarray=order)
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
-    return styled(figure, t("pisco_budget_title", lang), lang, t("pisco_market", lang), usd_axis(lang), height=480)
-
-
-def pisco_timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaigns` on the calendar (see `schedule`), one row per campaign and market."""
-    markets = [country_name(code, lang) for code in campaigns["market"]]
-    rows = campaigns.assign(row=[f"{plain(code)} · {plain(market)}" for code, market
-                                 in zip(campaigns["id"], markets, strict=True)])
-    details = pd.DataFrame({"name": [plain(name) for name in campaigns["name"]], t("pisco_market", lang): markets,
-                            t("status", lang): [Status(v).label(lang) for v in campaigns["status"]]})
-    return schedule(rows, details, t("pisco_timeline_title", lang), lang, actual_name=str)
-
-
-def pisco_targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaigns`: target and actual of reach, contacts, meetings and deals (US$), one
-    panel each, stacked (side by side, a phone drew their titles over each other), bars per campaign."""
-    figure = make_subplots(rows=len(PISCO_METRICS), cols=1, vertical_spacing=0.08,
-                           subplot_titles=[t(key, lang) for _m, key, _u in PISCO_METRICS])
-    custom = campaigns[["name"]].to_numpy()
-    for index, (metric, key, unit) in enumerate(PISCO_METRICS):
-        row, col = index + 1, 1
-        suffix = "_usd" if unit == "usd" else ""
-        value = f"US$ %{{y:{USD_FORMAT}}}" if unit == "usd" else "%{y:,.0f}"
-        for kind, color in (("target", TARGET_COLOR), ("actual", PISCO_ACTUAL_COLOR)):
-            figure.add_trace(go.Bar(
-                x=campaigns["id"], y=campaigns[f"{metric}_{kind}{suffix}"], name=t(kind, lang),
-                marker_color=color, legendgroup=kind, showlegend=index == 0, customdata=custom,
-                hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t(key, lang)} · {t(kind, lang)}: {value}"
-                              "<extra></extra>"), row=row, col=col)
-        figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
-                            tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
-    figure.update_layout(barmode="group")
-    styled(figure, t("pisco_targets_title", lang), lang, height=220 * len(PISCO_METRICS) + 140)
-    return figure.update_annotations(xanchor="left", x=0)
-
-
-def _percent(value: float, lang: str) -> str:
-    """`53,0 %`; below 1 % two significant digits (`0,022 %`), so a small conversion never reads `0,0 %`."""
-    decimals = 1 if value >= 1 or value <= 0 else 1 - math.floor(math.log10(value))
-    return f"{format_number(value, lang, decimals)} %"
-
-
-def pisco_funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target and actual side
-    by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million people reached; each
-    actual says its share of the target (inside its bar when it fits, so a phone shows it whole), each stage
-    its conversion from the stage before."""
-    stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
-    shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
-              for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
-    actuals = list(funnel["actual"])
-    conversions = [""] + [
-        "" if pd.isna(now) or pd.isna(before) or not before
-        else t("pisco_conversion", lang, share=_percent(100 * now / before, lang))
-        for before, now in zip(actuals, actuals[1:], strict=False)]
-    ticks = [f"{stage}<br><span style='font-size:12px'>{conversion}</span>" if conversion else stage
-             for stage, conversion in zip(stages, conversions, strict=True)]
-    figure = go.Figure()
-    for kind, color, text in (("target", TARGET_COLOR, [""] * len(stages)),
-                              ("actual", PISCO_ACTUAL_COLOR, shares)):
-        figure.add_trace(go.Bar(
-            y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,
-            texttemplate="%{x:,.0f}%{text}", textposition="auto", cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{t(kind, lang)}: %{{x:,.0f}}%{{text}}<extra></extra>"))
-    figure.update_layout(barmode="group", bargap=0.25)
-    figure.update_xaxes(type="log", title_text=t("pisco_funnel_axis", lang), tickformat=USD_FORMAT, dtick=1)
-    figure.update_yaxes(autorange="reversed", tickvals=stages, ticktext=ticks, automargin=True)
-    figure = styled(figure, t("pisco_funnel_title", lang), lang, height=460)
-    widest = max([v for v in [*funnel["target"], *funnel["actual"]] if not pd.isna(v)], default=1)
-    figure.update_xaxes(range=[0, math.log10(max(widest, 1)) + 1.2])  # room for the outside labels, on a phone too
-    return figure
 
 
 # --- outcomes page ---

@@ -211,60 +211,6 @@ def stamp(moment: dt.datetime, lang: str) -> str:
     return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
 
 
-# A campaign's targets and actuals, as its CSV orders them.
-PISCO_RESULTS = ("reach_target", "reach_actual", "contacts_target", "contacts_actual", "meetings_target",
-                 "meetings_actual", "deals_target_usd", "deals_actual_usd")
-
-
-def pisco_cards(totals: pd.DataFrame, lang: str) -> list[Card]:
-    """`queries.campaign_totals` summed over the chosen plans, as metric texts (label, value, caption)."""
-    sums = totals[["campaigns", "campaigns_done", "budget_usd", "spent_usd", "reach_actual", "deals_actual_usd",
-                   "deals_target_usd"]].sum()
-    return [
-        Card(t("pisco_card_campaigns", lang), format_number(sums["campaigns"], lang),
-             caption=t("pisco_card_campaigns_note", lang, done=format_number(sums["campaigns_done"], lang))),
-        Card(t("pisco_card_spent", lang), format_usd(sums["spent_usd"], lang),
-             caption=t("pisco_card_spent_note", lang, budget=format_usd(sums["budget_usd"], lang))),
-        Card(t("pisco_card_reach", lang), format_number(sums["reach_actual"], lang),
-             caption=t("pisco_card_reach_note", lang)),
-        Card(t("pisco_card_deals", lang), format_usd(sums["deals_actual_usd"], lang),
-             caption=t("pisco_card_deals_note", lang, target=format_usd(sums["deals_target_usd"], lang))),
-    ]
-
-
-def pisco_campaign_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.campaigns` for people: every campaign with its dates, money, targets and actuals."""
-    return localize(campaigns, columns(
-        "plan_id", "id", "name", "market", "channel", "modality", "status", "planned_start", "planned_end",
-        "actual_start", "actual_end", "budget_usd", "spent_usd", *PISCO_RESULTS, labels=labels), lang)
-
-
-def pisco_budget_table(campaigns: pd.DataFrame, lang: str) -> Presented:
-    """The numbers behind the budget-by-market chart."""
-    return localize(campaigns, columns("market", "channel", "id", "name", "budget_usd", "spent_usd"), lang)
-
-
-def pisco_timeline_table(campaigns: pd.DataFrame, lang: str) -> Presented:
-    """The dates behind the campaign schedule (`queries.campaigns`)."""
-    return localize(campaigns, columns("id", "name", "status", "planned_start", "planned_end", "actual_start",
-                                       "actual_end") | {"actual_until": ("pisco_actual_until", "date")}, lang)
-
-
-def pisco_targets_table(campaigns: pd.DataFrame, lang: str) -> Presented:
-    """Targets and actuals of each campaign."""
-    return localize(campaigns, columns("id", "name", "status", *PISCO_RESULTS), lang)
-
-
-def pisco_funnel_table(funnel: pd.DataFrame, lang: str) -> Presented:
-    """`queries.campaign_funnel` for people: stage, target, actual and the actual's share of the target."""
-    share = [None if is_missing(a) or is_missing(g) or not g else round(100 * a / g, 1)
-             for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
-    stages = {stage: t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]}
-    return localize(funnel.assign(share=share), {
-        "stage": ("pisco_stage", stages), "target": ("target", "count"), "actual": ("actual", "count"),
-        "share": ("pisco_pct_of_target", "pct")}, lang)
-
-
 def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
     """`queries.deals_by_event` for people: closed and projected deals in separate columns."""
     return localize(deals, columns("plan_id", "id", "title", "type", "modality", "status", labels=labels,
