@@ -4,13 +4,13 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import charts, present, queries
+from plan.view import outcomes, present, queries
 
 view = ui.page("outcomes")
 lang = view.lang
 
 st.subheader(t("outcomes_section_exports", lang))
-ui.chart(view, charts.outcomes_exports(ui.query(view, queries.exports_drawn), view.labels, lang),
+ui.chart(view, outcomes.exports(ui.query(view, queries.exports_drawn), view.labels, lang),
          ui.presented(view, queries.exports_drawn, present.exports_table, view.labels), "outcomes-exports")
 st.caption(t("outcomes_exports_note", lang))
 ui.note(present.plans_summed_note(view.filters, lang))
@@ -20,29 +20,29 @@ ui.note(official_note)
 sectors = ui.query(view, queries.exports_by_sector)
 if not sectors.empty:
     st.subheader(t("outcomes_section_sectors", lang))
-    ui.chart(view, charts.outcomes_exports_by_sector(sectors, lang),
-             ui.presented(view, queries.exports_by_sector, present.exports_sector_table), "outcomes-sectors")
+    ui.chart(view, outcomes.exports_by_sector(sectors, lang),
+             ui.presented(view, queries.exports_by_sector, outcomes.exports_by_sector_table), "outcomes-sectors")
     ui.note(official_note)
 
 st.subheader(t("outcomes_section_deals", lang))
 events = ui.query(view, queries.top_events)
-deals_tables = ui.presented(view, queries.deals_by_event, present.outcomes_deals_table, view.labels)
+deals_tables = ui.presented(view, queries.deals_by_event, outcomes.deals_table, view.labels)
 by_event, over_time = st.columns(2)
 with by_event:
-    ui.chart(view, charts.outcomes_deals_by_event(events, view.labels, lang), deals_tables, "outcomes-deals-by-event")
+    ui.chart(view, outcomes.deals_by_event(events, view.labels, lang), deals_tables, "outcomes-deals-by-event")
 with over_time:
-    ui.chart(view, charts.outcomes_deals_over_time(ui.query(view, queries.deals_over_time), lang), deals_tables,
+    ui.chart(view, outcomes.deals_over_time(ui.query(view, queries.deals_over_time), lang), deals_tables,
              "outcomes-deals-over-time")
 st.caption(t("outcomes_deals_note", lang))
 ui.note(present.capped_note(events, "capped_events", lang))
 
 st.subheader(t("outcomes_section_meetings", lang))
-ui.chart(view, charts.outcomes_meetings(events, view.labels, lang),
-         ui.presented(view, queries.deals_by_event, present.outcomes_meetings_table, view.labels), "outcomes-meetings")
+ui.chart(view, outcomes.meetings(events, view.labels, lang),
+         ui.presented(view, queries.deals_by_event, outcomes.meetings_table, view.labels), "outcomes-meetings")
 ui.note(present.capped_note(events, "capped_events", lang))
 
 st.subheader(t("outcomes_section_participants", lang))
 participants = ui.query(view, queries.participants_by_country)
-ui.chart(view, charts.outcomes_participants(participants, lang),
-         ui.presented(view, queries.participants_by_country, present.outcomes_participants_table, view.labels),
+ui.chart(view, outcomes.participants(participants, lang),
+         ui.presented(view, queries.participants_by_country, outcomes.participants_table, view.labels),
          "outcomes-participants")

@@ -11,14 +11,14 @@ from itertools import combinations
 import pytest
 from coloraide import Color
 
-from plan.view import charts, mix
+from plan.view import charts, mix, outcomes
 
 MIN_DISTANCE = 10
 PLANS_APART = 6  # a chart's first six plans; a national view has more offices than any palette can keep apart
 GROUPS = {
     "status": list(charts.STATUS_COLORS.values()),
     "modality": list(mix.MODALITY_COLORS.values()),
-    "deals": [charts.OUTCOMES_CLOSED_COLOR, charts.OUTCOMES_PROJECTED_COLOR],
+    "deals": [outcomes.CLOSED_COLOR, outcomes.PROJECTED_COLOR],
     "plans": charts.PALETTE[:PLANS_APART],
 }
 VISIONS = [None, "protan", "deutan", "tritan"]

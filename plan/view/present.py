@@ -17,7 +17,7 @@ from babel.dates import format_date as babel_date
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_date, format_number, format_usd, locale_of, t
-from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, Metric, Sector
+from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS
 from plan.model.official_sources import OFFICIAL_SOURCES
 from plan.model.schema import kind_of
 from plan.view.filters import PLANS_APART, Filters
@@ -178,18 +178,6 @@ def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str)
                               "growth_pct": ("growth_pct", "pct")}, lang)
 
 
-def sector_name(code, lang: str) -> str:
-    """A sector's label; an empty sector is a figure not split by sector."""
-    return t("outcomes_sector_none", lang) if is_missing(code) else Sector(code).label(lang)
-
-
-def exports_sector_table(exports: pd.DataFrame, lang: str) -> Presented:
-    """`queries.exports_by_sector` for people: year, sector, exports."""
-    frame = exports.assign(sector=[sector_name(code, lang) for code in exports["sector"]])
-    return localize(frame, {"year": ("year", "text"), "sector": ("outcomes_sector", "text"),
-                            "exports_usd": ("exports_usd", "usd")}, lang)
-
-
 def official_note(official: pd.DataFrame, lang: str) -> str:
     """Where imported export figures come from, that customs' are preliminary, and their licence ("" if none
     are in view)."""
@@ -209,27 +197,5 @@ def signed(value, unit: str, lang: str, missing: str = "") -> str:
 def stamp(moment: dt.datetime, lang: str) -> str:
     """A date and time, `25-11-2026 08:01` / `2026-11-25 08:01`."""
     return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
-
-
-def outcomes_deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.deals_by_event` for people: closed and projected deals in separate columns."""
-    return localize(deals, columns("plan_id", "id", "title", "type", "modality", "status", labels=labels,
-                                   title="outcomes_event")
-                    | {"start": ("outcomes_start", "date")} | columns("deals_closed_usd", "deals_projected_usd"), lang)
-
-
-def outcomes_meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """Participation and meetings per event (`queries.deals_by_event`)."""
-    return localize(deals, columns("plan_id", "id", "title", labels=labels, title="outcomes_event")
-                    | {"start": ("outcomes_start", "date")}
-                    | columns("exporters", "importers", "meetings_requested", "meetings_held"), lang)
-
-
-def outcomes_participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
-    return localize(participants, {
-        "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
-        "metric": ("outcomes_metric", Metric), "country": ("outcomes_country", "country"),
-        "value": ("outcomes_count", "count")}, lang)
 
 

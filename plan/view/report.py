@@ -3,7 +3,7 @@
     render(con, filters, lang)
         header:  title, plans, filters in words, "data as of" and generation stamps
         KPIs:    kpis.overview -> overview.kpi_cards (status in words) as HTML tables
-        charts:  plan.view.charts figures, plotly.js inlined once (works offline, no CDN)
+        charts:  figures of progress, mix and outcomes, plotly.js inlined once (works offline, no CDN)
         late:    queries.late_activities -> overview.late_table
         footer
 
@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.i18n import format_date, t
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.view import charts, kpis, mix, overview, present, progress, queries
+from plan.view import kpis, mix, outcomes, overview, present, progress, queries
 from plan.view.filters import Filters, plan_labels
 
 CSS = """
@@ -232,17 +232,17 @@ def _mix(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> g
 
 def _exports(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
     exports = queries.exports_by_year(con, filters)
-    return None if exports.empty else charts.outcomes_exports(exports, labels, lang)
+    return None if exports.empty else outcomes.exports(exports, labels, lang)
 
 
 def _deals(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
     deals = queries.deals_by_event(con, filters)
-    return None if deals.empty else charts.outcomes_deals_by_event(deals, labels, lang)
+    return None if deals.empty else outcomes.deals_by_event(deals, labels, lang)
 
 
 def _sectors(con, filters: Filters, _chosen, _labels: dict[str, str], lang: str) -> go.Figure | None:
     sectors = queries.exports_by_sector(con, filters)
-    return None if sectors.empty else charts.outcomes_exports_by_sector(sectors, lang)
+    return None if sectors.empty else outcomes.exports_by_sector(sectors, lang)
 
 
 CHARTS: list[Callable] = [_progress, _mix, _exports, _sectors, _deals]
