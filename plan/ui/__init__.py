@@ -4,8 +4,8 @@ the database version, so a rebuild refreshes every view.
 
     app.py:  page_config -> language() -> readiness() -> sidebar(...) -> st.navigation(pages(lang)).run()
     a page:  view = ui.page()  (rerouted through app.py when Streamlit ran it alone)
-             frame = ui.query(view, queries.some_query)  -> charts/present -> ui.chart(...)
-             tables = ui.presented(view, queries.some_query, present.some_table, view.labels)  (formatted, cached)
+             frame = ui.query(view, queries.some_query)  -> the page's module (plan.view.<page>) -> ui.chart(...)
+             tables = ui.presented(view, queries.some_query, <page>.some_table, view.labels)  (formatted, cached)
 """
 
 import contextlib
@@ -313,7 +313,7 @@ def without_data(lang: str) -> View:
 
 
 def note(text: str) -> None:
-    """A note under a chart (`plan.view.present`'s notes are empty when they do not apply)."""
+    """A note under a chart or table (the notes of `plan.view` are empty when they do not apply)."""
     if text:
         st.caption(text)
 

@@ -1,6 +1,8 @@
-"""Plotly figures for the pages and the report, built from query results, labelled in es/en.
+"""The charts' shared look and builders: palette, `styled`, separators, the `schedule` calendar, axis and
+label helpers. Each page's figures live in its module (`plan.view.progress`, `markets`, `mix`, `pisco`,
+`outcomes`) and are built with these.
 
-Every builder takes a DataFrame from `plan.view.queries` and the language and returns a figure
+Every figure takes a DataFrame from `plan.view.queries` and the language and returns a figure
 with a title, axis titles with units and hover texts; numbers use the language's separators
 (es-CL `1.500.000,5`, en `1,500,000.5`). No builder reads the database or Streamlit.
 """
@@ -155,5 +157,3 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
     figure.update_yaxes(type="category", categoryorder="array", categoryarray=list(rows["row"]), autorange="reversed",
                         tickfont={"size": 11})
     return styled(figure, title, lang, t("date_axis", lang), None, height=max(320, 24 * len(rows) + 160))
-
-

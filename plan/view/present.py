@@ -2,7 +2,9 @@
 
 `localize` is the one way a page shows a table: it renames the columns to their labels,
 translates codes (enums, countries, plans) and formats numbers and dates for display, and
-keeps a twin with real numbers for the CSV download.
+keeps a twin with real numbers for the CSV download. Here is what several pages share (Card, Presented,
+the column catalogue, formats, notes); each page's own tables and cards live in its module
+(`plan.view.overview`, `progress`, `markets`, `mix`, `pisco`, `outcomes`).
 """
 
 import datetime as dt
@@ -197,5 +199,3 @@ def signed(value, unit: str, lang: str, missing: str = "") -> str:
 def stamp(moment: dt.datetime, lang: str) -> str:
     """A date and time, `25-11-2026 08:01` / `2026-11-25 08:01`."""
     return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
-
-
