@@ -5,11 +5,14 @@
              lookup (i18n)
     data/    reading the plan's CSV files (csv_reader, and sql_reader for big tables), loading and building
              the DuckDB database (loader, database), writing CSVs and files safely (csv_writer, files),
-             the plan store (store: the folder, or PostgreSQL shared by replicas) and its history, demo data
+             the plan store (store chooses it: the folder, or PostgreSQL shared by replicas) and its history,
+             demo data
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
              (editor_display), Excel workbooks and downloads, official export statistics (customs' DUS
-             files, UN Comtrade) read and merged into outcomes like an edit (official, aduanas, comtrade)
-    view/    what a page shows: filters, named queries, KPIs, presentation (present), charts, the report;
+             files, UN Comtrade) read and merged into outcomes like an edit, one flow for every source
+             (imports; official, aduanas, comtrade), pull and push of the store (push_pull)
+    view/    what a page shows: filters, named queries, KPIs, the shared presentation and chart style (present,
+             charts), one module per page (overview, progress, markets, mix, pisco, outcomes), the report;
              read-only, it imports nothing of edit/ (what both need, such as the name an imported figure's
              source carries, is in model/)
     ui/      the Streamlit helpers the pages share, the editor page, who may edit
