@@ -1,5 +1,7 @@
 """The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
+import re
+
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -53,7 +55,7 @@ def test_overview_compares_both_sample_plans_in_spanish(app_env):
     assert list(comparison["Fecha de corte"]) == ["30-09-2021", "31-12-2020", ""]
     assert comparison.loc[0, "Exportaciones regionales"] == "US$ 5.780.300.000 · En meta"
     assert comparison.loc[0, "Actividades realizadas"] == "13 · En riesgo"
-    assert any("Datos construidos el" in caption for caption in captions)
+    assert any("Datos tomados de los archivos del plan el" in caption for caption in captions)
     at.selectbox(key="overview-plan").set_value("alianza-pacifico-2020").run(timeout=60)
     assert _metrics(at)["Actividades realizadas"] == ["19", "6"]
     assert _metrics(at)["Reuniones realizadas"] == ["1.272", "745"]
@@ -186,3 +188,21 @@ def test_a_national_view_defaults_to_each_office_latest_plan_and_says_its_status
     assert "del 30-09-2021 al 30-12-2021 según el plan" in rule and "Oficina" not in rule  # one line, not 16
     few = overview.status_rule(latest.head(2), labels, "es")
     assert "Oficina 0 2021: 30-09-2021, Oficina 1 2021: 30-10-2021" in few
+
+
+def test_an_empty_filter_reads_all_in_the_gender_of_its_noun(app_env):
+    # "Oficinas: Todos" was wrong Spanish: oficinas and modalidades are feminine.
+    at = open_page("pages/overview.py")
+    placeholders = {key: at.sidebar.multiselect(key=key).proto.placeholder
+                    for key in ("office", "market", "sector", "modality", "type", "status")}
+    assert placeholders == {"office": "Todas", "market": "Todos", "sector": "Todos", "modality": "Todas",
+                            "type": "Todos", "status": "Todos"}
+    at = open_page("pages/overview.py", lang="en")
+    assert {at.sidebar.multiselect(key=key).proto.placeholder for key in ("office", "modality", "market")} == {"All"}
+
+
+def test_the_data_stamp_says_when_in_words_and_no_internal_version(app_env):
+    at = open_page("pages/overview.py")
+    stamp = [caption.value for caption in at.caption if "archivos del plan" in caption.value]
+    assert len(stamp) == 1 and "(UTC)" in stamp[0]
+    assert "versión" not in stamp[0] and not re.search(r"[0-9a-f]{12}", stamp[0])  # was "versión 92417778e556"

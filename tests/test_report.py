@@ -56,14 +56,14 @@ def test_spanish_report_shows_atacamas_figures_and_the_late_activity(db):
     assert "<h1>Informe de avance del plan de internacionalización</h1>" in document
     assert "<strong>Planes:</strong> ProChile Atacama 2021</p>" in document
     assert ("<strong>Filtros aplicados:</strong> Periodo: Todo el año · Desde: sin límite · Hasta: sin límite · "
-            "Mercados: Todos · Sectores: Todos") in document
+            "Mercados: Todos · Sectores: Todos · Modalidad: Todas · Tipo de actividad: Todos") in document  # its gender
     row = kpi_row(document, "Actividades realizadas")
     assert '<td class="number">13</td>' in row and "En riesgo" in row  # 13 of 22, at the 30-09-2021 pace: amber
     assert '<td class="number">US$ 3.630.000</td>' in kpi_row(document, "Negocios cerrados")
     late = document.split("<h2>Actividades atrasadas o en riesgo</h2>")[1]
     assert "<td>ATA-21-06</td><td>Estudio de mercado: servicios a la minería en México</td>" in late
     assert '<td>No iniciada</td><td class="number">182</td>' in late  # 01-04-2021 to the status date 30-09-2021
-    assert "Datos construidos el " in document and "Informe generado el 01-10-2021 09:30 (UTC)" in document
+    assert "Datos tomados de los archivos del plan el " in document and "Informe generado el 01-10-2021 09:30 (UTC)" in document
     assert "Alianza del Pacífico" not in document
 
 

@@ -209,8 +209,10 @@ def _choice(label: str, options: list, key: str, lang: str, format_func=str, hel
     return tuple(chosen)
 
 
-def _enum_choice(enum: type[LabeledEnum], label_key: str, key: str, lang: str) -> tuple[str, ...]:
-    return tuple(m.value for m in _choice(t(label_key, lang), list(enum), key, lang, lambda m: m.label(lang)))
+def _enum_choice(enum: type[LabeledEnum], label_key: str, key: str, lang: str,
+                 placeholder: str | None = None) -> tuple[str, ...]:
+    return tuple(m.value for m in _choice(t(label_key, lang), list(enum), key, lang, lambda m: m.label(lang),
+                                          placeholder=placeholder))
 
 
 def _date(label_key: str, key: str, lang: str) -> dt.date | None:
@@ -225,7 +227,7 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
     all_plans = query_unfiltered(ready.db_path, version, queries.plans)
     st.sidebar.header(t("filters", lang))
     offices = _choice(t("offices", lang), sorted(all_plans["office"].unique()), OFFICE_KEY, lang,
-                      help=t("offices_help", lang))
+                      help=t("offices_help", lang), placeholder=t("all_feminine", lang))
     years = _choice(t("years", lang), sorted(all_plans["year"].astype(int).unique(), reverse=True), YEAR_KEY, lang,
                     help=t("years_help", lang), placeholder=t("years_latest", lang))
     chosen = chosen_plans(all_plans, offices, years)
@@ -251,7 +253,7 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
         date_to=date_to,
         markets=_choice(t("markets", lang), markets, MARKET_KEY, lang, lambda c: countries.country_name(c, lang)),
         sectors=_enum_choice(Sector, "sectors", SECTOR_KEY, lang),
-        modalities=_enum_choice(Modality, "modalities", MODALITY_KEY, lang),
+        modalities=_enum_choice(Modality, "modalities", MODALITY_KEY, lang, t("all_feminine", lang)),
         types=_enum_choice(ActivityType, "types", TYPE_KEY, lang),
         statuses=_enum_choice(Status, "statuses", STATUS_KEY, lang),
     )

@@ -76,8 +76,9 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
 
 
 def data_as_of(info: dict, lang: str) -> str:
-    """When the database was built and from which CSV version (`queries.build_info`)."""
-    return t("data_as_of", lang, built=stamp(info["built_at_utc"], lang), version=info["fingerprint"][:12])
+    """When the database was built from the plan's files (`queries.build_info`), in words: its version hash is
+    for support, not for a director."""
+    return t("data_as_of", lang, built=stamp(info["built_at_utc"], lang))
 
 
 STATUS_DATES_LISTED = 3  # more plans than this: their status dates as a range, each in the comparison table

@@ -59,8 +59,8 @@ def filename(filters: Filters, lang: str, today: dt.date | None = None) -> str:
 
 def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
     """The filters beyond the plans as (name, value) in words; "all" where nothing was chosen."""
-    def listed(values, word: Callable[[str], str]) -> str:
-        return ", ".join(word(v) for v in values) if values else t("all", lang)
+    def listed(values, word: Callable[[str], str], all_key: str = "all") -> str:
+        return ", ".join(word(v) for v in values) if values else t(all_key, lang)
 
     def day(value: dt.date | None) -> str:
         return format_date(value, lang) if value else t("report_no_limit", lang)
@@ -71,7 +71,7 @@ def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
         (t("date_to", lang), day(filters.date_to)),
         (t("markets", lang), listed(filters.markets, lambda c: countries.country_name(c, lang))),
         (t("sectors", lang), listed(filters.sectors, lambda v: Sector(v).label(lang))),
-        (t("modalities", lang), listed(filters.modalities, lambda v: Modality(v).label(lang))),
+        (t("modalities", lang), listed(filters.modalities, lambda v: Modality(v).label(lang), "all_feminine")),
         (t("types", lang), listed(filters.types, lambda v: ActivityType(v).label(lang))),
         (t("statuses", lang), listed(filters.statuses, lambda v: Status(v).label(lang))),
     ]
