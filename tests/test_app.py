@@ -206,3 +206,10 @@ def test_the_data_stamp_says_when_in_words_and_no_internal_version(app_env):
     stamp = [caption.value for caption in at.caption if "archivos del plan" in caption.value]
     assert len(stamp) == 1 and "(UTC)" in stamp[0]
     assert "versión" not in stamp[0] and not re.search(r"[0-9a-f]{12}", stamp[0])  # was "versión 92417778e556"
+
+
+def test_period_and_dates_each_say_that_both_apply_when_both_are_chosen(app_env):
+    at = open_page("pages/overview.py")
+    assert "Desde/Hasta" in at.sidebar.selectbox(key="quarter").help and "ambos" in at.sidebar.selectbox(
+        key="quarter").help
+    assert all("Periodo" in at.sidebar.date_input(key=key).help for key in ("from", "to"))

@@ -63,7 +63,8 @@ def test_spanish_report_shows_atacamas_figures_and_the_late_activity(db):
     late = document.split("<h2>Actividades atrasadas o en riesgo</h2>")[1]
     assert "<td>ATA-21-06</td><td>Estudio de mercado: servicios a la minería en México</td>" in late
     assert '<td>No iniciada</td><td class="number">182</td>' in late  # 01-04-2021 to the status date 30-09-2021
-    assert "Datos tomados de los archivos del plan el " in document and "Informe generado el 01-10-2021 09:30 (UTC)" in document
+    assert "Datos tomados de los archivos del plan el " in document
+    assert "Informe generado el 01-10-2021 09:30 (UTC)" in document
     assert "Alianza del Pacífico" not in document
 
 
