@@ -213,3 +213,11 @@ def test_period_and_dates_each_say_that_both_apply_when_both_are_chosen(app_env)
     assert "Desde/Hasta" in at.sidebar.selectbox(key="quarter").help and "ambos" in at.sidebar.selectbox(
         key="quarter").help
     assert all("Periodo" in at.sidebar.date_input(key=key).help for key in ("from", "to"))
+
+
+def test_each_page_has_the_same_name_in_both_languages(app_env):
+    # "Mercados" / "Target markets" and "Virtual y presencial" / "Activity mix" named different things.
+    titles = {lang: [open_page(f"pages/{page}.py", lang=lang).title[0].value for page in ("markets", "mix")]
+              for lang in ("es", "en")}
+    assert titles == {"es": ["Mercados objetivo", "Virtual y presencial"],
+                      "en": ["Target markets", "Virtual and in person"]}

@@ -14,7 +14,7 @@ from tests.conftest import REPO, save_screenshot
 pytestmark = pytest.mark.browser
 
 PAGES = {"overview": ("Resumen", "Overview"), "progress": ("Avance", "Progress"),
-         "markets": ("Mercados", "Target markets"), "mix": ("Virtual y presencial", "Activity mix"),
+         "markets": ("Mercados objetivo", "Target markets"), "mix": ("Virtual y presencial", "Virtual and in person"),
          "pisco": ("Plan pisco", "Pisco plan"), "outcomes": ("Resultados", "Outcomes")}
 TIMEOUT = 30_000
 

@@ -54,7 +54,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def test_map_and_ranking_show_the_sample_in_spanish(app_env):
     at = _run()
-    assert at.title[0].value == "Mercados"
+    assert at.title[0].value == "Mercados objetivo"
     figure = _chart(at, "Actividades por mercado")
     points = _map_points(figure)
     # The UK: the e-Roundtable, the AP webinar and Atacama's webinar (the cancelled Macrorrueda left out).
