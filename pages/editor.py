@@ -3,4 +3,4 @@
 from plan import ui
 from plan.ui import editor
 
-editor.render(ui.page("editor"))
+editor.render(ui.page("editor", filtered=False))  # it edits one plan, chosen on the page

@@ -167,7 +167,9 @@ def test_data_and_link_text_show_as_written_not_as_markdown(app_env):
     plan_csv.write_text(plan_csv.read_text(encoding="utf-8").replace(
         "ProChile Atacama,ProChile,", '"ProChile **Atacama** [clic](http://e.cl)",ProChile,', 1), encoding="utf-8")
     at = _run(market="[gane](http://e.cl)")
-    rule = next(c.value for c in at.caption if "Atacama" in c.value)  # the status rule names each plan's date
+    rule = next(c.value for c in at.caption if "30-09-2021" in c.value)  # the status rule names each plan's date
+    chosen = next(c.value for c in at.caption if c.value.startswith("Planes"))  # the filters in force
+    assert r"Planes\: ProChile \*\*Atacama\*\* \[clic\]\(http\://e\.cl\) 2021" in chosen
     assert r"ProChile \*\*Atacama\*\* \[clic\]\(http\://e\.cl\) 2021: 30-09-2021" in rule
     notice = " ".join(w.value for w in at.warning)
     assert r"market=\[gane\]\(http\://e\.cl\)" in notice
@@ -221,3 +223,17 @@ def test_each_page_has_the_same_name_in_both_languages(app_env):
               for lang in ("es", "en")}
     assert titles == {"es": ["Mercados objetivo", "Virtual y presencial"],
                       "en": ["Target markets", "Virtual and in person"]}
+
+
+def test_every_page_repeats_the_filters_in_force_under_its_title(app_env):
+    # On a phone the sidebar is hidden: the page itself says which plans and filters it shows.
+    def chosen_line(at, start: str) -> list[str]:
+        shown = [re.sub(r"\\(.)", r"\1", caption.value) for caption in at.caption]  # as Markdown renders it
+        return [text for text in shown if text.startswith(start)]
+
+    for page in ("overview", "progress", "markets", "mix", "pisco", "outcomes"):
+        at = open_page(f"pages/{page}.py", quarter="T3 (jul–sep)", market="Reino Unido")
+        assert chosen_line(at, "Planes:") == ["Planes: ProChile Atacama 2021, Alianza del Pacífico 2020 · "
+                                              "Periodo: T3 (jul–sep) · Mercados: Reino Unido"], page
+    at = open_page("pages/mix.py", lang="en")
+    assert chosen_line(at, "Plans:") == ["Plans: ProChile Atacama 2021, Alianza del Pacífico 2020"]  # nothing more

@@ -288,8 +288,9 @@ def editor_page(lang: str, visible: bool):
                    visibility="visible" if visible else "hidden")
 
 
-def page(title_key: str) -> View:
-    """Start a page: make sure it runs inside the entrypoint, show its title and help.
+def page(title_key: str, filtered: bool = True) -> View:
+    """Start a page: make sure it runs inside the entrypoint, show its title, help and (for a page the filters
+    apply to) the filters in force.
 
     With a `pages/` folder, Streamlit serves the very first request of a fresh server (and
     every AppTest run) in its legacy mode, running the page file alone: without page config,
@@ -301,6 +302,8 @@ def page(title_key: str) -> View:
     view: View = st.session_state[VIEW_KEY]
     st.title(t(f"page_{title_key}", view.lang))
     st.caption(t(f"about_{title_key}", view.lang))
+    if filtered and view.filters.plan_ids:  # the filters in force, on the page itself: a phone hides the sidebar
+        st.caption(literal(present.chosen_line(view.filters, view.labels, view.lang)))
     return view
 
 

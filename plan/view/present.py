@@ -10,6 +10,7 @@ the column catalogue, formats, notes); each page's own tables and cards live in 
 import datetime as dt
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -19,7 +20,7 @@ from babel.dates import format_date as babel_date
 from plan.model import countries
 from plan.model.enums import LabeledEnum
 from plan.model.i18n import format_date, format_number, format_usd, locale_of, t
-from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS
+from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, ActivityType, Modality, Sector, Status
 from plan.model.official_sources import OFFICIAL_SOURCES
 from plan.model.schema import kind_of
 from plan.view.filters import PLANS_APART, Filters
@@ -199,3 +200,34 @@ def signed(value, unit: str, lang: str, missing: str = "") -> str:
 def stamp(moment: dt.datetime, lang: str) -> str:
     """A date and time, `25-11-2026 08:01` / `2026-11-25 08:01`."""
     return format_date(moment.date(), lang) + moment.strftime(" %H:%M")
+
+
+def filter_lines(filters: Filters, lang: str, only_chosen: bool = False) -> list[tuple[str, str]]:
+    """The filters beyond the plans as (name, value) in words: every one, "all" where nothing was chosen (the
+    report), or `only_chosen` (under a page's title, where a phone hides the sidebar)."""
+    def listed(values, word: Callable[[str], str], all_key: str = "all") -> str | None:
+        return ", ".join(word(v) for v in values) if values else None if only_chosen else t(all_key, lang)
+
+    def day(value: dt.date | None) -> str | None:
+        return format_date(value, lang) if value else None if only_chosen else t("report_no_limit", lang)
+
+    period = t(f"quarter_{filters.quarter}", lang) if filters.quarter else None if only_chosen else t(
+        "whole_year", lang)
+    lines = [
+        (t("period", lang), period),
+        (t("date_from", lang), day(filters.date_from)),
+        (t("date_to", lang), day(filters.date_to)),
+        (t("markets", lang), listed(filters.markets, lambda c: countries.country_name(c, lang))),
+        (t("sectors", lang), listed(filters.sectors, lambda v: Sector(v).label(lang))),
+        (t("modalities", lang), listed(filters.modalities, lambda v: Modality(v).label(lang), "all_feminine")),
+        (t("types", lang), listed(filters.types, lambda v: ActivityType(v).label(lang))),
+        (t("statuses", lang), listed(filters.statuses, lambda v: Status(v).label(lang))),
+    ]
+    return [(name, value) for name, value in lines if value is not None]
+
+
+def chosen_line(filters: Filters, labels: dict[str, str], lang: str) -> str:
+    """What this page shows, in one line under its title: the plans, then each filter chosen."""
+    plans = ", ".join(labels.get(plan_id, plan_id) for plan_id in filters.plan_ids)
+    chosen = [f"{name}: {value}" for name, value in filter_lines(filters, lang, only_chosen=True)]
+    return " · ".join([f"{t('report_plans', lang)}: {plans}", *chosen])

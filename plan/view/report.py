@@ -19,9 +19,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from plan.model import countries
-from plan.model.i18n import format_date, t
-from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.model.i18n import t
 from plan.view import kpis, mix, outcomes, overview, present, progress, queries
 from plan.view.filters import Filters, plan_labels
 
@@ -55,26 +53,6 @@ def _e(value) -> str:
 def filename(filters: Filters, lang: str, today: dt.date | None = None) -> str:
     """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.html` (the day it is made)."""
     return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.html"
-
-
-def filter_lines(filters: Filters, lang: str) -> list[tuple[str, str]]:
-    """The filters beyond the plans as (name, value) in words; "all" where nothing was chosen."""
-    def listed(values, word: Callable[[str], str], all_key: str = "all") -> str:
-        return ", ".join(word(v) for v in values) if values else t(all_key, lang)
-
-    def day(value: dt.date | None) -> str:
-        return format_date(value, lang) if value else t("report_no_limit", lang)
-
-    return [
-        (t("period", lang), t(f"quarter_{filters.quarter}", lang) if filters.quarter else t("whole_year", lang)),
-        (t("date_from", lang), day(filters.date_from)),
-        (t("date_to", lang), day(filters.date_to)),
-        (t("markets", lang), listed(filters.markets, lambda c: countries.country_name(c, lang))),
-        (t("sectors", lang), listed(filters.sectors, lambda v: Sector(v).label(lang))),
-        (t("modalities", lang), listed(filters.modalities, lambda v: Modality(v).label(lang), "all_feminine")),
-        (t("types", lang), listed(filters.types, lambda v: ActivityType(v).label(lang))),
-        (t("statuses", lang), listed(filters.statuses, lambda v: Status(v).label(lang))),
-    ]
 
 
 def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
@@ -191,7 +169,7 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
     title = t("report_title", lang)
     plans_text = ", ".join(labels[plan_id] for plan_id in chosen["plan_id"]) or "—"
     built = overview.data_as_of(info, lang)
-    filters_text = " · ".join(f"{name}: {value}" for name, value in filter_lines(filters, lang))
+    filters_text = " · ".join(f"{name}: {value}" for name, value in present.filter_lines(filters, lang))
     header = "\n".join([
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta plans"><strong>{_e(t("report_plans", lang))}:</strong> {_e(plans_text)}</p>',
