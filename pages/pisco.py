@@ -29,8 +29,9 @@ else:
     ui.chart(view, pisco.targets_vs_actuals(calendar, lang),
              ui.presented(view, queries.campaign_calendar, pisco.targets_table), "pisco-targets")
     ui.note(present.capped_note(calendar, "capped_campaigns", lang))
-    funnel = ui.query(view, queries.campaign_funnel)
+    funnel = pisco.one_reach_target(ui.query(view, queries.campaign_funnel), bool(view.filters.narrowed()))
     ui.chart(view, pisco.funnel(funnel, lang), pisco.funnel_table(funnel, lang), "pisco-funnel")
+    st.caption(pisco.funnel_note(funnel, lang))
     st.caption(t("pisco_funnel_note", lang))
 
     st.subheader(t("pisco_table_title", lang))

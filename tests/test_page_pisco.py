@@ -1,6 +1,9 @@
 """The pisco plan page under AppTest on a private copy of the sample: the figures it draws."""
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from plan.view.charts import STATUS_COLORS
@@ -18,6 +21,61 @@ def _metrics(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
+def _sample(data: Path) -> tuple[pd.DataFrame, int]:
+    """Atacama's campaigns (cancelled left out) and its pisco_reach target, read from the CSVs."""
+    plan = data / "prochile-atacama-2021"
+    campaigns = pd.read_csv(plan / "pisco_campaigns.csv")
+    targets = pd.read_csv(plan / "targets.csv")
+    reach = targets[(targets["metric"] == "pisco_reach") & targets["market"].isna()]["target"]
+    return campaigns[campaigns["status"] != "cancelled"], int(reach.iloc[0])
+
+
+def test_funnel_measures_reach_against_the_plans_target_and_names_it(app_env):
+    campaigns, plan_reach = _sample(app_env)
+    at = _open()
+    funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    target = trace_named(funnel, "Meta")
+    # One reach target on the page: the plan's (targets.csv, as the overview), not the campaigns' sum.
+    assert target["x"][0] == plan_reach == 1_500_000 != campaigns["reach_target"].sum()
+    assert target["text"][0] == " · meta del plan"
+    share = round(100 * campaigns["reach_actual"].sum() / plan_reach, 1)
+    assert trace_named(funnel, "Real")["text"][0] == f" ({share:.1f} %)".replace(".", ",") == " (107,5 %)"
+    notes = [caption.value for caption in at.caption]
+    assert any("meta anual del plan (targets.csv): 1.500.000" in note and "suman 1.931.000" in note
+               for note in notes)
+    assert list(table_with(at, "Etapa")["Meta"])[0] == "1.500.000"
+
+
+def test_funnel_falls_back_to_the_campaigns_sum_when_a_filter_takes_part_of_them(app_env):
+    at = _open(market="Japón")
+    funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    assert trace_named(funnel, "Meta")["x"][0] == 5_000  # PIS-21-03's own reach target
+    assert trace_named(funnel, "Meta")["text"][0] == " · suma de las campañas"
+    assert any("suma de las metas de las campañas: 5.000" in caption.value for caption in at.caption)
+
+
+def test_funnel_last_step_is_campaigns_with_deals_out_of_campaigns(app_env):
+    campaigns, _reach = _sample(app_env)
+    funnel = figures_by_title(_open())["Embudo de las campañas: del alcance a los negocios (meta y real)"]
+    with_deals = int((campaigns["deals_actual_usd"] > 0).sum())
+    assert trace_named(funnel, "Real")["x"][-1] == with_deals == 3
+    last = funnel["layout"]["yaxis"]["ticktext"][-1]
+    # Out of the 8 campaigns, not out of the 106 meetings (the old "2,8 % de la etapa anterior").
+    assert f"{with_deals} de {len(campaigns)} campañas (37,5 %)" in last
+    assert "etapa anterior" not in last
+
+
+def test_targets_chart_labels_campaigns_by_market_with_the_id_in_the_hover(app_env):
+    campaigns, _reach = _sample(app_env)
+    figure = figures_by_title(_open())["Metas y resultados por campaña"]
+    reach_target = figure["data"][0]
+    assert reach_target["x"][:3] == ["Estados Unidos", "China", "Japón"]
+    assert [row[0] for row in reach_target["customdata"]][:3] == list(campaigns["id"])[:3]
+    assert "%{customdata[0]}" in reach_target["hovertemplate"]
+    english = figures_by_title(_open(lang="en"))["Targets and results by campaign"]
+    assert english["data"][0]["x"][:3] == ["United States", "China", "Japan"]
+
+
 def test_totals_and_funnel_show_the_sample_campaigns_in_spanish(app_env):
     at = _open()
     assert at.title[0].value == "Plan pisco"
@@ -26,15 +84,14 @@ def test_totals_and_funnel_show_the_sample_campaigns_in_spanish(app_env):
                             "Alcance logrado": "1.613.200", "Negocios de las campañas": "US$ 485.000"}
     funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
     target, actual = trace_named(funnel, "Meta"), trace_named(funnel, "Real")
-    assert target["y"] == ["Alcance (personas)", "Contactos", "Reuniones", "Campañas con negocios"]
-    assert target["x"] == [1_931_000, 600, 200, 8]
+    assert target["y"] == ["Alcance (personas)", "Contactos", "Reuniones", "Campañas que cerraron negocios"]
+    assert target["x"] == [1_500_000, 600, 200, 8]
     assert actual["x"] == [1_613_200, 355, 106, 3]
-    assert actual["text"][0] == " (83,5 %)"
     # Each stage says its conversion from the one before; a tiny one keeps two significant digits.
     conversions = [tick.split("<br>")[-1] for tick in funnel["layout"]["yaxis"]["ticktext"][1:]]
-    assert ["0,022 %" in conversions[0], "29,9 %" in conversions[1], "2,8 %" in conversions[2]] == [True] * 3
+    assert ["0,022 %" in conversions[0], "29,9 %" in conversions[1]] == [True] * 2
     shown = table_with(at, "Etapa")
-    assert list(shown["% de la meta"]) == ["83,5 %", "59,2 %", "53,0 %", "37,5 %"]
+    assert list(shown["% de la meta"]) == ["107,5 %", "59,2 %", "53,0 %", "37,5 %"]
 
 
 def test_budget_by_market_coloured_by_channel_with_spend(app_env):
@@ -70,7 +127,7 @@ def test_timeline_planned_against_actual_coloured_by_status(app_env):
 def test_targets_against_actuals_per_campaign(app_env):
     figure = figures_by_title(_open())["Metas y resultados por campaña"]
     reach_target, reach_actual = figure["data"][0], figure["data"][1]
-    assert reach_target["x"][0] == "PIS-21-01" and reach_target["y"][0] == 500_000
+    assert reach_target["x"][0] == "Estados Unidos" and reach_target["y"][0] == 500_000
     assert reach_actual["y"][0] == 612_000
     deals_actual = figure["data"][7]
     assert deals_actual["yaxis"] == "y4" and deals_actual["y"][1] == 210_000  # PIS-21-02, US$
@@ -94,7 +151,7 @@ def test_campaign_table_in_spanish_and_english(app_env):
     assert first["Planned start"] == "2021-03-01" and first["Status"] == "Done"
     assert _metrics(at)["Campaign spend"] == "US$80,400"
     funnel = figures_by_title(at)["Campaign funnel: from reach to deals (target and actual)"]
-    assert trace_named(funnel, "Actual")["y"][-1] == "Campaigns with deals"
+    assert trace_named(funnel, "Actual")["y"][-1] == "Campaigns that closed deals"
 
 
 def test_market_filter_from_the_url(app_env):
@@ -111,7 +168,7 @@ def test_status_filter_from_the_url(app_env):
     assert _metrics(at)["Campañas pisco"] == "3"
     assert set(table_with(at, "Canal", "Estado")["Estado"]) == {"Realizada"}
     funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
-    assert trace_named(funnel, "Meta")["x"] == [1_305_000, 330, 85, 3]
+    assert trace_named(funnel, "Meta")["x"] == [1_305_000, 330, 85, 3]  # part of the campaigns: their sum
     assert trace_named(funnel, "Real")["x"] == [1_361_200, 323, 96, 3]
 
 

@@ -57,7 +57,30 @@ def timeline_table(campaigns: pd.DataFrame, lang: str) -> Presented:
 
 def targets_table(campaigns: pd.DataFrame, lang: str) -> Presented:
     """Targets and actuals of each campaign."""
-    return localize(campaigns, columns("id", "name", "status", *RESULTS), lang)
+    return localize(campaigns, columns("market", "id", "name", "status", *RESULTS), lang)
+
+
+def one_reach_target(funnel: pd.DataFrame, narrowed: bool) -> pd.DataFrame:
+    """`queries.campaign_funnel` with one reach target, the one the overview measures reach against: the
+    plans' own (`plan_target`) unless a filter takes part of their campaigns or a plan has none, then the
+    campaigns' sum. `reach_source` says which ("plan" or "campaigns"), `campaigns_target` keeps the sum."""
+    frame = funnel.assign(campaigns_target=funnel["target"], reach_source=None)
+    reach = frame["stage"] == "reach"
+    plan_target = frame.loc[reach, "plan_target"]
+    use_plan = not narrowed and not plan_target.empty and not is_missing(plan_target.iloc[0])
+    frame.loc[reach, "reach_source"] = "plan" if use_plan else "campaigns"
+    if use_plan:
+        frame.loc[reach, "target"] = plan_target.iloc[0]
+    return frame
+
+
+def funnel_note(funnel: pd.DataFrame, lang: str) -> str:
+    """Which reach target the funnel draws, with the other one when both exist."""
+    reach = funnel[funnel["stage"] == "reach"].iloc[0]
+    campaigns = format_number(reach["campaigns_target"], lang)
+    if reach["reach_source"] == "plan":
+        return t("pisco_reach_target_plan", lang, target=format_number(reach["target"], lang), campaigns=campaigns)
+    return t("pisco_reach_target_campaigns", lang, campaigns=campaigns)
 
 
 def funnel_table(funnel: pd.DataFrame, lang: str) -> Presented:
@@ -106,21 +129,31 @@ def timeline(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     return schedule(rows, details, t("pisco_timeline_title", lang), lang, actual_name=str)
 
 
+def _market_labels(campaigns: pd.DataFrame, lang: str) -> list[str]:
+    """Each campaign by its market's name; a market with several campaigns adds the id, so no two share a bar."""
+    names = [country_name(code, lang) for code in campaigns["market"]]
+    repeated = {name for name in names if names.count(name) > 1}
+    return [f"{name} · {code}" if name in repeated else name for name, code in zip(names, campaigns["id"], strict=True)]
+
+
 def targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaigns`: target and actual of reach, contacts, meetings and deals (US$), one
-    panel each, stacked (side by side, a phone drew their titles over each other), bars per campaign."""
+    panel each, stacked (side by side, a phone drew their titles over each other), bars per campaign
+    named by its market (the id and name in the hover)."""
     figure = make_subplots(rows=len(METRICS), cols=1, vertical_spacing=0.08,
                            subplot_titles=[t(key, lang) for _m, key, _u in METRICS])
-    custom = campaigns[["name"]].to_numpy()
+    custom = campaigns[["id", "name"]].to_numpy()
+    markets = _market_labels(campaigns, lang)
     for index, (metric, key, unit) in enumerate(METRICS):
         row, col = index + 1, 1
         suffix = "_usd" if unit == "usd" else ""
         value = f"US$ %{{y:{USD_FORMAT}}}" if unit == "usd" else "%{y:,.0f}"
         for kind, color in (("target", TARGET_COLOR), ("actual", ACTUAL_COLOR)):
             figure.add_trace(go.Bar(
-                x=campaigns["id"], y=campaigns[f"{metric}_{kind}{suffix}"], name=t(kind, lang),
+                x=markets, y=campaigns[f"{metric}_{kind}{suffix}"], name=t(kind, lang),
                 marker_color=color, legendgroup=kind, showlegend=index == 0, customdata=custom,
-                hovertemplate=f"%{{x}} · %{{customdata[0]}}<br>{t(key, lang)} · {t(kind, lang)}: {value}"
+                hovertemplate=f"%{{x}}<br>%{{customdata[0]}} · %{{customdata[1]}}<br>"
+                              f"{t(key, lang)} · {t(kind, lang)}: {value}"
                               "<extra></extra>"), row=row, col=col)
         figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
                             tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
@@ -135,23 +168,36 @@ def _percent(value: float, lang: str) -> str:
     return f"{format_number(value, lang, decimals)} %"
 
 
+def _conversion(now, before, campaigns, lang: str) -> str:
+    """A stage's actual as a share of the stage before, or of the campaigns for the campaigns that closed
+    deals (a count of campaigns over a count of meetings would mean nothing)."""
+    if not is_missing(campaigns):
+        share = "" if not campaigns else _percent(100 * now / campaigns, lang)
+        return t("pisco_conversion_campaigns", lang, count=format_number(now, lang),
+                 campaigns=format_number(campaigns, lang), share=share)
+    if is_missing(now) or is_missing(before) or not before:
+        return ""
+    return t("pisco_conversion", lang, share=_percent(100 * now / before, lang))
+
+
 def funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.campaign_funnel`: reach -> contacts -> meetings -> campaigns with deals, target and actual side
-    by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million people reached; each
-    actual says its share of the target (inside its bar when it fits, so a phone shows it whole), each stage
-    its conversion from the stage before."""
+    """`one_reach_target(queries.campaign_funnel)`: reach -> contacts -> meetings -> campaigns that closed deals,
+    target and actual side by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million
+    people reached; each actual says its share of the target (inside its bar when it fits, so a phone shows it
+    whole), the reach target whose it is, each stage its conversion from the stage before (the last: of the
+    campaigns)."""
     stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
     shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
               for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
     actuals = list(funnel["actual"])
-    conversions = [""] + [
-        "" if pd.isna(now) or pd.isna(before) or not before
-        else t("pisco_conversion", lang, share=_percent(100 * now / before, lang))
-        for before, now in zip(actuals, actuals[1:], strict=False)]
+    conversions = [""] + [_conversion(now, before, campaigns, lang) for before, now, campaigns
+                          in zip(actuals, actuals[1:], list(funnel["campaigns"])[1:], strict=False)]
     ticks = [f"{stage}<br><span style='font-size:12px'>{conversion}</span>" if conversion else stage
              for stage, conversion in zip(stages, conversions, strict=True)]
+    sources = ["" if is_missing(source) else t(f"pisco_reach_source_{source}", lang)
+               for source in funnel["reach_source"]]
     figure = go.Figure()
-    for kind, color, text in (("target", TARGET_COLOR, [""] * len(stages)),
+    for kind, color, text in (("target", TARGET_COLOR, sources),
                               ("actual", ACTUAL_COLOR, shares)):
         figure.add_trace(go.Bar(
             y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,

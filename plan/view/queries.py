@@ -383,19 +383,28 @@ def campaign_calendar(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Da
 
 
 CAMPAIGN_FUNNEL = f"""
-    WITH chosen AS (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled')
-    SELECT stage, target, actual FROM (
-        SELECT 1 AS step, 'reach' AS stage, sum(reach_target) AS target, sum(reach_actual) AS actual FROM chosen
-        UNION ALL SELECT 2, 'contacts', sum(contacts_target), sum(contacts_actual) FROM chosen
-        UNION ALL SELECT 3, 'meetings', sum(meetings_target), sum(meetings_actual) FROM chosen
+    WITH chosen AS (SELECT * FROM pisco_campaigns WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled'),
+    plan_reach AS (
+        SELECT CASE WHEN count(t.target) = count(*) THEN sum(t.target) END AS target
+        FROM (SELECT DISTINCT plan_id FROM chosen) c JOIN plan p USING (plan_id)
+        LEFT JOIN targets t ON t.plan_id = c.plan_id AND t.metric = 'pisco_reach' AND t.year = p.year
+                           AND t.market IS NULL AND t.sector IS NULL
+    )
+    SELECT stage, target, actual, campaigns, plan_target FROM (
+        SELECT 1 AS step, 'reach' AS stage, sum(reach_target) AS target, sum(reach_actual) AS actual,
+               NULL::BIGINT AS campaigns, (SELECT target FROM plan_reach) AS plan_target FROM chosen
+        UNION ALL SELECT 2, 'contacts', sum(contacts_target), sum(contacts_actual), NULL, NULL FROM chosen
+        UNION ALL SELECT 3, 'meetings', sum(meetings_target), sum(meetings_actual), NULL, NULL FROM chosen
         UNION ALL SELECT 4, 'deals', count(*) FILTER (WHERE deals_target_usd > 0),
-                         count(*) FILTER (WHERE deals_actual_usd > 0) FROM chosen
+                         count(*) FILTER (WHERE deals_actual_usd > 0), count(*), NULL FROM chosen
     ) ORDER BY step
 """  # noqa: S608 - constant fragments only
 
 
 def campaign_funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Reach -> contacts -> meetings -> campaigns that closed deals, target and actual (cancelled left out)."""
+    """Reach -> contacts -> meetings -> campaigns that closed deals, target (the campaigns' sum) and actual
+    (cancelled left out); the last stage with the count of campaigns it is a share of, the first with the
+    plans' own reach target (`pisco_reach` in targets.csv; blank unless every plan shown has one)."""
     return _frame(con, CAMPAIGN_FUNNEL, filters)
 
 
