@@ -1,7 +1,9 @@
 """The activity-mix page under AppTest, on a private copy of the sample plan: real figures."""
 
 import json
+from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import open_page
@@ -25,6 +27,66 @@ def _panel(figure: dict, name: str) -> dict:
     """modality -> value of one effectiveness panel (horizontal bars)."""
     trace = next(t for t in figure["data"] if t["name"] == name)
     return dict(zip(trace["y"], trace["x"], strict=True))
+
+
+def _activities(data: Path) -> pd.DataFrame:
+    """Every plan's activities, read from the sample's CSVs."""
+    return pd.concat([pd.read_csv(path) for path in sorted(data.glob("*/activities.csv"))], ignore_index=True)
+
+
+def _in_order(block) -> list:
+    """The page's elements in the order they are drawn (expanders and columns opened)."""
+    if not hasattr(block, "children"):
+        return [block]
+    return [node for child in block.children.values() for node in _in_order(child)]
+
+
+def test_effectiveness_shows_its_sample_and_marks_figures_on_few_activities(app_env):
+    done = _activities(app_env).query("status == 'done'")
+    counts = done.groupby("modality").size()
+    costed = done[(done["meetings_held"] > 0) & done["spent_usd"].notna()].groupby("modality").size()
+    assert (counts["virtual"], counts["in_person"], counts["hybrid"]) == (16, 1, 2)
+    at = _mix()
+    figure = _charts(at)[-1]
+    meetings = next(t for t in figure["data"] if t["name"] == "Reuniones por actividad")
+    texts = dict(zip(meetings["y"], meetings["text"], strict=True))
+    per_activity = done[done["modality"] == "in_person"]["meetings_held"].sum() / counts["in_person"]
+    assert texts["Presencial"].startswith(f"{per_activity:.1f}".replace(".", ",") + " (n = 1)")
+    assert texts["Virtual"] == "69,6 (n = 16)"
+    # Fewer than 3 activities: faded and said so; the cost panel counts only activities with spend and meetings.
+    assert dict(zip(meetings["y"], meetings["marker"]["opacity"], strict=True)) == {
+        "Virtual": 1, "Presencial": 0.35, "Híbrida": 0.35}
+    cost = next(t for t in figure["data"] if t["name"] == "Costo por reunión (US$ por reunión)")
+    assert dict(zip(cost["y"], cost["text"], strict=True))["Virtual"] == f"US$ 165 (n = {costed['virtual']})"
+    assert any("menos de 3 actividades" in caption.value for caption in at.caption)
+    effect = at.dataframe[-1].value.set_index("Modalidad")
+    assert effect.loc["Presencial", "Actividades realizadas"] == "1"
+    assert effect.loc["Híbrida", "Actividades con gasto y reuniones"] == str(costed["hybrid"])
+    assert effect.loc["Presencial", "Muestra"] == "pequeña: menos de 3 actividades"
+    assert effect.loc["Virtual", "Muestra"] == ""
+
+
+def test_planned_and_done_panels_share_one_scale(app_env):
+    activities = _activities(app_env)
+    quarters = pd.to_datetime(activities["planned_start"]).dt.to_period("Q")
+    busiest = int(activities[activities["status"] != "cancelled"].groupby(quarters).size().max())
+    by_period = _charts(_mix())[0]
+    planned, done = by_period["layout"]["yaxis"]["range"], by_period["layout"]["yaxis2"]["range"]
+    assert planned == done and planned[0] == 0 and busiest <= planned[1] < busiest + 2
+
+
+def test_the_group_by_switch_sits_over_the_table_it_changes(app_env):
+    at = _mix()
+    after = _in_order(at.main)
+    after = after[next(i for i, node in enumerate(after) if node.type == "button_group"):]
+    first_table = next(node for node in after if node.type == "dataframe").value
+    assert "Trimestre" in first_table.columns and "T2 2021" in set(first_table["Trimestre"])
+    at.segmented_control[0].set_value("month").run(timeout=60)
+    after = _in_order(at.main)
+    after = after[next(i for i, node in enumerate(after) if node.type == "button_group"):]
+    first_table = next(node for node in after if node.type == "dataframe").value
+    assert "Mes" in first_table.columns and "jun 2021" in set(first_table["Mes"])
+    assert any("sin agrupar por periodo" in caption.value for caption in at.caption)
 
 
 def test_atacama_first_half_is_mostly_virtual_in_spanish(app_env):
@@ -61,7 +123,7 @@ def test_atacama_first_half_is_mostly_virtual_in_spanish(app_env):
     assert atacama.loc["2.º semestre", "Virtuales (%)"] == "23,1 %"
 
     table = at.dataframe[1].value
-    q2 = table[(table["Periodo"] == "T2 2021") & (table["Modalidad"] == "Virtual")].iloc[0]
+    q2 = table[(table["Trimestre"] == "T2 2021") & (table["Modalidad"] == "Virtual")].iloc[0]
     assert (q2["Planificadas"], q2["Realizadas"], q2["Participación en planificadas (%)"]) == ("6", "5", "75,0 %")
 
     # Effectiveness over activities done, both plans: virtual 1.114 meetings in 16 activities.

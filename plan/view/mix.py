@@ -13,6 +13,9 @@ from plan.view.present import Card, Presented, as_text, columns, localize, month
 GRAINS = ("quarter", "month")
 # A modality keeps its colour in every chart (tests/test_colours.py checks them with the palette).
 MODALITY_COLORS = {"virtual": "#0b5394", "in_person": "#e69138", "hybrid": "#009e73"}
+# An effectiveness figure resting on fewer activities than this is a case, not an average: drawn faded, said so.
+MIN_ACTIVITIES = 3
+FADED = 0.35
 
 
 def _period_label(value, grain: str, lang: str) -> str:
@@ -40,10 +43,10 @@ def grid(by_period: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
     return grid[columns]
 
 
-def grid_table(grid: pd.DataFrame, lang: str) -> Presented:
-    """The grid's periods with activity, for the table under the charts."""
+def grid_table(grid: pd.DataFrame, grain: str, lang: str) -> Presented:
+    """The grid's periods with activity, for the table under the charts, headed by the grain (quarter or month)."""
     rows = grid[(grid["planned"] > 0) | (grid["done"] > 0)]
-    return localize(rows, {"label": ("mix_period", "text"), "modality": ("modality", Modality),
+    return localize(rows, {"label": (f"mix_grain_{grain}", "text"), "modality": ("modality", Modality),
                            "planned": ("mix_planned", "count"), "done": ("mix_done", "count"),
                            "planned_pct": ("mix_planned_pct", "pct"), "done_pct": ("mix_done_pct", "pct")}, lang)
 
@@ -76,12 +79,25 @@ def half_cards(halves: pd.DataFrame, lang: str) -> list[Card]:
             for row in halves.itertuples()]
 
 
+def _sample(activities: int, costed: int, lang: str) -> str:
+    """Which of a modality's figures rest on fewer than MIN_ACTIVITIES activities (blank: none)."""
+    if activities < MIN_ACTIVITIES:
+        return t("mix_sample_small", lang, minimum=MIN_ACTIVITIES)
+    if costed < MIN_ACTIVITIES:
+        return t("mix_sample_small_cost", lang, minimum=MIN_ACTIVITIES)
+    return ""
+
+
 def effectiveness_table(effect: pd.DataFrame, lang: str) -> Presented:
-    """`queries.modality_effectiveness` for people, units in the headers, modalities in their usual order."""
+    """`queries.modality_effectiveness` for people, units in the headers, modalities in their usual order,
+    the activities behind each figure and whether they are too few (MIN_ACTIVITIES)."""
     order = {m.value: i for i, m in enumerate(Modality)}
     effect = effect.sort_values("modality", key=lambda codes: codes.map(order), kind="stable")
+    effect = effect.assign(sample=[_sample(n, costed, lang) for n, costed
+                                   in zip(effect["activities"], effect["costed_activities"], strict=True)])
     return localize(effect, {
         "modality": ("modality", Modality), "activities": ("mix_activities_done", "count"),
+        "costed_activities": ("mix_costed_activities", "count"), "sample": ("mix_sample", "text"),
         "meetings_held": ("meetings_held", "count"), "meetings_per_activity": ("mix_meetings_per_activity", "decimal"),
         "closed_per_meeting_usd": ("mix_closed_per_meeting", "usd"),
         "projected_per_meeting_usd": ("mix_projected_per_meeting", "usd"),
@@ -91,7 +107,8 @@ def effectiveness_table(effect: pd.DataFrame, lang: str) -> Presented:
 
 
 def by_period(grid, lang: str) -> go.Figure:
-    """`grid`: activities planned (top) and done (bottom) per period, stacked by modality."""
+    """`grid`: activities planned (top) and done (bottom) per period, stacked by modality, both panels on
+    the same scale (each on its own made a few done look like as many as planned)."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                            subplot_titles=(t("mix_planned", lang), t("mix_done", lang)))
     order = list(dict.fromkeys(grid["label"]))
@@ -112,7 +129,8 @@ def by_period(grid, lang: str) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
     figure.update_xaxes(title_text=t("mix_period_axis", lang), row=2, col=1)
-    figure.update_yaxes(title_text=t("mix_axis_activities", lang), tickformat=",d", rangemode="tozero")
+    busiest = max(int(grid.groupby("period")[measure].sum().max()) for measure in ("planned", "done"))
+    figure.update_yaxes(title_text=t("mix_axis_activities", lang), tickformat=",d", range=[0, busiest * 1.08])
     return styled(figure, t("mix_by_period_title", lang), lang, height=560, top=100)
 
 
@@ -135,34 +153,45 @@ def share(grid, lang: str) -> go.Figure:
     return styled(figure, t("mix_share_title", lang), lang, t("mix_period_axis", lang), t("mix_share_axis", lang))
 
 
+# Each measure with its number format and the count of activities behind it.
 EFFECTIVENESS = (
-    ("meetings_per_activity", "mix_meetings_per_activity", ",.1f"),
-    ("closed_per_meeting_usd", "mix_closed_per_meeting", ",.0f"),
-    ("projected_per_meeting_usd", "mix_projected_per_meeting", ",.0f"),
-    ("cost_per_meeting_usd", "mix_cost_per_meeting", ",.0f"),
-    ("exporters_per_activity", "mix_exporters_per_activity", ",.1f"),
+    ("meetings_per_activity", "mix_meetings_per_activity", ",.1f", "activities"),
+    ("closed_per_meeting_usd", "mix_closed_per_meeting", ",.0f", "activities"),
+    ("projected_per_meeting_usd", "mix_projected_per_meeting", ",.0f", "activities"),
+    ("cost_per_meeting_usd", "mix_cost_per_meeting", ",.0f", "costed_activities"),
+    ("exporters_per_activity", "mix_exporters_per_activity", ",.1f", "activities"),
 )
 
 
 def effectiveness(effect, lang: str) -> go.Figure:
-    """`queries.modality_effectiveness`: one panel per measure, stacked, one horizontal bar per modality:
-    five panels side by side left a phone five slivers with overlapping titles."""
-    titles = [t(key, lang) for _c, key, _f in EFFECTIVENESS]
+    """`queries.modality_effectiveness`: one panel per measure, stacked, one horizontal bar per modality
+    (five panels side by side left a phone five slivers with overlapping titles); each figure says the
+    activities behind it (n), faded when they are fewer than MIN_ACTIVITIES."""
+    titles = [t(key, lang) for _c, key, _f, _n in EFFECTIVENESS]
     figure = make_subplots(rows=len(EFFECTIVENESS), cols=1, vertical_spacing=0.09, subplot_titles=titles)
     present_modalities = [m for m in Modality if m.value in set(effect["modality"])]
-    for row, (column, key, number) in enumerate(EFFECTIVENESS, start=1):
-        rows = effect.set_index("modality").reindex([m.value for m in present_modalities])
+    rows = effect.set_index("modality").reindex([m.value for m in present_modalities])
+    for row, (column, key, number, sample) in enumerate(EFFECTIVENESS, start=1):
         values = [None if v != v else float(v) for v in rows[column]]
+        counts = [int(n) for n in rows[sample]]
         usd = column.endswith("_usd")
+        texts = ["" if v is None else (format_usd(v, lang) if usd else format_number(v, lang, 1)) for v in values]
         figure.add_bar(
             y=[m.label(lang) for m in present_modalities], x=values, orientation="h", showlegend=False,
-            marker={"color": [MODALITY_COLORS[m.value] for m in present_modalities]},
-            text=["" if v is None else (format_usd(v, lang) if usd else format_number(v, lang, 1)) for v in values],
+            marker={"color": [MODALITY_COLORS[m.value] for m in present_modalities],
+                    "opacity": [1 if n >= MIN_ACTIVITIES else FADED for n in counts]},
+            text=[text and f"{text} (n = {n})" for text, n in zip(texts, counts, strict=True)], customdata=counts,
             textposition="outside", textangle=0, cliponaxis=False, name=t(key, lang),
             hovertemplate="%{y}<br>" + t(key, lang) + ": " + ("US$" if usd else "") + "%{x:" + number
-            + "}<extra></extra>", row=row, col=1)
-        figure.update_xaxes(range=[0, max([v for v in values if v is not None], default=1.0) * 1.35], row=row, col=1)
+            + "}<br>n = %{customdata} " + t("mix_activities_unit", lang) + "<extra></extra>", row=row, col=1)
+        figure.update_xaxes(range=[0, max([v for v in values if v is not None], default=1.0) * 1.6], row=row, col=1)
     figure.update_xaxes(tickformat=",.0f")
     figure.update_yaxes(autorange="reversed")
     styled(figure, t("mix_effectiveness_title", lang), lang, height=130 * len(EFFECTIVENESS) + 120)
     return figure.update_annotations(font={"size": 13}, xanchor="left", x=0)
+
+
+def effectiveness_note(effect: pd.DataFrame, lang: str) -> str:
+    """The rule for faded figures, when one of them is faded (blank otherwise)."""
+    few = (effect["activities"] < MIN_ACTIVITIES) | (effect["costed_activities"] < MIN_ACTIVITIES)
+    return t("mix_few_note", lang, minimum=MIN_ACTIVITIES) if few.any() else ""

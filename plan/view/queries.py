@@ -245,6 +245,7 @@ def modality_by_period(con: duckdb.DuckDBPyConnection, filters: Filters, grain: 
 MODALITY_EFFECTIVENESS = f"""
     WITH done AS (SELECT * FROM activities WHERE {ACTIVITY_MATCH} AND status = 'done')
     SELECT modality, count(*) AS activities,
+           count(*) FILTER (WHERE meetings_held > 0 AND spent_usd IS NOT NULL) AS costed_activities,
            coalesce(sum(meetings_held), 0) AS meetings_held,
            coalesce(sum(deals_closed_usd), 0) AS deals_closed_usd,
            coalesce(sum(deals_projected_usd), 0) AS deals_projected_usd,
@@ -262,8 +263,8 @@ MODALITY_EFFECTIVENESS = f"""
 
 def modality_effectiveness(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per modality, over activities done: meetings per activity, deals per meeting (closed
-    and projected), cost per meeting (activities with both spend and meetings) and exporters
-    per activity."""
+    and projected), cost per meeting (activities with both spend and meetings: `costed_activities`)
+    and exporters per activity."""
     return _frame(con, MODALITY_EFFECTIVENESS, filters)
 
 
