@@ -37,7 +37,7 @@ def test_funnel_measures_reach_against_the_plans_target_and_names_it(app_env):
     target = trace_named(funnel, "Meta")
     # One reach target on the page: the plan's (targets.csv, as the overview), not the campaigns' sum.
     assert target["x"][0] == plan_reach == 1_500_000 != campaigns["reach_target"].sum()
-    assert target["text"][0] == " · meta del plan"
+    assert funnel["layout"]["yaxis"]["ticktext"][0].endswith(">meta: la del plan</span>")
     share = round(100 * campaigns["reach_actual"].sum() / plan_reach, 1)
     assert trace_named(funnel, "Real")["text"][0] == f" ({share:.1f} %)".replace(".", ",") == " (107,5 %)"
     notes = [caption.value for caption in at.caption]
@@ -50,7 +50,7 @@ def test_funnel_falls_back_to_the_campaigns_sum_when_a_filter_takes_part_of_them
     at = _open(market="Japón")
     funnel = figures_by_title(at)["Embudo de las campañas: del alcance a los negocios (meta y real)"]
     assert trace_named(funnel, "Meta")["x"][0] == 5_000  # PIS-21-03's own reach target
-    assert trace_named(funnel, "Meta")["text"][0] == " · suma de las campañas"
+    assert funnel["layout"]["yaxis"]["ticktext"][0].endswith(">meta: suma de las campañas</span>")
     assert any("suma de las metas de las campañas: 5.000" in caption.value for caption in at.caption)
 
 

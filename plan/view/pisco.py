@@ -140,7 +140,7 @@ def targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.campaigns`: target and actual of reach, contacts, meetings and deals (US$), one
     panel each, stacked (side by side, a phone drew their titles over each other), bars per campaign
     named by its market (the id and name in the hover)."""
-    figure = make_subplots(rows=len(METRICS), cols=1, vertical_spacing=0.08,
+    figure = make_subplots(rows=len(METRICS), cols=1, vertical_spacing=0.12,
                            subplot_titles=[t(key, lang) for _m, key, _u in METRICS])
     custom = campaigns[["id", "name"]].to_numpy()
     markets = _market_labels(campaigns, lang)
@@ -158,7 +158,8 @@ def targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
         figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
                             tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
     figure.update_layout(barmode="group")
-    styled(figure, t("pisco_targets_title", lang), lang, height=220 * len(METRICS) + 140)
+    # Room between panels for market names, which a phone tilts.
+    styled(figure, t("pisco_targets_title", lang), lang, height=260 * len(METRICS) + 140)
     return figure.update_annotations(xanchor="left", x=0)
 
 
@@ -184,20 +185,21 @@ def funnel(funnel: pd.DataFrame, lang: str) -> go.Figure:
     """`one_reach_target(queries.campaign_funnel)`: reach -> contacts -> meetings -> campaigns that closed deals,
     target and actual side by side on a logarithmic axis, so that 3 campaigns stay as readable as 1.6 million
     people reached; each actual says its share of the target (inside its bar when it fits, so a phone shows it
-    whole), the reach target whose it is, each stage its conversion from the stage before (the last: of the
-    campaigns)."""
+    whole), the reach stage whose target it draws, each other stage its conversion from the stage before (the
+    last: of the campaigns)."""
     stages = [t(f"pisco_stage_{stage}", lang) for stage in funnel["stage"]]
     shares = [("" if pd.isna(a) or pd.isna(g) or not g else f" ({format_number(100 * a / g, lang, 1)} %)")
               for a, g in zip(funnel["actual"], funnel["target"], strict=True)]
     actuals = list(funnel["actual"])
     conversions = [""] + [_conversion(now, before, campaigns, lang) for before, now, campaigns
                           in zip(actuals, actuals[1:], list(funnel["campaigns"])[1:], strict=False)]
-    ticks = [f"{stage}<br><span style='font-size:12px'>{conversion}</span>" if conversion else stage
-             for stage, conversion in zip(stages, conversions, strict=True)]
     sources = ["" if is_missing(source) else t(f"pisco_reach_source_{source}", lang)
                for source in funnel["reach_source"]]
+    notes = [conversion or source for conversion, source in zip(conversions, sources, strict=True)]
+    ticks = [f"{stage}<br><span style='font-size:12px'>{note}</span>" if note else stage
+             for stage, note in zip(stages, notes, strict=True)]
     figure = go.Figure()
-    for kind, color, text in (("target", TARGET_COLOR, sources),
+    for kind, color, text in (("target", TARGET_COLOR, [""] * len(stages)),
                               ("actual", ACTUAL_COLOR, shares)):
         figure.add_trace(go.Bar(
             y=stages, x=funnel[kind], orientation="h", name=t(kind, lang), marker_color=color, text=text,
