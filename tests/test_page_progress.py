@@ -65,7 +65,8 @@ def test_progress_of_both_plans_in_spanish(app_env):
     # Cancelled and postponed activities have a planned bar and no actual one.
     assert len(trace_named(timeline, "Cancelada")["y"]) == 2
     assert not any(trace["name"] in ("Cancelada · Real", "Postergada · Real") for trace in timeline["data"])
-    assert sum(len(trace["y"]) for trace in timeline["data"] if "·" not in trace["name"]) == 34
+    statuses = [trace for trace in timeline["data"] if "·" not in trace["name"] and not trace["name"].startswith("Atr")]
+    assert sum(len(trace["y"]) for trace in statuses) == 34  # one planned bar each; late ones hatched over theirs
     hover = trace_named(timeline, "Postergada")["customdata"][0]
     assert hover[0] == "Traída de importadores de uva de mesa desde Estados Unidos"
     assert hover[1:5] == ["Traída de importadores", "Presencial", "Postergada", "07-06-2021 – 10-06-2021"]
@@ -128,3 +129,30 @@ def test_filters_selecting_nothing_show_the_hint(app_env):
     assert at.info[0].value == "No hay datos para estos filtros. Pruebe quitando: Modalidad, Tipo de actividad."
     assert not at.get("plotly_chart")
     assert not at.dataframe
+
+
+def _late_in_csv(plan_folder) -> list[str]:
+    """Late or overdue at the plan's status date, read from the CSVs here (not the app's queries): not started
+    (planned or postponed) with a planned start before it, or in progress with a planned end before it."""
+    import csv
+
+    with open(plan_folder / "plan.csv", encoding="utf-8") as handle:
+        as_of = next(csv.DictReader(handle))["as_of"]
+    with open(plan_folder / "activities.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return sorted(row["id"] for row in rows
+                  if (row["status"] in ("planned", "postponed") and row["planned_start"] < as_of)
+                  or (row["status"] == "in_progress" and row["planned_end"] < as_of))
+
+
+def test_the_timeline_hatches_the_activities_late_at_the_status_date(app_env):
+    # A planned bar whose start passed without starting drew like the future, in the light "planned" colour.
+    at = _progress(office="ProChile Atacama")
+    _cumulative, timeline = _charts(at)
+    late = trace_named(timeline, "Atrasada a la fecha de corte")
+    expected = _late_in_csv(app_env / "prochile-atacama-2021")
+    assert expected and sorted(label.split(" · ")[0] for label in late["y"]) == expected
+    assert late["marker"]["pattern"]["shape"] == "/"
+    on_time = trace_named(timeline, "Planificada")  # a planned activity whose date has not come is not hatched
+    assert set(label.split(" · ")[0] for label in on_time["y"]) - set(expected)
+    assert "Rayado rojo: atrasada a la fecha de corte" in " ".join(c.value for c in at.caption)

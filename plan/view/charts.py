@@ -24,6 +24,7 @@ PALETTE = ["#0b5394", "#e69138", "#009e73", "#882255", "#56b4e9", "#999999", "#d
 STATUS_COLORS = {"planned": "#9fc5e8", "in_progress": "#e69138", "done": "#009e73", "postponed": "#aa4499",
                  "cancelled": "#5f5f5f"}
 TARGET_COLOR = "#b7b7b7"  # a target, or what was asked for (meetings requested), beside what came of it
+LATE_COLOR = "#b2182b"  # hatching over a planned bar whose start or end passed at the status date
 USD_FORMAT = ",.0f"  # d3 format; the separators come from the layout
 _DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
@@ -117,8 +118,10 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
     colour of its status, month ticks in the language.
 
     `rows` holds `row` (the label), `status`, the planned and actual dates and `actual_until`
-    (`queries.activity_list`/`campaigns`); `details` the hover lines, the first in bold, the others
-    after their column name. `actual_name(status label)` names the actual bars' traces."""
+    (`queries.activity_list`/`campaigns`), and may hold `late`: those rows' planned bars are hatched in
+    red, so a planned bar whose time has passed does not read as the future; `details` the hover lines,
+    the first in bold, the others after their column name. `actual_name(status label)` names the actual
+    bars' traces."""
     rows, details = rows.reset_index(drop=True), details.reset_index(drop=True)
     spans = [t("planned_span", lang), t("actual_span", lang)]
     custom = details.assign(
@@ -149,6 +152,14 @@ def schedule(rows: pd.DataFrame, details: pd.DataFrame, title: str, lang: str, a
                        legendgroup=status.value, showlegend=False,
                        marker={"color": color, "line": {"color": "#333333", "width": 1}},
                        customdata=custom.loc[started.index].to_numpy(), hovertemplate=hover)
+    late = rows[rows["late"].fillna(False).astype(bool)] if "late" in rows else rows.iloc[:0]
+    if not late.empty:
+        figure.add_bar(orientation="h", y=list(late["row"]), width=0.8, name=t("late_span", lang),
+                       base=[pd.Timestamp(d).date().isoformat() for d in late["planned_start"]],
+                       x=[_span_ms(s, e) for s, e in zip(late["planned_start"], late["planned_end"], strict=True)],
+                       marker={"color": "rgba(0,0,0,0)", "line": {"color": LATE_COLOR, "width": 2},
+                               "pattern": {"shape": "/", "fgcolor": LATE_COLOR, "size": 6}},
+                       customdata=custom.loc[late.index].to_numpy(), hovertemplate=hover)
     first = rows[["planned_start", "actual_start"]].min().min() if not rows.empty else pd.Timestamp.today()
     last = rows[["planned_end", "actual_until"]].max().max() if not rows.empty else pd.Timestamp.today()
     tickvals, ticktext = month_ticks(first, last, lang)

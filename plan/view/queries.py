@@ -133,7 +133,7 @@ ACTUAL_UNTIL = """
 
 ACTIVITY_LIST = f"""
     SELECT plan_id, id, title, type, modality, status, planned_start, planned_end, actual_start, actual_end,
-           {ACTUAL_UNTIL} AS actual_until,
+           {ACTUAL_UNTIL} AS actual_until, {LATE} AS late,
            markets, sectors, budget_usd, spent_usd, exporters, importers, meetings_requested, meetings_held,
            deals_closed_usd, deals_projected_usd, campaign_id
     FROM activities JOIN plan p USING (plan_id) WHERE {ACTIVITY_MATCH}
@@ -142,7 +142,8 @@ ACTIVITY_LIST = f"""
 
 
 def activity_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """The filtered activities, with `actual_until`: where their actual span ends on a timeline."""
+    """The filtered activities, with `actual_until` (where their actual span ends on a timeline) and `late`
+    (late or overdue at the plan's status date, as `late_activities` counts them)."""
     return _frame(con, ACTIVITY_LIST, filters)
 
 
