@@ -360,10 +360,11 @@ def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = 
     for index, card in enumerate(items):
         if index % per_row == 0:
             columns = st.columns(per_row)
-        tooltip = "\n\n".join(text for text in (card.exact, card.caption if captions_in_tooltips else None) if text)
+        tooltip = "\n\n".join(text for text in (card.exact, card.caption if captions_in_tooltips else None,
+                                                  card.definition) if text)
         with columns[index % per_row].container(border=True):
             st.metric(card.label, card.value, card.delta, delta_description=card.delta_description,
-                      delta_color="normal" if card.delta else "off", help=tooltip or None)
+                      delta_color=(card.delta_color or "normal") if card.delta else "off", help=tooltip or None)
             if card.status:
                 st.badge(card.status, color=card.color)
             if card.caption and not captions_in_tooltips:

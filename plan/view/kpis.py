@@ -7,6 +7,16 @@ Status (red/amber/green) compares the actual with the target scaled to the share
 year gone by at the plan's status date (`as_of`, today when empty): a plan at 30 September
 is expected to have reached 75% of its yearly targets. Exports are yearly figures, so they are
 compared with the whole target.
+
+Each KPI has one definition (`Kpi`: which columns of which files it adds, said in words by the message
+`kpi_<key>_definition`, which the card's tooltip and the report show). Budget spent and deals closed add
+the pisco campaigns' own figures to the activities': the targets' notes count campaigns in the budget, and
+in pisco_campaigns.csv a campaign's row holds its own spending and deals, not those of the activities that
+name it in `campaign_id` (the sample's PIS-21-03 closed US$ 95.000 while its linked mission closed
+US$ 120.000), so each row counts once.
+
+A total covers, for value, target and gap alike, the plans that have a target for the KPI (all plans
+when none has one); it also counts the plans without a target and the plans behind or at risk.
 """
 
 import dataclasses
@@ -24,22 +34,25 @@ AMBER_FROM = 0.7  # below this: off track
 
 @dataclass(frozen=True)
 class Kpi:
-    key: str  # also the i18n message key of its label
+    """A KPI's definition: its label and definition are the messages `kpi_<key>` and `kpi_<key>_definition`."""
+
+    key: str
     unit: str  # "count" or "usd"
     target_metric: str | None
     paced: bool = True
+    campaign_column: str | None = None  # the column of `queries.campaign_totals` added to the activities' figure
 
 
 KPIS = (
     Kpi("activities_done", "count", "activities_done"),
-    Kpi("budget_spent", "usd", "budget_spent_usd"),
+    Kpi("budget_spent", "usd", "budget_spent_usd", campaign_column="spent_usd"),
     Kpi("exporters", "count", "exporters"),
     Kpi("importers", "count", "importers"),
     Kpi("meetings_held", "count", "meetings_held"),
-    Kpi("deals_closed", "usd", "deals_closed_usd"),
+    Kpi("deals_closed", "usd", "deals_closed_usd", campaign_column="deals_actual_usd"),
     Kpi("deals_projected", "usd", "deals_projected_usd"),
     Kpi("new_exporters", "count", "new_exporters"),
-    Kpi("pisco_reach", "count", "pisco_reach"),
+    Kpi("pisco_reach", "count", "pisco_reach", campaign_column="reach_actual"),
     Kpi("exports", "usd", "exports_usd", paced=False),
 )
 
@@ -85,7 +98,7 @@ class Actuals:
     """The query results a plan's actual KPIs are looked up in (see `_sums`)."""
 
     activities: dict[str, Sums]  # per KPI of ACTIVITY_KPIS
-    reach: Sums
+    campaigns: dict[str, Sums]  # per KPI with a `campaign_column`
     outcomes: Sums  # (plan id, metric, year)
     exports: Sums  # (plan id, year)
 
@@ -93,14 +106,16 @@ class Actuals:
     def of(cls, activities: pd.DataFrame, campaigns: pd.DataFrame, outcomes: pd.DataFrame,
            exports: pd.DataFrame) -> "Actuals":
         return cls({kpi: _sums(activities, column) for kpi, column in ACTIVITY_KPIS.items()},
-                   _sums(campaigns, "reach_actual"), _sums(outcomes, "value", "metric", "year"),
-                   _sums(exports, "exports_usd", "year"))
+                   {kpi.key: _sums(campaigns, kpi.campaign_column) for kpi in KPIS if kpi.campaign_column},
+                   _sums(outcomes, "value", "metric", "year"), _sums(exports, "exports_usd", "year"))
 
     def of_plan(self, plan_id: str, year: int) -> dict[str, float | None]:
-        """The plan's actual value of every KPI (None when the plan has no data for it)."""
+        """The plan's actual value of every KPI as its definition says (None when the plan has no data for it)."""
         figures = {kpi: sums.get((plan_id,)) for kpi, sums in self.activities.items()}
+        for kpi, sums in self.campaigns.items():
+            parts = [part for part in (figures.get(kpi), sums.get((plan_id,))) if part is not None]
+            figures[kpi] = sum(parts) if parts else None
         return figures | {"new_exporters": self.outcomes.get((plan_id, "new_exporters", year)),
-                          "pisco_reach": self.reach.get((plan_id,)),
                           "exports": self.exports.get((plan_id, year))}
 
 
@@ -112,8 +127,9 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
     `previous` maps a plan id to the actuals of the same office's plan of the year before
     (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
     Columns: plan_id, kpi, unit, actual, target, expected, previous, as_of (the plan's status date; empty
-    for a total), actual_vs_expected (the actual of the plans that have a target: what the status and the
-    delta compare), change_pct, status.
+    for a total), change_pct, status, plans, plans_without_target, plans_behind (red), plans_at_risk
+    (amber), actual_without_target (the figure of the plans without a target, left out of a total's actual).
+    A total's actual, target and expected cover the same plans: those with a target (all when none has one).
     """
     actuals = Actuals.of(activities, campaigns, outcomes, exports)
     goals = _sums(targets, "target", "metric")
@@ -131,18 +147,35 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
                          "as_of": None if pd.isna(plan.as_of) else plan.as_of})
     table = pd.DataFrame(rows, columns=["plan_id", "kpi", "unit", "actual", "target", "expected", "previous",
                                         "as_of"])
-    # What the status and the change compare: only plans that have both figures.
-    table["actual_vs_expected"] = table["actual"].where(table["expected"].notna())
     table["actual_vs_previous"] = table["actual"].where(table["previous"].notna())
     table["previous"] = table["previous"].where(table["actual"].notna())
+    table["status"] = [status(a, e) for a, e in zip(table["actual"], table["expected"], strict=True)]
+    table["plans"] = 1
+    table["plans_without_target"] = table["expected"].isna().astype(int)
+    table["plans_behind"] = (table["status"] == "red").astype(int)
+    table["plans_at_risk"] = (table["status"] == "amber").astype(int)
+    table["actual_without_target"] = table["actual"].where(table["expected"].isna())
+    table["actual_with_target"] = table["actual"].where(table["expected"].notna())
     if plans["plan_id"].nunique() > 1:
-        sums = ["actual", "target", "expected", "previous", "actual_vs_expected", "actual_vs_previous"]
-        totals = table.groupby(["kpi", "unit"], sort=False, as_index=False)[sums].sum(min_count=1)
-        table = pd.concat([table, totals.assign(plan_id=TOTAL)], ignore_index=True)
+        table = pd.concat([table, _totals(table)], ignore_index=True)
     table["change_pct"] = [None if pd.isna(p) or not p or pd.isna(a) else round(100 * (a / p - 1), 1)
                            for a, p in zip(table["actual_vs_previous"], table["previous"], strict=True)]
-    table["status"] = [status(a, e) for a, e in zip(table["actual_vs_expected"], table["expected"], strict=True)]
-    return table.drop(columns=["actual_vs_previous"])
+    return table.drop(columns=["actual_vs_previous", "actual_with_target"])
+
+
+def _totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Per KPI the TOTAL row of the plan rows of `kpi_table`: actual, target and expected over the plans that
+    have a target (over all plans when none has one), so value − target to date is the gap shown."""
+    sums = ["actual", "actual_with_target", "actual_without_target", "target", "expected", "previous",
+            "actual_vs_previous"]
+    counts = ["plans", "plans_without_target", "plans_behind", "plans_at_risk"]
+    totals = table.groupby(["kpi", "unit"], sort=False, as_index=False).agg(
+        {**dict.fromkeys(sums, lambda column: column.sum(min_count=1)), **dict.fromkeys(counts, "sum")})
+    targeted = totals["expected"].notna()
+    totals["actual"] = totals["actual_with_target"].where(targeted, totals["actual"])
+    totals["actual_without_target"] = totals["actual_without_target"].where(targeted)
+    totals["status"] = [status(a, e) for a, e in zip(totals["actual"], totals["expected"], strict=True)]
+    return totals.assign(plan_id=TOTAL)
 
 
 def actuals_by_plan(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataFrame,

@@ -25,11 +25,13 @@ def _amount(value, unit: str, lang: str) -> str:
 
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
     """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, value, delta against the
-    target expected to date, the status badge, and the target and year-before lines (apart for
-    the report's table, joined as the card's caption); `exact` is the figure behind the short value."""
+    target expected to date (coloured by the status), the status badge (a total's also says how many plans
+    are behind), and the target and year-before lines (apart for the report's table, joined as the card's
+    caption; a total's target line says how many plans have no target); `exact` is the figure behind the
+    short value, `definition` what it counts."""
     cards = []
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
-        has_target = not is_missing(row.expected) and not is_missing(row.actual_vs_expected)
+        has_target = not is_missing(row.expected) and not is_missing(row.actual)
         label_key, color = _badge(row.status)
         change = signed(row.change_pct, "pct", lang, missing="—")
         has_previous = not is_missing(row.previous)
@@ -37,21 +39,37 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
                     if has_previous else t("no_previous", lang))
         target = t("no_target", lang) if is_missing(row.target) else t(
             "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
-            target=_amount(row.target, row.unit, lang))
+            target=_amount(row.target, row.unit, lang)) + _coverage(row, lang)
+        badge = t(label_key, lang)
+        if row.plans > 1 and row.plans_behind:
+            badge += " · " + t("plans_behind", lang, behind=row.plans_behind, plans=row.plans)
         cards.append(Card(
             label=t(f"kpi_{row.kpi}", lang),
             value="—" if is_missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
             exact=None if is_missing(row.actual) else _amount(row.actual, row.unit, lang),
-            delta=signed(row.actual_vs_expected - row.expected, row.unit, lang) if has_target else None,
+            delta=signed(row.actual - row.expected, row.unit, lang) if has_target else None,
             delta_description=t("vs_target_to_date", lang) if has_target else None,
-            status=t(label_key, lang),
+            status=badge,
             color=color,
             target=target,
             previous=previous,
             caption=f"{target} · {previous}" if has_previous else target,
             number=None if is_missing(row.actual) else float(row.actual),
+            delta_color=color if has_target else None,
+            definition=t(f"kpi_{row.kpi}_definition", lang),
         ))
     return cards
+
+
+def _coverage(row, lang: str) -> str:
+    """A total's plans without a target, whose figures its value, target and gap leave out ("" when none)."""
+    if row.plans <= 1 or not row.plans_without_target:
+        return ""
+    text = t("total_coverage", lang, covered=row.plans - row.plans_without_target, plans=row.plans,
+             without=row.plans_without_target)
+    if not is_missing(row.actual_without_target):
+        text += " (" + t("total_left_out", lang, amount=_amount(row.actual_without_target, row.unit, lang)) + ")"
+    return ". " + text
 
 
 def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:

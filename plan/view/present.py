@@ -38,7 +38,8 @@ class Presented(NamedTuple):
 class Card:
     """A figure as a card: `label` and `value`, and when there is one, a `delta` with its `delta_description`,
     the `exact` figure behind a short value, a `status` badge in `color`, a `caption` (for the KPI cards, the
-    `target` and `previous` lines it joins, which the report shows apart) and the `number` behind the value."""
+    `target` and `previous` lines it joins, which the report shows apart), the `number` behind the value, the
+    `delta_color` and the KPI's `definition`."""
 
     label: str
     value: str
@@ -51,6 +52,8 @@ class Card:
     target: str | None = None
     previous: str | None = None
     number: float | None = None
+    delta_color: str | None = None  # follows the status (green when on track), not the delta's sign
+    definition: str | None = None  # what the figure counts, from which files
 
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).

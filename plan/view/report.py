@@ -38,6 +38,7 @@ td.number { text-align: right; white-space: nowrap; }
 .status-green { color: #38761d; } .status-orange { color: #b45f06; }
 .status-red { color: #cc0000; } .status-gray { color: #666; }
 .note { color: #555; font-size: .85rem; }
+.definitions { font-size: .85rem; } .definitions dt { font-weight: bold; } .definitions dd { margin: 0 0 .4rem 1rem; }
 figure.chart { margin: 1rem 0; page-break-inside: avoid; break-inside: avoid; }
 footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .5rem; color: #555; font-size: .85rem; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; break-after: avoid; }
@@ -113,7 +114,16 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
         parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
                   _kpi_detail(overview.kpi_cards(table, plan_id, lang), lang)]
     parts.append(f'<p class="note">{_e(overview.status_rule(chosen, labels, lang))}</p>')
+    parts.append(_definitions(lang))
     return "\n".join(parts)
+
+
+def _definitions(lang: str) -> str:
+    """What each KPI counts and from which files (the same words as the cards' tooltips)."""
+    items = "".join(f"<dt>{_e(t(f'kpi_{kpi.key}', lang))}</dt><dd>{_e(t(f'kpi_{kpi.key}_definition', lang))}</dd>"
+                    for kpi in kpis.KPIS)
+    return f'<h3>{_e(t("report_definitions", lang))}</h3>\n<dl class="definitions">{items}</dl>'
+
 
 
 def figures(con, filters: Filters, labels: dict[str, str], lang: str) -> list[go.Figure]:

@@ -1,0 +1,199 @@
+"""One definition per KPI (issue 23): each KPI's figure, computed here straight from the sample CSVs (csv module,
+not the app's queries), is the one on the overview's cards, in its comparison table, in the HTML report and in
+`python -m plan report`; every card with a target shows value − target to date as its change, for the same
+plans; the change's colour follows the status."""
+
+import csv
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from plan.data import database
+from plan.view import report
+from plan.view.filters import Filters
+from tests.apptest import open_page
+from tests.test_cli import plan
+
+ATACAMA = "prochile-atacama-2021"
+ALLIANCE = "alianza-pacifico-2020"
+NAMES = {ATACAMA: "ProChile Atacama 2021", ALLIANCE: "Alianza del Pacífico 2020"}
+TOTAL_NAME = "Total (todas las oficinas elegidas)"
+LABELS = {"activities_done": "Actividades realizadas", "budget_spent": "Presupuesto ejecutado",
+          "exporters": "Exportadores participantes", "importers": "Importadores participantes",
+          "meetings_held": "Reuniones realizadas", "deals_closed": "Negocios cerrados",
+          "deals_projected": "Negocios proyectados 12 meses", "new_exporters": "Nuevos exportadores",
+          "pisco_reach": "Alcance campañas pisco", "exports": "Exportaciones regionales"}
+TARGET_METRICS = {"budget_spent": "budget_spent_usd", "deals_closed": "deals_closed_usd",
+                  "deals_projected": "deals_projected_usd", "exports": "exports_usd"}
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _sum(rows: list[dict[str, str]], column: str) -> float | None:
+    values = [float(row[column]) for row in rows if row.get(column)]
+    return sum(values) if values else None
+
+
+def _add(*parts: float | None) -> float | None:
+    present = [part for part in parts if part is not None]
+    return sum(present) if present else None
+
+
+def figures(data: Path, plan_id: str) -> dict[str, float | None]:
+    """Each KPI of one plan as its definition reads (the messages `kpi_<key>_definition`)."""
+    folder = data / plan_id
+    year = int(_rows(folder / "plan.csv")[0]["year"])
+    activities, campaigns = _rows(folder / "activities.csv"), _rows(folder / "pisco_campaigns.csv")
+    outcomes = [row for row in _rows(folder / "outcomes.csv") if int(row["year"]) == year]
+    return {
+        "activities_done": sum(row["status"] == "done" for row in activities),
+        "budget_spent": _add(_sum(activities, "spent_usd"), _sum(campaigns, "spent_usd")),
+        "exporters": _sum(activities, "exporters"),
+        "importers": _sum(activities, "importers"),
+        "meetings_held": _sum(activities, "meetings_held"),
+        "deals_closed": _add(_sum(activities, "deals_closed_usd"), _sum(campaigns, "deals_actual_usd")),
+        "deals_projected": _sum(activities, "deals_projected_usd"),
+        "new_exporters": _sum([row for row in outcomes if row["metric"] == "new_exporters"], "value"),
+        "pisco_reach": _sum(campaigns, "reach_actual"),
+        "exports": _sum([row for row in outcomes if row["metric"] == "exports_usd"], "value"),
+    }
+
+
+def targets_to_date(data: Path, plan_id: str) -> dict[str, float]:
+    """Each overall target of the plan's year, scaled to the share of the year gone by at its status date
+    (exports: the whole target)."""
+    plan_row = _rows(data / plan_id / "plan.csv")[0]
+    year, as_of = int(plan_row["year"]), dt.date.fromisoformat(plan_row["as_of"])
+    share = ((as_of - dt.date(year, 1, 1)).days + 1) / ((dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1)
+    goals = {row["metric"]: float(row["target"]) for row in _rows(data / plan_id / "targets.csv")
+             if int(row["year"]) == year and not row["market"] and not row["sector"]}
+    return {kpi: goals[metric] * (1.0 if kpi == "exports" else share) for kpi in LABELS
+            if (metric := TARGET_METRICS.get(kpi, kpi)) in goals}
+
+
+def total(data: Path) -> tuple[dict[str, float | None], dict[str, float]]:
+    """Both plans' total: over the plans with a target for the KPI (all plans when none has one)."""
+    plans = {plan_id: (figures(data, plan_id), targets_to_date(data, plan_id)) for plan_id in NAMES}
+    values, expected = {}, {}
+    for kpi in LABELS:
+        targeted = [plan_id for plan_id, (_, goals) in plans.items() if kpi in goals]
+        values[kpi] = _add(*(plans[plan_id][0][kpi] for plan_id in (targeted or NAMES)))
+        if targeted:
+            expected[kpi] = sum(plans[plan_id][1][kpi] for plan_id in targeted)
+    return values, expected
+
+
+def number(text: str) -> float:
+    """A figure as shown in Spanish ("US$ 200.900", "+US$ 13.914", "-3", "1.272") as a number."""
+    cleaned = re.sub(r"[^\d,\-+]", "", text).replace(",", ".")
+    return float(cleaned)
+
+
+def test_the_sample_figures_the_issue_names():
+    # The issue's Atacama figures: US$ 120.500 activities + US$ 80.400 campaigns = US$ 200.900 spent.
+    atacama = figures(Path("data"), ATACAMA)
+    assert atacama["budget_spent"] == 200_900
+    assert round(targets_to_date(Path("data"), ATACAMA)["budget_spent"]) == 186_986
+
+
+def _cards(at) -> dict[str, list]:
+    cards: dict[str, list] = {}
+    for metric in at.metric:
+        cards.setdefault(metric.label, []).append(metric)
+    return cards
+
+
+@pytest.mark.parametrize("kpi", list(LABELS))
+def test_each_kpi_on_the_cards(app_env, kpi):
+    """The total's card (first) and Atacama's (the plan picked below)."""
+    values, expected = total(app_env)
+    atacama, atacama_goals = figures(app_env, ATACAMA), targets_to_date(app_env, ATACAMA)
+    at = open_page()
+    total_card, atacama_card = _cards(at)[LABELS[kpi]]
+    for card, value, goal in ((total_card, values[kpi], expected.get(kpi)),
+                              (atacama_card, atacama[kpi], atacama_goals.get(kpi))):
+        exact = card.proto.help.split("\n\n")[0]
+        assert number(exact) == pytest.approx(value), exact
+        if goal is not None:  # value − target to date is the change shown, for the same plans
+            assert number(card.delta) == pytest.approx(value - goal, abs=0.5), card.delta
+
+
+def test_the_change_is_coloured_by_the_status_not_its_sign(app_env):
+    # Atacama's 13 activities done against 16,5 to date: at risk (79 %), so the -3 is orange, not red.
+    at = open_page(office="ProChile Atacama")
+    card = _cards(at)["Actividades realizadas"][0]
+    assert card.delta == "-3"
+    assert card.proto.color == card.proto.MetricColor.ORANGE
+    spent = _cards(at)["Presupuesto ejecutado"][0]
+    assert spent.proto.color == spent.proto.MetricColor.GREEN
+
+
+def test_a_total_says_which_plans_it_leaves_out_and_which_are_behind(app_env):
+    at = open_page()
+    done = _cards(at)["Actividades realizadas"][0]
+    # Alianza has no target for activities done: its 6 are left out of the total's figure, target and gap.
+    assert "1 de 2 planes tienen meta; 1 sin meta, fuera de la cifra, la meta y la brecha (6 de los planes sin meta)" \
+        in done.proto.help
+    # A plan behind shows on the total's badge (Alianza's budget is behind once it gets a low-paced target).
+    targets = app_env / ALLIANCE / "targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8") + "budget_spent_usd,2020,,,1000000.00,,ilustrativo\n",
+                       encoding="utf-8")
+    badges = [m.value for m in open_page().markdown if "-badge[" in m.value]
+    assert any("1 de 2 planes atrasados" in badge for badge in badges), badges
+
+
+def test_the_card_tooltip_says_what_the_kpi_counts(app_env):
+    at = open_page(office="ProChile Atacama")
+    help_text = _cards(at)["Presupuesto ejecutado"][0].proto.help
+    assert "activities.csv" in help_text and "pisco_campaigns.csv" in help_text
+    assert "no cuenta las reuniones de las campañas pisco" in _cards(at)["Reuniones realizadas"][0].proto.help.lower()
+
+
+def _report_rows(document: str, name: str) -> dict[str, list[str]]:
+    """The report's KPI table of the plan headed `name`: label -> its cells (actual, status, change, ...)."""
+    section = document.split(f"<h3>{html.escape(name)}</h3>", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section)[1:]:
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _check_report(document: str, data: Path) -> None:
+    values, expected = total(data)
+    for name, (plan_values, goals) in [(TOTAL_NAME, (values, expected))] + [
+            (NAMES[plan_id], (figures(data, plan_id), targets_to_date(data, plan_id))) for plan_id in NAMES]:
+        rows = _report_rows(document, name)
+        for kpi, label in LABELS.items():
+            shown, _status, change = rows[label][:3]
+            if plan_values[kpi] is None:
+                assert shown == "—", (name, label)
+                continue
+            assert number(shown) == pytest.approx(plan_values[kpi]), (name, label, shown)
+            if kpi in goals:
+                gap = number(change.split(" · ")[0])
+                assert gap == pytest.approx(plan_values[kpi] - goals[kpi], abs=0.5), (name, label, change)
+    assert "<dt>Presupuesto ejecutado</dt><dd>Suma el gasto (spent_usd) de las actividades" in document
+
+
+def test_each_kpi_in_the_html_report(sample_dir, tmp_path):
+    db = tmp_path / "plan.duckdb"
+    database.build(sample_dir, db)
+    with database.reader(db) as con:
+        document = report.render(con, Filters(plan_ids=(ATACAMA, ALLIANCE)), "es")
+    _check_report(document, sample_dir)
+
+
+def test_each_kpi_from_the_report_command(sample_dir, tmp_path):
+    out = tmp_path / "report.html"
+    result = plan("report", sample_dir, "--out", out, "--db", tmp_path / "plan.duckdb")
+    assert result.returncode == 0, result.stderr
+    _check_report(out.read_text(encoding="utf-8"), sample_dir)
