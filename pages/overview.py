@@ -23,7 +23,8 @@ ui.note(ui.presented(view, kpis.overview, overview.no_previous_note, headline))
 
 if several:
     st.subheader(t("compare_plans", lang))
-    ui.table(view, ui.presented(view, kpis.overview, overview.kpi_comparison, view.labels), "kpis", expanded=True)
+    ui.table(view, ui.presented(view, kpis.overview, overview.kpi_comparison, view.labels), "kpis", expanded=True,
+             units=overview.comparison_units(lang), pinned=1)  # the total first, apart from the sortable plans
 st.caption(overview.status_rule(view.plans, view.labels, lang, escape=ui.literal))  # for the cards and the table
 
 st.subheader(t("late_activities", lang))

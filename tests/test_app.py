@@ -51,12 +51,14 @@ def test_overview_compares_both_sample_plans_in_spanish(app_env):
     assert _full_values(at, "Reuniones realizadas")[0] == "1.272"
     captions = [c.value for c in at.caption]
     assert "El total suma planes de distintos años: 2020, 2021." in captions
-    comparison = at.dataframe[0].value
-    assert list(comparison["Plan"]) == ["ProChile Atacama 2021", "Alianza del Pacífico 2020",
-                                        "Total (todas las oficinas elegidas)"]
-    assert list(comparison["Fecha de corte"]) == ["30-09-2021", "31-12-2020", ""]
-    assert comparison.loc[0, "Exportaciones regionales"] == "US$ 5.780.300.000 · En meta"
-    assert comparison.loc[0, "Actividades realizadas"] == "13 · En riesgo"
+    # Issue 23: the total pinned apart above the plans; numbers kept as numbers, the status in its own column.
+    total, comparison = at.dataframe[0].value, at.dataframe[1].value
+    assert list(total["Plan"]) == ["Total (todas las oficinas elegidas)"]
+    assert list(comparison["Plan"]) == ["ProChile Atacama 2021", "Alianza del Pacífico 2020"]
+    assert list(comparison["Fecha de corte"]) == ["30-09-2021", "31-12-2020"]
+    assert comparison.loc[0, "Exportaciones regionales"] == 5_780_300_000
+    assert comparison.loc[0, "Exportaciones regionales · Estado"] == "En meta"
+    assert comparison.loc[0, "Actividades realizadas"] == 13
     assert any("Datos tomados de los archivos del plan el" in caption for caption in captions)
     at.selectbox(key="overview-plan").set_value("alianza-pacifico-2020").run(timeout=60)
     assert _metrics(at)["Actividades realizadas"] == ["13", "6"]

@@ -9,6 +9,7 @@ import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from plan.data import database
@@ -112,8 +113,8 @@ def _cards(at) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("kpi", list(LABELS))
-def test_each_kpi_on_the_cards(app_env, kpi):
-    """The total's card (first) and Atacama's (the plan picked below)."""
+def test_each_kpi_on_the_cards_and_in_the_comparison_table(app_env, kpi):
+    """The total's card (first) and Atacama's (the plan picked below), then the table (total pinned apart)."""
     values, expected = total(app_env)
     atacama, atacama_goals = figures(app_env, ATACAMA), targets_to_date(app_env, ATACAMA)
     at = open_page()
@@ -124,6 +125,20 @@ def test_each_kpi_on_the_cards(app_env, kpi):
         assert number(exact) == pytest.approx(value), exact
         if goal is not None:  # value − target to date is the change shown, for the same plans
             assert number(card.delta) == pytest.approx(value - goal, abs=0.5), card.delta
+    pinned, plans = at.dataframe[0].value, at.dataframe[1].value
+    assert list(pinned["Plan"]) == [TOTAL_NAME]
+    assert pinned.loc[0, LABELS[kpi]] == pytest.approx(values[kpi])
+    by_plan = dict(zip(plans["Plan"], plans[LABELS[kpi]], strict=True))
+    for plan_id, name in NAMES.items():
+        value = figures(app_env, plan_id)[kpi]
+        assert pd.isna(by_plan[name]) if value is None else by_plan[name] == pytest.approx(value)
+
+
+def test_the_comparison_table_sorts_numbers_and_keeps_status_apart(app_env):
+    plans = open_page().dataframe[1].value
+    assert plans["Negocios cerrados"].dtype.kind == "f"  # numbers, sorted as numbers
+    assert list(plans["Negocios cerrados · Estado"]) == ["En meta", "En meta"]
+    assert TOTAL_NAME not in list(plans["Plan"])  # the total is pinned in its own table above
 
 
 def test_the_change_is_coloured_by_the_status_not_its_sign(app_env):

@@ -10,6 +10,7 @@ the database version, so a rebuild refreshes every view.
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -341,15 +342,34 @@ def chart(view: View, figure, tables: present.Presented, name: str, config: dict
     table(view, tables, name)
 
 
-def table(view: View, tables: present.Presented, name: str, expanded: bool = False) -> None:
+def table(view: View, tables: present.Presented, name: str, expanded: bool = False,
+          units: dict[str, str] | None = None, pinned: int = 0) -> None:
     """The shown table in an expander (or open), with a CSV of the raw numbers, written only when
-    someone clicks (a national table's CSV is megabytes that most reruns would build for nothing)."""
+    someone clicks (a national table's CSV is megabytes that most reruns would build for nothing).
+    `units` names the shown columns that hold numbers (header -> unit of `present.formatted`): they stay
+    numbers, so sorting by them sorts numbers, shown formatted in the language. The first `pinned` rows
+    (a total) are shown apart above, so sorting never moves them among the others."""
     shown, raw = tables
     container = st.container() if expanded else st.expander(t("show_data", view.lang))
     with container:
-        st.dataframe(shown, hide_index=True)
+        if pinned:
+            st.dataframe(_formatted(shown.iloc[:pinned], units, view.lang), hide_index=True)
+        st.dataframe(_formatted(shown.iloc[pinned:].reset_index(drop=True), units, view.lang), hide_index=True)
         st.download_button(t("download_csv", view.lang), lambda: csv_bytes(raw, view.lang), file_name=f"{name}.csv",
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
+
+
+def _formatted(frame: pd.DataFrame, units: dict[str, str] | None, lang: str):
+    """`frame`, its `units` columns formatted for display only (a Styler), the numbers kept for sorting."""
+    if not units:
+        return frame
+    formats = {header: functools.partial(_cell, unit=unit, lang=lang) for header, unit in units.items()
+               if header in frame.columns}
+    return frame.style.format(formats)
+
+
+def _cell(value, unit: str, lang: str) -> str:
+    return present.as_text(value, unit, lang) or "—"
 
 
 def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = False) -> None:

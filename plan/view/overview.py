@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from plan.model.i18n import format_compact, format_date, t
-from plan.view.filters import years_summed
+from plan.view.filters import TOTAL, years_summed
+from plan.view.kpis import KPIS
 from plan.view.present import Card, Presented, as_text, columns, is_missing, localize, signed, stamp
 
 STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "orange"),
@@ -73,9 +74,12 @@ def _coverage(row, lang: str) -> str:
 
 
 def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """Plans side by side (one row each, then the total): every KPI's actual with its status."""
+    """The total (first, to be pinned: see `comparison_units`) then the plans, one row each: every KPI's actual
+    as a number (so the table sorts it as one) and its status in its own column; the CSV adds the targets."""
     shown_rows, raw_rows = [], []
-    for plan_id, rows in kpis.groupby("plan_id", sort=False):
+    order = sorted(kpis["plan_id"].unique(), key=lambda plan_id: plan_id != TOTAL)
+    for plan_id in order:
+        rows = kpis[kpis["plan_id"] == plan_id]
         name = labels.get(plan_id, t("alliance_total", lang))
         as_of = rows["as_of"].iloc[0]
         shown = {t("plan", lang): name, t("status_as_of", lang): "" if is_missing(as_of) else format_date(
@@ -84,13 +88,20 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
                t("status_as_of", lang): None if is_missing(as_of) else pd.Timestamp(as_of).date()}
         for row in rows.itertuples():
             label = t(f"kpi_{row.kpi}", lang)
-            shown[label] = ("—" if is_missing(row.actual) else _amount(row.actual, row.unit, lang)) \
-                + " · " + t(_badge(row.status)[0], lang)
+            status_header = f"{label} · {t('status', lang)}"
+            shown[label] = None if is_missing(row.actual) else float(row.actual)
+            shown[status_header] = t(_badge(row.status)[0], lang)
             raw[label] = row.actual
+            raw[status_header] = shown[status_header]
             raw[f"{label} · {t('target', lang)}"] = row.target
         shown_rows.append(shown)
         raw_rows.append(raw)
     return Presented(pd.DataFrame(shown_rows), pd.DataFrame(raw_rows))
+
+
+def comparison_units(lang: str) -> dict[str, str]:
+    """The unit of each numeric column of `kpi_comparison`'s shown table (header -> "count" or "usd")."""
+    return {t(f"kpi_{kpi.key}", lang): kpi.unit for kpi in KPIS}
 
 
 def data_as_of(info: dict, lang: str) -> str:
