@@ -20,6 +20,7 @@ ui.note(overview.years_summed_note(view.plans, lang))
 ui.cards(ui.presented(view, kpis.overview, overview.kpi_cards, headline), per_row=5,
          captions_in_tooltips=True)
 ui.note(ui.presented(view, kpis.overview, overview.no_previous_note, headline))
+ui.note(ui.presented(view, kpis.overview, overview.total_coverage_note))
 
 if several:
     st.subheader(t("compare_plans", lang))

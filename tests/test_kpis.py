@@ -157,6 +157,12 @@ def test_a_total_says_which_plans_it_leaves_out_and_which_are_behind(app_env):
     # Alianza has no target for activities done: its 6 are left out of the total's figure, target and gap.
     assert "1 de 2 planes tienen meta; 1 sin meta, fuera de la cifra, la meta y la brecha (6 de los planes sin meta)" \
         in done.proto.help
+    # Said once under the total's cards too, readable without hovering (a phone cannot).
+    assert ("El total de cada indicador cubre solo los planes con meta (cifra, meta y brecha); quedan fuera los "
+            "planes sin meta en: Actividades realizadas (1 de 2 planes); Presupuesto ejecutado (1 de 2 planes); "
+            "Importadores participantes (1 de 2 planes); Nuevos exportadores (1 de 2 planes); "
+            "Alcance campañas pisco (1 de 2 planes); Exportaciones regionales (1 de 2 planes).") \
+        in [caption.value for caption in at.caption]
     # A plan behind shows on the total's badge (Alianza's budget is behind once it gets a low-paced target).
     targets = app_env / ALLIANCE / "targets.csv"
     targets.write_text(targets.read_text(encoding="utf-8") + "budget_spent_usd,2020,,,1000000.00,,ilustrativo\n",

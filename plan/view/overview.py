@@ -136,6 +136,15 @@ def years_summed_note(plans: pd.DataFrame, lang: str) -> str:
     return t("total_adds_years", lang, years=", ".join(map(str, years))) if years else ""
 
 
+def total_coverage_note(kpis: pd.DataFrame, lang: str) -> str:
+    """Said once under the total's cards, readable without hovering (a phone cannot): the KPIs whose total
+    leaves out plans without a target ("" when none does)."""
+    partial = kpis[(kpis["plan_id"] == TOTAL) & kpis["expected"].notna() & (kpis["plans_without_target"] > 0)]
+    items = [t("total_coverage_item", lang, kpi=t(f"kpi_{row.kpi}", lang), without=row.plans_without_target,
+               plans=row.plans) for row in partial.itertuples()]
+    return t("total_coverage_note", lang, items="; ".join(items)) if items else ""
+
+
 def no_previous_note(kpis: pd.DataFrame, plan_id: str, lang: str) -> str:
     """Said once under a plan's cards when none of them has a figure for the year before (the cards then
     say nothing about it)."""
