@@ -115,7 +115,7 @@ def test_save_is_refused_on_the_server_when_the_right_is_gone(local, monkeypatch
 
 def test_an_edit_is_saved_and_every_page_shows_it(local):
     at = editor_page()
-    assert done_activities(at) == ["19", "13"]
+    assert done_activities(at) == ["13", "13"]  # issue 23: a total counts plans with a target
     at.switch_page(EDITOR).run(timeout=60)
     grid = at.data_editor[0].value
     row = grid.index[grid["id"] == "ATA-21-21"][0]
@@ -127,7 +127,7 @@ def test_an_edit_is_saved_and_every_page_shows_it(local):
     line = next(line for line in (local / ATACAMA / "activities.csv").read_text().splitlines()
                 if line.startswith("ATA-21-21,"))
     assert ",done," in line and "2021-09-30" in line
-    assert done_activities(at) == ["20", "14"]
+    assert done_activities(at) == ["14", "14"]  # issue 23: a total counts plans with a target
 
 
 def test_an_invalid_edit_shows_its_problems_at_the_row_and_saves_nothing(local):
@@ -260,12 +260,13 @@ def test_a_big_table_is_filtered_and_paged_and_an_edit_merges_into_the_whole_fil
 
 def test_a_csv_broken_on_disk_keeps_the_last_good_data_with_a_banner(local):
     at = open_page()
-    assert done_activities(at) == ["19", "13"]
+    assert done_activities(at) == ["13", "13"]  # issue 23: a total counts plans with a target
     path = local / ATACAMA / "activities.csv"
     path.write_text(path.read_text().replace(",done,", ",hecho a medias,", 1))
     at.run(timeout=60)
     assert "últimos datos válidos" in at.error[0].value and "activities.csv:2:status" in at.code[0].value
-    assert [m.value for m in at.metric if m.label == "Actividades realizadas"] == ["19", "13"]
+    # Issue 23: a total counts plans with a target (Atacama).
+    assert [m.value for m in at.metric if m.label == "Actividades realizadas"] == ["13", "13"]
 
 
 def test_a_plan_that_does_not_build_at_all_can_still_be_mended_by_an_editor(local):
@@ -279,7 +280,7 @@ def test_a_plan_that_does_not_build_at_all_can_still_be_mended_by_an_editor(loca
     upload(at, "activities.csv", good)
     button(at, "Confirmar y guardar").click().run(timeout=60)
     assert path.read_bytes() == good and not at.exception
-    assert done_activities(at) == ["19", "13"]
+    assert done_activities(at) == ["13", "13"]  # issue 23: a total counts plans with a target
 
 
 # ----------------------------------------------------------------------------- two tabs on one plan
