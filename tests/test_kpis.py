@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from plan.data import database
-from plan.view import report
+from plan.view import kpis, report
 from plan.view.filters import Filters
 from tests.apptest import open_page
 from tests.test_cli import plan
@@ -218,3 +218,17 @@ def test_each_kpi_from_the_report_command(sample_dir, tmp_path):
     result = plan("report", sample_dir, "--out", out, "--db", tmp_path / "plan.duckdb")
     assert result.returncode == 0, result.stderr
     _check_report(out.read_text(encoding="utf-8"), sample_dir)
+
+
+def test_a_totals_year_before_covers_the_same_plans_as_its_value():
+    # Plan a has an activities target, plan b none: the total's 4 done (a's) compares with a's 2 the year
+    # before (+100 %), not with a's and b's 2 + 8 (which read -60 % beside a figure that left b out).
+    plans = pd.DataFrame({"plan_id": ["a", "b"], "year": [2021, 2021], "as_of": [dt.date(2021, 6, 30)] * 2})
+    activities = pd.DataFrame({"plan_id": ["a", "b"], **{column: [0.0, 0.0] for column in kpis.ACTIVITY_KPIS.values()}})
+    activities["activities_done"] = [4.0, 9.0]
+    targets = pd.DataFrame({"plan_id": ["a"], "metric": ["activities_done"], "target": [10.0]})
+    previous = {"a": {"activities_done": 2.0}, "b": {"activities_done": 8.0}}
+    table = kpis.kpi_table(plans, activities, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), targets, previous)
+    done = table[(table["plan_id"] == kpis.TOTAL) & (table["kpi"] == "activities_done")].iloc[0]
+    assert (done["actual"], done["previous"], done["change_pct"]) == (4.0, 2.0, 100.0)
+    assert (done["plans"], done["plans_without_target"], done["actual_without_target"]) == (2, 1, 9.0)

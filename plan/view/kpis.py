@@ -16,7 +16,7 @@ name it in `campaign_id` (the sample's PIS-21-03 closed US$ 95.000 while its lin
 US$ 120.000), so each row counts once.
 
 A total covers, for value, target and gap alike, the plans that have a target for the KPI (all plans
-when none has one); it also counts the plans without a target and the plans behind or at risk.
+when none has one), the year before too; it also counts the plans without a target and the plans behind.
 """
 
 import dataclasses
@@ -127,9 +127,9 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
     `previous` maps a plan id to the actuals of the same office's plan of the year before
     (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
     Columns: plan_id, kpi, unit, actual, target, expected, previous, as_of (the plan's status date; empty
-    for a total), change_pct, status, plans, plans_without_target, plans_behind (red), plans_at_risk
-    (amber), actual_without_target (the figure of the plans without a target, left out of a total's actual).
-    A total's actual, target and expected cover the same plans: those with a target (all when none has one).
+    for a total), change_pct, status, plans, plans_without_target, plans_behind (red), actual_without_target
+    (the figure of the plans without a target, left out of a total's actual). A total's actual, target,
+    expected and year before cover the same plans: those with a target (all when none has one).
     """
     actuals = Actuals.of(activities, campaigns, outcomes, exports)
     goals = _sums(targets, "target", "metric")
@@ -153,26 +153,30 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
     table["plans"] = 1
     table["plans_without_target"] = table["expected"].isna().astype(int)
     table["plans_behind"] = (table["status"] == "red").astype(int)
-    table["plans_at_risk"] = (table["status"] == "amber").astype(int)
     table["actual_without_target"] = table["actual"].where(table["expected"].isna())
-    table["actual_with_target"] = table["actual"].where(table["expected"].notna())
+    for column in ("actual", "previous", "actual_vs_previous"):
+        table[f"{column}_with_target"] = table[column].where(table["expected"].notna())
     if plans["plan_id"].nunique() > 1:
         table = pd.concat([table, _totals(table)], ignore_index=True)
     table["change_pct"] = [None if pd.isna(p) or not p or pd.isna(a) else round(100 * (a / p - 1), 1)
                            for a, p in zip(table["actual_vs_previous"], table["previous"], strict=True)]
-    return table.drop(columns=["actual_vs_previous", "actual_with_target"])
+    return table.drop(columns=["actual_vs_previous", "actual_with_target", "previous_with_target",
+                               "actual_vs_previous_with_target"])
 
 
 def _totals(table: pd.DataFrame) -> pd.DataFrame:
     """Per KPI the TOTAL row of the plan rows of `kpi_table`: actual, target and expected over the plans that
-    have a target (over all plans when none has one), so value − target to date is the gap shown."""
-    sums = ["actual", "actual_with_target", "actual_without_target", "target", "expected", "previous",
-            "actual_vs_previous"]
-    counts = ["plans", "plans_without_target", "plans_behind", "plans_at_risk"]
+    have a target (over all plans when none has one), so value − target to date is the gap shown; the year
+    before over the same plans."""
+    covered = ["actual", "previous", "actual_vs_previous"]
+    sums = [*covered, *(f"{column}_with_target" for column in covered), "actual_without_target", "target",
+            "expected"]
+    counts = ["plans", "plans_without_target", "plans_behind"]
     totals = table.groupby(["kpi", "unit"], sort=False, as_index=False).agg(
         {**dict.fromkeys(sums, lambda column: column.sum(min_count=1)), **dict.fromkeys(counts, "sum")})
     targeted = totals["expected"].notna()
-    totals["actual"] = totals["actual_with_target"].where(targeted, totals["actual"])
+    for column in covered:
+        totals[column] = totals[f"{column}_with_target"].where(targeted, totals[column])
     totals["actual_without_target"] = totals["actual_without_target"].where(targeted)
     totals["status"] = [status(a, e) for a, e in zip(totals["actual"], totals["expected"], strict=True)]
     return totals.assign(plan_id=TOTAL)
