@@ -203,6 +203,8 @@ def _check_report(document: str, data: Path) -> None:
                 gap = number(change.split(" · ")[0])
                 assert gap == pytest.approx(plan_values[kpi] - goals[kpi], abs=0.5), (name, label, change)
     assert "<dt>Presupuesto ejecutado</dt><dd>Suma el gasto (spent_usd) de las actividades" in document
+    # The column holds the target to date and the yearly one (issue 23 item 15: it was headed "Meta anual").
+    assert "<th>Meta a la fecha (anual)</th>" in document and "<th>Meta anual</th>" not in document
 
 
 def test_each_kpi_in_the_html_report(sample_dir, tmp_path):
