@@ -28,6 +28,7 @@ if metric == "exports_usd":
 ui.chart(view, markets.ranking(summary, metric, lang), ranked, "markets-ranking")
 ui.note(markets.ranking_note(summary, metric, lang))
 st.caption(t("markets_split_note", lang))
+ui.note(markets.shared_note(ui.query(view, queries.markets_shared), lang))
 
 st.subheader(t("markets_coverage", lang))
 counts, coverage = ui.presented(view, queries.markets_summary, markets.coverage)
@@ -48,12 +49,14 @@ cards = markets.cards(summary, market, lang)
 with st.container(horizontal=True, gap="large"):
     for card in cards:
         st.metric(card.label, card.value, width="content")
+ui.note(markets.market_shared_note(summary, market, lang))
 
 activities = ui.presented(view, queries.activity_list, markets.activities_table, view.labels, filters=one_market)
 st.subheader(t("markets_activities_of", lang))
 if activities.raw.empty:
     st.info(t("markets_none_activities", lang))
 else:
+    ui.note(markets.listed_note(ui.query(view, queries.activity_list, filters=one_market), lang))
     ui.table(view, activities, "market-activities", expanded=True)
     deals = ui.presented(view, queries.deals_by_event, markets.deals_table, view.labels, filters=one_market)
     if not deals.raw.empty:

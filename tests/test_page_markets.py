@@ -5,6 +5,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,6 +16,7 @@ PAGE = "pages/markets.py"
 METRIC_KEY = "markets-metric"
 DRILL_KEY = "markets-drill"
 TOPOJSON_URL = "/app/static/topojson/"
+SAMPLE = REPO / "data"
 
 
 def _run(**params) -> AppTest:
@@ -65,7 +67,53 @@ def test_map_and_ranking_show_the_sample_in_spanish(app_env):
     assert "Exportaciones 2021: US$ 21.534.025" in hover
     assert points["CHN"][0] == 6 and "India" in points["IND"][1]
     assert _ranking(_chart(at, "Ranking de mercados: Actividades"))["Reino Unido"] == "3"
-    assert any("partes iguales" in caption.value for caption in at.caption)
+    assert any("no se reparten" in caption.value for caption in at.caption)
+
+
+def _sample_activities() -> pd.DataFrame:
+    """Every sample activity not cancelled, with its list of markets, read from the CSVs (not the database)."""
+    frame = pd.concat([pd.read_csv(path) for path in sorted(SAMPLE.glob("*/activities.csv"))])
+    frame = frame[frame["status"] != "cancelled"]
+    return frame.assign(markets=frame["markets"].fillna("").str.split("|"))
+
+
+def test_deals_of_several_markets_are_not_split_among_them(app_env):
+    # China's only single-market activity with deals is ATA-21-13; its roundtables with Japan, Korea and
+    # the rest (ATA-21-07, ATA-21-09, PA-20-03) do not say which market closed what. The old page split
+    # them evenly and drew China at US$ 1.113.333.
+    activities = _sample_activities()
+    single = activities[activities["markets"].map(len) == 1]
+    several = activities[(activities["markets"].map(len) > 1)
+                         & (activities["deals_closed_usd"].notna() | activities["deals_projected_usd"].notna())]
+    china_own = single[single["markets"].map(lambda m: m == ["CHN"])]["deals_closed_usd"].sum()
+    at = _run()
+    at.radio(key=METRIC_KEY).set_value("deals_closed_usd").run(timeout=60)
+    points = _map_points(_chart(at, "Negocios cerrados (actividades de un mercado) por mercado"))
+    assert points["CHN"][0] == china_own == 180_000
+    assert "Con otros mercados: 3 actividades, US$ 3.550.000 cerrados (no atribuibles)" in points["CHN"][1]
+    # Costa Rica has deals only from PA-20-02, shared with nine other markets: no figure of its own.
+    assert "CRI" not in _ranking(_chart(at, "Ranking de mercados: Negocios cerrados"))
+    assert "Costa Rica" not in _ranking(_chart(at, "Ranking de mercados: Negocios cerrados"))
+    assert sum(value for value, _hover in points.values()) == single["deals_closed_usd"].sum()
+    note = next(c.value for c in at.caption if c.value.startswith("No atribuibles"))
+    assert f"{len(several)} actividades de varios mercados" in note  # 6
+    assert f"US$ {several['deals_closed_usd'].sum():,.0f}".replace(",", ".") in note  # US$ 7.220.000
+    assert f"US$ {several['deals_projected_usd'].sum():,.0f}".replace(",", ".") in note  # US$ 53.800.000
+
+
+def test_a_market_card_counts_what_its_table_lists_or_says_why(app_env):
+    at = _run()
+    at.selectbox(key=DRILL_KEY).set_value("CHN").run(timeout=60)
+    metrics = _metrics(at)
+    activities = next(f.value for f in at.dataframe if "Título" in f.value.columns and "Mercados" in f.value.columns)
+    counted = activities[activities["Estado"] != "Cancelada"]
+    assert metrics["Actividades (sin canceladas)"] == str(len(counted)) == "6"
+    assert len(activities) == 8  # ATA-21-24 and the alliance's Macrorrueda are cancelled
+    assert any("La tabla lista 8 actividades: 6 cuentan en las cifras y 2 están canceladas" in c.value
+               for c in at.caption)
+    assert metrics["Negocios cerrados (actividades solo de este mercado)"] == "US$ 180.000"
+    assert any(c.value.startswith("Además, 3 actividades de este y otros mercados cerraron US$ 3.550.000")
+               for c in at.caption)
 
 
 def test_every_map_draws_from_the_served_topojson(app_env):
@@ -85,9 +133,8 @@ def test_metric_selector_recolours_map_and_ranking(app_env):
     at = _run()
     at.radio(key=METRIC_KEY).set_value("deals_closed_usd").run(timeout=60)
     assert not at.exception
-    points = _map_points(_chart(at, "Negocios cerrados por mercado"))
+    points = _map_points(_chart(at, "Negocios cerrados (actividades de un mercado) por mercado"))
     assert points["GBR"][0] == 1_500_000
-    assert points["CHN"][0] == pytest.approx(1_113_333.33, abs=0.01)  # split evenly among markets
     assert _ranking(_chart(at, "Ranking de mercados: Negocios cerrados"))["Reino Unido"] == "US$ 1.500.000"
 
     at.radio(key=METRIC_KEY).set_value("exports_usd").run(timeout=60)
@@ -105,7 +152,8 @@ def test_english_from_the_url(app_env):
     assert "United Kingdom" in hover and "US$1,500,000" in hover and "US$17,000,000" in hover
     at.radio(key=METRIC_KEY).set_value("deals_projected_usd").run(timeout=60)
     assert _ranking(_chart(at, "Markets ranked: Deals projected"))["United Kingdom"] == "US$17,000,000"
-    assert any("split evenly" in caption.value for caption in at.caption)
+    assert any("are not split" in caption.value for caption in at.caption)
+    assert any(c.value.startswith("Not attributable to one market: 6 activities") for c in at.caption)
 
 
 def test_drill_down_into_the_uk(app_env):
@@ -113,8 +161,8 @@ def test_drill_down_into_the_uk(app_env):
     at.selectbox(key=DRILL_KEY).set_value("GBR").run(timeout=60)
     assert not at.exception
     metrics = _metrics(at)
-    assert metrics["Negocios cerrados (parte del mercado)"] == "US$ 1.500.000"
-    assert metrics["Negocios proyectados (parte del mercado)"] == "US$ 17.000.000"
+    assert metrics["Negocios cerrados (actividades solo de este mercado)"] == "US$ 1.500.000"
+    assert metrics["Negocios proyectados (actividades solo de este mercado)"] == "US$ 17.000.000"
     assert metrics["Campañas pisco"] == "1"
     frames = [frame.value for frame in at.dataframe]
     activities = next(f for f in frames if "Título" in f.columns and "Mercados" in f.columns)
@@ -154,7 +202,7 @@ def test_market_filter_from_the_url(app_env):
     at = _run(market="Reino Unido")
     assert set(_map_points(_chart(at, "Actividades por mercado"))) == {"GBR"}
     assert at.selectbox(key=DRILL_KEY).value == "GBR"
-    assert _metrics(at)["Negocios cerrados (parte del mercado)"] == "US$ 1.500.000"
+    assert _metrics(at)["Negocios cerrados (actividades solo de este mercado)"] == "US$ 1.500.000"
 
 
 def test_office_filter_from_the_url(app_env):

@@ -36,6 +36,8 @@ def summary_table(summary: pd.DataFrame, metric: str, lang: str) -> Presented:
     return localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
                             "activities": ("markets_activities", "count"), "campaigns": ("markets_campaigns", "count"),
                             **columns("deals_closed_usd", "deals_projected_usd"),
+                            "shared_activities": ("markets_shared_activities", "count"),
+                            "shared_closed_usd": ("markets_shared_closed", "usd"),
                             "exports_usd": ("markets_exports_usd", "usd"),
                             "exports_year": ("markets_exports_year", "text")},
                     lang)
@@ -71,18 +73,53 @@ def drill_options(summary: pd.DataFrame, lang: str) -> tuple[list[str], int]:
     return options, (options.index(summary["market"].iloc[0]) if options else 0)
 
 
+def shared_note(shared: pd.DataFrame, lang: str) -> str:
+    """What the deals by market leave out (`queries.markets_shared`): the deals of activities of several
+    markets, which the data does not attribute to one of them ("" when there are none)."""
+    row = shared.iloc[0]
+    if not row["activities"]:
+        return ""
+    return t("markets_shared_note", lang, activities=format_number(row["activities"], lang),
+             closed=_usd(row["deals_closed_usd"], lang), projected=_usd(row["deals_projected_usd"], lang))
+
+
+def market_shared_note(summary: pd.DataFrame, market: str, lang: str) -> str:
+    """Under one market's cards: its activities shared with other markets and their whole deals, which
+    its own deals leave out ("" when it has none)."""
+    rows = summary[summary["market"] == market]
+    if rows.empty or not rows.iloc[0]["shared_activities"]:
+        return ""
+    row = rows.iloc[0]
+    return t("markets_market_shared_note", lang, activities=format_number(row["shared_activities"], lang),
+             closed=_usd(row["shared_closed_usd"], lang), projected=_usd(row["shared_projected_usd"], lang))
+
+
+def listed_note(activities: pd.DataFrame, lang: str) -> str:
+    """Why the activities card and the table under it differ: the table lists cancelled activities too."""
+    cancelled = int((activities["status"] == "cancelled").sum())
+    if not cancelled:
+        return ""
+    return t("markets_listed_note", lang, listed=format_number(len(activities), lang),
+             counted=format_number(len(activities) - cancelled, lang), cancelled=format_number(cancelled, lang))
+
+
+def _usd(value, lang: str) -> str:
+    return "—" if is_missing(value) else format_usd(value, lang)
+
+
 def cards(summary: pd.DataFrame, market: str, lang: str) -> list[Card]:
-    """One market's figures of `queries.markets_summary` as metric texts (deals: its share)."""
+    """One market's figures of `queries.markets_summary` as metric texts (deals: of its single-market
+    activities only)."""
     rows = summary[summary["market"] == market]
     if rows.empty:
         return []
     row = rows.iloc[0]
     exports_label = (t("markets_latest_exports", lang, year=int(row["exports_year"]))
                      if not is_missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
-    return [Card(t("markets_activities", lang), format_number(row["activities"], lang)),
+    return [Card(t("markets_activities_counted", lang), format_number(row["activities"], lang)),
             Card(t("markets_campaigns", lang), format_number(row["campaigns"], lang)),
-            Card(t("markets_share_closed", lang), format_usd(row["deals_closed_usd"], lang)),
-            Card(t("markets_share_projected", lang), format_usd(row["deals_projected_usd"], lang)),
+            Card(t("markets_own_closed", lang), _usd(row["deals_closed_usd"], lang)),
+            Card(t("markets_own_projected", lang), _usd(row["deals_projected_usd"], lang)),
             Card(exports_label, "—" if is_missing(row["exports_usd"]) else format_usd(row["exports_usd"], lang))]
 
 
@@ -108,21 +145,23 @@ def campaigns_table(campaigns: pd.DataFrame, labels: dict[str, str], lang: str) 
 
 
 def _value(value, metric: str, lang: str) -> str:
-    return formatted(value, "count" if metric == "activities" else "usd", lang)
+    return "—" if is_missing(value) else formatted(value, "count" if metric == "activities" else "usd", lang)
 
 
 def _hover(row, lang: str) -> str:
     lines = [f"<b>{plain(country_name(row.market, lang))}</b>"]
     if row.priority:
         lines.append(t("markets_hover_priority", lang))
-    shown = formatted  # memoized: a national map writes 194 hovers on every rerun
-    lines += [t("markets_hover_activities", lang, value=shown(row.activities, "count", lang)),
-              t("markets_hover_campaigns", lang, value=shown(row.campaigns, "count", lang)),
-              t("markets_hover_deals_closed", lang, value=shown(row.deals_closed_usd, "usd", lang)),
-              t("markets_hover_deals_projected", lang, value=shown(row.deals_projected_usd, "usd", lang))]
+    lines += [t("markets_hover_activities", lang, value=_value(row.activities, "activities", lang)),
+              t("markets_hover_campaigns", lang, value=_value(row.campaigns, "activities", lang)),
+              t("markets_hover_deals_closed", lang, value=_value(row.deals_closed_usd, "usd", lang)),
+              t("markets_hover_deals_projected", lang, value=_value(row.deals_projected_usd, "usd", lang))]
+    if row.shared_activities:
+        lines.append(t("markets_hover_shared", lang, activities=_value(row.shared_activities, "activities", lang),
+                       value=_value(row.shared_closed_usd, "usd", lang)))
     if pd.notna(row.exports_usd):
         lines.append(t("markets_hover_exports", lang, year=int(row.exports_year),
-                       value=shown(row.exports_usd, "usd", lang)))
+                       value=_value(row.exports_usd, "usd", lang)))
     else:
         lines.append(t("markets_hover_no_exports", lang))
     return "<br>".join(lines)

@@ -316,16 +316,20 @@ def deals_over_time(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 
 # --- markets ----------------------------------------------------------------------------
 
+WITH_DEALS = "(deals_closed_usd IS NOT NULL OR deals_projected_usd IS NOT NULL)"
+
 MARKETS_SUMMARY = f"""
     WITH chosen AS (
         SELECT * FROM activities WHERE {ACTIVITY_MATCH} AND status <> 'cancelled'
-    ), shares AS (
-        SELECT unnest(markets) AS market, deals_closed_usd / len(markets) AS closed,
-               deals_projected_usd / len(markets) AS projected
-        FROM chosen WHERE len(markets) > 0
     ), by_activity AS (
-        SELECT market, count(*) AS activities, sum(closed) AS deals_closed_usd, sum(projected) AS deals_projected_usd
-        FROM shares GROUP BY market
+        SELECT market, count(*) AS activities,
+               sum(deals_closed_usd) FILTER (WHERE count = 1) AS deals_closed_usd,
+               sum(deals_projected_usd) FILTER (WHERE count = 1) AS deals_projected_usd,
+               count(*) FILTER (WHERE count > 1 AND {WITH_DEALS}) AS shared_activities,
+               sum(deals_closed_usd) FILTER (WHERE count > 1) AS shared_closed_usd,
+               sum(deals_projected_usd) FILTER (WHERE count > 1) AS shared_projected_usd
+        FROM (SELECT unnest(markets) AS market, len(markets) AS count, deals_closed_usd, deals_projected_usd
+              FROM chosen) GROUP BY market
     ), by_campaign AS (
         SELECT market, count(*) AS campaigns FROM pisco_campaigns
         WHERE {CAMPAIGN_MATCH} AND status <> 'cancelled' GROUP BY ALL
@@ -342,22 +346,36 @@ MARKETS_SUMMARY = f"""
         UNION SELECT market FROM latest_exports UNION SELECT market FROM priority
     )
     SELECT m.market, coalesce(a.activities, 0) AS activities, coalesce(c.campaigns, 0) AS campaigns,
-           coalesce(a.deals_closed_usd, 0) AS deals_closed_usd, coalesce(a.deals_projected_usd, 0)
-           AS deals_projected_usd, e.exports_usd, e.exports_year,
+           a.deals_closed_usd, a.deals_projected_usd, coalesce(a.shared_activities, 0) AS shared_activities,
+           a.shared_closed_usd, a.shared_projected_usd, e.exports_usd, e.exports_year,
            p.market IS NOT NULL AS priority,
            coalesce(a.activities, 0) + coalesce(c.campaigns, 0) > 0 AS covered
     FROM markets m LEFT JOIN by_activity a USING (market) LEFT JOIN by_campaign c USING (market)
          LEFT JOIN latest_exports e USING (market) LEFT JOIN priority p USING (market)
     WHERE len($markets::VARCHAR[]) = 0 OR list_contains($markets::VARCHAR[], m.market)
-    ORDER BY activities + campaigns DESC, deals_closed_usd DESC, m.market
+    ORDER BY activities + campaigns DESC, deals_closed_usd DESC NULLS LAST, m.market
 """  # noqa: S608 - constant fragments only
 
 
 def markets_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per market (ISO-3): activities and pisco campaigns (not cancelled), deals of its
-    activities (an activity with several markets is split evenly among them), exports in the
-    latest year with data, and whether it is a priority market of the chosen plans and covered."""
+    """Per market (ISO-3): activities and pisco campaigns (not cancelled), deals of its single-market
+    activities (empty when none reports any), and apart the activities of several markets with deals and
+    their whole deals (the data does not say which market closed them, so they are never split), exports
+    in the latest year with data, and whether it is a priority market of the chosen plans and covered."""
     return _frame(con, MARKETS_SUMMARY, filters)
+
+
+MARKETS_SHARED = f"""
+    SELECT count(*) AS activities, sum(deals_closed_usd) AS deals_closed_usd,
+           sum(deals_projected_usd) AS deals_projected_usd
+    FROM activities WHERE {ACTIVITY_MATCH} AND status <> 'cancelled' AND len(markets) > 1 AND {WITH_DEALS}
+"""  # noqa: S608 - constant fragments only
+
+
+def markets_shared(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """One row: the activities of several markets with deals (not cancelled) and their deals, which no
+    market's figure counts (`markets_summary`)."""
+    return _frame(con, MARKETS_SHARED, filters)
 
 
 # --- pisco campaigns --------------------------------------------------------------------
