@@ -46,3 +46,4 @@ participants = ui.query(view, queries.participants_by_country)
 ui.chart(view, outcomes.participants(participants, lang),
          ui.presented(view, queries.participants_by_country, outcomes.participants_table, view.labels),
          "outcomes-participants")
+ui.note(outcomes.participants_note(participants, ui.query(view, queries.activity_totals), lang))

@@ -1,12 +1,17 @@
 """The outcomes page under AppTest on a private copy of the sample: exports, deals, meetings, participants."""
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import figures_by_title, open_page, table_with, trace_named
 
 PAGE = "pages/outcomes.py"
 UK_EVENT = "e-Rueda… Reino Unido"  # PA-20-01's short title under its bars; the whole one on hover
+EXPORTS = "Exportaciones por año y crecimiento anual"
+PARTICIPANTS = "Exportadores e importadores por país: solo 1 evento(s) con desglose (PA-20-01)"
 
 
 def _open(**params: str) -> AppTest:
@@ -25,7 +30,7 @@ def _event_ids(trace: dict) -> list[str]:
 def test_exports_by_year_with_growth_labels_in_spanish(app_env):
     at = _open()
     assert at.title[0].value == "Resultados"
-    figure = figures_by_title(at)["Exportaciones por año y crecimiento anual"]
+    figure = figures_by_title(at)[EXPORTS]
     atacama = trace_named(figure, "ProChile Atacama 2021")
     assert _points(atacama)["2020"] == 4_525_500_000
     assert dict(zip(atacama["x"], atacama["text"], strict=True))["2020"] == "+25,0 %"
@@ -73,7 +78,7 @@ def test_meetings_requested_and_held_per_event(app_env):
 
 def test_participants_by_country_of_the_pacific_alliance(app_env):
     at = _open()
-    figure = figures_by_title(at)["Exportadores e importadores por país"]
+    figure = figures_by_title(at)[PARTICIPANTS]
     exporters, importers = figure["data"]
     assert exporters["name"] == "PA-20-01" and exporters["xaxis"] == "x"
     assert _points(exporters) == {"Chile": 15, "Colombia": 13, "México": 10, "Perú": 12}
@@ -90,7 +95,7 @@ def test_outcomes_in_english_from_the_url(app_env):
     figures = figures_by_title(at)
     atacama = trace_named(figures["Exports by year and yearly growth"], "ProChile Atacama 2021")
     assert dict(zip(atacama["x"], atacama["text"], strict=True))["2020"] == "+25.0 %"
-    participants = figures["Exporters and importers by country"]
+    participants = figures["Exporters and importers by country: only 1 event(s) with a breakdown (PA-20-01)"]
     assert _points(participants["data"][0]) == {"Chile": 15, "Colombia": 13, "Mexico": 10, "Peru": 12}
     assert _points(participants["data"][1]) == {"United Kingdom": 24}
     shown = table_with(at, "Growth (%)")
@@ -105,10 +110,10 @@ def test_office_filter_from_the_url(app_env):
     closed = trace_named(figures["Negocios cerrados y proyectados a 12 meses por evento"], "Cerrados")
     assert {event_id[:4] for event_id in _event_ids(closed)} == {"ATA-"}  # Atacama's events only
     assert "Rueda… proveedores mineros…" in closed["x"]  # ATA-21-04, apart from ATA-21-07 "Rueda… alimentos…"
-    exports = figures["Exportaciones por año y crecimiento anual"]
+    exports = figures[EXPORTS]
     assert [trace["name"] for trace in exports["data"]] == ["ProChile Atacama 2021"]
     # Atacama's events report no participants by country: that chart shows the empty state.
-    assert "Exportadores e importadores por país" not in figures
+    assert not any(title.startswith("Exportadores e importadores por país") for title in figures)
     assert any("no tienen datos" in info.value for info in at.info)
 
 
@@ -122,7 +127,7 @@ def test_status_filter_keeps_only_events_done(app_env):
 def test_market_without_events_names_the_filter_to_remove(app_env):
     at = _open(market="Japón")
     assert any("Mercados" in info.value for info in at.info)
-    assert "Exportadores e importadores por país" not in figures_by_title(at)
+    assert not any(title.startswith("Exportadores e importadores") for title in figures_by_title(at))
 
 
 def test_exports_by_sector_and_deals_over_time_read_in_spanish(app_env):
@@ -135,3 +140,66 @@ def test_exports_by_sector_and_deals_over_time_read_in_spanish(app_env):
     over_time = figures["Negocios acumulados en el tiempo: cerrados y proyectados"]["layout"]["xaxis"]
     # Atacama's first event; months named in Spanish (plotly alone writes "Mar 2021")
     assert over_time["ticktext"][0] == "mar 2021"
+
+
+def _exports(data: Path, plan: str) -> pd.Series:
+    """A plan folder's exports per year, summed from its outcomes.csv (not through the database)."""
+    outcomes = pd.read_csv(data / plan / "outcomes.csv")
+    return outcomes[outcomes["metric"] == "exports_usd"].groupby("year")["value"].sum()
+
+
+def test_exports_of_different_scopes_are_never_on_one_axis(app_env):
+    # Atacama's figures add up seven markets; the alliance's are its exports to the UK alone: the old page
+    # drew both as bars of one axis under one title.
+    at = _open()
+    figure = figures_by_title(at)[EXPORTS]
+    atacama = trace_named(figure, "ProChile Atacama 2021")
+    alliance = trace_named(figure, "Alianza del Pacífico 2020")
+    assert (atacama["xaxis"], atacama["yaxis"]) != (alliance["xaxis"], alliance["yaxis"])
+    panels = [annotation["text"] for annotation in figure["layout"]["annotations"]]
+    assert "Alianza del Pacífico 2020: exportaciones a Reino Unido" in panels
+    markets = pd.read_csv(app_env / "prochile-atacama-2021" / "outcomes.csv").query("metric == 'exports_usd'")
+    assert markets["market"].nunique() == 7 and markets["market"].notna().all()
+    assert "ProChile Atacama 2021: exportaciones a 7 mercados (Brasil, China, Reino Unido y 4 más)" in panels
+    assert _points(atacama) == {str(year): value for year, value in _exports(app_env, "prochile-atacama-2021").items()}
+
+
+def test_earlier_years_stay_beside_the_plan_year_whatever_plans_are_chosen(app_env):
+    # An office whose earlier years live in its earlier plan (as in a national demo, one year per plan):
+    # Atacama 2020 holds 2017-2020, Atacama 2021 only 2021. The default view chooses each office's latest
+    # plan; the old chart then drew Atacama's one bar, 2021.
+    earlier = app_env / "prochile-atacama-2020"
+    later = app_env / "prochile-atacama-2021"
+    earlier.mkdir()
+    plan = (later / "plan.csv").read_text(encoding="utf-8")
+    (earlier / "plan.csv").write_text(plan.replace(",2021,2021-09-30,", ",2020,2020-12-31,"), encoding="utf-8")
+    header, first = (later / "activities.csv").read_text(encoding="utf-8").splitlines()[:2]
+    (earlier / "activities.csv").write_text(
+        f"{header}\n{first.replace('ATA-21-01', 'ATA-20-01').replace('2021-', '2020-')}\n", encoding="utf-8")
+    outcomes = pd.read_csv(later / "outcomes.csv", dtype=str, keep_default_na=False)
+    moved = (outcomes["metric"] == "exports_usd") & (outcomes["year"] != "2021")
+    outcomes[moved].to_csv(earlier / "outcomes.csv", index=False)
+    outcomes[~moved].to_csv(later / "outcomes.csv", index=False)
+    expected = pd.concat([_exports(app_env, "prochile-atacama-2020"), _exports(app_env, "prochile-atacama-2021")])
+
+    at = _open()
+    figure = figures_by_title(at)[EXPORTS]
+    assert [trace["name"] for trace in figure["data"]] == ["Alianza del Pacífico 2020", "ProChile Atacama 2021"]
+    atacama = trace_named(figure, "ProChile Atacama 2021")
+    assert _points(atacama) == {str(year): value for year, value in expected.items()}  # 2017-2021
+    assert dict(zip(atacama["x"], atacama["text"], strict=True))["2021"] == "+27,7 %"  # 2021 against 2020
+    opacity = dict(zip(atacama["x"], atacama["marker"]["opacity"], strict=True))
+    assert opacity["2021"] == 1 and all(opacity[year] < 1 for year in ("2017", "2018", "2019", "2020"))
+    # Choosing the 2020 plan alone: its years up to 2020, the 2021 plan's year left out.
+    at = _open(office="ProChile Atacama", year="2020")
+    atacama = trace_named(figures_by_title(at)[EXPORTS], "ProChile Atacama 2020")
+    assert list(atacama["x"]) == ["2017", "2018", "2019", "2020"]
+
+
+def test_participants_say_they_cover_one_event_of_all(app_env):
+    activities = pd.concat([pd.read_csv(path) for path in sorted(app_env.glob("*/activities.csv"))])
+    at = _open()
+    note = next(c.value for c in at.caption if c.value.startswith("Este gráfico cubre solo los 1 evento(s)"))
+    assert "50 exportadores y 24 importadores" in note
+    assert f"suman {activities['exporters'].sum():,.0f} exportadores".replace(",", ".") in note  # 705
+    assert f"y {activities['importers'].sum():,.0f} importadores".replace(",", ".") in note  # 308

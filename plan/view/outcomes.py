@@ -61,25 +61,55 @@ def participants_table(participants: pd.DataFrame, labels: dict[str, str], lang:
         "value": ("outcomes_count", "count")}, lang)
 
 
+SCOPE_NAMES = 3  # markets a panel's title names before "and N more"
+PANEL_PX = 300  # height of one scope's panel
+EARLIER_OPACITY = 0.45  # bars of the years before the plan's: its context, drawn lighter
+
+
+def scope(markets: list, unsplit: bool, lang: str) -> str:
+    """What a series of exports covers, from its rows (`queries.exports_drawn`): one market, a few named,
+    or rows not split by market."""
+    names = [country_name(code, lang) for code in markets]
+    if unsplit and not names:
+        return t("outcomes_scope_all", lang)
+    if len(names) == 1 and not unsplit:
+        return t("outcomes_scope_one", lang, market=names[0])
+    shown = ", ".join(names[:SCOPE_NAMES])
+    more = len(names) - SCOPE_NAMES
+    listed = t("outcomes_scope_more", lang, names=shown, more=more) if more > 0 else shown
+    return t("outcomes_scope_unsplit" if unsplit else "outcomes_scope_several", lang,
+             count=format_number(len(names), lang), names=listed)
+
+
 def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.exports_drawn` (or `exports_by_year`): exports per year, one bar series per plan or their
-    total, each bar labelled with its growth against the year before."""
-    figure = go.Figure()
-    for index, (plan_id, rows) in enumerate(exports.groupby("plan_id", sort=False)):
+    """`queries.exports_drawn`: exports per year, one panel per plan (or their total) with its own axis and a
+    title saying what it covers (a region's markets, an alliance's one market: never on one axis); each bar
+    labelled with its growth against the year before, the plan's year in full colour, earlier years lighter."""
+    series = list(exports.groupby("plan_id", sort=False))
+    titles = [f"{plan_name(labels, plan_id, lang)}: "
+              f"{scope(list(rows['scope_markets'].iloc[0]), bool(rows['scope_unsplit'].iloc[0]), lang)}"
+              for plan_id, rows in series]
+    figure = make_subplots(rows=max(1, len(series)), cols=1, subplot_titles=[plain(title) for title in titles],
+                           vertical_spacing=0.3 / max(1, len(series)))
+    for index, (plan_id, rows) in enumerate(series):
         growth = [signed(v, "pct", lang) for v in rows["growth_pct"]]
         change = [signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
         name = plan_name(labels, plan_id, lang)
+        plan_year = int(rows["plan_year"].iloc[0])
         figure.add_trace(go.Bar(
-            x=rows["year"].astype(str), y=rows["exports_usd"], name=name,
-            marker_color=PALETTE[index % len(PALETTE)], text=growth, textposition="outside",
+            x=rows["year"].astype(str), y=rows["exports_usd"], name=name, showlegend=False,
+            marker={"color": PALETTE[index % len(PALETTE)],
+                    "opacity": [1.0 if year == plan_year else EARLIER_OPACITY for year in rows["year"]]},
+            text=growth, textposition="outside", cliponaxis=False,
             customdata=list(zip(growth, change, strict=True)),
-            hovertemplate=f"{name} · %{{x}}<br>{t('exports_usd', lang)}: "
+            hovertemplate=f"{plain(name)} · %{{x}}<br>{t('exports_usd', lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<br>{t('outcomes_change', lang)}: %{{customdata[1]}}<br>"
-                          f"{t('outcomes_growth', lang)}: %{{customdata[0]}}<extra></extra>"))
-    figure.update_layout(barmode="group", uniformtext={"minsize": 10, "mode": "show"})
+                          f"{t('outcomes_growth', lang)}: %{{customdata[0]}}<extra></extra>"), row=index + 1, col=1)
+    figure.update_layout(uniformtext={"minsize": 10, "mode": "show"})
     figure.update_xaxes(type="category", categoryorder="category ascending")
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
-    return styled(figure, t("outcomes_exports_title", lang), lang, t("year", lang), usd_axis(lang))
+    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero", title_text=usd_axis(lang))
+    styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80)
+    return figure.update_annotations(xanchor="left", x=0, font={"size": 13})
 
 
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
@@ -243,5 +273,20 @@ def participants(participants: pd.DataFrame, lang: str) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_xaxes(categoryorder="total descending")
     figure.update_yaxes(title_text=t("outcomes_count_axis", lang), rangemode="tozero")
-    styled(figure, t("outcomes_participants_title", lang), lang, height=600)
+    events = participants["activity_id"].unique()
+    styled(figure, t("outcomes_participants_title", lang, count=format_number(len(events), lang),
+                     events=", ".join(plain(event) for event in events[:SCOPE_NAMES])), lang, height=600)
     return figure.update_annotations(xanchor="left", x=0)
+
+
+def participants_note(participants: pd.DataFrame, totals: pd.DataFrame, lang: str) -> str:
+    """What the participants chart covers against what the overview counts: the events that split their
+    participants by country, and the exporters and importers of every chosen activity (`queries.activity_totals`)."""
+    if participants.empty:
+        return ""
+    counted = participants.groupby("metric")["value"].sum()
+    return t("outcomes_participants_note", lang, count=format_number(participants["activity_id"].nunique(), lang),
+             exporters=format_number(counted.get("exporters", 0), lang),
+             importers=format_number(counted.get("importers", 0), lang),
+             all_exporters=format_number(totals["exporters"].sum(), lang),
+             all_importers=format_number(totals["importers"].sum(), lang))

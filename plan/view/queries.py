@@ -469,20 +469,43 @@ def exports_by_year(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return _frame(con, EXPORTS_BY_YEAR, filters)
 
 
-EXPORTS_TOTAL = f"""
-    WITH yearly AS ({EXPORTS_YEARLY}), by_office AS (
-        SELECT p.office, y.year, arg_max(y.exports_usd, p.year) AS exports_usd
-        FROM yearly y JOIN plan p USING (plan_id) GROUP BY p.office, y.year
-    ), total AS (SELECT year, sum(exports_usd) AS exports_usd FROM by_office GROUP BY year)
-    SELECT '{TOTAL}' AS plan_id, year, exports_usd, {GROWTH}
-    FROM total WINDOW w AS (ORDER BY year) ORDER BY year
+OFFICE_HISTORY = """
+    SELECT DISTINCT p.plan_id FROM plan c JOIN plan p ON p.office = c.office AND p.year <= c.year
+    WHERE list_contains($plans::VARCHAR[], c.plan_id) ORDER BY p.plan_id
+"""
+EXPORTS_HISTORY = f"""
+    WITH shown AS (
+        SELECT CASE WHEN $summed THEN '{TOTAL}' ELSE plan_id END AS series, office, max(year) AS plan_year
+        FROM plan WHERE list_contains($shown::VARCHAR[], plan_id) GROUP BY ALL
+    ), rows AS (
+        SELECT s.series, s.office, p.year AS source_year, o.year, o.market, o.value
+        FROM (SELECT * FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd') o
+             JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office AND p.year <= s.plan_year
+    ), latest AS (
+        SELECT * FROM rows QUALIFY source_year = max(source_year) OVER (PARTITION BY series, office, year)
+    ), yearly AS (
+        SELECT series AS plan_id, year, sum(value) AS exports_usd FROM latest GROUP BY ALL
+    ), scope AS (
+        SELECT series AS plan_id, list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL)
+               AS scope_markets, bool_or(market IS NULL) AS scope_unsplit
+        FROM latest GROUP BY ALL
+    ), marked AS (SELECT series AS plan_id, max(plan_year) AS plan_year FROM shown GROUP BY ALL)
+    SELECT plan_id, year, exports_usd, {GROWTH}, plan_year, coalesce(scope_markets, []) AS scope_markets,
+           scope_unsplit
+    FROM yearly JOIN scope USING (plan_id) JOIN marked USING (plan_id)
+    WINDOW w AS (PARTITION BY plan_id ORDER BY year) ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
 
 
 def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """`exports_by_year` as its chart draws it: per plan up to PLANS_APART plans, else their total per year
-    (plan id TOTAL; an office's year that several of its plans report counts once, from its latest plan)."""
-    return _frame(con, EXPORTS_TOTAL if filters.plans_summed() else EXPORTS_BY_YEAR, filters)
+    """Exports per year as their chart draws them: per plan up to PLANS_APART plans, else their total
+    (plan id TOTAL). Each series holds its office's earlier years too, whichever plan year is chosen: the
+    context of the plan's figure (`plan_year`, the latest chosen); an office's year that several of its plans
+    report counts once, from its latest plan. `scope_markets` and `scope_unsplit` say what a series covers:
+    the markets of its rows, and whether some row is not split by market."""
+    history = [row[0] for row in con.execute(OFFICE_HISTORY, {"plans": list(filters.plan_ids)}).fetchall()]
+    return _frame(con, EXPORTS_HISTORY, dataclasses.replace(filters, plan_ids=tuple(history)),
+                  shown=list(filters.plan_ids), summed=filters.plans_summed())
 
 
 EXPORTS_BY_SECTOR = f"""

@@ -219,7 +219,7 @@ def _mix(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> g
 
 
 def _exports(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
-    exports = queries.exports_by_year(con, filters)
+    exports = queries.exports_drawn(con, filters)
     return None if exports.empty else outcomes.exports(exports, labels, lang)
 
 
