@@ -27,12 +27,9 @@ if not sectors.empty:
 st.subheader(t("outcomes_section_deals", lang))
 events = ui.query(view, queries.top_events)
 deals_tables = ui.presented(view, queries.deals_by_event, outcomes.deals_table, view.labels)
-by_event, over_time = st.columns(2)
-with by_event:
-    ui.chart(view, outcomes.deals_by_event(events, view.labels, lang), deals_tables, "outcomes-deals-by-event")
-with over_time:
-    ui.chart(view, outcomes.deals_over_time(ui.query(view, queries.deals_over_time), lang), deals_tables,
-             "outcomes-deals-over-time")
+ui.chart(view, outcomes.deals_by_event(events, view.labels, lang), deals_tables, "outcomes-deals-by-event")
+ui.chart(view, outcomes.deals_over_time(ui.query(view, queries.deals_over_time), lang), deals_tables,
+         "outcomes-deals-over-time")
 st.caption(t("outcomes_deals_note", lang))
 ui.note(present.capped_note(events, "capped_events", lang))
 

@@ -18,8 +18,14 @@ def _open(**params: str) -> AppTest:
     return open_page(PAGE, **params)
 
 
+def _names(trace: dict) -> list:
+    """A bar trace's categories: on the y axis when its bars lie across."""
+    return trace["y"] if trace.get("orientation") == "h" else trace["x"]
+
+
 def _points(trace: dict) -> dict:
-    return dict(zip(trace["x"], trace["y"], strict=True))
+    values = trace["x"] if trace.get("orientation") == "h" else trace["y"]
+    return dict(zip(_names(trace), values, strict=True))
 
 
 def _event_ids(trace: dict) -> list[str]:
@@ -48,14 +54,14 @@ def test_deals_closed_and_projected_stay_separate(app_env):
     closed, projected = trace_named(by_event, "Cerrados"), trace_named(by_event, "Proyectados 12 meses")
     assert _points(closed)[UK_EVENT] == 1_500_000
     assert _points(projected)[UK_EVENT] == 17_000_000
-    hover = dict(zip(closed["x"], closed["customdata"], strict=True))[UK_EVENT]
+    hover = dict(zip(_names(closed), closed["customdata"], strict=True))[UK_EVENT]
     assert hover[0] == "PA-20-01 · e-Rueda de Negocios Alianza del Pacífico - Reino Unido"
-    assert 18_500_000 not in closed["y"] + projected["y"]  # never summed
+    assert 18_500_000 not in closed["x"] + projected["x"]  # never summed
     assert by_event["layout"]["barmode"] == "group"
     over_time = figures["Negocios acumulados en el tiempo: cerrados y proyectados"]
     cumulative_closed = trace_named(over_time, "Cerrados (acumulado)")
     assert cumulative_closed["x"][0] == "2020-06-23" and cumulative_closed["y"][0] == 1_500_000
-    assert cumulative_closed["y"][-1] == sum(v for v in closed["y"] if not np.isnan(v))
+    assert cumulative_closed["y"][-1] == sum(v for v in closed["x"] if not np.isnan(v))
     assert trace_named(over_time, "Proyectados 12 meses (acumulado)")["y"][0] == 17_000_000
     shown = table_with(at, "Negocios cerrados (US$)")
     uk = shown[shown["ID"] == "PA-20-01"].iloc[0]
@@ -70,7 +76,7 @@ def test_meetings_requested_and_held_per_event(app_env):
     held = trace_named(figure, "Realizadas")
     assert _points(held)[UK_EVENT] == 125
     assert _points(trace_named(figure, "Solicitadas"))[UK_EVENT] == 160
-    assert dict(zip(held["x"], held["text"], strict=True))[UK_EVENT] == "78 %"  # 125 of 160
+    assert dict(zip(_names(held), held["text"], strict=True))[UK_EVENT] == "78 %"  # 125 of 160
     shown = table_with(at, "Reuniones realizadas")
     uk = shown[shown["ID"] == "PA-20-01"].iloc[0]
     assert (uk["Exportadores"], uk["Importadores"], uk["Reuniones realizadas"]) == ("50", "24", "125")
@@ -109,7 +115,7 @@ def test_office_filter_from_the_url(app_env):
     figures = figures_by_title(at)
     closed = trace_named(figures["Negocios cerrados y proyectados a 12 meses por evento"], "Cerrados")
     assert {event_id[:4] for event_id in _event_ids(closed)} == {"ATA-"}  # Atacama's events only
-    assert "Rueda… proveedores mineros…" in closed["x"]  # ATA-21-04, apart from ATA-21-07 "Rueda… alimentos…"
+    assert "Rueda… proveedores mineros…" in _names(closed)  # ATA-21-04, apart from ATA-21-07 "Rueda… alimentos…"
     exports = figures[EXPORTS]
     assert [trace["name"] for trace in exports["data"]] == ["ProChile Atacama 2021"]
     # Atacama's events report no participants by country: that chart shows the empty state.
@@ -203,3 +209,18 @@ def test_participants_say_they_cover_one_event_of_all(app_env):
     assert "50 exportadores y 24 importadores" in note
     assert f"suman {activities['exporters'].sum():,.0f} exportadores".replace(",", ".") in note  # 705
     assert f"y {activities['importers'].sum():,.0f} importadores".replace(",", ".") in note  # 308
+
+
+def test_event_names_read_across_one_a_line(app_env):
+    # Slanted under the bars in half the page's width, a dozen event names ran into each other.
+    activities = pd.concat([pd.read_csv(path) for path in sorted(app_env.glob("*/activities.csv"))])
+    reported = activities[activities[["meetings_held", "deals_closed_usd", "deals_projected_usd"]].notna().any(axis=1)]
+    figures = figures_by_title(_open())
+    for title in ("Negocios cerrados y proyectados a 12 meses por evento",
+                  "Reuniones solicitadas y realizadas por evento"):
+        figure = figures[title]
+        assert all(trace["orientation"] == "h" for trace in figure["data"]), title
+        names = _names(figure["data"][0])
+        assert len(names) == len(set(names)) == len(reported)  # every event once, each its own line
+        assert figure["layout"]["yaxis"]["autorange"] == "reversed"  # in date order from the top
+        assert figure["layout"]["height"] >= 40 * len(names)

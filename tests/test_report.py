@@ -151,7 +151,7 @@ def test_the_main_charts_carry_the_plans_figures(db):
     assert dict(zip(atacama.x, atacama.y, strict=True))["2021"] == 5_780_300_000
     by_sector = dict(zip(sectors.data[0].y, sectors.data[0].x, strict=True))  # the latest year, 2021
     assert sum(by_sector.values()) == pytest.approx(5_780_300_000) and max(by_sector, key=by_sector.get) == "Mining"
-    closed = dict(zip(deals.data[0].x, deals.data[0].y, strict=True))  # labelled by short titles
+    closed = dict(zip(deals.data[0].y, deals.data[0].x, strict=True))  # labelled by short titles
     assert closed["e-Rueda… Reino Unido"] == 1_500_000  # the UK e-Business Roundtable: US$1.5 million closed
     assert any(hover[0].startswith("PA-20-01 · ") for hover in deals.data[0].customdata)  # its id on hover
 

@@ -130,7 +130,17 @@ def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     return room_for_labels(figure, max(values, default=0.0), room=1.6)  # a phone's width too
 
 
-EVENT_LABEL_CHARS = 30  # an event's short title under its bars; the hover has the whole title and its id
+EVENT_LABEL_CHARS = 30  # an event's short title beside its bars; the hover has the whole title and its id
+EVENT_PX = 44  # height of one event's pair of bars: event names read across, one a line, never slanted
+
+
+def _by_event(figure: go.Figure, names: list[str], title: str, value_title: str, lang: str) -> go.Figure:
+    """Bars per event laid across: event names on the left, one a line in date order from the top (slanted
+    under the bars, a dozen names ran into each other), the figure as tall as the events need."""
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+                        automargin=True)
+    return styled(figure, title, lang, value_title, None, height=max(300, EVENT_PX * len(names) + 160))
 
 
 def _event_hover(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> list:
@@ -189,13 +199,11 @@ def deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go
     for column, key, color in (("deals_closed_usd", "outcomes_closed", CLOSED_COLOR),
                                ("deals_projected_usd", "outcomes_projected", PROJECTED_COLOR)):
         figure.add_trace(go.Bar(
-            x=names, y=deals[column], name=t(key, lang), marker_color=color, customdata=custom,
+            y=names, x=deals[column], orientation="h", name=t(key, lang), marker_color=color, customdata=custom,
             hovertemplate=f"%{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}}<br>"
-                          f"{t(key, lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=names, tickangle=-30)
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
-    return styled(figure, t("outcomes_deals_title", lang), lang, t("outcomes_event", lang), usd_axis(lang))
+                          f"{t(key, lang)}: US$ %{{x:{USD_FORMAT}}}<extra></extra>"))
+    figure.update_xaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    return _by_event(figure, names, t("outcomes_deals_title", lang), usd_axis(lang), lang)
 
 
 def deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
@@ -233,20 +241,20 @@ def meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figur
     names = event_labels(deals)
     figure = go.Figure()
     figure.add_trace(go.Bar(
-        x=names, y=deals["meetings_requested"], name=t("outcomes_meetings_requested", lang),
+        y=names, x=deals["meetings_requested"], orientation="h", name=t("outcomes_meetings_requested", lang),
         marker_color=TARGET_COLOR, customdata=custom,
-        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{y:,.0f}}"
+        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_requested', lang)}: %{{x:,.0f}}"
                       "<extra></extra>"))
     figure.add_trace(go.Bar(
-        x=names, y=deals["meetings_held"], name=t("outcomes_meetings_held", lang),
-        marker_color=PALETTE[0], text=shares, textposition="outside", cliponaxis=False, customdata=custom,
-        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_held', lang)}: %{{y:,.0f}}"
+        y=names, x=deals["meetings_held"], orientation="h", name=t("outcomes_meetings_held", lang),
+        marker_color=PALETTE[0], text=shares, textposition="outside", textangle=0, cliponaxis=False,
+        customdata=custom,
+        hovertemplate=f"%{{customdata[0]}}<br>{t('outcomes_meetings_held', lang)}: %{{x:,.0f}}"
                       f" (%{{text}} {t('outcomes_held_share', lang)})<extra></extra>"))
-    figure.update_layout(barmode="group")
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=names, tickangle=-30)
-    figure.update_yaxes(rangemode="tozero")
-    return styled(figure, t("outcomes_meetings_title", lang), lang, t("outcomes_event", lang),
-                  t("outcomes_meetings_axis", lang))
+    figure.update_xaxes(rangemode="tozero")
+    figure = _by_event(figure, names, t("outcomes_meetings_title", lang), t("outcomes_meetings_axis", lang), lang)
+    largest = deals[["meetings_requested", "meetings_held"]].max().max()
+    return room_for_labels(figure, 0.0 if pd.isna(largest) else float(largest), room=1.15)
 
 
 def participants(participants: pd.DataFrame, lang: str) -> go.Figure:
@@ -275,7 +283,7 @@ def participants(participants: pd.DataFrame, lang: str) -> go.Figure:
     figure.update_yaxes(title_text=t("outcomes_count_axis", lang), rangemode="tozero")
     events = participants["activity_id"].unique()
     styled(figure, t("outcomes_participants_title", lang, count=format_number(len(events), lang),
-                     events=", ".join(plain(event) for event in events[:SCOPE_NAMES])), lang, height=600)
+                     events=", ".join(plain(event) for event in events[:SCOPE_NAMES])), lang, height=600, top=90)
     return figure.update_annotations(xanchor="left", x=0)
 
 
