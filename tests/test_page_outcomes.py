@@ -162,7 +162,7 @@ def test_exports_of_different_scopes_are_never_on_one_axis(app_env):
     atacama = trace_named(figure, "ProChile Atacama 2021")
     alliance = trace_named(figure, "Alianza del Pacífico 2020")
     assert (atacama["xaxis"], atacama["yaxis"]) != (alliance["xaxis"], alliance["yaxis"])
-    panels = [annotation["text"] for annotation in figure["layout"]["annotations"]]
+    panels = [annotation["text"].replace("<br>", " ") for annotation in figure["layout"]["annotations"]]
     assert "Alianza del Pacífico 2020: exportaciones a Reino Unido" in panels
     markets = pd.read_csv(app_env / "prochile-atacama-2021" / "outcomes.csv").query("metric == 'exports_usd'")
     assert markets["market"].nunique() == 7 and markets["market"].notna().all()

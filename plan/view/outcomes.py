@@ -1,6 +1,8 @@
 """Outcomes: what has the work yielded? Regional exports and their growth (by sector too), deals closed and
 projected per event and over time, meetings requested and held, participants by country."""
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -11,6 +13,7 @@ from plan.model.models import Metric, Sector
 from plan.view.charts import (
     PALETTE,
     TARGET_COLOR,
+    TITLE_CHARS,
     USD_FORMAT,
     day_text,
     month_ticks,
@@ -89,8 +92,9 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     titles = [f"{plan_name(labels, plan_id, lang)}: "
               f"{scope(list(rows['scope_markets'].iloc[0]), bool(rows['scope_unsplit'].iloc[0]), lang)}"
               for plan_id, rows in series]
-    figure = make_subplots(rows=max(1, len(series)), cols=1, subplot_titles=[plain(title) for title in titles],
-                           vertical_spacing=0.3 / max(1, len(series)))
+    # Wrapped as chart titles are: plotly never wraps, and a phone cut a panel's scope off mid-word.
+    figure = make_subplots(rows=max(1, len(series)), cols=1, vertical_spacing=0.3 / max(1, len(series)),
+                           subplot_titles=["<br>".join(textwrap.wrap(plain(title), TITLE_CHARS)) for title in titles])
     for index, (plan_id, rows) in enumerate(series):
         growth = [signed(v, "pct", lang) for v in rows["growth_pct"]]
         change = [signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
@@ -108,7 +112,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     figure.update_layout(uniformtext={"minsize": 10, "mode": "show"})
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero", title_text=usd_axis(lang))
-    styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80)
+    styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80, top=100)
     return figure.update_annotations(xanchor="left", x=0, font={"size": 13})
 
 
