@@ -93,7 +93,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
               f"{scope(list(rows['scope_markets'].iloc[0]), bool(rows['scope_unsplit'].iloc[0]), lang)}"
               for plan_id, rows in series]
     # Wrapped as chart titles are: plotly never wraps, and a phone cut a panel's scope off mid-word.
-    figure = make_subplots(rows=max(1, len(series)), cols=1, vertical_spacing=0.3 / max(1, len(series)),
+    figure = make_subplots(rows=max(1, len(series)), cols=1, vertical_spacing=0.4 / max(1, len(series)),
                            subplot_titles=["<br>".join(textwrap.wrap(plain(title), TITLE_CHARS)) for title in titles])
     for index, (plan_id, rows) in enumerate(series):
         growth = [signed(v, "pct", lang) for v in rows["growth_pct"]]
@@ -113,7 +113,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero", title_text=usd_axis(lang))
     styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80, top=100)
-    return figure.update_annotations(xanchor="left", x=0, font={"size": 13})
+    return figure.update_annotations(xanchor="left", x=0, align="left", font={"size": 13})
 
 
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
