@@ -153,9 +153,9 @@ def test_many_plans_outcomes_draw_the_exports_total_and_the_top_events(many_env)
 
     events = _everything(many_env[1], queries.deals_by_event)
     by_event = figures["Deals closed and projected for 12 months by event"]
-    assert len(by_event["data"][0]["x"]) == EVENTS_SHOWN < len(events)
+    assert len(by_event["data"][0]["y"]) == EVENTS_SHOWN < len(events)  # bars across: events on the y axis
     top = events.sort_values("deals_closed_usd", ascending=False, kind="stable").head(EVENTS_SHOWN)
-    assert sorted(decoded(by_event["data"][0]["y"]), reverse=True) == list(top["deals_closed_usd"])
+    assert sorted(decoded(by_event["data"][0]["x"]), reverse=True) == list(top["deals_closed_usd"])
     over_time = figures["Deals over time, cumulative: closed and projected"]
     assert decoded(over_time["data"][0]["y"])[-1] == pytest.approx(events["deals_closed_usd"].sum())
     captions = " ".join(caption.value for caption in at.caption)
