@@ -477,10 +477,12 @@ EXPORTS_HISTORY = f"""
     WITH shown AS (
         SELECT CASE WHEN $summed THEN '{TOTAL}' ELSE plan_id END AS series, office, max(year) AS plan_year
         FROM plan WHERE list_contains($shown::VARCHAR[], plan_id) GROUP BY ALL
+    ), by_plan AS (
+        SELECT plan_id, year, market, sum(value) AS value FROM outcomes
+        WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' GROUP BY ALL
     ), rows AS (
         SELECT s.series, s.office, p.year AS source_year, o.year, o.market, o.value
-        FROM (SELECT * FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd') o
-             JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office AND p.year <= s.plan_year
+        FROM by_plan o JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office AND p.year <= s.plan_year
     ), latest AS (
         SELECT * FROM rows QUALIFY source_year = max(source_year) OVER (PARTITION BY series, office, year)
     ), yearly AS (
