@@ -16,6 +16,7 @@ import random
 import shutil
 import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,18 +75,21 @@ class Watcher(viewers.Viewer):
         return self.cards.get(DONE_LABEL)
 
 
-def toggled_activity(data_dir: Path) -> tuple[str, tuple]:
-    """An activity in progress with no actual end, so it can go to done and back and stay valid."""
+def toggled_activity(data_dir: Path, among: Collection[str] | None = None) -> tuple[str, tuple]:
+    """An activity in progress with no actual end, so it can go to done and back and stay valid; in one of
+    the plans `among` when given."""
     for folder in sorted(p for p in data_dir.iterdir() if (p / ACTIVITIES.file_name).exists()):
+        if among is not None and folder.name not in among:
+            continue
         for key, row in editing.load(data_dir, folder.name, ACTIVITIES).by_key().items():
             if row.value.status is Status.IN_PROGRESS and row.value.actual_end is None:
                 return folder.name, key
     raise ValueError("no activity in progress to toggle")
 
 
-def _editor(data_dir: Path, db_path: Path, hold: Hold, results) -> None:
+def _editor(data_dir: Path, db_path: Path, hold: Hold, results, among: list[str]) -> None:
     """Save a status change every `save_every_s` until the time is up; count landed and refused saves."""
-    plan_id, key = toggled_activity(data_dir)
+    plan_id, key = toggled_activity(data_dir, among)
     history = FolderStore(data_dir)
     deadline = time.monotonic() + hold.seconds
     landed = refused = 0
@@ -100,11 +104,26 @@ def _editor(data_dir: Path, db_path: Path, hold: Hold, results) -> None:
     results.put({"saves_landed": landed, "saves_refused": refused})
 
 
-def _done_counts(data_dir: Path, db_path: Path) -> set[str]:
-    """The two totals of done activities the watcher may see (before and after the toggle), as shown."""
+# The plans the overview's default "activities done" total adds, written apart from the pages' code: each
+# office's latest plan, of those only the plans with an overall target for done activities (a total's value
+# covers the same plans as its target).
+COUNTED_PLANS = """
+    SELECT p.plan_id FROM plan p
+    WHERE p.year = (SELECT max(o.year) FROM plan o WHERE o.office = p.office)
+      AND EXISTS (SELECT 1 FROM targets t WHERE t.plan_id = p.plan_id AND t.year = p.year
+                  AND t.metric = 'activities_done' AND t.market IS NULL AND t.sector IS NULL)
+    ORDER BY p.plan_id
+"""
+
+
+def _done_counts(db_path: Path) -> tuple[list[str], set[str]]:
+    """The plans the watched total adds, and the two totals the watcher may see (before and after the
+    toggle of an activity in one of them), as shown."""
     with database.reader(db_path) as con:
-        done = con.execute("SELECT count(*) FROM activities WHERE status = 'done'").fetchone()[0]
-    return {format_compact(done, "es"), format_compact(done + 1, "es")}
+        counted = [plan_id for (plan_id,) in con.execute(COUNTED_PLANS).fetchall()]
+        done = con.execute("SELECT count(*) FROM activities WHERE status = 'done' AND list_contains($plans, plan_id)",
+                           {"plans": counted}).fetchone()[0]
+    return counted, {format_compact(done, "es"), format_compact(done + 1, "es")}
 
 
 async def _watch(url: str, deadline: float, seen: list[str | None], errors: list[str]) -> list[str]:
@@ -143,11 +162,12 @@ async def _crowd(url: str, hold: Hold, seed: int) -> dict:
 def run(data_dir: Path, db_path: Path, log_path: Path, hold: Hold = Hold(), seed: int = 0) -> dict:
     """The whole scenario; the figures and `lost`-style counts a test or the docs can check."""
     database.ensure(data_dir, db_path)
-    allowed = _done_counts(data_dir, db_path)
+    counted, allowed = _done_counts(db_path)
     # fork, not spawn: spawn re-runs the parent's __main__, which under AppTest can be app.py itself
     results = multiprocessing.get_context("fork").Queue()
     with server.serve(data_dir, db_path, log_path) as running:
-        editor = multiprocessing.get_context("fork").Process(target=_editor, args=(data_dir, db_path, hold, results))
+        editor = multiprocessing.get_context("fork").Process(target=_editor,
+                                                             args=(data_dir, db_path, hold, results, counted))
         editor.start()
         crowd = asyncio.run(_crowd(running.url, hold, seed))
         editor.join(timeout=hold.seconds + 120)
