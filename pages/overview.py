@@ -26,7 +26,8 @@ if several:
     st.subheader(t("compare_plans", lang))
     ui.table(view, ui.presented(view, kpis.overview, overview.kpi_comparison, view.labels), "kpis", expanded=True,
              units=overview.comparison_units(lang), pinned=1)  # the total first, apart from the sortable plans
-st.caption(overview.status_rule(view.plans, view.labels, lang, escape=ui.literal))  # for the cards and the table
+st.caption(overview.status_rule(view.plans, view.labels, lang, escape=ui.literal,  # for the cards and the table
+                                period=view.filters.chooses_period))
 
 st.subheader(t("late_activities", lang))
 late = ui.presented(view, queries.late_activities, overview.late_table, view.labels)

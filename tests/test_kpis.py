@@ -234,3 +234,40 @@ def test_a_totals_year_before_covers_the_same_plans_as_its_value():
     done = table[(table["plan_id"] == kpis.TOTAL) & (table["kpi"] == "activities_done")].iloc[0]
     assert (done["actual"], done["previous"], done["change_pct"]) == (4.0, 2.0, 100.0)
     assert (done["plans"], done["plans_without_target"], done["actual_without_target"]) == (2, 1, 9.0)
+
+
+def test_a_quarter_gets_a_quarters_target_and_yearly_figures_no_status(app_env):
+    # Issue 23 item 4: with "T3 (jul–sep)" the Q3 figures were compared with the whole year's target to date, so
+    # everything read "Atrasado". The target becomes the part of the year in Q3 up to the status date (Atacama at
+    # 30-09-2021: 1 July - 30 September, 92 of 365 days); exports and new exporters, yearly figures, get none.
+    share = 92 / 365
+    activities = _rows(app_env / ATACAMA / "activities.csv")
+    in_q3 = [row for row in activities if dt.date.fromisoformat(row["planned_start"]).month in (7, 8, 9)]
+    done = sum(row["status"] == "done" for row in in_q3)
+    goals = {row["metric"]: float(row["target"]) for row in _rows(app_env / ATACAMA / "targets.csv")
+             if not row["market"] and not row["sector"]}
+    at = open_page(office="ProChile Atacama", quarter="T3 (jul–sep)")
+    card = _cards(at)["Actividades realizadas"][0]
+    assert number(card.value) == done
+    assert number(card.delta) == pytest.approx(done - goals["activities_done"] * share, abs=0.5), card.delta
+    assert "Meta del periodo a la fecha: 6 (anual: 22)" in card.proto.help
+    for label in ("Nuevos exportadores", "Exportaciones regionales"):
+        yearly = _cards(at)[label][0]
+        assert yearly.delta == "" and "Sin estado para el periodo elegido" in yearly.proto.help, label
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert sum("Sin meta" in badge for badge in badges) == 2, badges
+    assert any("Con un trimestre o fechas elegidos" in caption.value for caption in at.caption)
+
+
+def test_a_period_paces_the_target_over_its_days_up_to_the_status_date():
+    # The status date cuts the period: at 15 August, Q3 has 46 days gone (1 July - 15 August) of 365.
+    assert kpis.year_share(2021, dt.date(2021, 8, 15), period=(dt.date(2021, 7, 1), dt.date(2021, 9, 30))) \
+        == pytest.approx(46 / 365)
+    assert kpis.year_share(2021, dt.date(2021, 6, 30), period=Filters(quarter=3).period(2021)) == 0
+    first_quarter = Filters(quarter=1).period(2021)
+    assert kpis.year_share(2021, dt.date(2021, 12, 31), period=first_quarter) == pytest.approx(90 / 365)
+    assert kpis.year_share(2021, dt.date(2021, 9, 30)) == pytest.approx(273 / 365)  # no period: the year to date
+    window = Filters(quarter=3, date_from=dt.date(2021, 8, 1)).period(2021)
+    assert window == (dt.date(2021, 8, 1), dt.date(2021, 9, 30))
+    first, last = Filters(date_to=dt.date(2020, 12, 31)).period(2021)  # dates that miss the plan year
+    assert first > last and kpis.year_share(2021, dt.date(2021, 9, 30), period=(first, last)) == 0

@@ -20,7 +20,7 @@ What each filter applies to:
 
 import datetime as dt
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
@@ -59,6 +59,29 @@ class Filters:
     def plans_summed(self) -> bool:
         """Whether charts draw these plans' total instead of one series per plan (more than PLANS_APART)."""
         return len(self.plan_ids) > PLANS_APART
+
+    @property
+    def chooses_period(self) -> bool:
+        """Whether a quarter or dates narrow the plan year."""
+        return self.quarter is not None or self.date_from is not None or self.date_to is not None
+
+    def period(self, year: int) -> tuple[dt.date, dt.date] | None:
+        """The days of plan year `year` that the quarter and dates keep (first, last), None when neither is
+        chosen; a window that misses the year is empty (first after last). Targets to date are paced over it."""
+        if not self.chooses_period:
+            return None
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if self.quarter is not None:
+            first = dt.date(year, 3 * self.quarter - 2, 1)
+            last = (pd.Timestamp(year, 3 * self.quarter, 1) + pd.offsets.MonthEnd(0)).date()
+        return max(first, self.date_from or first), min(last, self.date_to or last)
+
+    def year_before(self, plan_ids: tuple[str, ...]) -> "Filters":
+        """The same choice for the plans `plan_ids` of the year before: the dates a year earlier (a quarter is
+        the same quarter)."""
+        def earlier(day: dt.date | None) -> dt.date | None:
+            return None if day is None else (pd.Timestamp(day) - pd.DateOffset(years=1)).date()
+        return replace(self, plan_ids=plan_ids, date_from=earlier(self.date_from), date_to=earlier(self.date_to))
 
     def narrowed(self) -> list[str]:
         """Names of the filters that narrow the view beyond the plans (for empty-state hints)."""

@@ -8,6 +8,11 @@ year gone by at the plan's status date (`as_of`, today when empty): a plan at 30
 is expected to have reached 75% of its yearly targets. Exports are yearly figures, so they are
 compared with the whole target.
 
+A chosen period (a quarter, or dates) narrows the figures and, alike, the target: the share of the year that
+falls in the period up to the status date (the third quarter at 30 September: 92 of 365 days, 25%). Figures
+reported once a year (new exporters, exports: outcomes.csv rows of a year) get no status for a period: their
+target is yearly and a quarter has none of its own.
+
 Each KPI has one definition (`Kpi`: which columns of which files it adds, said in words by the message
 `kpi_<key>_definition`, which the card's tooltip and the report show). Budget spent and deals closed add
 the pisco campaigns' own figures to the activities': the targets' notes count campaigns in the budget, and
@@ -19,7 +24,6 @@ A total covers, for value, target and gap alike, the plans that have a target fo
 when none has one), the year before too; it also counts the plans without a target and the plans behind.
 """
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -40,6 +44,7 @@ class Kpi:
     unit: str  # "count" or "usd"
     target_metric: str | None
     paced: bool = True
+    yearly_figure: bool = False  # reported once a year, so a period has no target of its own
     campaign_column: str | None = None  # the column of `queries.campaign_totals` added to the activities' figure
 
 
@@ -51,21 +56,21 @@ KPIS = (
     Kpi("meetings_held", "count", "meetings_held"),
     Kpi("deals_closed", "usd", "deals_closed_usd", campaign_column="deals_actual_usd"),
     Kpi("deals_projected", "usd", "deals_projected_usd"),
-    Kpi("new_exporters", "count", "new_exporters"),
+    Kpi("new_exporters", "count", "new_exporters", yearly_figure=True),
     Kpi("pisco_reach", "count", "pisco_reach", campaign_column="reach_actual"),
-    Kpi("exports", "usd", "exports_usd", paced=False),
+    Kpi("exports", "usd", "exports_usd", paced=False, yearly_figure=True),
 )
 
 
-def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None) -> float:
-    """Share of the plan year gone by at `as_of` (or today), between 0 and 1."""
+def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None,
+               period: tuple[dt.date, dt.date] | None = None) -> float:
+    """Share of the plan year gone by at `as_of` (or today), between 0 and 1; with a `period` (first and last
+    day, see `Filters.period`), the share of the year that falls in it up to that day."""
     day = pd.Timestamp(as_of or today or dt.date.today()).date()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if day >= end:
-        return 1.0
-    if day < start:
-        return 0.0
-    return ((day - start).days + 1) / ((end - start).days + 1)
+    first, last = period or (start, end)
+    first, last = max(first, start), min(last, end, day)
+    return max(0, (last - first).days + 1) / ((end - start).days + 1)
 
 
 def status(actual: float | None, expected: float | None) -> str | None:
@@ -121,13 +126,15 @@ class Actuals:
 
 def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataFrame, outcomes: pd.DataFrame,
               exports: pd.DataFrame, targets: pd.DataFrame, previous: dict[str, dict[str, float | None]],
-              today: dt.date | None = None) -> pd.DataFrame:
+              today: dt.date | None = None, filters: Filters | None = None) -> pd.DataFrame:
     """One row per (plan, KPI), and per KPI a TOTAL row over the plans when there are several.
 
     `previous` maps a plan id to the actuals of the same office's plan of the year before
     (see `actuals_by_plan`); exports compare with the year before from the outcomes themselves.
+    The figures were read with `filters`, whose period (if any) paces the targets too.
     Columns: plan_id, kpi, unit, actual, target, expected, previous, as_of (the plan's status date; empty
-    for a total), change_pct, status, plans, plans_without_target, plans_behind (red), actual_without_target
+    for a total), period (whether a period paced the target, or left a yearly figure without one), change_pct,
+    status, plans, plans_without_target, plans_behind (red), actual_without_target
     (the figure of the plans without a target, left out of a total's actual). A total's actual, target,
     expected and year before cover the same plans: those with a target (all when none has one).
     """
@@ -136,17 +143,21 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
     rows = []
     for plan in plans.itertuples():
         actual = actuals.of_plan(plan.plan_id, int(plan.year))
-        share = year_share(int(plan.year), None if pd.isna(plan.as_of) else plan.as_of, today)
+        period = filters.period(int(plan.year)) if filters else None
+        share = year_share(int(plan.year), None if pd.isna(plan.as_of) else plan.as_of, today, period)
         before = dict(previous.get(plan.plan_id, {}))
         before["exports"] = actuals.exports.get((plan.plan_id, int(plan.year) - 1))
         for kpi in KPIS:
             target = goals.get((plan.plan_id, kpi.target_metric))
-            expected = None if target is None else target * (share if kpi.paced else 1.0)
+            if target is None or (period and kpi.yearly_figure):
+                expected = None
+            else:
+                expected = target * (share if kpi.paced else 1.0)
             rows.append({"plan_id": plan.plan_id, "kpi": kpi.key, "unit": kpi.unit, "actual": actual[kpi.key],
                          "target": target, "expected": expected, "previous": before.get(kpi.key),
-                         "as_of": None if pd.isna(plan.as_of) else plan.as_of})
+                         "as_of": None if pd.isna(plan.as_of) else plan.as_of, "period": period is not None})
     table = pd.DataFrame(rows, columns=["plan_id", "kpi", "unit", "actual", "target", "expected", "previous",
-                                        "as_of"])
+                                        "as_of", "period"])
     table["actual_vs_previous"] = table["actual"].where(table["previous"].notna())
     table["previous"] = table["previous"].where(table["actual"].notna())
     table["status"] = [status(a, e) for a, e in zip(table["actual"], table["expected"], strict=True)]
@@ -173,7 +184,8 @@ def _totals(table: pd.DataFrame) -> pd.DataFrame:
             "expected"]
     counts = ["plans", "plans_without_target", "plans_behind"]
     totals = table.groupby(["kpi", "unit"], sort=False, as_index=False).agg(
-        {**dict.fromkeys(sums, lambda column: column.sum(min_count=1)), **dict.fromkeys(counts, "sum")})
+        {**dict.fromkeys(sums, lambda column: column.sum(min_count=1)), **dict.fromkeys(counts, "sum"),
+         "period": "max"})
     targeted = totals["expected"].notna()
     for column in covered:
         totals[column] = totals[f"{column}_with_target"].where(targeted, totals[column])
@@ -194,11 +206,11 @@ def overview(con, filters: Filters, today: dt.date | None = None) -> pd.DataFram
     all_plans = queries.plans(con)
     plans = filters.plans_in(all_plans)
     previous_ids = queries.previous_plans(con, list(filters.plan_ids))
-    before_filters = dataclasses.replace(filters, plan_ids=tuple(previous_ids["previous_plan_id"]))
+    before_filters = filters.year_before(tuple(previous_ids["previous_plan_id"]))
     before = actuals_by_plan(before_filters.plans_in(all_plans),
                              queries.activity_totals(con, before_filters), queries.campaign_totals(con, before_filters),
                              queries.outcome_totals(con, before_filters))
     previous = {row.plan_id: before.get(row.previous_plan_id, {}) for row in previous_ids.itertuples()}
     return kpi_table(plans, queries.activity_totals(con, filters), queries.campaign_totals(con, filters),
                      queries.outcome_totals(con, filters), queries.exports_by_year(con, filters),
-                     queries.targets(con, list(filters.plan_ids)), previous, today)
+                     queries.targets(con, list(filters.plan_ids)), previous, today, filters)

@@ -38,9 +38,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
         has_previous = not is_missing(row.previous)
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
                     if has_previous else t("no_previous", lang))
-        target = t("no_target", lang) if is_missing(row.target) else t(
-            "target_to_date", lang, expected=_amount(row.expected, row.unit, lang),
-            target=_amount(row.target, row.unit, lang)) + _coverage(row, lang)
+        target = _target_line(row, lang)
         badge = t(label_key, lang)
         if row.plans > 1 and row.plans_behind:
             badge += " · " + t("plans_behind", lang, behind=row.plans_behind, plans=row.plans)
@@ -60,6 +58,17 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             definition=t(f"kpi_{row.kpi}_definition", lang),
         ))
     return cards
+
+
+def _target_line(row, lang: str) -> str:
+    """The card's target to date, said for what the chosen period does to it (see `kpis.kpi_table`)."""
+    if is_missing(row.target):
+        return t("no_target", lang)
+    target = _amount(row.target, row.unit, lang)
+    if is_missing(row.expected):  # a yearly figure under a period
+        return t("target_period_none", lang, target=target)
+    key = "target_to_date_period" if row.period else "target_to_date"
+    return t(key, lang, expected=_amount(row.expected, row.unit, lang), target=target) + _coverage(row, lang)
 
 
 def _coverage(row, lang: str) -> str:
@@ -113,9 +122,11 @@ def data_as_of(info: dict, lang: str) -> str:
 STATUS_DATES_LISTED = 3  # more plans than this: their status dates as a range, each in the comparison table
 
 
-def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: Callable[[str], str] = str) -> str:
+def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: Callable[[str], str] = str,
+                period: bool = False) -> str:
     """How a KPI status is decided, said once: the status date when the plans share one, each plan's for a
-    few, else the range and where each plan's is (plan names passed through `escape`)."""
+    few, else the range and where each plan's is (plan names passed through `escape`); with a chosen
+    `period`, what it does to the targets."""
     dated = plans.dropna(subset=["as_of"])
     days = sorted({pd.Timestamp(day).date() for day in dated["as_of"]})
     if not days:
@@ -127,7 +138,8 @@ def status_rule(plans: pd.DataFrame, labels: dict[str, str], lang: str, escape: 
                           for row in dated.itertuples())
     else:
         as_of = t("status_dates_range", lang, first=format_date(days[0], lang), last=format_date(days[-1], lang))
-    return t("status_rule", lang, as_of=as_of)
+    rule = t("status_rule", lang, as_of=as_of)
+    return f"{rule} {t('status_rule_period', lang)}" if period else rule
 
 
 def years_summed_note(plans: pd.DataFrame, lang: str) -> str:

@@ -113,7 +113,7 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
     for plan_id in ([kpis.TOTAL] if len(plan_ids) > 1 else []) + plan_ids:
         parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
                   _kpi_detail(overview.kpi_cards(table, plan_id, lang), lang)]
-    parts.append(f'<p class="note">{_e(overview.status_rule(chosen, labels, lang))}</p>')
+    parts.append(f'<p class="note">{_e(overview.status_rule(chosen, labels, lang, period=filters.chooses_period))}</p>')
     parts.append(_definitions(lang))
     return "\n".join(parts)
 
