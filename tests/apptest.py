@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from plan.ui import literal
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -20,6 +22,18 @@ def open_page(page: str | None = None, **params: str) -> AppTest:
         at.switch_page(page).run(timeout=60)
     assert not at.exception
     return at
+
+
+def card_tooltips(at: AppTest) -> list[str]:
+    """Each card's tooltip, in the order of `at.metric`: it sits on the card's label, drawn as Markdown above
+    the figure (a metric's own label is cut to one line)."""
+    labels = [m for m in at.markdown if m.value.startswith("**")]
+    tooltips, start = [], 0
+    for metric in at.metric:
+        index = next(i for i in range(start, len(labels)) if labels[i].value == f"**{literal(metric.label)}**")
+        tooltips.append(labels[index].proto.help)
+        start = index + 1
+    return tooltips
 
 
 def decoded(value):

@@ -6,7 +6,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from plan.view import filters, overview
-from tests.apptest import APP, open_page
+from tests.apptest import APP, card_tooltips, open_page
 
 
 def _run(**params) -> AppTest:
@@ -22,11 +22,12 @@ def _metrics(at: AppTest) -> dict[str, list[str]]:
 
 def _full_values(at: AppTest, label: str) -> list[str]:
     """The exact figure behind a card's short value (its tooltip's first paragraph)."""
-    return [metric.proto.help.split("\n\n")[0] for metric in at.metric if metric.label == label]
+    return [tooltip.split("\n\n")[0] for metric, tooltip in zip(at.metric, card_tooltips(at), strict=True)
+            if metric.label == label]
 
 
 def _tooltips(at: AppTest) -> list[str]:
-    return [metric.proto.help for metric in at.metric]
+    return card_tooltips(at)
 
 
 def _badges(at: AppTest) -> list[str]:

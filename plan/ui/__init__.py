@@ -373,18 +373,24 @@ def _cell(value, unit: str, lang: str) -> str:
 
 
 def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = False) -> None:
-    """Figures as bordered cards (the exact figure behind a short value as the tooltip). With
-    `captions_in_tooltips` each card's caption joins its tooltip, so a row of cards stays one line high
-    (the overview: the whole plan at a glance in one screen). One row of columns per `per_row` cards, so
-    a phone, which stacks columns, shows the cards in their order."""
+    """Figures as bordered cards (the exact figure behind a short value as the tooltip, on the label). The
+    label is drawn above the figure as Markdown, which wraps: a metric's own label is cut to one line
+    (`Presupuesto ejecut…` at 1440 px). A card with a `basis` shows it under its delta, instead of the
+    delta's description. With `captions_in_tooltips` each card's caption joins its tooltip, so a row of
+    cards stays short (the overview: the whole plan at a glance in one screen). One row of columns per
+    `per_row` cards, so a phone, which stacks columns, shows the cards in their order."""
     for index, card in enumerate(items):
         if index % per_row == 0:
             columns = st.columns(per_row)
         tooltip = "\n\n".join(text for text in (card.exact, card.caption if captions_in_tooltips else None,
                                                   card.definition) if text)
         with columns[index % per_row].container(border=True):
-            st.metric(card.label, card.value, card.delta, delta_description=card.delta_description,
-                      delta_color=(card.delta_color or "normal") if card.delta else "off", help=tooltip or None)
+            st.markdown(f"**{literal(card.label)}**", help=tooltip or None)
+            st.metric(card.label, card.value, card.delta, label_visibility="collapsed",
+                      delta_description=None if card.basis else card.delta_description,
+                      delta_color=(card.delta_color or "normal") if card.delta else "off")
+            if card.basis:
+                st.caption(card.basis)
             if card.status:
                 st.badge(card.status, color=card.color)
             if card.caption and not captions_in_tooltips:

@@ -25,11 +25,12 @@ def _amount(value, unit: str, lang: str) -> str:
 
 
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
-    """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, value, delta against the
-    target expected to date (coloured by the status), the status badge (a total's also says how many plans
-    are behind), and the target and year-before lines (apart for the report's table, joined as the card's
-    caption; a total's target line says how many plans have no target); `exact` is the figure behind the
-    short value, `definition` what it counts."""
+    """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, short value, short delta against the
+    target expected to date (coloured by the status) with its `basis` under it (that target, short: readable
+    on a phone, which cannot hover), the status badge (a total's also says how many plans are behind), and the
+    target and year-before lines in full (apart for the report's table, joined as the card's caption; a total's
+    target line says how many plans have no target); `exact` and `exact_delta` are the figures behind the short
+    ones, `definition` what the KPI counts."""
     cards = []
     for row in kpis[kpis["plan_id"] == plan_id].itertuples():
         has_target = not is_missing(row.expected) and not is_missing(row.actual)
@@ -42,12 +43,15 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
         badge = t(label_key, lang)
         if row.plans > 1 and row.plans_behind:
             badge += " · " + t("plans_behind", lang, behind=row.plans_behind, plans=row.plans)
+        gap = row.actual - row.expected if has_target else None
         cards.append(Card(
             label=t(f"kpi_{row.kpi}", lang),
-            value="—" if is_missing(row.actual) else format_compact(row.actual, lang, usd=row.unit == "usd"),
+            value="—" if is_missing(row.actual) else _short(row.actual, row.unit, lang),
             exact=None if is_missing(row.actual) else _amount(row.actual, row.unit, lang),
-            delta=signed(row.actual - row.expected, row.unit, lang) if has_target else None,
+            delta=signed(gap, row.unit, lang, short=True) if has_target else None,
+            exact_delta=signed(gap, row.unit, lang) if has_target else None,
             delta_description=t("vs_target_to_date", lang) if has_target else None,
+            basis=_basis(row, lang) if has_target or not is_missing(row.actual) else None,
             status=badge,
             color=color,
             target=target,
@@ -60,8 +64,23 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
     return cards
 
 
+def _short(value, unit: str, lang: str) -> str:
+    return format_compact(value, lang, usd=unit == "usd")
+
+
+def _basis(row, lang: str) -> str | None:
+    """What the card's delta compares with, short: the target to date and the yearly one (None without a
+    target); a yearly figure under a period says it has no status."""
+    if is_missing(row.target):
+        return None
+    if is_missing(row.expected):
+        return t("basis_period_none", lang)
+    key = "basis_period" if row.period else "basis_to_date"
+    return t(key, lang, expected=_short(row.expected, row.unit, lang), target=_short(row.target, row.unit, lang))
+
+
 def _target_line(row, lang: str) -> str:
-    """The card's target to date, said for what the chosen period does to it (see `kpis.kpi_table`)."""
+    """The card's target to date in full, said for what the chosen period does to it (see `kpis.kpi_table`)."""
     if is_missing(row.target):
         return t("no_target", lang)
     target = _amount(row.target, row.unit, lang)

@@ -19,7 +19,7 @@ from babel.dates import format_date as babel_date
 
 from plan.model import countries
 from plan.model.enums import LabeledEnum
-from plan.model.i18n import format_date, format_number, format_usd, locale_of, t
+from plan.model.i18n import format_compact, format_date, format_number, format_usd, locale_of, t
 from plan.model.models import ACTIVITIES, PISCO_CAMPAIGNS, ActivityType, Modality, Sector, Status
 from plan.model.official_sources import OFFICIAL_SOURCES
 from plan.model.schema import kind_of
@@ -54,6 +54,8 @@ class Card:
     number: float | None = None
     delta_color: str | None = None  # follows the status (green when on track), not the delta's sign
     definition: str | None = None  # what the figure counts, from which files
+    exact_delta: str | None = None  # the figure behind a short delta (the report prints it)
+    basis: str | None = None  # what the delta compares with, short, shown under it (a phone cannot hover)
 
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).
@@ -193,11 +195,15 @@ def official_note(official: pd.DataFrame, lang: str) -> str:
                     for row in official.itertuples())
 
 
-def signed(value, unit: str, lang: str, missing: str = "") -> str:
-    """A change with its sign, `+US$ 905.100.000`, `-5`, `+25,0 %` (`missing` when there is none)."""
+def signed(value, unit: str, lang: str, missing: str = "", short: bool = False) -> str:
+    """A change with its sign, `+US$ 905.100.000`, `-5`, `+25,0 %` (`missing` when there is none); `short`
+    writes amounts as cards do (`+MMUS$ 905,1`, see `format_compact`)."""
     if is_missing(value):
         return missing
-    return ("+" if value >= 0 else "-") + as_text(abs(value), unit, lang)
+    sign = "+" if value >= 0 else "-"
+    if short and unit in ("usd", "count"):
+        return sign + format_compact(abs(value), lang, usd=unit == "usd")
+    return sign + as_text(abs(value), unit, lang)
 
 
 def stamp(moment: dt.datetime, lang: str) -> str:

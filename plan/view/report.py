@@ -82,7 +82,7 @@ def _kpi_detail(cards: list[dict], lang: str) -> str:
                                                                  "report_target", "previous"))
     rows = []
     for card in cards:
-        delta = f"{card.delta} · {card.delta_description}" if card.delta else "—"
+        delta = f"{card.exact_delta} · {card.delta_description}" if card.exact_delta else "—"
         rows.append(f"<tr><td>{_e(card.label)}</td><td class=\"number\">{_e(_exact(card))}</td>"
                     f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card.target)}</td>"
                     f"<td>{_e(card.previous)}</td></tr>")
