@@ -224,3 +224,16 @@ def test_event_names_read_across_one_a_line(app_env):
         assert len(names) == len(set(names)) == len(reported)  # every event once, each its own line
         assert figure["layout"]["yaxis"]["autorange"] == "reversed"  # in date order from the top
         assert figure["layout"]["height"] >= 40 * len(names)
+
+
+def test_money_axes_are_written_short_as_the_cards_are(app_env):
+    # Issue 23 item 11: the exports axis read `6.000.000.000`; its ticks follow the cards' convention, in
+    # round steps that cover the largest bar.
+    figure = figures_by_title(_open(office="ProChile Atacama"))[EXPORTS]
+    axis = figure["layout"]["yaxis"]
+    largest = _exports(app_env, "prochile-atacama-2021").max()
+    assert axis["tickvals"][0] == 0 and axis["tickvals"][-1] >= largest > axis["tickvals"][-2]
+    assert all(text.startswith("MMUS$ ") and "." in text for text in axis["ticktext"][1:]), axis["ticktext"]
+    en = figures_by_title(_open(office="ProChile Atacama", lang="en"))
+    axis = next(figure for title, figure in en.items() if title.startswith("Exports by year"))["layout"]["yaxis"]
+    assert all(text.startswith("US$") and text.endswith("M") for text in axis["ticktext"][1:]), axis["ticktext"]

@@ -8,12 +8,13 @@ with a title, axis titles with units and hover texts; numbers use the language's
 """
 
 import html
+import math
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from plan.model.i18n import format_date, t
+from plan.model.i18n import format_compact, format_date, t
 from plan.model.models import Status
 from plan.view import present
 
@@ -68,10 +69,26 @@ def plan_name(labels: dict[str, str], plan_id: str, lang: str) -> str:
     return labels.get(plan_id, t("total", lang))
 
 
-def room_for_labels(figure: go.Figure, largest: float, room: float = 1.3) -> go.Figure:
+LABEL_ROOM = 1.3  # horizontal bars' axis beyond the largest bar, for the amount written after it
+
+
+def room_for_labels(figure: go.Figure, largest: float, room: float = LABEL_ROOM) -> go.Figure:
     """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit."""
     figure.update_xaxes(range=[0, max(largest, 1.0) * room])
     return figure.update_layout(margin={"r": 20})
+
+
+def short_ticks(largest, lang: str, usd: bool = True, count: int = 4) -> dict:
+    """An axis from 0 to `largest` with about `count` round ticks written as cards write figures
+    (`MMUS$ 2.000`, `1,5 millones`; see `format_compact`), where d3 writes `2.000.000.000` (or SI's `2G`);
+    update_xaxes/update_yaxes arguments, none when there is nothing to draw."""
+    if largest is None or not math.isfinite(float(largest)) or float(largest) <= 0:
+        return {}
+    raw = float(largest) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = max(1.0, next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
+    values = [step * index for index in range(math.ceil(float(largest) / step) + 1)]
+    return {"tickvals": values, "ticktext": [format_compact(value, lang, usd=usd) for value in values]}
 
 
 def usd_axis(lang: str) -> str:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.countries import country_name
 from plan.model.i18n import format_number, format_usd, t
-from plan.view.charts import PALETTE, USD_FORMAT, plain, plan_name, room_for_labels, styled
+from plan.view.charts import LABEL_ROOM, PALETTE, plain, plan_name, room_for_labels, short_ticks, styled
 from plan.view.present import Card, Presented, columns, formatted, is_missing, localize
 
 # Metrics of `queries.markets_summary` a map can colour by; the first is the default.
@@ -190,7 +190,8 @@ def world_map(summary, metric: str, lang: str) -> go.Figure:
             showscale=with_value,
             # Horizontal under the map: upright beside it, it leaves a phone a thin strip of map.
             colorbar={"title": {"text": t("axis_usd", lang) if metric != "activities" else label, "side": "top"},
-                      "tickformat": USD_FORMAT, "orientation": "h", "x": 0.5, "xanchor": "center", "y": 0,
+                      **short_ticks(max(1.0, float(rows[metric].max())), lang, usd=metric != "activities"),
+                      "orientation": "h", "x": 0.5, "xanchor": "center", "y": 0,
                       "yanchor": "top", "len": 0.9, "thickness": 12} if with_value else None,
             marker={"line": {"color": ["#222222" if p else "#ffffff" for p in priority],
                              "width": [2.0 if p else 0.5 for p in priority]}},
@@ -230,11 +231,12 @@ def ranking(summary, metric: str, lang: str) -> go.Figure:
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     figure.update_layout(barmode="relative")
-    figure.update_xaxes(tickformat=USD_FORMAT)
+    largest = float(rows[metric].max()) if len(rows) else 0.0
+    figure.update_xaxes(short_ticks(largest * LABEL_ROOM, lang, usd=metric != "activities"))
     figure = styled(figure, t("markets_ranking_title", lang, metric=label), lang,
                     x_title=t("axis_usd", lang) if metric != "activities" else label, y_title=None,
                     height=max(320, 26 * len(rows) + 140))
-    return room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0)
+    return room_for_labels(figure, largest)
 
 
 def deals(activities, country: str, lang: str) -> go.Figure:
@@ -253,11 +255,12 @@ def deals(activities, country: str, lang: str) -> go.Figure:
         ))
     figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    figure.update_xaxes(tickformat=USD_FORMAT)
+    largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
+    largest = 0.0 if largest != largest else float(largest)
+    figure.update_xaxes(short_ticks(largest * LABEL_ROOM, lang))
     figure = styled(figure, t("markets_deals_title", lang, country=plain(country)), lang, x_title=t("axis_usd", lang),
                     height=max(260, 60 * len(rows) + 160))
-    largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
-    return room_for_labels(figure, 0.0 if largest != largest else float(largest))
+    return room_for_labels(figure, largest)
 
 
 def exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
@@ -271,6 +274,6 @@ def exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figu
             hovertemplate="%{fullData.name} · %{x}: %{text}<extra></extra>",
         ))
     figure.update_xaxes(type="category", categoryorder="category ascending")
-    figure.update_yaxes(tickformat=USD_FORMAT)
+    figure.update_yaxes(short_ticks(exports["exports_usd"].max() if len(exports) else 0.0, lang))
     return styled(figure, t("markets_exports_title", lang, country=plain(country)), lang,
                   x_title=t("year", lang), y_title=t("axis_usd", lang), height=360)

@@ -20,6 +20,7 @@ from plan.view.charts import (
     plain,
     plan_name,
     room_for_labels,
+    short_ticks,
     styled,
     usd_axis,
 )
@@ -109,11 +110,15 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
             hovertemplate=f"{plain(name)} · %{{x}}<br>{t('exports_usd', lang)}: "
                           f"US$ %{{y:{USD_FORMAT}}}<br>{t('outcomes_change', lang)}: %{{customdata[1]}}<br>"
                           f"{t('outcomes_growth', lang)}: %{{customdata[0]}}<extra></extra>"), row=index + 1, col=1)
+        figure.update_yaxes(short_ticks(rows["exports_usd"].max(), lang), row=index + 1, col=1)
     figure.update_layout(uniformtext={"minsize": 10, "mode": "show"})
     figure.update_xaxes(type="category", categoryorder="category ascending")
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero", title_text=usd_axis(lang))
+    figure.update_yaxes(rangemode="tozero", title_text=usd_axis(lang))
     styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80, top=100)
     return figure.update_annotations(xanchor="left", x=0, align="left", font={"size": 13})
+
+
+SECTOR_ROOM = 1.6  # the sector bars' axis beyond the largest, for its label (a phone's width too)
 
 
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
@@ -127,11 +132,11 @@ def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
                               textangle=0, cliponaxis=False, customdata=[format_usd(v, lang) for v in values],
                               hovertemplate="%{y}: %{customdata}<extra></extra>"))
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
-    figure.update_xaxes(tickformat=USD_FORMAT)
+    figure.update_xaxes(short_ticks(max(values, default=0.0) * SECTOR_ROOM, lang))
     year = int(exports["year"].iloc[0]) if len(exports) else ""
     figure = styled(figure, t("outcomes_sector_title", lang, year=year), lang, x_title=usd_axis(lang), y_title=None,
                     height=max(300, 30 * len(rows) + 140))
-    return room_for_labels(figure, max(values, default=0.0), room=1.6)  # a phone's width too
+    return room_for_labels(figure, max(values, default=0.0), room=SECTOR_ROOM)
 
 
 EVENT_LABEL_CHARS = 30  # an event's short title beside its bars; the hover has the whole title and its id
@@ -206,7 +211,8 @@ def deals_by_event(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go
             y=names, x=deals[column], orientation="h", name=t(key, lang), marker_color=color, customdata=custom,
             hovertemplate=f"%{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}}<br>"
                           f"{t(key, lang)}: US$ %{{x:{USD_FORMAT}}}<extra></extra>"))
-    figure.update_xaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    figure.update_xaxes(short_ticks(deals[["deals_closed_usd", "deals_projected_usd"]].max().max(), lang),
+                        rangemode="tozero")
     return _by_event(figure, names, t("outcomes_deals_title", lang), usd_axis(lang), lang)
 
 
@@ -231,7 +237,8 @@ def deals_over_time(over_time: pd.DataFrame, lang: str) -> go.Figure:
         tickvals, ticktext = month_ticks(over_time["start"].min(), over_time["start"].max(), lang)
         figure.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     figure.update_xaxes(type="date")
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    largest = over_time[["deals_closed_cumulative", "deals_projected_cumulative"]].max().max()
+    figure.update_yaxes(short_ticks(largest, lang), rangemode="tozero")
     return styled(figure, t("outcomes_deals_time_title", lang), lang, t("outcomes_start", lang), usd_axis(lang))
 
 

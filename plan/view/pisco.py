@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 from plan.model.countries import country_name
 from plan.model.i18n import format_number, format_usd, t
 from plan.model.models import Channel, Status
-from plan.view.charts import PALETTE, TARGET_COLOR, USD_FORMAT, plain, schedule, styled, usd_axis
+from plan.view.charts import PALETTE, TARGET_COLOR, USD_FORMAT, plain, schedule, short_ticks, styled, usd_axis
 from plan.view.present import Card, Presented, columns, is_missing, localize
 
 # A campaign's targets and actuals, as its CSV orders them.
@@ -115,7 +115,8 @@ def budget_by_market(campaigns: pd.DataFrame, lang: str) -> go.Figure:
         hovertemplate=f"%{{x}}<br>{t('pisco_spent_usd', lang)}: US$ %{{y:{USD_FORMAT}}}<extra></extra>"))
     figure.update_layout(barmode="stack")
     figure.update_xaxes(categoryorder="array", categoryarray=order)
-    figure.update_yaxes(tickformat=USD_FORMAT, rangemode="tozero")
+    largest = max(frame.groupby("market_name")["budget_usd"].sum().max(), spent.max())
+    figure.update_yaxes(short_ticks(largest, lang), rangemode="tozero")
     return styled(figure, t("pisco_budget_title", lang), lang, t("pisco_market", lang), usd_axis(lang), height=480)
 
 
@@ -155,8 +156,9 @@ def targets_vs_actuals(campaigns: pd.DataFrame, lang: str) -> go.Figure:
                 hovertemplate=f"%{{x}}<br>%{{customdata[0]}} · %{{customdata[1]}}<br>"
                               f"{t(key, lang)} · {t(kind, lang)}: {value}"
                               "<extra></extra>"), row=row, col=col)
-        figure.update_yaxes(title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang),
-                            tickformat=USD_FORMAT, rangemode="tozero", row=row, col=col)
+        largest = campaigns[[f"{metric}_{kind}{suffix}" for kind in ("target", "actual")]].max().max()
+        figure.update_yaxes(short_ticks(largest, lang, usd=unit == "usd"), rangemode="tozero", row=row, col=col,
+                            title_text=usd_axis(lang) if unit == "usd" else t("pisco_count_axis", lang))
     figure.update_layout(barmode="group")
     # Room between panels for market names, which a phone tilts.
     styled(figure, t("pisco_targets_title", lang), lang, height=260 * len(METRICS) + 140)
