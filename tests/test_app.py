@@ -1,5 +1,6 @@
 """The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
+import csv
 import re
 
 import pandas as pd
@@ -96,6 +97,12 @@ def test_late_activities_at_the_status_date(app_env):
     assert list(late["ID"]) == ["ATA-21-06", "ATA-21-10", "ATA-21-14", "ATA-21-19", "ATA-21-20"]
     assert late.loc[0, "Días de atraso"] == "182"
     assert set(late["Estado"]) == {"Planificada", "Postergada"}
+    # How late and why come first, beside the title (issue 23 item 14: a phone's first screen showed neither).
+    assert list(late.columns[:4]) == ["Días de atraso", "Situación", "Título", "Motivo (notas)"]
+    with (app_env / "prochile-atacama-2021" / "activities.csv").open(encoding="utf-8") as file:
+        reasons = {row["id"]: row["notes"] for row in csv.DictReader(file)}
+    assert list(late["Motivo (notas)"]) == [reasons[key] for key in late["ID"]]
+    assert "Postergada a 2022 por restricciones de viaje." in list(late["Motivo (notas)"])
 
 
 def test_overview_in_english_from_the_url(app_env):

@@ -184,8 +184,9 @@ def no_previous_note(kpis: pd.DataFrame, plan_id: str, lang: str) -> str:
 
 
 def late_table(late: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.late_activities` for people."""
+    """`queries.late_activities` for people, latest first (as the query sorts them): how late and why (the
+    activity's notes) come first, so a phone's first screen shows them beside the title."""
     lateness = late.assign(lateness=late["lateness"].map(lambda v: t(f"lateness_{v}", lang)))
-    return localize(lateness, columns("plan_id", "id", "title", "type", "modality", "status", "planned_start",
-                                      "planned_end", labels=labels)
-                    | {"lateness": ("lateness", "text"), "days_late": ("days_late", "count")}, lang)
+    return localize(lateness, {"days_late": ("days_late", "count"), "lateness": ("lateness", "text")}
+                    | columns("title", "notes", "plan_id", "id", "status", "planned_start", "planned_end", "type",
+                              "modality", labels=labels, notes="late_reason"), lang)

@@ -106,7 +106,7 @@ LATE = """
 """
 
 LATE_ACTIVITIES = f"""
-    SELECT plan_id, a.id, a.title, a.type, a.modality, a.status, a.planned_start, a.planned_end,
+    SELECT plan_id, a.id, a.title, a.type, a.modality, a.status, a.planned_start, a.planned_end, a.notes,
            coalesce(p.as_of, current_date) AS as_of,
            CASE WHEN a.status = 'in_progress' THEN 'overdue' ELSE 'late' END AS lateness,
            date_diff('day', CASE WHEN a.status = 'in_progress' THEN a.planned_end ELSE a.planned_start END,
