@@ -1,5 +1,6 @@
 """The progress page under AppTest, on a private copy of the sample plan: real figures."""
 
+import csv
 import json
 
 from streamlit.testing.v1 import AppTest
@@ -156,3 +157,27 @@ def test_the_timeline_hatches_the_activities_late_at_the_status_date(app_env):
     on_time = trace_named(timeline, "Planificada")  # a planned activity whose date has not come is not hatched
     assert set(label.split(" · ")[0] for label in on_time["y"]) - set(expected)
     assert "Rayado rojo: atrasada a la fecha de corte" in " ".join(c.value for c in at.caption)
+
+
+def test_the_two_gaps_of_a_plan_stand_side_by_side_each_named(app_env):
+    # Issue 23 item 5: the overview said Atacama is 3 behind its target to date, this page 5 behind what was
+    # planned to date. Both are right: each named for what it compares, side by side. Computed here from the
+    # CSVs: 13 done; the target 22 for the year x 273 of 365 days to 30-09-2021.
+    with (app_env / "prochile-atacama-2021" / "activities.csv").open(encoding="utf-8") as file:
+        done = sum(row["status"] == "done" for row in csv.DictReader(file))
+    with (app_env / "prochile-atacama-2021" / "targets.csv").open(encoding="utf-8") as file:
+        target = next(float(row["target"]) for row in csv.DictReader(file) if row["metric"] == "activities_done")
+    expected = target * 273 / 365
+    at = _progress(office="ProChile Atacama")
+    metrics = {metric.label: metric for metric in at.metric}
+    calendar, overview = metrics["Realizadas a la fecha de corte"], metrics["Meta a la fecha (Resumen)"]
+    assert (calendar.value, calendar.delta) == ("13", "-5")
+    assert "planificadas a la fecha (calendario)" in calendar.proto.delta_description
+    assert overview.value == str(round(expected)) and overview.delta == f"{round(done - expected):+d}"
+    assert overview.proto.delta_description == "realizadas vs meta"
+    assert any(caption.value.startswith("Dos brechas, ambas correctas") for caption in at.caption)
+    two = _progress()  # two plans: the table has both gaps; Alianza has no target for activities done
+    table = two.dataframe[0].value.set_index("Plan")
+    assert table.loc["ProChile Atacama 2021", "Diferencia (realizadas − meta a la fecha)"] == "-3"
+    assert table.loc["ProChile Atacama 2021", "Diferencia (realizadas − planificadas)"] == "-5"
+    assert table.loc["Alianza del Pacífico 2020", "Meta a la fecha (Resumen)"] in ("", "—")

@@ -38,22 +38,42 @@ def monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> P
     return Presented(shown, raw)
 
 
-def to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.progress_to_date` for people, one row per plan."""
-    return localize(summary, {"plan_id": ("plan", labels), "as_of": ("as_of", "date"),
-                              "planned_year": ("progress_planned_year", "count"),
-                              "planned_to_date": ("progress_planned_to_date", "count"),
-                              "done_to_date": ("progress_done_to_date", "count"),
-                              "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct")}, lang)
+def _against_target(summary: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
+    """`summary` with each plan's activities done, target to date and gap as the overview reckons them
+    (`kpis.overview`), beside the gap against the plan's calendar: two gaps, each named for what it compares."""
+    done = kpis[kpis["kpi"] == "activities_done"].set_index("plan_id")
+    expected = summary["plan_id"].map(done["expected"])
+    return summary.assign(target_to_date=expected.round(), target_gap=(summary["plan_id"].map(done["actual"])
+                                                                       - expected).round())
 
 
-def cards(summary: pd.DataFrame, lang: str) -> list[Card]:
-    """One plan's progress to date as metric texts (label, value, delta)."""
-    row = summary.iloc[0]
+def to_date_table(summary: pd.DataFrame, kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
+    """`queries.progress_to_date` for people, one row per plan, with the gap against the target to date."""
+    return localize(_against_target(summary, kpis), {
+        "plan_id": ("plan", labels), "as_of": ("as_of", "date"), "planned_year": ("progress_planned_year", "count"),
+        "planned_to_date": ("progress_planned_to_date", "count"), "done_to_date": ("progress_done_to_date", "count"),
+        "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct"),
+        "target_to_date": ("progress_target_to_date", "count"), "target_gap": ("progress_target_gap", "count")},
+        lang)
+
+
+def two_gaps_note(lang: str) -> str:
+    """Why the overview and this page give two gaps for one plan, both right: what each compares."""
+    return t("progress_two_gaps", lang)
+
+
+def cards(summary: pd.DataFrame, kpis: pd.DataFrame, lang: str) -> list[Card]:
+    """One plan's progress to date as metric texts (label, value, delta): done against what its calendar had
+    due, and beside it the overview's target to date with done against it (see `two_gaps_note`)."""
+    row = _against_target(summary, kpis).iloc[0]
+    target = [] if is_missing(row["target_to_date"]) else [
+        Card(t("progress_target_to_date", lang), format_number(row["target_to_date"], lang),
+             delta=signed(row["target_gap"], "count", lang), delta_description=t("progress_vs_target", lang))]
     return [
         Card(t("progress_done_to_date", lang), format_number(row["done_to_date"], lang),
              delta=signed(row["gap"], "count", lang),
              delta_description=t("progress_vs_due", lang, planned=format_number(row["planned_to_date"], lang))),
+        *target,
         Card(t("progress_planned_to_date", lang), format_number(row["planned_to_date"], lang)),
         Card(t("progress_planned_year", lang), format_number(row["planned_year"], lang)),
         Card(t("progress_done_pct", lang), as_text(row["done_pct"], "pct", lang) or "—"),
