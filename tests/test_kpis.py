@@ -6,6 +6,7 @@ plans; the change's colour follows the status."""
 import csv
 import datetime as dt
 import html
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,7 +159,12 @@ def test_each_kpi_on_the_cards_and_in_the_comparison_table(app_env, kpi):
 
 
 def test_the_comparison_table_sorts_numbers_and_keeps_status_apart(app_env):
-    plans = open_page().dataframe[1].value
+    at = open_page()
+    plans = at.dataframe[1].value
+    # The pinned total and the plans below line up: every column as wide in both (they did not).
+    widths = [json.loads(table.proto.columns) for table in at.dataframe[:2]]
+    assert widths[0] == widths[1] and set(widths[0]) - {"_index"} == set(plans.columns)
+    assert all(widths[0][column]["width"] > 0 for column in plans.columns)
     assert plans["Negocios cerrados"].dtype.kind == "f"  # numbers, sorted as numbers
     assert list(plans["Negocios cerrados · Estado"]) == ["En meta", "En meta"]
     assert TOTAL_NAME not in list(plans["Plan"])  # the total is pinned in its own table above

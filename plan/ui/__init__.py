@@ -348,15 +348,33 @@ def table(view: View, tables: present.Presented, name: str, expanded: bool = Fal
     someone clicks (a national table's CSV is megabytes that most reruns would build for nothing).
     `units` names the shown columns that hold numbers (header -> unit of `present.formatted`): they stay
     numbers, so sorting by them sorts numbers, shown formatted in the language. The first `pinned` rows
-    (a total) are shown apart above, so sorting never moves them among the others."""
+    (a total) are shown apart above, so sorting never moves them among the others, in columns as wide as the
+    table's below, so the two line up."""
     shown, raw = tables
     container = st.container() if expanded else st.expander(t("show_data", view.lang))
     with container:
+        widths = _column_widths(shown, units, view.lang) if pinned else None
         if pinned:
-            st.dataframe(_formatted(shown.iloc[:pinned], units, view.lang), hide_index=True)
-        st.dataframe(_formatted(shown.iloc[pinned:].reset_index(drop=True), units, view.lang), hide_index=True)
+            st.dataframe(_formatted(shown.iloc[:pinned], units, view.lang), hide_index=True, column_config=widths)
+        st.dataframe(_formatted(shown.iloc[pinned:].reset_index(drop=True), units, view.lang), hide_index=True,
+                     column_config=widths)
         st.download_button(t("download_csv", view.lang), lambda: csv_bytes(raw, view.lang), file_name=f"{name}.csv",
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
+
+
+CHARACTER_PX, CELL_PADDING_PX, COLUMN_MAX_PX = 8, 24, 360  # a table column's width from its longest text
+
+
+def _column_widths(frame: pd.DataFrame, units: dict[str, str] | None, lang: str) -> dict:
+    """Each column's width in pixels from its longest text (header or cell, as shown), for tables that must
+    line up column by column (a pinned total above its plans)."""
+    units = units or {}
+    widths = {}
+    for header in frame.columns:
+        texts = [_cell(v, units[header], lang) if header in units else str(v) for v in frame[header]]
+        longest = max([len(str(header)), *map(len, texts)])
+        widths[header] = st.column_config.Column(width=min(COLUMN_MAX_PX, CHARACTER_PX * longest + CELL_PADDING_PX))
+    return widths
 
 
 def _formatted(frame: pd.DataFrame, units: dict[str, str] | None, lang: str):
