@@ -85,6 +85,13 @@ def scope(markets: list, unsplit: bool, lang: str) -> str:
              count=format_number(len(names), lang), names=listed)
 
 
+def _missing_plan_year(rows: pd.DataFrame, lang: str) -> str:
+    """Said in a panel's title when it has no figure for its plan's year (every bar then drawn lighter: the
+    Alliance's 2020 plan has UK exports for 2018-2019 only), else ""."""
+    plan_year = int(rows["plan_year"].iloc[0])
+    return "" if (rows["year"] == plan_year).any() else t("outcomes_no_plan_year", lang, year=plan_year)
+
+
 def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
     """`queries.exports_drawn`: exports per year, one panel per plan (or their total) with its own axis and a
     title saying what it covers (a region's markets, an alliance's one market: never on one axis); each bar
@@ -92,7 +99,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     series = list(exports.groupby("plan_id", sort=False))
     titles = [f"{plan_name(labels, plan_id, lang)}: "
               f"{scope(list(rows['scope_markets'].iloc[0]), bool(rows['scope_unsplit'].iloc[0]), lang)}"
-              for plan_id, rows in series]
+              f"{_missing_plan_year(rows, lang)}" for plan_id, rows in series]
     # Wrapped as chart titles are: plotly never wraps, and a phone cut a panel's scope off mid-word.
     figure = make_subplots(rows=max(1, len(series)), cols=1, vertical_spacing=0.4 / max(1, len(series)),
                            subplot_titles=["<br>".join(textwrap.wrap(plain(title), TITLE_CHARS)) for title in titles])
