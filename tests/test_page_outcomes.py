@@ -240,3 +240,14 @@ def test_money_axes_are_written_short_as_the_cards_are(app_env):
     en = figures_by_title(_open(office="ProChile Atacama", lang="en"))
     axis = next(figure for title, figure in en.items() if title.startswith("Exports by year"))["layout"]["yaxis"]
     assert all(text.startswith("US$") and text.endswith("M") for text in axis["ticktext"][1:]), axis["ticktext"]
+
+
+def test_the_exports_title_and_the_first_panels_title_never_overlap(app_env):
+    # Printed, the chart's two-line title ran into the first panel's three-line scope: the title now hangs from
+    # the figure's top and the top margin holds the panel's title lines below it.
+    layout = figures_by_title(_open())[EXPORTS]["layout"]
+    title_lines = layout["title"]["text"].count("<br>") + 1
+    panel_lines = layout["annotations"][0]["text"].count("<br>") + 1
+    title_top_px = (1 - layout["title"]["y"]) * layout["height"]
+    assert layout["title"]["yref"] == "container" and layout["title"]["yanchor"] == "top"
+    assert title_top_px + 22 * title_lines <= layout["margin"]["t"] - 18 * panel_lines

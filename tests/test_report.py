@@ -62,8 +62,10 @@ def test_spanish_report_shows_atacamas_figures_and_the_late_activity(db):
     # Issue 23: deals closed add the pisco campaigns' (US$ 485.000) to the activities' US$ 3.630.000.
     assert '<td class="number">US$ 4.115.000</td>' in kpi_row(document, "Negocios cerrados")
     late = document.split("<h2>Actividades atrasadas o en riesgo</h2>")[1]
-    assert "<td>ATA-21-06</td><td>Estudio de mercado: servicios a la minería en México</td>" in late
-    assert '<td>No iniciada</td><td class="number">182</td>' in late  # 01-04-2021 to the status date 30-09-2021
+    # How late and why first: 01-04-2021 to the status date 30-09-2021, and the activity's own notes.
+    assert ('<td class="number">182</td><td>No iniciada</td><td>Estudio de mercado: servicios a la minería en México'
+            '</td><td>Sin inicio registrado a la fecha de corte.</td>') in late
+    assert "<td>ATA-21-06</td>" in late
     assert "Datos tomados de los archivos del plan el " in document
     assert "Informe generado el 01-10-2021 09:30 (UTC)" in document
     assert "Alianza del Pacífico" not in document

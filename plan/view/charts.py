@@ -88,7 +88,8 @@ def short_ticks(largest, lang: str, usd: bool = True, count: int = 4) -> dict:
     power = 10 ** math.floor(math.log10(raw))
     step = max(1.0, next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
     values = [step * index for index in range(math.ceil(float(largest) / step) + 1)]
-    return {"tickvals": values, "ticktext": [format_compact(value, lang, usd=usd) for value in values]}
+    return {"tickvals": values, "ticktext": ["0" if not value else format_compact(value, lang, usd=usd)
+                                             for value in values]}
 
 
 def usd_axis(lang: str) -> str:

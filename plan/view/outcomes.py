@@ -14,6 +14,7 @@ from plan.view.charts import (
     PALETTE,
     TARGET_COLOR,
     TITLE_CHARS,
+    TITLE_LINE_PX,
     USD_FORMAT,
     day_text,
     month_ticks,
@@ -67,6 +68,7 @@ def participants_table(participants: pd.DataFrame, labels: dict[str, str], lang:
 
 SCOPE_NAMES = 3  # markets a panel's title names before "and N more"
 PANEL_PX = 300  # height of one scope's panel
+PANEL_TITLE_LINE_PX = 18  # one line of a panel's title (13 px type)
 EARLIER_OPACITY = 0.45  # bars of the years before the plan's: its context, drawn lighter
 
 
@@ -101,8 +103,9 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
               f"{scope(list(rows['scope_markets'].iloc[0]), bool(rows['scope_unsplit'].iloc[0]), lang)}"
               f"{_missing_plan_year(rows, lang)}" for plan_id, rows in series]
     # Wrapped as chart titles are: plotly never wraps, and a phone cut a panel's scope off mid-word.
+    wrapped = [textwrap.wrap(plain(title), TITLE_CHARS) for title in titles]
     figure = make_subplots(rows=max(1, len(series)), cols=1, vertical_spacing=0.4 / max(1, len(series)),
-                           subplot_titles=["<br>".join(textwrap.wrap(plain(title), TITLE_CHARS)) for title in titles])
+                           subplot_titles=["<br>".join(lines) for lines in wrapped])
     for index, (plan_id, rows) in enumerate(series):
         growth = [signed(v, "pct", lang) for v in rows["growth_pct"]]
         change = [signed(v, "usd", lang, missing="—") for v in rows["increase_usd"]]
@@ -121,7 +124,15 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     figure.update_layout(uniformtext={"minsize": 10, "mode": "show"})
     figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(rangemode="tozero", title_text=usd_axis(lang))
-    styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + 80, top=100)
+    # The first panel's title sits above its plot, under the chart's: room for all its lines (printed, a
+    # three-line scope ran into the chart's title).
+    top = 70 + PANEL_TITLE_LINE_PX * (len(wrapped[0]) if wrapped else 1)
+    styled(figure, t("outcomes_exports_title", lang), lang, height=PANEL_PX * max(1, len(series)) + top - 20, top=top)
+    # The chart's title at the figure's top (plotly centres it in the margin, over the panel's title); plotly
+    # anchors a wrapped title by its first line, so the others need room above it.
+    lines = figure.layout.title.text.count("<br>")
+    figure.update_layout(title={"yref": "container", "yanchor": "top",
+                                "y": 1 - (12 + TITLE_LINE_PX * lines) / figure.layout.height})
     return figure.update_annotations(xanchor="left", x=0, align="left", font={"size": 13})
 
 
