@@ -300,3 +300,17 @@ def test_a_period_paces_the_target_over_its_days_up_to_the_status_date():
     assert window == (dt.date(2021, 8, 1), dt.date(2021, 9, 30))
     first, last = Filters(date_to=dt.date(2020, 12, 31)).period(2021)  # dates that miss the plan year
     assert first > last and kpis.year_share(2021, dt.date(2021, 9, 30), period=(first, last)) == 0
+
+
+def test_exports_reported_to_june_compare_with_half_the_yearly_target():
+    # Customs months imported January to June: a figure to date, compared with 6/12 of the target, not the whole
+    # year's (all red) nor the status date's pace; a yearly figure (no month) keeps the whole target.
+    plans = pd.DataFrame({"plan_id": ["monthly", "yearly"], "year": [2025, 2025],
+                          "as_of": [dt.date(2025, 9, 30)] * 2})
+    exports = pd.DataFrame({"plan_id": ["monthly", "yearly"], "year": [2025, 2025],
+                            "exports_usd": [60.0, 100.0], "last_month": [6.0, None]})
+    targets = pd.DataFrame({"plan_id": ["monthly", "yearly"], "metric": ["exports_usd"] * 2, "target": [100.0] * 2})
+    table = kpis.kpi_table(plans, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), exports, targets, {})
+    rows = table[table["kpi"] == "exports"].set_index("plan_id")
+    assert rows.loc["monthly", "expected"] == pytest.approx(50.0) and rows.loc["monthly", "status"] == "green"
+    assert rows.loc["yearly", "expected"] == pytest.approx(100.0)

@@ -5,8 +5,9 @@
 
 Status (red/amber/green) compares the actual with the target scaled to the share of the plan
 year gone by at the plan's status date (`as_of`, today when empty): a plan at 30 September
-is expected to have reached 75% of its yearly targets. Exports are yearly figures, so they are
-compared with the whole target.
+is expected to have reached 75% of its yearly targets. Exports are compared with the target for the months
+their rows report: the whole target for a yearly figure (rows without a month) or a full year of months, six
+twelfths of it for January to June imported from customs, whatever the status date.
 
 A chosen period (a quarter, or dates) narrows the figures and, alike, the target: the share of the year that
 falls in the period up to the status date (the third quarter at 30 September: 92 of 365 days, 25%). Figures
@@ -106,13 +107,20 @@ class Actuals:
     campaigns: dict[str, Sums]  # per KPI with a `campaign_column`
     outcomes: Sums  # (plan id, metric, year)
     exports: Sums  # (plan id, year)
+    export_months: Sums  # (plan id, year) -> the last month the exports rows report (absent: yearly rows)
 
     @classmethod
     def of(cls, activities: pd.DataFrame, campaigns: pd.DataFrame, outcomes: pd.DataFrame,
            exports: pd.DataFrame) -> "Actuals":
         return cls({kpi: _sums(activities, column) for kpi, column in ACTIVITY_KPIS.items()},
                    {kpi.key: _sums(campaigns, kpi.campaign_column) for kpi in KPIS if kpi.campaign_column},
-                   _sums(outcomes, "value", "metric", "year"), _sums(exports, "exports_usd", "year"))
+                   _sums(outcomes, "value", "metric", "year"), _sums(exports, "exports_usd", "year"),
+                   _sums(exports.dropna(subset=["last_month"]) if len(exports) else exports, "last_month", "year"))
+
+    def reported_share(self, plan_id: str, year: int) -> float:
+        """The share of the year the plan's exports rows report: 1 for yearly rows, months / 12 for monthly."""
+        last_month = self.export_months.get((plan_id, year))
+        return 1.0 if last_month is None else last_month / 12
 
     def of_plan(self, plan_id: str, year: int) -> dict[str, float | None]:
         """The plan's actual value of every KPI as its definition says (None when the plan has no data for it)."""
@@ -152,7 +160,7 @@ def kpi_table(plans: pd.DataFrame, activities: pd.DataFrame, campaigns: pd.DataF
             if target is None or (period and kpi.yearly_figure):
                 expected = None
             else:
-                expected = target * (share if kpi.paced else 1.0)
+                expected = target * (share if kpi.paced else actuals.reported_share(plan.plan_id, int(plan.year)))
             rows.append({"plan_id": plan.plan_id, "kpi": kpi.key, "unit": kpi.unit, "actual": actual[kpi.key],
                          "target": target, "expected": expected, "previous": before.get(kpi.key),
                          "as_of": None if pd.isna(plan.as_of) else plan.as_of, "period": period is not None})

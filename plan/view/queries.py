@@ -446,8 +446,10 @@ def campaign_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
 
 # --- outcomes ---------------------------------------------------------------------------
 
+# last_month: the latest month the rows report (empty for yearly rows): a year still being reported is a
+# figure to date.
 EXPORTS_YEARLY = f"""
-    SELECT plan_id, year, sum(value) AS exports_usd
+    SELECT plan_id, year, sum(value) AS exports_usd, max(month) AS last_month
     FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'
     GROUP BY plan_id, year
 """  # noqa: S608 - constant fragments only
@@ -458,14 +460,15 @@ GROWTH = """
 
 EXPORTS_BY_YEAR = f"""
     WITH yearly AS ({EXPORTS_YEARLY})
-    SELECT plan_id, year, exports_usd, {GROWTH}
+    SELECT plan_id, year, exports_usd, last_month, {GROWTH}
     FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
     ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
 
 
 def exports_by_year(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Exports per plan and year (sum of the rows), with growth against the year before."""
+    """Exports per plan and year (sum of the rows) and the last month reported, with growth against the year
+    before."""
     return _frame(con, EXPORTS_BY_YEAR, filters)
 
 
