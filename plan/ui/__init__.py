@@ -411,6 +411,8 @@ def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = 
                 st.caption(card.basis)
             if card.status:
                 st.badge(card.status, color=card.color)
+            if card.behind:  # apart from the badge, which never wraps (`En riesgo · 5 de 16 pla…`)
+                st.caption(card.behind)
             if card.caption and not captions_in_tooltips:
                 st.caption(card.caption)
 

@@ -27,7 +27,7 @@ def _amount(value, unit: str, lang: str) -> str:
 def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
     """The KPI rows of one plan (or kpis.TOTAL) as card texts: label, short value, short delta against the
     target expected to date (coloured by the status) with its `basis` under it (that target, short: readable
-    on a phone, which cannot hover), the status badge (a total's also says how many plans are behind), and the
+    on a phone, which cannot hover), the status badge and, for a total, how many plans are `behind`, and the
     target and year-before lines in full (apart for the report's table, joined as the card's caption; a total's
     target line says how many plans have no target); `exact` and `exact_delta` are the figures behind the short
     ones, `definition` what the KPI counts."""
@@ -40,9 +40,8 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
         previous = (t("vs_previous", lang, change=change, previous=_amount(row.previous, row.unit, lang))
                     if has_previous else t("no_previous", lang))
         target = _target_line(row, lang)
-        badge = t(label_key, lang)
-        if row.plans > 1 and row.plans_behind:
-            badge += " · " + t("plans_behind", lang, behind=row.plans_behind, plans=row.plans)
+        behind = (t("plans_behind", lang, behind=row.plans_behind, plans=row.plans)
+                  if row.plans > 1 and row.plans_behind else None)
         gap = row.actual - row.expected if has_target else None
         cards.append(Card(
             label=t(f"kpi_{row.kpi}", lang),
@@ -52,7 +51,8 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             exact_delta=signed(gap, row.unit, lang) if has_target else None,
             delta_description=t("vs_target_to_date", lang) if has_target else None,
             basis=_basis(row, lang) if has_target or not is_missing(row.actual) else None,
-            status=badge,
+            status=t(label_key, lang),
+            behind=behind,
             color=color,
             target=target,
             previous=previous,

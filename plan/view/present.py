@@ -56,6 +56,7 @@ class Card:
     definition: str | None = None  # what the figure counts, from which files
     exact_delta: str | None = None  # the figure behind a short delta (the report prints it)
     basis: str | None = None  # what the delta compares with, short, shown under it (a phone cannot hover)
+    behind: str | None = None  # a total's plans behind ("5 de 16 planes atrasados"), beside its status
 
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).

@@ -73,7 +73,8 @@ def _exact(card: dict) -> str:
 
 
 def _status(card: dict) -> str:
-    return f'<span class="status status-{_e(card.color)}">{_e(card.status)}</span>'
+    behind = f" · {_e(card.behind)}" if card.behind else ""
+    return f'<span class="status status-{_e(card.color)}">{_e(card.status)}</span>{behind}'
 
 
 def _kpi_detail(cards: list[dict], lang: str) -> str:
