@@ -32,7 +32,8 @@ def _tooltips(at: AppTest) -> list[str]:
 
 
 def _badges(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown if "-badge[" in m.value]
+    """Each card's status badge (it leads the line under the card's change)."""
+    return [re.match(r":\w+-badge\[[^\]]*\]", m.value).group(0) for m in at.markdown if "-badge[" in m.value]
 
 
 def test_overview_compares_both_sample_plans_in_spanish(app_env):
