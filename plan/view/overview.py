@@ -50,7 +50,7 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             delta=signed(gap, row.unit, lang, short=True) if has_target else None,
             exact_delta=signed(gap, row.unit, lang) if has_target else None,
             delta_description=t("vs_target_to_date", lang) if has_target else None,
-            basis=_basis(row, lang) if has_target or not is_missing(row.actual) else None,
+            basis=None if is_missing(row.actual) else _basis(row, lang),
             status=t(label_key, lang),
             behind=behind,
             color=color,
