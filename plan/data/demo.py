@@ -267,14 +267,14 @@ def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, inde
     campaigns = _campaigns(rng, region, year, as_of, int(rng.integers(spec.campaigns[0], spec.campaigns[1] + 1)))
     count = int(rng.integers(spec.activities[0], spec.activities[1] + 1))
     activities = _activities(rng, region, year, as_of, count, priority, campaigns)
-    cents = _exports(rng, region, year, markets, priority)
+    cents, mean = _exports(rng, region, year, markets, priority)
     extra = _extra_outcomes(rng, year, as_of, activities)
     plan_row = {
         "office": f"ProChile {region.name}", "agency": "ProChile", "country": "CHL", "year": year, "as_of": as_of,
         "priority_markets": priority, "priority_sectors": list(region.sectors),
         "notes": f"Datos sintéticos de plan.data.demo (escala {spec.name}, semilla {seed})", "source": SOURCE,
     }
-    targets = _targets(rng, year, markets, priority, region, cents.sum(axis=0) / 100, activities, campaigns)
+    targets = _targets(rng, year, markets, priority, region, mean, activities, campaigns)
 
     folder_dir.mkdir()
     written = {
@@ -430,8 +430,14 @@ def _participation(rng, kind: ActivityType) -> dict:
     }
 
 
+SHIP_CHANCE = 0.9  # a traded (market, sector) ships in a given month
+NOISE_SIGMA = 0.6  # month-to-month spread of a shipment (lognormal)
+
+
 def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority: list[str]):
-    """Monthly exports in cents, shape (month, market, sector)."""
+    """Monthly exports in cents, shape (month, market, sector), and the year's mean US$ per (market, sector)
+    under the same draws' probabilities (traded, shipped in a month, noise): what a target can aim at without
+    knowing the draws."""
     total = region.exports_musd * 1e6 * 1.04 ** (year - 2016) * rng.lognormal(0, 0.05)
     market_weight = 1 / np.arange(1, len(markets) + 1) ** 1.2
     market_weight[[markets.index(code) for code in priority]] *= 1.5
@@ -447,11 +453,13 @@ def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority:
     season /= season.sum(axis=0, keepdims=True)
     expected = total * market_weight[:, None] * sector_weight[None, :]
     share = market_weight[:, None] * sector_weight[None, :]
-    traded = rng.random(share.shape) < np.clip(0.05 + 1.5 * np.sqrt(share / share.max()), 0, 1)
-    shipped = rng.random((MONTHS, *share.shape)) < 0.9
-    noise = rng.lognormal(0, 0.6, (MONTHS, *share.shape))
+    trade_chance = np.clip(0.05 + 1.5 * np.sqrt(share / share.max()), 0, 1)
+    traded = rng.random(share.shape) < trade_chance
+    shipped = rng.random((MONTHS, *share.shape)) < SHIP_CHANCE
+    noise = rng.lognormal(0, NOISE_SIGMA, (MONTHS, *share.shape))
     values = season[:, None, :] * expected[None, :, :] * noise * (traded[None] & shipped)
-    return np.rint(values * 100).astype(np.int64)
+    mean = expected * trade_chance * SHIP_CHANCE * math.exp(NOISE_SIGMA ** 2 / 2)
+    return np.rint(values * 100).astype(np.int64), mean
 
 
 def _extra_outcomes(rng, year: int, as_of: dt.date, activities: list[dict]) -> list[dict]:
@@ -472,20 +480,20 @@ def _extra_outcomes(rng, year: int, as_of: dt.date, activities: list[dict]) -> l
     return rows
 
 
-def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], region: Region, exported: np.ndarray,
+def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], region: Region, mean: np.ndarray,
              activities: list[dict], campaigns: list[dict]) -> list[dict]:
-    """The plan's targets; exports' from the US$ the demo exports per (market, sector) that year, 5 % below to
-    20 % above (from the figure the region would expect, a target sat twice what the sparse monthly grid ships
-    and every national plan read "off track")."""
+    """The plan's targets, drawn apart from the results they are compared with; exports' from the `mean` US$
+    per (market, sector) the draws aim at, 5 % below to 20 % above (from the region's figure before the sparse
+    grid's chances, a target sat at twice what ships and every national plan read "off track")."""
     def target(metric: Metric, value: float, market: str | None = None, sector: Sector | None = None) -> dict:
         amount = _usd(value) if metric.is_usd else round(float(value))
         return {"metric": metric, "year": year, "market": market, "sector": sector, "target": amount,
                 "source": SOURCE}
 
     growth = rng.uniform(0.95, 1.2)
-    rows = [target(Metric.EXPORTS_USD, exported.sum() * growth)]
-    rows += [target(Metric.EXPORTS_USD, exported[markets.index(m)].sum() * growth, market=m) for m in priority]
-    rows += [target(Metric.EXPORTS_USD, exported[:, SECTORS.index(s)].sum() * growth, sector=s) for s in region.sectors]
+    rows = [target(Metric.EXPORTS_USD, mean.sum() * growth)]
+    rows += [target(Metric.EXPORTS_USD, mean[markets.index(m)].sum() * growth, market=m) for m in priority]
+    rows += [target(Metric.EXPORTS_USD, mean[:, SECTORS.index(s)].sum() * growth, sector=s) for s in region.sectors]
     done = [a for a in activities if a["status"] is not Status.CANCELLED]
     rows += [
         target(Metric.NEW_EXPORTERS, rng.integers(15, 50)),
