@@ -251,3 +251,19 @@ def test_the_exports_title_and_the_first_panels_title_never_overlap(app_env):
     title_top_px = (1 - layout["title"]["y"]) * layout["height"]
     assert layout["title"]["yref"] == "container" and layout["title"]["yanchor"] == "top"
     assert title_top_px + 22 * title_lines <= layout["margin"]["t"] - 18 * panel_lines
+
+
+def test_a_year_reported_in_part_is_named_so_and_not_compared_with_a_whole_year(app_env):
+    # Customs months imported up to June: the 2021 bar is January-June beside whole years; growth against the
+    # whole 2020 would read as a fall by half, so it has none, and the overview's target is the same six months.
+    outcomes = app_env / "prochile-atacama-2021" / "outcomes.csv"
+    text = outcomes.read_text(encoding="utf-8")
+    assert text.count("exports_usd,2021,,") >= 2
+    outcomes.write_text(text.replace("exports_usd,2021,,", "exports_usd,2021,6,"), encoding="utf-8")
+    atacama = trace_named(figures_by_title(_open(office="ProChile Atacama"))[EXPORTS], "ProChile Atacama 2021")
+    labels = dict(zip(atacama["x"], atacama["text"], strict=True))
+    assert "2021 (ene–jun)" in labels and "2021" not in labels
+    assert labels["2021 (ene–jun)"] == "" and labels["2020"] == "+25,0 %"
+    overview = open_page(office="ProChile Atacama")
+    exports = next(metric for metric in overview.metric if metric.label == "Exportaciones regionales")
+    assert exports.delta == "+MMUS$ 3.180"  # 5.780,3 against half the yearly 5.200

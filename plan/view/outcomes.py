@@ -1,14 +1,16 @@
 """Outcomes: what has the work yielded? Regional exports and their growth (by sector too), deals closed and
 projected per event and over time, meetings requested and held, participants by country."""
 
+import datetime as dt
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import format_date as babel_date
 from plotly.subplots import make_subplots
 
 from plan.model.countries import country_name
-from plan.model.i18n import format_compact, format_number, format_usd, t
+from plan.model.i18n import format_compact, format_number, format_usd, locale_of, t
 from plan.model.models import Metric, Sector
 from plan.view.charts import (
     PALETTE,
@@ -87,6 +89,15 @@ def scope(markets: list, unsplit: bool, lang: str) -> str:
              count=format_number(len(names), lang), names=listed)
 
 
+def year_label(year, last_month, lang: str) -> str:
+    """A year as the exports chart names it: `2024`, or `2025 (ene–jun)` when its rows report part of it (a
+    half year beside whole ones, its growth left out)."""
+    if is_missing(last_month) or int(last_month) == 12:
+        return str(int(year))
+    first, last = (babel_date(dt.date(2000, month, 1), "MMM", locale=locale_of(lang)) for month in (1, int(last_month)))
+    return t("outcomes_year_part", lang, year=int(year), first=first, last=last)
+
+
 def _missing_plan_year(rows: pd.DataFrame, lang: str) -> str:
     """Said in a panel's title when it has no figure for its plan's year (every bar then drawn lighter: the
     Alliance's 2020 plan has UK exports for 2018-2019 only), else ""."""
@@ -112,7 +123,8 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
         name = plan_name(labels, plan_id, lang)
         plan_year = int(rows["plan_year"].iloc[0])
         figure.add_trace(go.Bar(
-            x=rows["year"].astype(str), y=rows["exports_usd"], name=name, showlegend=False,
+            x=[year_label(year, last, lang) for year, last in zip(rows["year"], rows["last_month"], strict=True)],
+            y=rows["exports_usd"], name=name, showlegend=False,
             marker={"color": PALETTE[index % len(PALETTE)],
                     "opacity": [1.0 if year == plan_year else EARLIER_OPACITY for year in rows["year"]]},
             text=growth, textposition="outside", cliponaxis=False,

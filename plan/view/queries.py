@@ -481,24 +481,28 @@ EXPORTS_HISTORY = f"""
         SELECT CASE WHEN $summed THEN '{TOTAL}' ELSE plan_id END AS series, office, max(year) AS plan_year
         FROM plan WHERE list_contains($shown::VARCHAR[], plan_id) GROUP BY ALL
     ), by_plan AS (
-        SELECT plan_id, year, market, sum(value) AS value FROM outcomes
+        SELECT plan_id, year, market, sum(value) AS value, max(month) AS last_month FROM outcomes
         WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' GROUP BY ALL
     ), rows AS (
-        SELECT s.series, s.office, p.year AS source_year, o.year, o.market, o.value
+        SELECT s.series, s.office, p.year AS source_year, o.year, o.market, o.value, o.last_month
         FROM by_plan o JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office AND p.year <= s.plan_year
     ), latest AS (
         SELECT * FROM rows QUALIFY source_year = max(source_year) OVER (PARTITION BY series, office, year)
     ), yearly AS (
-        SELECT series AS plan_id, year, sum(value) AS exports_usd FROM latest GROUP BY ALL
+        SELECT series AS plan_id, year, sum(value) AS exports_usd, max(last_month) AS last_month
+        FROM latest GROUP BY ALL
+    ), grown AS (
+        SELECT *, {GROWTH} FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
     ), scope AS (
         SELECT series AS plan_id, list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL)
                AS scope_markets, bool_or(market IS NULL) AS scope_unsplit
         FROM latest GROUP BY ALL
     ), marked AS (SELECT series AS plan_id, max(plan_year) AS plan_year FROM shown GROUP BY ALL)
-    SELECT plan_id, year, exports_usd, {GROWTH}, plan_year, coalesce(scope_markets, []) AS scope_markets,
-           scope_unsplit
-    FROM yearly JOIN scope USING (plan_id) JOIN marked USING (plan_id)
-    WINDOW w AS (PARTITION BY plan_id ORDER BY year) ORDER BY plan_id, year
+    SELECT plan_id, year, exports_usd, last_month,
+           CASE WHEN coalesce(last_month, 12) = 12 THEN increase_usd END AS increase_usd,
+           CASE WHEN coalesce(last_month, 12) = 12 THEN growth_pct END AS growth_pct,
+           plan_year, coalesce(scope_markets, []) AS scope_markets, scope_unsplit
+    FROM grown JOIN scope USING (plan_id) JOIN marked USING (plan_id) ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
 
 
@@ -507,7 +511,9 @@ def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     (plan id TOTAL). Each series holds its office's earlier years too, whichever plan year is chosen: the
     context of the plan's figure (`plan_year`, the latest chosen); an office's year that several of its plans
     report counts once, from its latest plan. `scope_markets` and `scope_unsplit` say what a series covers:
-    the markets of its rows, and whether some row is not split by market."""
+    the markets of its rows, and whether some row is not split by market. `last_month` is the latest month a
+    year's rows report (empty: yearly rows); a year reported in part (January-June) has no growth against the
+    whole year before."""
     history = [row[0] for row in con.execute(OFFICE_HISTORY, {"plans": list(filters.plan_ids)}).fetchall()]
     return _frame(con, EXPORTS_HISTORY, dataclasses.replace(filters, plan_ids=tuple(history)),
                   shown=list(filters.plan_ids), summed=filters.plans_summed())
