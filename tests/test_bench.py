@@ -16,9 +16,9 @@ import pytest
 from plan.bench.suite import LIMITS, page_files
 from plan.data import database
 from plan.data.demo import write_demo
+from plan.model.kpi_definitions import KPIS
 from plan.view import present, progress, queries
 from plan.view.filters import PLANS_APART, TOTAL, Filters
-from plan.view.kpis import KPIS
 from plan.view.queries import CALENDAR_ROWS, EVENTS_SHOWN
 from tests.apptest import decoded, figures_by_title, open_page, table_with
 

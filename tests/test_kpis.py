@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from plan.data import database
+from plan.model.kpi_definitions import ACTIVITY_KPIS
 from plan.view import kpis, report
 from plan.view.filters import Filters
 from tests.apptest import card_tooltips, open_page
@@ -257,7 +258,7 @@ def test_a_totals_year_before_covers_the_same_plans_as_its_value():
     # Plan a has an activities target, plan b none: the total's 4 done (a's) compares with a's 2 the year
     # before (+100 %), not with a's and b's 2 + 8 (which read -60 % beside a figure that left b out).
     plans = pd.DataFrame({"plan_id": ["a", "b"], "year": [2021, 2021], "as_of": [dt.date(2021, 6, 30)] * 2})
-    activities = pd.DataFrame({"plan_id": ["a", "b"], **{column: [0.0, 0.0] for column in kpis.ACTIVITY_KPIS.values()}})
+    activities = pd.DataFrame({"plan_id": ["a", "b"], **{column: [0.0, 0.0] for column in ACTIVITY_KPIS.values()}})
     activities["activities_done"] = [4.0, 9.0]
     targets = pd.DataFrame({"plan_id": ["a"], "metric": ["activities_done"], "target": [10.0]})
     previous = {"a": {"activities_done": 2.0}, "b": {"activities_done": 8.0}}

@@ -14,12 +14,12 @@ falls in the period up to the status date (the third quarter at 30 September: 92
 reported once a year (new exporters, exports: outcomes.csv rows of a year) get no status for a period: their
 target is yearly and a quarter has none of its own.
 
-Each KPI has one definition (`Kpi`: which columns of which files it adds, said in words by the message
-`kpi_<key>_definition`, which the card's tooltip and the report show). Budget spent and deals closed add
-the pisco campaigns' own figures to the activities': the targets' notes count campaigns in the budget, and
-in pisco_campaigns.csv a campaign's row holds its own spending and deals, not those of the activities that
-name it in `campaign_id` (the sample's PIS-21-03 closed US$ 95.000 while its linked mission closed
-US$ 120.000), so each row counts once.
+Each KPI has one definition (`plan.model.kpi_definitions`: which columns of which files it adds, said in words
+by the message `kpi_<key>_definition`, which the card's tooltip and the report show). Budget spent and deals
+closed add the pisco campaigns' own figures to the activities': the targets' notes count campaigns in the
+budget, and in pisco_campaigns.csv a campaign's row holds its own spending and deals, not those of the
+activities that name it in `campaign_id` (the sample's PIS-21-03 closed US$ 95.000 while its linked mission
+closed US$ 120.000), so each row counts once.
 
 A total covers, for value, target and gap alike, the plans that have a target for the KPI (all plans
 when none has one), the year before too; it also counts the plans without a target and the plans behind.
@@ -30,37 +30,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS
 from plan.view import queries
 from plan.view.filters import TOTAL, Filters
 
 GREEN_FROM = 0.9  # actual / expected at this pace or more: on track
 AMBER_FROM = 0.7  # below this: off track
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """A KPI's definition: its label and definition are the messages `kpi_<key>` and `kpi_<key>_definition`."""
-
-    key: str
-    unit: str  # "count" or "usd"
-    target_metric: str | None
-    paced: bool = True
-    yearly_figure: bool = False  # reported once a year, so a period has no target of its own
-    campaign_column: str | None = None  # the column of `queries.campaign_totals` added to the activities' figure
-
-
-KPIS = (
-    Kpi("activities_done", "count", "activities_done"),
-    Kpi("budget_spent", "usd", "budget_spent_usd", campaign_column="spent_usd"),
-    Kpi("exporters", "count", "exporters"),
-    Kpi("importers", "count", "importers"),
-    Kpi("meetings_held", "count", "meetings_held"),
-    Kpi("deals_closed", "usd", "deals_closed_usd", campaign_column="deals_actual_usd"),
-    Kpi("deals_projected", "usd", "deals_projected_usd"),
-    Kpi("new_exporters", "count", "new_exporters", yearly_figure=True),
-    Kpi("pisco_reach", "count", "pisco_reach", campaign_column="reach_actual"),
-    Kpi("exports", "usd", "exports_usd", paced=False, yearly_figure=True),
-)
 
 
 def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None,
@@ -94,9 +69,6 @@ def _sums(frame: pd.DataFrame, column: str, *keys: str) -> Sums:
     return {key if isinstance(key, tuple) else (key,): float(value) for key, value in summed.items()}
 
 
-ACTIVITY_KPIS = {"activities_done": "activities_done", "budget_spent": "spent_usd", "exporters": "exporters",
-                 "importers": "importers", "meetings_held": "meetings_held", "deals_closed": "deals_closed_usd",
-                 "deals_projected": "deals_projected_usd"}  # KPI -> its column of `queries.activity_totals`
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from plan.model.i18n import format_compact, format_date, t
+from plan.model.kpi_definitions import KPIS
 from plan.view.filters import TOTAL, years_summed
-from plan.view.kpis import KPIS
 from plan.view.present import Card, Presented, as_text, columns, is_missing, localize, signed, stamp
 
 STATUS_BADGES = {"green": ("status_green", "green"), "amber": ("status_amber", "orange"),

@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from plan.model.i18n import t
+from plan.model.kpi_definitions import KPIS
 from plan.view import kpis, mix, outcomes, overview, present, progress, queries
 from plan.view.filters import Filters, plan_labels
 
@@ -122,7 +123,7 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
 def _definitions(lang: str) -> str:
     """What each KPI counts and from which files (the same words as the cards' tooltips)."""
     items = "".join(f"<dt>{_e(t(f'kpi_{kpi.key}', lang))}</dt><dd>{_e(t(f'kpi_{kpi.key}_definition', lang))}</dd>"
-                    for kpi in kpis.KPIS)
+                    for kpi in KPIS)
     return f'<h3>{_e(t("report_definitions", lang))}</h3>\n<dl class="definitions">{items}</dl>'
 
 
