@@ -409,6 +409,9 @@ def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, prio
             "partners": [PARTNERS[i] for i in rng.choice(len(PARTNERS), size=int(rng.integers(0, 3)), replace=False)],
             "budget_usd": _usd(budget), "campaign_id": campaign["id"] if campaign else None, "source": SOURCE,
         }
+        if status in SLIPPED_REASONS:  # what a director reads in the late table's "why" (no draw: same data)
+            reasons = SLIPPED_REASONS[status]
+            row["notes"] = reasons[number % len(reasons)]
         if status is Status.IN_PROGRESS:
             row["spent_usd"] = _usd(budget * rng.uniform(0.2, 0.7))
         if status is Status.DONE:
@@ -416,6 +419,13 @@ def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, prio
             row.update(_participation(rng, kind))
         rows.append(row)
     return rows
+
+
+SLIPPED_REASONS = {
+    Status.POSTPONED: ("Postergada por agenda de la contraparte.", "Postergada a la espera de cofinanciamiento.",
+                       "Postergada por baja inscripción de empresas."),
+    Status.CANCELLED: ("Cancelada por el organizador.", "Cancelada: sin presupuesto disponible."),
+}
 
 
 def _participation(rng, kind: ActivityType) -> dict:
