@@ -69,12 +69,11 @@ def plan_name(labels: dict[str, str], plan_id: str, lang: str) -> str:
     return labels.get(plan_id, t("total", lang))
 
 
-LABEL_ROOM = 1.3  # horizontal bars' axis beyond the largest bar, for the amount written after it
-
-
-def room_for_labels(figure: go.Figure, largest: float, room: float = LABEL_ROOM) -> go.Figure:
-    """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit."""
-    figure.update_xaxes(range=[0, max(largest, 1.0) * room])
+def room_for_labels(figure: go.Figure, largest: float, lang: str, usd: bool = True, room: float = 1.3) -> go.Figure:
+    """Horizontal bars with their amounts written after them: widen the axis `room` times so they fit, its
+    ticks written short over that range (`short_ticks`)."""
+    end = max(largest, 1.0) * room
+    figure.update_xaxes(range=[0, end], **short_ticks(end, lang, usd=usd))
     return figure.update_layout(margin={"r": 20})
 
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plan.model import countries
 from plan.model.countries import country_name
 from plan.model.i18n import format_number, format_usd, t
-from plan.view.charts import LABEL_ROOM, PALETTE, plain, plan_name, room_for_labels, short_ticks, styled
+from plan.view.charts import PALETTE, plain, plan_name, room_for_labels, short_ticks, styled
 from plan.view.present import Card, Presented, columns, formatted, is_missing, localize
 
 # Metrics of `queries.markets_summary` a map can colour by; the first is the default.
@@ -231,12 +231,10 @@ def ranking(summary, metric: str, lang: str) -> go.Figure:
         ))
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     figure.update_layout(barmode="relative")
-    largest = float(rows[metric].max()) if len(rows) else 0.0
-    figure.update_xaxes(short_ticks(largest * LABEL_ROOM, lang, usd=metric != "activities"))
     figure = styled(figure, t("markets_ranking_title", lang, metric=label), lang,
                     x_title=t("axis_usd", lang) if metric != "activities" else label, y_title=None,
                     height=max(320, 26 * len(rows) + 140))
-    return room_for_labels(figure, largest)
+    return room_for_labels(figure, float(rows[metric].max()) if len(rows) else 0.0, lang, usd=metric != "activities")
 
 
 def deals(activities, country: str, lang: str) -> go.Figure:
@@ -255,12 +253,10 @@ def deals(activities, country: str, lang: str) -> go.Figure:
         ))
     figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", automargin=True)
-    largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
-    largest = 0.0 if largest != largest else float(largest)
-    figure.update_xaxes(short_ticks(largest * LABEL_ROOM, lang))
     figure = styled(figure, t("markets_deals_title", lang, country=plain(country)), lang, x_title=t("axis_usd", lang),
                     height=max(260, 60 * len(rows) + 160))
-    return room_for_labels(figure, largest)
+    largest = rows[["deals_closed_usd", "deals_projected_usd"]].max().max()
+    return room_for_labels(figure, 0.0 if largest != largest else float(largest), lang)
 
 
 def exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:

@@ -148,9 +148,6 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
     return figure.update_annotations(xanchor="left", x=0, align="left", font={"size": 13})
 
 
-SECTOR_ROOM = 1.6  # the sector bars' axis beyond the largest, for its label (a phone's width too)
-
-
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled with
     its short figure (`MMUS$ 5.457`, so a phone shows it whole); the exact one on hover."""
@@ -162,11 +159,10 @@ def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
                               textangle=0, cliponaxis=False, customdata=[format_usd(v, lang) for v in values],
                               hovertemplate="%{y}: %{customdata}<extra></extra>"))
     figure.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
-    figure.update_xaxes(short_ticks(max(values, default=0.0) * SECTOR_ROOM, lang))
     year = int(exports["year"].iloc[0]) if len(exports) else ""
     figure = styled(figure, t("outcomes_sector_title", lang, year=year), lang, x_title=usd_axis(lang), y_title=None,
                     height=max(300, 30 * len(rows) + 140))
-    return room_for_labels(figure, max(values, default=0.0), room=SECTOR_ROOM)
+    return room_for_labels(figure, max(values, default=0.0), lang, room=1.6)  # a phone's width too
 
 
 EVENT_LABEL_CHARS = 30  # an event's short title beside its bars; the hover has the whole title and its id
@@ -295,7 +291,7 @@ def meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figur
     figure.update_xaxes(rangemode="tozero")
     figure = _by_event(figure, names, t("outcomes_meetings_title", lang), t("outcomes_meetings_axis", lang), lang)
     largest = deals[["meetings_requested", "meetings_held"]].max().max()
-    return room_for_labels(figure, 0.0 if pd.isna(largest) else float(largest), room=1.15)
+    return room_for_labels(figure, 0.0 if pd.isna(largest) else float(largest), lang, usd=False, room=1.15)
 
 
 def participants(participants: pd.DataFrame, lang: str) -> go.Figure:
