@@ -4,7 +4,7 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import kpis, present, progress, queries
+from plan.view import present, progress, queries
 
 view = ui.page("progress")
 lang = view.lang
@@ -14,11 +14,11 @@ if calendar.empty:
     st.stop()
 
 st.subheader(t("progress_to_date", lang))
-to_date, targets = ui.query(view, queries.progress_to_date), ui.query(view, kpis.overview)
 if len(view.plans) == 1:
-    ui.cards(progress.cards(to_date, targets, lang), per_row=5)
+    ui.cards(ui.presented(view, progress.to_date, progress.cards), per_row=5)
 else:
-    ui.table(view, progress.to_date_table(to_date, targets, view.labels, lang), "progress-to-date", expanded=True)
+    ui.table(view, ui.presented(view, progress.to_date, progress.to_date_table, view.labels), "progress-to-date",
+             expanded=True)
 st.caption(progress.two_gaps_note(lang))
 
 monthly = ui.query(view, queries.progress_drawn)

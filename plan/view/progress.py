@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 
 from plan.model.i18n import format_number, t
 from plan.model.models import ActivityType, Modality, Sector, Status
+from plan.view import kpis, queries
 from plan.view.charts import PALETTE, plain, plan_name, schedule, styled
-from plan.view.filters import TOTAL
+from plan.view.filters import TOTAL, Filters
 from plan.view.present import Card, Presented, as_text, columns, is_missing, localize, month_label, signed
 
 
@@ -38,18 +39,21 @@ def monthly_table(monthly: pd.DataFrame, labels: dict[str, str], lang: str) -> P
     return Presented(shown, raw)
 
 
-def _against_target(summary: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
-    """`summary` with each plan's activities done, target to date and gap as the overview reckons them
-    (`kpis.overview`), beside the gap against the plan's calendar: two gaps, each named for what it compares."""
-    done = kpis[kpis["kpi"] == "activities_done"].set_index("plan_id")
+def to_date(con, filters: Filters) -> pd.DataFrame:
+    """`queries.progress_to_date` with each plan's target to date for activities done and the gap to it, as
+    the overview reckons them (`kpis.overview`): beside the gap against the plan's calendar, two gaps, each
+    named for what it compares (one query for the page, cached as one)."""
+    summary = queries.progress_to_date(con, filters)
+    table = kpis.overview(con, filters)
+    done = table[table["kpi"] == "activities_done"].set_index("plan_id")
     expected = summary["plan_id"].map(done["expected"])
     return summary.assign(target_to_date=expected.round(), target_gap=(summary["plan_id"].map(done["actual"])
                                                                        - expected).round())
 
 
-def to_date_table(summary: pd.DataFrame, kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.progress_to_date` for people, one row per plan, with the gap against the target to date."""
-    return localize(_against_target(summary, kpis), {
+def to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
+    """`to_date` for people, one row per plan."""
+    return localize(summary, {
         "plan_id": ("plan", labels), "as_of": ("as_of", "date"), "planned_year": ("progress_planned_year", "count"),
         "planned_to_date": ("progress_planned_to_date", "count"), "done_to_date": ("progress_done_to_date", "count"),
         "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct"),
@@ -62,10 +66,10 @@ def two_gaps_note(lang: str) -> str:
     return t("progress_two_gaps", lang)
 
 
-def cards(summary: pd.DataFrame, kpis: pd.DataFrame, lang: str) -> list[Card]:
-    """One plan's progress to date as metric texts (label, value, delta): done against what its calendar had
-    due, and beside it the overview's target to date with done against it (see `two_gaps_note`)."""
-    row = _against_target(summary, kpis).iloc[0]
+def cards(summary: pd.DataFrame, lang: str) -> list[Card]:
+    """One plan's progress to date (`to_date`) as metric texts (label, value, delta): done against what its
+    calendar had due, and beside it the overview's target to date with done against it (see `two_gaps_note`)."""
+    row = summary.iloc[0]
     target = [] if is_missing(row["target_to_date"]) else [
         Card(t("progress_target_to_date", lang), format_number(row["target_to_date"], lang),
              delta=signed(row["target_gap"], "count", lang), delta_description=t("progress_vs_target", lang))]
