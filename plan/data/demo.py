@@ -274,7 +274,7 @@ def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, inde
     count = int(rng.integers(spec.activities[0], spec.activities[1] + 1))
     activities = _activities(rng, region, year, as_of, count, priority, campaigns)
     cents, mean = _exports(rng, region, year, markets, priority, reported_months(year))
-    extra = _extra_outcomes(rng, year, as_of, activities)
+    extra = _extra_outcomes(rng, year, activities)
     plan_row = {
         "office": f"ProChile {region.name}", "agency": "ProChile", "country": "CHL", "year": year, "as_of": as_of,
         "priority_markets": priority, "priority_sectors": list(region.sectors),
@@ -452,9 +452,8 @@ NOISE_SIGMA = 0.6  # month-to-month spread of a shipment (lognormal)
 
 def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority: list[str], months: int):
     """The first `months` months' exports in cents, shape (month, market, sector), and the whole year's mean
-    US$ per (market, sector)
-    under the same draws' probabilities (traded, shipped in a month, noise): what a target can aim at without
-    knowing the draws."""
+    US$ per (market, sector) under the draws' chances (traded, shipped in a month, noise): what a target can
+    aim at without knowing the draws."""
     total = region.exports_musd * 1e6 * 1.04 ** (year - 2016) * rng.lognormal(0, 0.05)
     market_weight = 1 / np.arange(1, len(markets) + 1) ** 1.2
     market_weight[[markets.index(code) for code in priority]] *= 1.5
@@ -479,9 +478,9 @@ def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority:
     return np.rint(values * 100).astype(np.int64), mean
 
 
-def _extra_outcomes(rng, year: int, as_of: dt.date, activities: list[dict]) -> list[dict]:
+def _extra_outcomes(rng, year: int, activities: list[dict]) -> list[dict]:
     """The few non-export outcome rows: new exporters by month, yearly firms, follow-up deals."""
-    last_month = as_of.month if as_of.year == year else MONTHS
+    last_month = reported_months(year)
     rows = [{"metric": Metric.NEW_EXPORTERS, "month": m, "value": int(rng.integers(0, 6))}
             for m in range(1, last_month + 1)]
     rows.append({"metric": Metric.EXPORTERS, "value": int(rng.integers(80, 400))})
