@@ -52,13 +52,13 @@ def to_date(con, filters: Filters) -> pd.DataFrame:
 
 
 def to_date_table(summary: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`to_date` for people, one row per plan."""
+    """`to_date` for people, one row per plan: done, then the two gaps side by side (the calendar's, the
+    target's), then the year's plan."""
     return localize(summary, {
-        "plan_id": ("plan", labels), "as_of": ("as_of", "date"), "planned_year": ("progress_planned_year", "count"),
-        "planned_to_date": ("progress_planned_to_date", "count"), "done_to_date": ("progress_done_to_date", "count"),
-        "gap": ("progress_gap", "count"), "done_pct": ("progress_done_pct", "pct"),
-        "target_to_date": ("progress_target_to_date", "count"), "target_gap": ("progress_target_gap", "count")},
-        lang)
+        "plan_id": ("plan", labels), "as_of": ("as_of", "date"), "done_to_date": ("progress_done_to_date", "count"),
+        "planned_to_date": ("progress_planned_to_date", "count"), "gap": ("progress_gap", "count"),
+        "target_to_date": ("progress_target_to_date", "count"), "target_gap": ("progress_target_gap", "count"),
+        "done_pct": ("progress_done_pct", "pct"), "planned_year": ("progress_planned_year", "count")}, lang)
 
 
 def two_gaps_note(lang: str) -> str:
