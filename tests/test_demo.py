@@ -3,21 +3,28 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from plan.data.demo import (
+    CURRENT_AS_OF,
     MARKER,
     MARKETS,
     PARTIAL,
+    REGIONS,
     SCALES,
     exports_grid_rows,
     folder_names,
     national_outcome_rows,
+    office_traits,
     write_demo,
 )
 from plan.model import countries
-from plan.model.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, Metric, Sector
+from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS
+from plan.model.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, Metric, Sector, Status
 from plan.model.parsing import DecimalMark
+
+TABLES_BY_NAME = {table.name: table for table in TABLES}
 
 
 def read_models(path: Path, model) -> list:
@@ -185,3 +192,115 @@ def test_rejects_bad_arguments(tmp_path, scale, seed):
     with pytest.raises(ValueError, match=r"scale|seed"):
         write_demo(tmp_path, scale, seed)
     assert not any(tmp_path.iterdir())
+
+
+# --- what a backtest needs of the national demo (docs/demo-data.md) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("national")
+    write_demo(root, "national")
+    return root
+
+
+def read_table(root: Path, table: str) -> pd.DataFrame:
+    """One CSV of every plan folder, with the folder's office (region slug) and year."""
+    frames = []
+    for folder in folder_names("national"):
+        frame = pd.read_csv(root / folder / f"{table}.csv", dtype=str, keep_default_na=False)
+        office, year = folder.removeprefix("national-").rsplit("-", 1)
+        frames.append(frame.assign(office=office, plan_year=int(year)))
+    return pd.concat(frames, ignore_index=True)
+
+
+def number(frame: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(frame[column].replace("", None)).fillna(0)
+
+
+def test_an_office_keeps_its_own_record_across_its_closed_years(national):
+    activities = read_table(national, "activities")
+    closed = activities[activities["plan_year"] < CURRENT_AS_OF.year]
+    done_share = (closed["status"] == "done").groupby([closed["office"], closed["plan_year"]]).mean().unstack()
+    years = done_share.shape[1]
+    within = done_share.var(axis=1, ddof=1).mean()  # year-to-year spread inside an office
+    # One-way analysis of variance: without an office record the office means vary only as much as the
+    # year-to-year noise allows (ratio ~1); with one they vary far more.
+    assert done_share.mean(axis=1).var(ddof=1) * years / within > 4
+    assert done_share.mean(axis=1).max() - done_share.mean(axis=1).min() > 2 * within ** 0.5
+    assert set(closed["status"]) <= {"done", "postponed", "cancelled"}  # a closed year left nothing open
+    done = closed[closed["status"] == "done"]
+    late_by = pd.to_datetime(done["actual_end"]) - pd.to_datetime(done["planned_end"])
+    assert late_by.abs().max() <= pd.Timedelta(days=4)  # done within a few days of the planned end
+    slipped = closed[closed["status"] == "postponed"]
+    assert (slipped[["actual_start", "actual_end"]] == "").all().all()
+
+
+def test_offices_with_a_late_skew_start_most_activities_in_the_last_quarter(national):
+    starts = pd.concat([read_table(national, "activities"), read_table(national, "pisco_campaigns")])
+    quarters = pd.to_datetime(starts["planned_start"]).dt.quarter.groupby(starts["office"]).value_counts().unstack()
+    skews = {region.slug: office_traits(0, region).skew for region in REGIONS}
+    late, even = max(skews, key=skews.get), min(skews, key=skews.get)
+    assert skews[late] > 1.5 and skews[even] == 1.0
+    assert quarters.loc[late, 4] > 2 * quarters.loc[late, 1]
+    assert quarters.loc[even, 4] < 1.5 * quarters.loc[even, 1]
+
+
+def test_the_current_year_knows_nothing_after_its_status_date(national):
+    months = {}
+    for folder in folder_names("national"):
+        if not folder.endswith(str(CURRENT_AS_OF.year)):
+            continue
+        (plan_row,) = read_models(national / folder / "plan.csv", PLAN.model)
+        assert plan_row.as_of == CURRENT_AS_OF
+        for row in read_models(national / folder / OUTCOMES.file_name, OUTCOMES.model):
+            if row.month is not None:
+                months.setdefault(row.metric, set()).add(row.month)
+        for table in ("activities", "pisco_campaigns"):
+            for row in read_models(national / folder / f"{table}.csv", TABLES_BY_NAME[table].model):
+                assert (row.actual_end is not None) == (row.status is Status.DONE), (folder, row.id)
+                assert max(row.actual_start or CURRENT_AS_OF, row.actual_end or CURRENT_AS_OF) <= CURRENT_AS_OF
+    # Every monthly metric, the follow-up deals too, stops at the status date's month.
+    assert set(months) == {Metric.EXPORTS_USD, Metric.NEW_EXPORTERS, Metric.DEALS_CLOSED_USD}
+    assert {metric: max(found) for metric, found in months.items()} == dict.fromkeys(months, CURRENT_AS_OF.month)
+    activities = read_table(national, "activities").query(f"plan_year == {CURRENT_AS_OF.year} and status != 'done'")
+    figures = ["exporters", "importers", "meetings_requested", "meetings_held", "deals_closed_usd",
+               "deals_projected_usd"]
+    assert len(activities) > 0 and (activities[figures] == "").all().all()  # only a done activity has results
+
+
+def test_targets_do_not_follow_the_results(national):
+    # Each KPI's actual at the end of a closed year (as plan.model.kpi_definitions adds it) over its target:
+    # targets come from what is scheduled and a growth drawn per plan, so plans land on both sides of 1.
+    activities, campaigns, targets = (read_table(national, name) for name in ("activities", "pisco_campaigns",
+                                                                              "targets"))
+    targets = targets[(targets["market"] == "") & (targets["sector"] == "")]
+    plan = ["office", "plan_year"]
+    actual = {"activities_done": (activities["status"] == "done").groupby([activities[k] for k in plan]).sum()}
+    for kpi, column in ACTIVITY_KPIS.items():
+        if kpi != "activities_done":
+            actual[kpi] = number(activities, column).groupby([activities[k] for k in plan]).sum()
+    for kpi in KPIS:
+        if kpi.campaign_column:
+            actual[kpi.key] = actual.get(kpi.key, 0) + number(campaigns, kpi.campaign_column).groupby(
+                [campaigns[k] for k in plan]).sum()
+    checked = {kpi.key: kpi.target_metric for kpi in KPIS if kpi.key in actual}
+    assert set(checked) == {"activities_done", "budget_spent", "exporters", "importers", "meetings_held",
+                            "deals_closed", "deals_projected", "pisco_reach"}
+    for kpi, metric in checked.items():
+        target = number(targets[targets["metric"] == metric], "target").groupby(
+            [targets[k] for k in plan]).sum()
+        ratio = (actual[kpi] / target).loc[lambda r: r.index.get_level_values(1) < CURRENT_AS_OF.year]
+        assert len(ratio) == 16 * 9, kpi
+        assert (ratio < 0.9).mean() > 0.1 and (ratio > 1.1).mean() > 0.1, kpi
+        assert 0.85 < ratio.median() < 1.15, kpi  # aimed at what the draws give, not beside it
+
+
+def test_new_exporters_are_seasonal(national):
+    outcomes = pd.concat(pd.read_csv(national / folder / OUTCOMES.file_name, usecols=["metric", "month", "value"])
+                         .query("metric == 'new_exporters'") for folder in folder_names("national")
+                         if not folder.endswith(str(CURRENT_AS_OF.year)))
+    by_month = outcomes.groupby("month")["value"].sum()
+    assert list(by_month.index) == list(range(1, 13))
+    # Peaks late in the year (after the fair season), lowest half a year before.
+    assert by_month.idxmax() in (10, 11, 12) and by_month[11] > 2 * by_month[5]

@@ -14,6 +14,13 @@ own `numpy.random.default_rng([seed, folder_index])` (a seed sequence, so neighb
 do not share streams) and nothing depends on the clock. The bulk outcomes are built as numpy
 arrays and written by DuckDB's `COPY`.
 
+Year-end projections learn from an office's earlier years and are backtested on the national demo,
+so each office keeps a record of its own across its years (`office_traits`: share of activities
+done, postponed or cancelled, how late in the year its activities bunch, new exporters a month),
+exports and new exporters are seasonal, the current year holds nothing known only after its
+status date, and targets come from what is scheduled, never from the drawn results. The
+parameters and why: docs/demo-data.md.
+
     python -m plan demo --scale national --out OUT_DIR [--seed 0]
 """
 
@@ -23,7 +30,7 @@ import json
 import math
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,7 +59,7 @@ from plan.model.models import (
     Status,
 )
 
-VERSION = 1  # bump when the generated data changes, so that old demos are not reused
+VERSION = 2  # bump when the generated data changes, so that old demos are not reused
 MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
 PARTIAL = ".demo.partial"  # written first, removed last: the folder is an unfinished demo
 DEMO_FILES = frozenset(table.file_name for table in TABLES)
@@ -143,6 +150,41 @@ SCALES = {
                       activities=(26, 34), campaigns=(5, 7)),
 }
 REGIONS_BY_SLUG = {region.slug: region for region in REGIONS}
+
+
+@dataclass(frozen=True)
+class OfficeTraits:
+    """An office's record, the same in each of its plan years (a plan year draws its own `done_share` around it)."""
+
+    done_share: float  # share of its scheduled activities (and campaigns) done, before modality
+    postponed_share: float  # of those not done, the share postponed (the rest cancelled)
+    skew: float  # `a` of the Beta(a, 1) its planned starts follow over the year: 1 even, more bunches them late
+    new_exporters: float  # mean new exporters a month, before the season
+
+
+TRAITS_STREAM = 10_000  # an office's traits draw from [seed, TRAITS_STREAM + its index in REGIONS]
+DONE_SHARE = (0.65, 0.92)
+POSTPONED_SHARE = (0.3, 0.8)
+EVEN_CHANCE = 0.35  # offices whose activities do not bunch late at all
+SKEW = (1.3, 2.2)  # the others' Beta(a, 1)
+NEW_EXPORTERS_A_MONTH = (1.5, 4.5)
+YEAR_SPREAD = 0.03  # standard deviation of a plan year's done share around its office's
+SLIP_BY_MODALITY = {Modality.IN_PERSON: 1.25, Modality.HYBRID: 1.0, Modality.VIRTUAL: 0.75}  # x (1 - done share)
+
+
+def office_traits(seed: int, region: Region) -> OfficeTraits:
+    """The office's traits, from a generator of their own: the same in every year and scale, and drawing them
+    leaves the plan folders' streams alone."""
+    rng = np.random.default_rng([seed, TRAITS_STREAM + REGIONS.index(region)])
+    return OfficeTraits(done_share=float(rng.uniform(*DONE_SHARE)),
+                        postponed_share=float(rng.uniform(*POSTPONED_SHARE)),
+                        skew=1.0 if rng.random() < EVEN_CHANCE else float(rng.uniform(*SKEW)),
+                        new_exporters=float(rng.uniform(*NEW_EXPORTERS_A_MONTH)))
+
+
+def _done_chance(done_share: float, modality: Modality) -> float:
+    """The chance a scheduled activity or campaign is done: in-person ones slip more, virtual ones less."""
+    return 1 - (1 - done_share) * SLIP_BY_MODALITY[modality]
 
 
 def folder_names(scale: str) -> list[str]:
@@ -269,18 +311,21 @@ def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, inde
     as_of = CURRENT_AS_OF if year >= CURRENT_AS_OF.year else dt.date(year, 12, 31)
     markets = MARKETS[: spec.markets]
     priority = [markets[i] for i in sorted(rng.choice(min(15, len(markets)), size=5, replace=False))]
+    traits = office_traits(seed, region)
+    record = replace(traits, done_share=float(np.clip(traits.done_share + rng.normal(0, YEAR_SPREAD), 0.5, 0.97)))
 
-    campaigns = _campaigns(rng, region, year, as_of, int(rng.integers(spec.campaigns[0], spec.campaigns[1] + 1)))
+    campaigns = _campaigns(rng, region, year, as_of, int(rng.integers(spec.campaigns[0], spec.campaigns[1] + 1)),
+                           record)
     count = int(rng.integers(spec.activities[0], spec.activities[1] + 1))
-    activities = _activities(rng, region, year, as_of, count, priority, campaigns)
+    activities = _activities(rng, region, year, as_of, count, priority, campaigns, record)
     cents, mean = _exports(rng, region, year, markets, priority, reported_months(year))
-    extra = _extra_outcomes(rng, year, activities)
+    extra = _extra_outcomes(rng, year, activities, traits)
     plan_row = {
         "office": f"ProChile {region.name}", "agency": "ProChile", "country": "CHL", "year": year, "as_of": as_of,
         "priority_markets": priority, "priority_sectors": list(region.sectors),
         "notes": f"Datos sintéticos de plan.data.demo (escala {spec.name}, semilla {seed})", "source": SOURCE,
     }
-    targets = _targets(rng, year, markets, priority, region, mean, activities, campaigns)
+    targets = _targets(rng, year, markets, priority, region, mean, activities, campaigns, traits)
 
     folder_dir.mkdir()
     written = {
@@ -308,16 +353,26 @@ def _pick(rng: np.random.Generator, options: tuple, weights: tuple[float, ...]):
     return options[int(rng.choice(len(options), p=probabilities / probabilities.sum()))]
 
 
-def _schedule(rng: np.random.Generator, year: int, duration: tuple[int, int], as_of: dt.date):
-    """(status, planned_start, planned_end, actual_start, actual_end) consistent with `as_of`."""
+STILL_OPEN = 0.3  # of the current year's activities not done by their planned end, those not yet postponed or cancelled
+
+
+def _schedule(rng: np.random.Generator, year: int, duration: tuple[int, int], as_of: dt.date, record: OfficeTraits,
+              modality: Modality):
+    """(status, planned_start, planned_end, actual_start, actual_end) consistent with `as_of`: the start bunches
+    late with the office's skew; what ended by `as_of` is done with the year's record (by modality), else
+    postponed or cancelled with the office's split (or, in the current year, still open)."""
     days = int(rng.integers(duration[0], duration[1] + 1))
     first = dt.date(year, 1, 1)
     span = (dt.date(year, 12, 31) - first).days
-    start = first + dt.timedelta(days=int(rng.integers(0, span - days + 1)))
+    start = first + dt.timedelta(days=min(span - days, int(rng.beta(record.skew, 1.0) * (span - days + 1))))
     end = start + dt.timedelta(days=days)
     if end <= as_of:
-        status = _pick(rng, (Status.DONE, Status.CANCELLED, Status.POSTPONED, Status.PLANNED, Status.IN_PROGRESS),
-                       (0.80, 0.06, 0.06, 0.05, 0.03))
+        if rng.random() < _done_chance(record.done_share, modality):
+            status = Status.DONE
+        elif as_of < dt.date(year, 12, 31) and rng.random() < STILL_OPEN:
+            status = _pick(rng, (Status.IN_PROGRESS, Status.PLANNED), (1, 1))
+        else:
+            status = Status.POSTPONED if rng.random() < record.postponed_share else Status.CANCELLED
     elif start <= as_of:
         status = _pick(rng, (Status.IN_PROGRESS, Status.PLANNED, Status.POSTPONED), (0.7, 0.2, 0.1))
     else:
@@ -331,26 +386,30 @@ def _schedule(rng: np.random.Generator, year: int, duration: tuple[int, int], as
     return status, start, end, actual_start, actual_end
 
 
-def _campaigns(rng, region: Region, year: int, as_of: dt.date, count: int) -> list[dict]:
+CAMPAIGN_PROGRESS = {Status.DONE: (0.6, 1.4), Status.IN_PROGRESS: (0.1, 0.6)}  # x a campaign's targets
+CAMPAIGN_SPENT_CAP = 1.05  # x its budget
+
+
+def _campaigns(rng, region: Region, year: int, as_of: dt.date, count: int, record: OfficeTraits) -> list[dict]:
     markets = [PISCO_MARKETS[i] for i in rng.choice(len(PISCO_MARKETS), size=count, replace=False)]
     rows = []
     for number, market in enumerate(markets, start=1):
         channel = _pick(rng, tuple(Channel), (3, 2, 3, 1, 1, 2))
-        status, start, end, actual_start, actual_end = _schedule(rng, year, (14, 120), as_of)
         modality = Modality.VIRTUAL if channel is Channel.DIGITAL else _pick(
             rng, (Modality.IN_PERSON, Modality.HYBRID), (0.8, 0.2))
+        status, start, end, actual_start, actual_end = _schedule(rng, year, (14, 120), as_of, record, modality)
         budget = float(rng.integers(100, 800)) * 100
         reach = int(rng.integers(5, 500)) * 1000 if channel is Channel.DIGITAL else int(rng.integers(2, 80)) * 100
         contacts, meetings = int(rng.integers(20, 300)), int(rng.integers(5, 60))
         deals = float(rng.integers(5, 100)) * 10_000
-        progress = {Status.DONE: rng.uniform(0.6, 1.4), Status.IN_PROGRESS: rng.uniform(0.1, 0.6)}.get(status)
+        progress = rng.uniform(*CAMPAIGN_PROGRESS[status]) if status in CAMPAIGN_PROGRESS else None
         rows.append({
             "id": f"{region.code}-{year % 100:02d}-P{number:02d}",
             "name": f"Pisco {channel.label_es.lower()} en {country_name(market)}",
             "market": market, "channel": channel, "status": status, "modality": modality,
             "planned_start": start, "planned_end": end, "actual_start": actual_start, "actual_end": actual_end,
             "budget_usd": _usd(budget),
-            "spent_usd": None if progress is None else _usd(budget * min(progress, 1.05)),
+            "spent_usd": None if progress is None else _usd(budget * min(progress, CAMPAIGN_SPENT_CAP)),
             "reach_target": reach, "reach_actual": _scaled(reach, progress),
             "contacts_target": contacts, "contacts_actual": _scaled(contacts, progress),
             "meetings_target": meetings, "meetings_actual": _scaled(meetings, progress),
@@ -361,6 +420,7 @@ def _campaigns(rng, region: Region, year: int, as_of: dt.date, count: int) -> li
     return rows
 
 
+SPENT_SHARE = {Status.IN_PROGRESS: (0.2, 0.7), Status.DONE: (0.75, 1.08)}  # x an activity's budget
 ACTIVITY_TYPES = tuple(ActivityType)
 ACTIVITY_WEIGHTS = (0.22, 0.15, 0.12, 0.15, 0.15, 0.11, 0.10)
 DURATION = {ActivityType.ROUNDTABLE: (0, 2), ActivityType.TRADE_MISSION: (4, 9), ActivityType.INBOUND_VISIT: (2, 5),
@@ -384,7 +444,7 @@ def _modality(rng, kind: ActivityType, year: int) -> Modality:
 
 
 def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, priority: list[str],
-                campaigns: list[dict]) -> list[dict]:
+                campaigns: list[dict], record: OfficeTraits) -> list[dict]:
     rows = []
     for number in range(1, count + 1):
         campaign = campaigns[int(rng.integers(len(campaigns)))] if campaigns and rng.random() < 0.25 else None
@@ -398,12 +458,13 @@ def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, prio
             markets = [pool[i] for i in rng.choice(len(pool), size=int(rng.integers(1, 4)), replace=False)]
             sectors = [region.sectors[i] for i in sorted(rng.choice(len(region.sectors), size=int(
                 rng.integers(1, 3)), replace=False))]
-        status, start, end, actual_start, actual_end = _schedule(rng, year, DURATION[kind], as_of)
+        modality = _modality(rng, kind, year)
+        status, start, end, actual_start, actual_end = _schedule(rng, year, DURATION[kind], as_of, record, modality)
         budget = float(rng.integers(*BUDGET_HUNDREDS[kind])) * 100
         row = {
             "id": f"{region.code}-{year % 100:02d}-{number:02d}",
             "title": f"{kind.label_es} {sectors[0].label_es.lower()} en {country_name(markets[0])}",
-            "type": kind, "modality": _modality(rng, kind, year), "status": status,
+            "type": kind, "modality": modality, "status": status,
             "planned_start": start, "planned_end": end, "actual_start": actual_start, "actual_end": actual_end,
             "markets": markets, "sectors": sectors,
             "partners": [PARTNERS[i] for i in rng.choice(len(PARTNERS), size=int(rng.integers(0, 3)), replace=False)],
@@ -412,10 +473,9 @@ def _activities(rng, region: Region, year: int, as_of: dt.date, count: int, prio
         if status in SLIPPED_REASONS:  # what a director reads in the late table's "why" (no draw: same data)
             reasons = SLIPPED_REASONS[status]
             row["notes"] = reasons[number % len(reasons)]
-        if status is Status.IN_PROGRESS:
-            row["spent_usd"] = _usd(budget * rng.uniform(0.2, 0.7))
+        if status in SPENT_SHARE:
+            row["spent_usd"] = _usd(budget * rng.uniform(*SPENT_SHARE[status]))
         if status is Status.DONE:
-            row["spent_usd"] = _usd(budget * rng.uniform(0.75, 1.08))
             row.update(_participation(rng, kind))
         rows.append(row)
     return rows
@@ -428,21 +488,68 @@ SLIPPED_REASONS = {
 }
 
 
+# What a done activity brings (`rng.integers` bounds, high excluded; `rng.uniform` bounds): `_participation` draws
+# from these and `_per_event_mean` derives a target's expectations from the same figures.
+EXPORTERS_DRAWN = {ActivityType.WEBINAR: (20, 200), ActivityType.TRAINING: (8, 40)} | dict.fromkeys(BUSINESS, (4, 30))
+IMPORTERS_DRAWN = (3, 80)
+MEETINGS_PER_EXPORTER = (3, 11)  # meetings requested
+MEETINGS_HELD_SHARE = (0.55, 0.9)  # of those requested
+NO_DEAL_CHANCE = 0.3
+DEAL_LOGNORMAL = (11.5, 1.0)  # mean and sigma of log US$ closed
+PROJECTED_MULTIPLE = (2, 8)  # x closed, plus PROJECTED_EXTRA
+PROJECTED_EXTRA = (0, 2e5)
+
+
 def _participation(rng, kind: ActivityType) -> dict:
-    """Exporters, importers, meetings and deals of a finished activity."""
-    if kind is ActivityType.MARKET_INTELLIGENCE:
+    """Exporters, importers, meetings and deals of a finished activity (market intelligence: none)."""
+    if kind not in EXPORTERS_DRAWN:
         return {}
-    if kind is ActivityType.WEBINAR:
-        return {"exporters": int(rng.integers(20, 200))}
-    if kind is ActivityType.TRAINING:
-        return {"exporters": int(rng.integers(8, 40))}
-    exporters = int(rng.integers(4, 30))
-    requested = exporters * int(rng.integers(3, 11))
-    closed = 0.0 if rng.random() < 0.3 else float(rng.lognormal(11.5, 1.0))
+    exporters = int(rng.integers(*EXPORTERS_DRAWN[kind]))
+    if kind not in BUSINESS:
+        return {"exporters": exporters}
+    requested = exporters * int(rng.integers(*MEETINGS_PER_EXPORTER))
+    closed = 0.0 if rng.random() < NO_DEAL_CHANCE else float(rng.lognormal(*DEAL_LOGNORMAL))
     return {
-        "exporters": exporters, "importers": int(rng.integers(3, 80)),
-        "meetings_requested": requested, "meetings_held": int(rng.binomial(requested, rng.uniform(0.55, 0.9))),
-        "deals_closed_usd": _usd(closed), "deals_projected_usd": _usd(closed * rng.uniform(2, 8) + rng.uniform(0, 2e5)),
+        "exporters": exporters, "importers": int(rng.integers(*IMPORTERS_DRAWN)),
+        "meetings_requested": requested,
+        "meetings_held": int(rng.binomial(requested, rng.uniform(*MEETINGS_HELD_SHARE))),
+        "deals_closed_usd": _usd(closed),
+        "deals_projected_usd": _usd(closed * rng.uniform(*PROJECTED_MULTIPLE) + rng.uniform(*PROJECTED_EXTRA)),
+    }
+
+
+def _integers_mean(bounds: tuple[int, int]) -> float:
+    """Mean of `rng.integers(*bounds)`."""
+    return (bounds[0] + bounds[1] - 1) / 2
+
+
+def _uniform_mean(bounds: tuple[float, float]) -> float:
+    """Mean of `rng.uniform(*bounds)`."""
+    return (bounds[0] + bounds[1]) / 2
+
+
+def _capped_uniform_mean(bounds: tuple[float, float], cap: float) -> float:
+    """Mean of `min(rng.uniform(*bounds), cap)`."""
+    low, high = bounds
+    cap = min(max(cap, low), high)
+    return ((cap ** 2 - low ** 2) / 2 + cap * (high - cap)) / (high - low)
+
+
+def _per_event_mean(kind: ActivityType) -> dict[str, float]:
+    """Mean exporters, importers, meetings held and deals of a done activity of `kind` under `_participation`'s
+    draws (by metric code): what a target expects of one scheduled event, without knowing the draws."""
+    if kind not in EXPORTERS_DRAWN:
+        return {}
+    exporters = _integers_mean(EXPORTERS_DRAWN[kind])
+    if kind not in BUSINESS:
+        return {Metric.EXPORTERS.value: exporters}
+    closed = (1 - NO_DEAL_CHANCE) * math.exp(DEAL_LOGNORMAL[0] + DEAL_LOGNORMAL[1] ** 2 / 2)
+    return {
+        Metric.EXPORTERS.value: exporters, Metric.IMPORTERS.value: _integers_mean(IMPORTERS_DRAWN),
+        Metric.MEETINGS_HELD.value: exporters * _integers_mean(MEETINGS_PER_EXPORTER) * _uniform_mean(
+            MEETINGS_HELD_SHARE),
+        Metric.DEALS_CLOSED_USD.value: closed,
+        Metric.DEALS_PROJECTED_USD.value: closed * _uniform_mean(PROJECTED_MULTIPLE) + _uniform_mean(PROJECTED_EXTRA),
     }
 
 
@@ -478,11 +585,19 @@ def _exports(rng, region: Region, year: int, markets: tuple[str, ...], priority:
     return np.rint(values * 100).astype(np.int64), mean
 
 
-def _extra_outcomes(rng, year: int, activities: list[dict]) -> list[dict]:
-    """The few non-export outcome rows: new exporters by month, yearly firms, follow-up deals."""
+NEW_EXPORTERS_PEAK = 11  # month: firms that met buyers at the year's fairs (late in the year) start exporting
+NEW_EXPORTERS_AMPLITUDE = 0.6
+NEW_EXPORTERS_SEASON = 1 + NEW_EXPORTERS_AMPLITUDE * np.cos(2 * math.pi * (np.arange(1, MONTHS + 1)
+                                                                         - NEW_EXPORTERS_PEAK) / MONTHS)  # mean 1
+
+
+def _extra_outcomes(rng, year: int, activities: list[dict], traits: OfficeTraits) -> list[dict]:
+    """The few non-export outcome rows: new exporters by month (Poisson, the office's mean in its season), yearly
+    firms, follow-up deals; none in a month after the plan's status date."""
     last_month = reported_months(year)
-    rows = [{"metric": Metric.NEW_EXPORTERS, "month": m, "value": int(rng.integers(0, 6))}
-            for m in range(1, last_month + 1)]
+    counts = rng.poisson(traits.new_exporters * NEW_EXPORTERS_SEASON[:last_month])
+    rows = [{"metric": Metric.NEW_EXPORTERS, "month": m, "value": int(count)}
+            for m, count in enumerate(counts, start=1)]
     rows.append({"metric": Metric.EXPORTERS, "value": int(rng.integers(80, 400))})
     rows.append({"metric": Metric.IMPORTERS, "value": int(rng.integers(40, 300))})
     for activity in activities:
@@ -496,30 +611,44 @@ def _extra_outcomes(rng, year: int, activities: list[dict]) -> list[dict]:
     return rows
 
 
+TARGET_GROWTH = (0.85, 1.2)  # a plan's ambition: x every target's expectation
+
+
 def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], region: Region, mean: np.ndarray,
-             activities: list[dict], campaigns: list[dict]) -> list[dict]:
-    """The plan's targets, drawn apart from the results they are compared with; exports' from the `mean` US$
-    per (market, sector) the draws aim at, 5 % below to 20 % above (from the region's figure before the sparse
-    grid's chances, a target sat at twice what ships and every national plan read "off track")."""
+             activities: list[dict], campaigns: list[dict], traits: OfficeTraits) -> list[dict]:
+    """The plan's targets, drawn apart from the results they are compared with: what is scheduled (activities by
+    type and modality, campaigns, their budgets) times the mean figures the draws aim at (`_per_event_mean`, the
+    spend and campaign progress shares) times the office's done share (`office_traits`, not the year's draw),
+    and exports from the `mean` US$ per (market, sector); all times one growth drawn per plan, so some plans
+    fall short and some exceed (derived from drawn results, every plan met its exporters target)."""
     def target(metric: Metric, value: float, market: str | None = None, sector: Sector | None = None) -> dict:
         amount = _usd(value) if metric.is_usd else round(float(value))
         return {"metric": metric, "year": year, "market": market, "sector": sector, "target": amount,
                 "source": SOURCE}
 
-    growth = rng.uniform(0.95, 1.2)
+    growth = rng.uniform(*TARGET_GROWTH)
+    expected = dict.fromkeys((Metric.ACTIVITIES_DONE, Metric.BUDGET_SPENT_USD, Metric.EXPORTERS, Metric.IMPORTERS,
+                              Metric.MEETINGS_HELD, Metric.DEALS_CLOSED_USD, Metric.DEALS_PROJECTED_USD,
+                              Metric.PISCO_REACH), 0.0)
+    for activity in activities:
+        chance = _done_chance(traits.done_share, activity["modality"])
+        expected[Metric.ACTIVITIES_DONE] += chance
+        expected[Metric.BUDGET_SPENT_USD] += chance * float(activity["budget_usd"]) * _uniform_mean(
+            SPENT_SHARE[Status.DONE])
+        for metric, value in _per_event_mean(activity["type"]).items():
+            expected[Metric(metric)] += chance * value
+    progress = _uniform_mean(CAMPAIGN_PROGRESS[Status.DONE])
+    for campaign in campaigns:
+        chance = _done_chance(traits.done_share, campaign["modality"])
+        expected[Metric.BUDGET_SPENT_USD] += chance * float(campaign["budget_usd"]) * _capped_uniform_mean(
+            CAMPAIGN_PROGRESS[Status.DONE], CAMPAIGN_SPENT_CAP)
+        expected[Metric.DEALS_CLOSED_USD] += chance * float(campaign["deals_target_usd"]) * progress
+        expected[Metric.PISCO_REACH] += chance * campaign["reach_target"] * progress
+    expected[Metric.NEW_EXPORTERS] = traits.new_exporters * NEW_EXPORTERS_SEASON.sum()
     rows = [target(Metric.EXPORTS_USD, mean.sum() * growth)]
     rows += [target(Metric.EXPORTS_USD, mean[markets.index(m)].sum() * growth, market=m) for m in priority]
     rows += [target(Metric.EXPORTS_USD, mean[:, SECTORS.index(s)].sum() * growth, sector=s) for s in region.sectors]
-    rows += [
-        target(Metric.NEW_EXPORTERS, rng.integers(15, 50)),
-        target(Metric.EXPORTERS, rng.integers(100, 400)),
-        target(Metric.MEETINGS_HELD, sum(a.get("meetings_requested", 0) for a in activities) * 0.8 + 50),
-        target(Metric.DEALS_CLOSED_USD, rng.uniform(1e6, 2e7)),
-        # From what is scheduled, not from the statuses drawn (a result): 75-95 % of it.
-        target(Metric.ACTIVITIES_DONE, len(activities) * rng.uniform(0.75, 0.95)),
-        target(Metric.BUDGET_SPENT_USD, float(sum(a["budget_usd"] for a in activities + campaigns))),
-        target(Metric.PISCO_REACH, sum(c["reach_target"] for c in campaigns)),
-    ]
+    rows += [target(metric, value * growth) for metric, value in expected.items()]
     return rows
 
 
