@@ -28,6 +28,7 @@ if several:
              units=overview.comparison_units(lang), pinned=1)  # the total first, apart from the sortable plans
 st.caption(overview.status_rule(view.plans, view.labels, lang, escape=ui.literal,  # for the cards and the table
                                 period=view.filters.chooses_period))
+st.caption(overview.outlook_note(view.filters.whole_plans, lang))
 
 st.subheader(t("late_activities", lang))
 late = ui.presented(view, queries.late_activities, overview.late_table, view.labels)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import present, progress, queries
+from plan.view import kpis, present, progress, queries, year_end
 
 view = ui.page("progress")
 lang = view.lang
@@ -26,6 +26,22 @@ ui.chart(view, progress.cumulative(monthly, view.plans, view.labels, lang),
          ui.presented(view, queries.progress_drawn, progress.monthly_table, view.labels), "progress-cumulative")
 st.caption(t("progress_cumulative_note", lang))
 ui.note(present.plans_summed_note(view.filters, lang))
+
+st.subheader(t("year_end_heading", lang))
+if not view.filters.whole_plans:
+    st.info(t("outlook_whole_plans_only", lang))
+else:
+    plan_ids = list(view.plans["plan_id"])
+    plan_id = plan_ids[0] if len(plan_ids) == 1 else st.selectbox(
+        t("year_end_pick_plan", lang), plan_ids, key="progress-year-end-plan", format_func=view.label)
+    kpi = st.selectbox(t("year_end_pick_kpi", lang), year_end.kpi_options(), key="progress-year-end-kpi",
+                       format_func=lambda key: t(f"kpi_{key}", lang))
+    row = year_end.kpi_row(ui.query(view, kpis.overview), plan_id, kpi)
+    months = ui.query_unfiltered(view.db_path, view.version, queries.outlook_months, plan_id, kpi)
+    year = int(view.plans.loc[view.plans["plan_id"] == plan_id, "year"].iloc[0])
+    ui.chart(view, year_end.fan_chart(months, row, year, lang), year_end.fan_table(months, year, row.unit, lang),
+             "progress-year-end")
+    st.caption(year_end.fan_note(row, lang))
 
 st.subheader(t("progress_timeline", lang))
 ui.chart(view, progress.timeline(calendar, view.plans, view.labels, lang),

@@ -7,6 +7,9 @@
              the DuckDB database (loader, database), writing CSVs and files safely (csv_writer, files),
              the plan store (store chooses it: the folder, or PostgreSQL shared by replicas) and its history,
              demo data
+    outlook/ year-end projections per plan and KPI (what is done, what is still scheduled weighted by the
+             office's record, a seasonal model of monthly exports; a pace where there is too little history),
+             computed in every build and refresh (`derive`), so a save recomputes them and a page only reads
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
              (editor_display), Excel workbooks and downloads, official export statistics (customs' DUS
              files, UN Comtrade) read and merged into outcomes like an edit, one flow for every source

@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from plan import outlook
 from plan.data import database, demo
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
@@ -30,6 +31,7 @@ from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid, UsageError
 from plan.model.models import TABLES_BY_NAME
+from plan.outlook import listing
 from plan.view import queries, report, report_options
 from plan.view.filters import Filters
 from plan.view.report_options import ReportOptions
@@ -132,12 +134,26 @@ def build_parser() -> argparse.ArgumentParser:
     hold_cmd.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for held.json")
     hold_cmd.add_argument("--work", type=Path, default=None, help="folder for the demo copy (default: temporary)")
 
+    backtest_cmd = commands.add_parser(
+        "backtest", help="backtest the year-end outlook on national demos (docs/benchmarks.md)",
+        description="For each seed, write (or reuse) the national demo, build it, and project every plan year with "
+                    "at least two earlier years as of 31 March, 30 June and 30 September; compare with the actual "
+                    "year end: the share of year ends inside the 80 % band and the median absolute percentage "
+                    "error against the linear pace's, per method and date. Prints a table and writes "
+                    "backtest.json and backtest.md.")
+    backtest_cmd.add_argument("--seed", type=int, action="append", default=[], help="demo seed (repeatable; "
+                              "default 0 and 1: the outlook's spreads were set on seed 7)")
+    backtest_cmd.add_argument("--out", type=Path, default=Path("benchmarks"), help="folder for the results")
+    backtest_cmd.add_argument("--work", type=Path, default=None,
+                              help="folder for the demos and databases, reused by later runs (default: temporary)")
+
     commands.add_parser("columns", help="print the CSV columns as Markdown (the tables of docs/editing.md)",
                         description="Print every CSV's columns, generated from the models, as Markdown tables.")
     commands.add_parser("commands", help="print this command reference as Markdown (docs/commands.md)",
                         description="Print every command and subcommand of `python -m plan`, with its description, "
                                     "usage and options, as Markdown generated from this parser.")
     _add_report_command(commands)
+    _add_outlook_command(commands)
     _add_store_command(commands)
     _add_import_command(commands)
     serve_cmd = commands.add_parser(
@@ -271,6 +287,19 @@ def _run_bench_import(args) -> int:
     return 0
 
 
+def _run_backtest(args) -> int:
+    from plan.bench import backtest
+
+    seeds = args.seed or [0, 1]
+    if args.work is not None:
+        results = backtest.run(seeds, args.out, args.work, log=lambda text: print(text, file=sys.stderr))
+    else:
+        with tempfile.TemporaryDirectory() as work:
+            results = backtest.run(seeds, args.out, Path(work), log=lambda text: print(text, file=sys.stderr))
+    print(backtest.markdown(results), end="")
+    return 0
+
+
 def _run_hold(args) -> int:
     from plan.bench import held  # drives Streamlit's websocket protocol: loaded for this command only
 
@@ -302,10 +331,10 @@ def _run_build(args) -> int:
     db_path = args.db or database.default_db_path(args.data_dir)
     with local_copy(args.url, args.data_dir):
         if not args.if_stale:
-            report = database.build(args.data_dir, db_path, args.max_bytes)
+            report = database.build(args.data_dir, db_path, args.max_bytes, derive=outlook.derive)
             print(t("summary_built", args.lang, path=db_path, plans=len(report.plans), rows=report.rows))
             return 0
-        readiness = database.ensure(args.data_dir, db_path, args.max_bytes)
+        readiness = database.ensure(args.data_dir, db_path, args.max_bytes, derive=outlook.derive)
     if readiness.set_aside:
         print(t("summary_set_aside", args.lang, path=readiness.set_aside))
     if readiness.issues:
@@ -364,7 +393,7 @@ def _run_report(args) -> int:
     values = report_options.filter_values(options, lang)  # a mistyped option is told before any build
     with local_copy(args.url, args.data_dir):
         readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
-                                    args.max_bytes)
+                                    args.max_bytes, derive=outlook.derive)
     if readiness.set_aside:
         print(t("summary_set_aside", lang, path=readiness.set_aside), file=sys.stderr)
     if readiness.issues:
@@ -379,6 +408,42 @@ def _run_report(args) -> int:
         raise UsageError("report_cannot_write", option="--out", value=args.out,
                          reason=error.strerror or error) from None
     print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
+    return 0
+
+
+def _add_outlook_command(commands) -> None:
+    outlook_cmd = commands.add_parser(
+        "outlook", help="year-end projection per plan and KPI, with the chance of each target",
+        description="Project where each plan and KPI will close its year, from what was known at the date: the "
+                    "earlier of --as-of and the plan's status date (today when both are empty). Methods: schedule "
+                    "(what is done plus what is still scheduled, weighted by the office's record in its earlier "
+                    "plan years), seasonal (a seasonal model of the office's monthly exports and new exporters, at "
+                    "least 24 months), pace (too little history: the linear pace with a wide band). One line per plan "
+                    "and KPI; with --json, a list of objects with the keys plan_id, kpi, unit (usd | count), target, "
+                    "actual_to_date, median, p10, p90, chance (0 to 1, null without a target), method, n (earlier "
+                    "plan years or months learned from), as_of (the date used) and note. Builds the database first "
+                    "when it is missing or stale.")
+    _plans_arguments(outlook_cmd)
+    outlook_cmd.add_argument("--db", type=Path, default=None,
+                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
+    outlook_cmd.add_argument("--plan", action="append", default=[], metavar="ID",
+                             help="plan id, e.g. prochile-atacama-2021 (repeatable; default: every plan)")
+    outlook_cmd.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
+                             help="project from what was known at DATE (YYYY-MM-DD or DD-MM-YYYY), for a backtest")
+    outlook_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_common(outlook_cmd)
+
+
+def _run_outlook(args) -> int:
+    as_of = listing.as_of_date(args.as_of, args.lang)  # a mistyped date is told before any build
+    with local_copy(args.url, args.data_dir):
+        readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
+                                    args.max_bytes, derive=outlook.derive)
+    if readiness.issues:
+        raise PlanInvalid(readiness.issues)
+    with database.reader(readiness.db_path) as con:
+        found = listing.projections(con, args.plan, as_of)
+    print(listing.as_json(found) if args.json else "\n".join(listing.lines(found, args.lang)))
     return 0
 
 
@@ -542,9 +607,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", "absent") is None:  # `store push` sends a working folder: data/ by default
         args.data_dir = default_data_dir(args.url if getattr(args, "reads_the_store", False) else None)
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
-              "hold": _run_hold, "columns": _run_columns, "commands": _run_commands, "report": _run_report,
-              "store": _run_store, "serve": _run_serve, "import": _run_import,
-              "bench-import": _run_bench_import}[args.command]
+              "hold": _run_hold, "backtest": _run_backtest, "columns": _run_columns, "commands": _run_commands,
+              "report": _run_report, "outlook": _run_outlook, "store": _run_store, "serve": _run_serve,
+              "import": _run_import, "bench-import": _run_bench_import}[args.command]
     lang = getattr(args, "lang", DEFAULT_LANG)
     try:
         return runner(args)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from plan import cli
+from plan import cli, outlook
 from plan.data import database
 from plan.data.store import FolderStore
 from plan.edit import editing, editor_display
@@ -539,7 +539,7 @@ def plan_data(root: Path) -> Path:
 
 def build(data: Path) -> Path:
     db_path = data.parent / "plan.duckdb"
-    database.build(data, db_path)
+    database.build(data, db_path, derive=outlook.derive)
     return db_path
 
 
@@ -619,7 +619,7 @@ def test_a_csv_file_on_disk(tmp_path, canonical_counts, case):
         return
     before = files(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        database.build(data, db_path)
+        database.build(data, db_path, derive=outlook.derive)
     assert files(tmp_path) == before
     issues = raised.value.issues
     assert issues[0].code == case.outcome.code

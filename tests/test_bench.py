@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from plan import outlook
 from plan.bench.suite import LIMITS, page_files
 from plan.data import database
 from plan.data.demo import write_demo
@@ -86,7 +87,7 @@ def many_plans(tmp_path_factory) -> tuple[Path, Path]:
             for csv_file in folder.glob("*.csv"):
                 text = csv_file.read_text(encoding="utf-8").replace(f"{code}-", f"{code}{copy}-")
                 (target / csv_file.name).write_text(text.replace(office, f"{office} {copy}", 1), encoding="utf-8")
-    database.build(base / "data", base / "plan.duckdb")
+    database.build(base / "data", base / "plan.duckdb", derive=outlook.derive)
     return base / "data", base / "plan.duckdb"
 
 

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from plan import outlook
 from plan.bench.importing import plan_at_size
 from plan.data import csv_reader, database, loader, sql_reader
 from plan.model.issues import Issue, PlanInvalid
@@ -80,7 +81,7 @@ def rows_without(db_path: Path, table: str, columns: tuple[str, ...] = ()) -> li
 
 def build(data: Path) -> Path:
     db_path = data / "plan.duckdb"
-    database.build(data, db_path)
+    database.build(data, db_path, derive=outlook.derive)
     return db_path
 
 
@@ -254,7 +255,7 @@ def test_every_sample_csv_saved_with_semicolons_and_decimal_points_builds_the_sa
         path.write_text(out.getvalue(), encoding="utf-8", newline="")
     outcomes = (english / "prochile-atacama-2021" / "outcomes.csv").read_text(encoding="utf-8")
     assert ";1448751861.26;" in outcomes  # the issue's line: `;` and a decimal point
-    report = database.build(english, english / "plan.duckdb")
+    report = database.build(english, english / "plan.duckdb", derive=outlook.derive)
     assert {f.delimiter for f in report.files} == {";"}
     assert tables_in(english / "plan.duckdb") == tables_in(build(original))
 
@@ -271,7 +272,7 @@ def test_every_sample_csv_saved_by_spanish_excel_builds_the_same_database(tmp_pa
     for path in converted:
         path.write_bytes(as_spanish_excel(path.read_bytes(), path.stem, thousands))
     expected = tables_in(build(original))
-    report = database.build(excel, excel / "plan.duckdb")
+    report = database.build(excel, excel / "plan.duckdb", derive=outlook.derive)
     assert tables_in(excel / "plan.duckdb") == expected
     assert all(rows for rows in expected.values())
     # The copies really were read as Windows-1252 with `;` (pure-ASCII files are valid UTF-8 too).
@@ -409,7 +410,7 @@ def test_rejected_input_is_reported_in_both_languages_and_changes_nothing(tmp_pa
             shutil.copyfile(content, data / PLAN_ID / name)
     before = snapshot(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        database.build(data, db_path, max_bytes=case.max_bytes)
+        database.build(data, db_path, max_bytes=case.max_bytes, derive=outlook.derive)
     assert snapshot(tmp_path) == before
     invalid = raised.value
     assert where(invalid.issues) == [(shown(case.table), case.line, case.column, case.code)]

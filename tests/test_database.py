@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from plan import outlook
 from plan.data import database
 from plan.data.demo import write_demo
 from plan.model.issues import PlanInvalid
@@ -84,7 +85,7 @@ def known_snapshots(pair: tuple[Path, Path], work: Path) -> tuple[tuple, tuple]:
     found = []
     for i, data in enumerate(pair):
         db = work / f"known-{i}" / "plan.duckdb"
-        database.build(data, db)
+        database.build(data, db, derive=outlook.derive)
         found.append(snapshot(db))
     assert found[0][0] != found[1][0] and all(a != b for a, b in zip(found[0][1:], found[1][1:], strict=True))
     return found[0], found[1]
@@ -96,7 +97,7 @@ def known_snapshots(pair: tuple[Path, Path], work: Path) -> tuple[tuple, tuple]:
 def test_build_creates_the_database_and_reader_sees_the_plan(sample_dir, tmp_path):
     # The dashboard only ever reads through database.reader; a build must produce what it reads.
     db = tmp_path / "out" / "plan.duckdb"
-    report = database.build(sample_dir, db)
+    report = database.build(sample_dir, db, derive=outlook.derive)
     assert db.is_file()
     assert sorted(report.plans) == ["alianza-pacifico-2020", "prochile-atacama-2021"]
     fingerprint, *counts = snapshot(db)
@@ -131,7 +132,7 @@ def test_reader_refuses_files_extensions_settings_and_writes(sample_dir, tmp_pat
     # Viewers of the shared link reach the database only through reader(): it must not read or
     # write any other file, load code, undo its own lock-down, or change the plan database.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
     before = tree_bytes(tmp_path)
@@ -150,7 +151,7 @@ def test_reader_is_read_only_even_after_switching_database(sample_dir, tmp_path)
     # A scratch in-memory table is harmless, but the file itself stays read-only whatever the
     # viewer's SQL does with USE/DETACH.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before = db.read_bytes()
     with database.reader(db) as con:
         con.execute("USE memory")
@@ -171,15 +172,15 @@ def test_new_reader_in_the_same_process_sees_a_swapped_in_build(demo_pairs, tmp_
     data_a, data_b = demo_pairs["small"]
     known_a, known_b = known_snapshots((data_a, data_b), tmp_path)
     db = tmp_path / "plan.duckdb"
-    database.build(data_a, db)
+    database.build(data_a, db, derive=outlook.derive)
     with database.reader(db) as old:
         assert tuple(old.execute(SNAPSHOT_SQL).fetchone()) == known_a
-        database.build(data_b, db)
+        database.build(data_b, db, derive=outlook.derive)
         assert snapshot(db) == known_b
         with database.reader(db) as new:
             assert tuple(new.execute(SNAPSHOT_SQL).fetchone()) == known_b
         assert tuple(old.execute(SNAPSHOT_SQL).fetchone()) == known_a
-        database.build(data_a, db)
+        database.build(data_a, db, derive=outlook.derive)
         assert snapshot(db) == known_a
     assert database.verify(db) == known_a[0]
 
@@ -191,11 +192,11 @@ def test_rejected_build_changes_no_file(sample_dir):
     # The rule for bad input: a rejected plan changes nothing, byte for byte, and leaves no
     # half-built file behind (the database sits in the data folder, its default place).
     db = sample_dir / database.DB_FILE_NAME
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     break_plan(sample_dir)
     before = tree_bytes(sample_dir)
     with pytest.raises(PlanInvalid) as raised:
-        database.build(sample_dir, db)
+        database.build(sample_dir, db, derive=outlook.derive)
     assert {(issue.path.split("/")[-1], issue.column) for issue in raised.value.issues} == {
         ("activities.csv", "type"), ("targets.csv", "target")}
     assert tree_bytes(sample_dir) == before
@@ -206,14 +207,14 @@ def test_rejected_bulk_file_changes_no_file(demo_pairs, tmp_path):
     # Outcome files go through DuckDB's bulk path first; a bad row there must be just as harmless.
     data = copy_folders(demo_pairs["small"][0], tmp_path / "data", 0)
     db = tmp_path / "db" / "plan.duckdb"
-    database.build(data, db)
+    database.build(data, db, derive=outlook.derive)
     outcomes = sorted(data.glob("*/outcomes.csv"))[0]
     lines = outcomes.read_text(encoding="utf-8").split("\n")
     lines[100] = lines[100].replace("exports_usd", "exportz", 1)
     outcomes.write_text("\n".join(lines), encoding="utf-8")
     before = tree_bytes(tmp_path)
     with pytest.raises(PlanInvalid) as raised:
-        database.build(data, db)
+        database.build(data, db, derive=outlook.derive)
     assert [(i.path.endswith("outcomes.csv"), i.line, i.column) for i in raised.value.issues] == [
         (True, 101, "metric")]
     assert tree_bytes(tmp_path) == before
@@ -232,19 +233,20 @@ def test_a_plan_file_named_in_upper_case_is_refused_by_validate_build_and_ensure
     # Read as absent, OUTCOMES.CSV would build a plan without its outcomes and never reach the store, which
     # (like the editor and the history) knows the file as outcomes.csv: it is refused, naming both names.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before = db.read_bytes()
     rename_upper(sample_dir / "prochile-atacama-2021", "outcomes.csv")
     expected = ("data/prochile-atacama-2021/OUTCOMES.CSV:1:-: el archivo «OUTCOMES.CSV» debe llamarse outcomes.csv "
                 "(en minúsculas); renómbrelo")
-    for run in (lambda: database.validate(sample_dir), lambda: database.build(sample_dir, db)):
+    for run in (lambda: database.validate(sample_dir), lambda: database.build(sample_dir, db, derive=outlook.derive)):
         with pytest.raises(PlanInvalid) as raised:
             run()
         assert [issue.render("es") for issue in raised.value.issues] == [expected]
         assert raised.value.issues[0].render("en") == (
             "data/prochile-atacama-2021/OUTCOMES.CSV:1:-: the file 'OUTCOMES.CSV' must be named outcomes.csv "
             "(in lower case); rename it")
-    ready = database.ensure(sample_dir, db)  # the file's arrival makes the database stale: checked, not skipped
+    # the file's arrival makes the database stale: checked, not skipped
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert ready.action == "kept_last_good"
     assert [issue.render("es") for issue in ready.issues] == [expected]
     assert db.read_bytes() == before and leftovers(db) == []
@@ -301,7 +303,7 @@ def test_a_build_removes_what_killed_builds_left_and_nothing_else(sample_dir):
         (sample_dir / name).write_bytes(b"x")
     spill.mkdir()
     (spill / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x")
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     assert database.verify(db)
     assert not spill.exists() and not any((sample_dir / name).exists() for name in left)
     assert all((sample_dir / name).read_bytes() == b"x" for name in kept)
@@ -359,7 +361,7 @@ def test_kill_9_during_builds_keeps_the_previous_database(demo_pairs, tmp_path):
     assert kills >= 10 and kept_previous >= 5
     assert leftovers_seen > 0  # the kills did leave half-built files for the next build to clean
     target = data_b if current == data_a else data_a
-    database.build(target, db)
+    database.build(target, db, derive=outlook.derive)
     assert snapshot(db) == known[target]
     assert leftovers(db) == []
     assert sorted(p.name for p in db.parent.iterdir()) == ["plan.duckdb", "plan.duckdb.lock"]
@@ -369,6 +371,7 @@ READER_LOOP = """
 import json, sys, time
 from pathlib import Path
 from plan.data import database
+from plan import outlook
 db, ready, stop, out, sql = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
 deadline = time.monotonic() + 60
 seen, errors, queries, slowest = {}, [], 0, 0.0
@@ -394,7 +397,7 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
     data_a, data_b = demo_pairs["small"]
     known_a, known_b = known_snapshots((data_a, data_b), tmp_path)
     db = tmp_path / "db" / "plan.duckdb"
-    database.build(data_a, db)
+    database.build(data_a, db, derive=outlook.derive)
     readers = []
     for i in range(2):
         files = [tmp_path / f"reader{i}.{name}" for name in ("ready", "stop", "json")]
@@ -414,7 +417,7 @@ def test_readers_in_other_processes_never_fail_nor_block_rebuilds(demo_pairs, tm
     while len(durations) < 10 or fewest_queries() < 20:  # conditions, not a duration: a busy machine is slower
         assert len(durations) < 500, "the readers made no progress"
         started = time.monotonic()
-        database.build(data_b if len(durations) % 2 == 0 else data_a, db)
+        database.build(data_b if len(durations) % 2 == 0 else data_a, db, derive=outlook.derive)
         durations.append(time.monotonic() - started)
     for _, files in readers:
         files[1].touch()
@@ -445,10 +448,10 @@ def test_concurrent_ensure_on_a_corrupt_database_all_succeed(sample_dir, tmp_pat
     # another one already moved, nor set aside the good database another one just built.
     db = tmp_path / "db" / "plan.duckdb"
     db.parent.mkdir()
-    code = ("import sys, time; from pathlib import Path; from plan.data import database\n"
+    code = ("import sys, time; from pathlib import Path; from plan import outlook; from plan.data import database\n"
             "start = float(sys.argv[3])\n"
             "while time.time() < start: time.sleep(0.001)\n"
-            "print(database.ensure(Path(sys.argv[1]), Path(sys.argv[2])).action)\n")
+            "print(database.ensure(Path(sys.argv[1]), Path(sys.argv[2]), derive=outlook.derive).action)\n")
     actions = []
     for _ in range(3):
         db.write_bytes(os.urandom(50_000))
@@ -474,7 +477,7 @@ def test_concurrent_ensure_on_a_corrupt_database_all_succeed(sample_dir, tmp_pat
 def test_ensure_builds_a_missing_database(sample_dir, tmp_path):
     # First start of the app: no database yet.
     db = tmp_path / "plan.duckdb"
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert (ready.action, ready.issues, ready.set_aside) == ("built", [], None)
     assert ready.report is not None and database.verify(db)
 
@@ -483,9 +486,9 @@ def test_ensure_leaves_a_fresh_database_alone(sample_dir, tmp_path):
     # Every app start calls ensure; an up-to-date database must not be rewritten (readers keep
     # their file, and the check is cheap).
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before, stat = db.read_bytes(), db.stat()
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert (ready.action, ready.report, ready.set_aside) == ("fresh", None, None)
     assert db.read_bytes() == before
     assert (db.stat().st_ino, db.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
@@ -494,27 +497,27 @@ def test_ensure_leaves_a_fresh_database_alone(sample_dir, tmp_path):
 def test_ensure_rebuilds_when_a_csv_changed(sample_dir, tmp_path):
     # The director edited a CSV: the dashboard must show the edit.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     activities = sample_dir / "prochile-atacama-2021" / "activities.csv"
     text = activities.read_text(encoding="utf-8")
     assert "Entregado con una semana de atraso." in text
     activities.write_text(text.replace("una semana de atraso", "dos semanas de atraso"), encoding="utf-8")
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert ready.action == "built"
     with database.reader(db) as con:
         notes = con.execute("SELECT notes FROM activities WHERE id = 'ATA-21-02'").fetchone()
     assert notes == ("Entregado con dos semanas de atraso.",)
-    assert database.ensure(sample_dir, db).action == "fresh"
+    assert database.ensure(sample_dir, db, derive=outlook.derive).action == "fresh"
 
 
 def test_ensure_does_not_rebuild_when_only_the_mtime_changed(sample_dir, tmp_path):
     # git checkout, copying the folder or saving unchanged in Excel moves times, not content.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before = db.read_bytes()
     for csv in sample_dir.rglob("*.csv"):
         os.utime(csv, ns=(csv.stat().st_atime_ns, csv.stat().st_mtime_ns + 5_000_000_000))
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert ready.action == "fresh"
     assert db.read_bytes() == before
 
@@ -549,27 +552,27 @@ def test_ensure_sets_a_corrupt_database_aside_and_rebuilds(sample_dir, tmp_path,
     # A damaged file (disk full, bad copy, bit rot) may even open and fail only on a scan. It is
     # kept aside as evidence, never deleted, and a sound database is rebuilt from the CSVs.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     good = database.verify(db)
     damaged = damage(db.read_bytes())
     db.write_bytes(damaged)
     with pytest.raises((duckdb.Error, ValueError)):
         database.verify(db)
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert ready.action == "built"
     assert ready.set_aside is not None and ready.set_aside.name.startswith("plan.duckdb.corrupt-")
     assert ready.set_aside.read_bytes() == damaged
     assert database.verify(db) == good
-    assert database.ensure(sample_dir, db).action == "fresh"
+    assert database.ensure(sample_dir, db, derive=outlook.derive).action == "fresh"
 
 
 def test_ensure_keeps_the_last_good_database_when_the_csvs_are_invalid(sample_dir, tmp_path):
     # A bad edit must not take the dashboard down: the last good data stays, with the errors.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before = db.read_bytes()
     break_plan(sample_dir)
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert ready.action == "kept_last_good"
     assert {(issue.line, issue.column, issue.code) for issue in ready.issues} == {
         (5, "type", "enum_unknown"), (2, "target", "number_invalid")}
@@ -583,7 +586,7 @@ def test_ensure_raises_when_the_csvs_are_invalid_and_there_is_no_database(sample
     db = tmp_path / "db" / "plan.duckdb"
     break_plan(sample_dir)
     with pytest.raises(PlanInvalid) as raised:
-        database.ensure(sample_dir, db)
+        database.ensure(sample_dir, db, derive=outlook.derive)
     assert len(raised.value.issues) == 2
     assert not db.exists()
     assert leftovers(db) == []
@@ -595,13 +598,13 @@ def test_ensure_raises_when_the_csvs_are_invalid_and_there_is_no_database(sample
 def test_junk_wal_next_to_the_database_breaks_neither_open_nor_build(sample_dir, tmp_path):
     # A .wal left beside the database (a crashed tool, a bad copy) belongs to no build.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     good = database.verify(db)
     wal = tmp_path / "plan.duckdb.wal"
     junk = random.Random(3).randbytes(5000)
     wal.write_bytes(junk)
     assert database.verify(db) == good
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     assert database.verify(db) == good
     assert not wal.exists()
     assert [p.read_bytes() for p in tmp_path.glob("plan.duckdb.stale-wal-*")] == [junk]
@@ -625,19 +628,19 @@ def test_foreign_wal_next_to_the_database_is_set_aside(sample_dir, tmp_path):
     # file"). ensure must put the .wal aside and keep the sound database (not call it corrupt
     # and rebuild); build must do the same before swapping a new file in.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     good, before = database.verify(db), db.read_bytes()
     wal = tmp_path / "plan.duckdb.wal"
     foreign = _foreign_wal(tmp_path)
     wal.write_bytes(foreign)
     with pytest.raises(duckdb.Error):
         database.verify(db)
-    ready = database.ensure(sample_dir, db)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
     assert (ready.action, ready.set_aside) == ("fresh", None)
     assert db.read_bytes() == before and not wal.exists()
     assert database.verify(db) == good
     wal.write_bytes(foreign)
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     assert database.verify(db) == good and not wal.exists()
     assert sorted(p.read_bytes() for p in tmp_path.glob("plan.duckdb.stale-wal-*")) == [foreign, foreign]
 
@@ -661,7 +664,7 @@ def test_refreshing_the_changed_plans_gives_the_database_a_whole_build_gives(dem
     data = tmp_path / "data"
     shutil.copytree(demo_pairs["big"][0], data)
     db = tmp_path / "plan.duckdb"
-    database.build(data, db)
+    database.build(data, db, derive=outlook.derive)
     folders = sorted(p.name for p in data.iterdir() if p.is_dir())
     changed, removed, added = folders[0], folders[1], folders[2] + "-new"
     outcomes = data / changed / "outcomes.csv"
@@ -669,22 +672,23 @@ def test_refreshing_the_changed_plans_gives_the_database_a_whole_build_gives(dem
     outcomes.write_text("".join(lines[:-5]), encoding="utf-8")
     shutil.rmtree(data / removed)
     shutil.copytree(data / folders[2], data / added)
-    report = database.refresh(data, db, {changed, removed, added})
+    report = database.refresh(data, db, {changed, removed, added}, derive=outlook.derive)
     assert sorted(report.plans) == sorted([changed, added])
     whole = tmp_path / "whole.duckdb"
-    database.build(data, whole)
+    database.build(data, whole, derive=outlook.derive)
     assert every_row(db) == every_row(whole)
-    assert database.ensure(data, db).action == "fresh"  # what the pages check next: nothing to rebuild
+    # what the pages check next: nothing to rebuild
+    assert database.ensure(data, db, derive=outlook.derive).action == "fresh"
     assert leftovers(db) == []
 
 
 def test_a_refresh_with_an_invalid_plan_changes_nothing(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     before = db.read_bytes()
     break_plan(sample_dir)
     with pytest.raises(PlanInvalid) as invalid:
-        database.refresh(sample_dir, db, {"prochile-atacama-2021"})
+        database.refresh(sample_dir, db, {"prochile-atacama-2021"}, derive=outlook.derive)
     assert [issue.code for issue in invalid.value.issues] == ["enum_unknown"]  # only the plan refreshed
     assert db.read_bytes() == before and leftovers(db) == []
 
@@ -692,7 +696,7 @@ def test_a_refresh_with_an_invalid_plan_changes_nothing(sample_dir, tmp_path):
 def test_a_refresh_without_a_sound_database_builds_it_whole(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
     db.write_bytes(b"not a database")
-    database.refresh(sample_dir, db, {"prochile-atacama-2021"})
+    database.refresh(sample_dir, db, {"prochile-atacama-2021"}, derive=outlook.derive)
     whole = tmp_path / "whole.duckdb"
-    database.build(sample_dir, whole)
+    database.build(sample_dir, whole, derive=outlook.derive)
     assert every_row(db) == every_row(whole)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from plan import outlook
 from plan.data import database
 from plan.data.history import sha256
 from plan.data.store import FolderStore
@@ -107,7 +108,7 @@ def test_a_new_optional_file_is_written_in_the_canonical_form(sample_dir):
 
 def test_a_rejected_save_changes_nothing_on_disk(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     history = FolderStore(sample_dir)
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     before = {**snapshot(sample_dir), "db": hashlib.sha256(db.read_bytes()).hexdigest()}
@@ -130,7 +131,7 @@ def test_deleting_a_referenced_campaign_is_refused_naming_the_activity(sample_di
 
 def test_save_lands_rebuilds_and_is_kept_in_the_history(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     history = FolderStore(sample_dir)
     version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
     draft = editing.apply(version, editing.Changes(changed={("ATA-21-20",): {"status": "done",
@@ -273,7 +274,7 @@ def test_a_neutralized_text_in_a_bulk_table_reads_back_as_written(sample_dir, tm
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1].rsplit(",", 1)[0] + ",'=fuente"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    database.build(sample_dir, tmp_path / "plan.duckdb")
+    database.build(sample_dir, tmp_path / "plan.duckdb", derive=outlook.derive)
     with database.reader(tmp_path / "plan.duckdb") as con:
         assert con.execute("SELECT count(*) FROM outcomes WHERE source = '=fuente'").fetchone() == (1,)
 

@@ -39,6 +39,7 @@ import pytest
 import streamlit as st
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
+from plan import outlook
 from plan.bench.held import DONE_LABEL, Watcher
 from plan.data import database, files
 from plan.data.history import sha256
@@ -109,7 +110,7 @@ def data_pair(tmp_path) -> tuple[Path, Path, dict[Path, tuple]]:
     known = {}
     for data in (data_a, data_b):
         db = tmp_path / f"known-{data.name}" / "plan.duckdb"
-        database.build(data, db)
+        database.build(data, db, derive=outlook.derive)
         known[data] = snapshot(db)
     return data_a, data_b, known
 
@@ -119,12 +120,13 @@ def data_pair(tmp_path) -> tuple[Path, Path, dict[Path, tuple]]:
 ENSURE_LOOP = """
 import sys
 from pathlib import Path
+from plan import outlook
 from plan.data import database
 db, ready, folders = Path(sys.argv[1]), Path(sys.argv[2]), [Path(p) for p in sys.argv[3:]]
 ready.touch()
 n = 0
 while True:  # each data folder makes the other's database stale: every call checks, sets aside, rebuilds
-    database.ensure(folders[n % 2], db)
+    database.ensure(folders[n % 2], db, derive=outlook.derive)
     n += 1
 """
 
@@ -163,7 +165,7 @@ def test_kill_9_at_random_points_of_startup_recovery_and_builds(data_pair, tmp_p
     # repaired), no sound database was ever set aside as corrupt, and the next start repairs all.
     data_a, data_b, known = data_pair
     db = tmp_path / "db" / "plan.duckdb"
-    database.build(data_a, db)
+    database.build(data_a, db, derive=outlook.derive)
     rng = random_points(6)
     foreign = _foreign_wal(tmp_path)
     kills = damaged = repaired_after_kill = half_built_seen = lost = 0
@@ -188,9 +190,9 @@ def test_kill_9_at_random_points_of_startup_recovery_and_builds(data_pair, tmp_p
         if not whole:
             lost += kind == "none"  # a kill alone must never leave a broken database
             repaired_after_kill += 1
-        ready_now = database.ensure(data_a, db)  # the next start
+        ready_now = database.ensure(data_a, db, derive=outlook.derive)  # the next start
         lost += ready_now.action not in ("fresh", "built") or snapshot(db) != known[data_a]
-    database.build(data_b, db)
+    database.build(data_b, db, derive=outlook.derive)
     assert snapshot(db) == known[data_b] and leftovers(db) == []
     report("kill -9 during ensure/build", rounds=ROUNDS, kills=kills, damaged_before_the_round=damaged,
            left_for_the_next_start=repaired_after_kill, half_built_files_seen=half_built_seen, lost=lost)
@@ -254,7 +256,8 @@ class SaveAudit:
         last = history.versions(ATACAMA, "activities")[0]
         self.found["file not the last logged version"] += last.sha256 != sha256(self.path.read_bytes())
         self.found["temporary file left after the next save"] += len(temp_files(self.data))
-        self.found["database not rebuilt"] += database.ensure(self.data, self.db).action != "fresh"
+        ready = database.ensure(self.data, self.db, derive=outlook.derive)
+        self.found["database not rebuilt"] += ready.action != "fresh"
         with database.reader(self.db) as con:
             notes = con.execute("SELECT notes FROM activities WHERE id = 'ATA-21-02'").fetchone()
         self.found["database not rebuilt"] += notes != (note,)
@@ -273,7 +276,7 @@ def test_kill_9_at_random_points_of_editor_saves(sample_dir, tmp_path):
     # An editor's save (check, keep the versions, replace the CSV, log it, rebuild the database) can
     # die at any instant. A process saves in a loop; it is killed after a random delay, again and again.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     audit = SaveAudit(sample_dir, db, editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
     rng = random_points(7)
     kills = 0
@@ -322,7 +325,7 @@ def test_a_save_dying_at_each_of_its_steps_loses_nothing(sample_dir, tmp_path):
     # Random kills rarely land in the narrow gaps (after the CSV is replaced, before the history logs
     # it). Here a save dies at each durable step in turn, from the first to past the last.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     audit = SaveAudit(sample_dir, db, editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -357,6 +360,7 @@ from plan.data import database
 from plan.edit import editing
 from plan.data.store import FolderStore
 from plan.model.models import ACTIVITIES
+from plan import outlook
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as on a full disk
 data_a, data_b, db, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
 limits = json.loads(sys.argv[5])
@@ -370,10 +374,10 @@ for n, limit in enumerate(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
     try:
         if operation == "build":
-            database.build(data_b, db)
+            database.build(data_b, db, derive=outlook.derive)
             outcome = "built"
         elif operation == "ensure":
-            outcome = database.ensure(data_b, db).action
+            outcome = database.ensure(data_b, db, derive=outlook.derive).action
         else:
             saved = editing.save(data_a, history, "prochile-atacama-2021", ACTIVITIES, draft.raw, version.sha, "full",
                                  db_path=db)
@@ -387,7 +391,7 @@ for n, limit in enumerate(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
     kept = db.read_bytes() == before and not list(db.parent.glob(db.name + ".building-*"))
     results.append([operation, outcome, outcome in ("built", "Saved") or kept])
-    database.build(data_a, db)  # the disk has room again: the next build succeeds
+    database.build(data_a, db, derive=outlook.derive)  # the disk has room again: the next build succeeds
 out.write_text(json.dumps({"results": results, "acked": acked}))
 """
 
@@ -400,7 +404,7 @@ def test_disk_full_during_builds_startup_and_saves(data_pair, tmp_path):
     # save lands whole or not at all, and is told when the database could not follow.
     data_a, data_b, _ = data_pair
     db = tmp_path / "db" / "plan.duckdb"
-    database.build(data_a, db)
+    database.build(data_a, db, derive=outlook.derive)
     size = db.stat().st_size
     audit = SaveAudit(data_a, db, editing.table_path(data_a, ATACAMA, ACTIVITIES).read_bytes())
     rng = random_points(8)
@@ -483,7 +487,7 @@ def test_disk_full_at_every_write_of_a_save(sample_dir, monkeypatch):
     # it), and once there is room the next save succeeds.
     audit = SaveAudit(sample_dir, sample_dir.parent / "plan.duckdb",
                       editing.table_path(sample_dir, ATACAMA, ACTIVITIES).read_bytes())
-    database.build(sample_dir, audit.db)
+    database.build(sample_dir, audit.db, derive=outlook.derive)
     rng = random_points(9)
     budget = failures = unfinished = cases = 0
     while True:
@@ -530,7 +534,7 @@ def test_random_damage_to_the_database_never_serves_wrong_data(sample_dir, tmp_p
     # a block zeroed or overwritten, junk appended, a stale .wal beside it. At the next start the app
     # must serve exactly the plan's data: the damage is detected (set aside, rebuilt) or harmless.
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     good, pristine = plan_rows(db), db.read_bytes()
     rng = random_points(10)
     foreign = _foreign_wal(tmp_path)
@@ -538,7 +542,7 @@ def test_random_damage_to_the_database_never_serves_wrong_data(sample_dir, tmp_p
     for _ in range(5 * ROUNDS):
         db.write_bytes(pristine)
         kinds[damage_database(db, rng, foreign, DAMAGE[1:])] += 1
-        ready = database.ensure(sample_dir, db)
+        ready = database.ensure(sample_dir, db, derive=outlook.derive)
         lost += ready.action not in ("fresh", "built") or plan_rows(db) != good
         set_aside += ready.set_aside is not None
         for aside in [*tmp_path.glob("plan.duckdb.corrupt-*"), *tmp_path.glob("plan.duckdb.stale-wal-*")]:
@@ -584,7 +588,7 @@ def test_the_app_starts_on_a_damaged_shadowed_or_locked_database(app_env, tmp_pa
     # another process: it shows the plan's figures; a damaged file is set aside with a banner saying
     # so; a .wal or a lock is no damage (no banner, the good file is not kept as "corrupt").
     db = tmp_path / "plan.duckdb"  # app_env's PLAN_DB_PATH
-    database.build(app_env, db)
+    database.build(app_env, db, derive=outlook.derive)
     with locked(db, tmp_path) if fault == "locked" else contextlib.nullcontext():
         if fault != "locked":
             STARTUP_FAULTS[fault](db, tmp_path)
@@ -595,8 +599,8 @@ def test_the_app_starts_on_a_damaged_shadowed_or_locked_database(app_env, tmp_pa
     damaged = fault in ("truncated", "flipped-byte")
     assert any("dañada" in warning.value for warning in at.warning) == damaged
     assert len(list(tmp_path.glob("plan.duckdb.corrupt-*"))) == damaged
-    database.build(app_env, db)  # and the next build succeeds
-    assert database.ensure(app_env, db).action == "fresh"
+    database.build(app_env, db, derive=outlook.derive)  # and the next build succeeds
+    assert database.ensure(app_env, db, derive=outlook.derive).action == "fresh"
 
 
 # --- CSVs replaced under running pages, caches cleared by clients ---------------------------------

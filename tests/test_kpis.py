@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from plan import outlook
 from plan.data import database
 from plan.model.kpi_definitions import ACTIVITY_KPIS
 from plan.view import kpis, report
@@ -241,7 +242,7 @@ def _check_report(document: str, data: Path) -> None:
 
 def test_each_kpi_in_the_html_report(sample_dir, tmp_path):
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     with database.reader(db) as con:
         document = report.render(con, Filters(plan_ids=(ATACAMA, ALLIANCE)), "es")
     _check_report(document, sample_dir)

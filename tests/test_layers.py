@@ -1,6 +1,6 @@
 """plan/ is in layers, and the imports keep them: a layer imports only itself and the layers before it.
 
-    model -> data -> edit -> view -> ui        (plan/__init__.py draws the map)
+    model -> data -> outlook -> edit -> view -> ui        (plan/__init__.py draws the map)
     bench, cli, serve: tools beside the layers, which nothing in a layer imports; serve (self-hosting) imports
     no other tool: the benchmark and the command line use it, not the other way round
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PLAN = REPO / "plan"
-LAYERS = ("model", "data", "edit", "view", "ui")
+LAYERS = ("model", "data", "outlook", "edit", "view", "ui")
 TOOLS = ("bench", "cli", "serve")
 STREAMLIT_ALLOWED = ("ui", "bench")
 PACKAGE_FILES = ("__init__.py", "__main__.py")

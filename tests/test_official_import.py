@@ -16,7 +16,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from plan import cli
+from plan import cli, outlook
 from plan.bench.dus import DESTINATIONS, FIELDS, REGION, TARIFFS, dus_month
 from plan.bench.importing import plan_at_size
 from plan.data import database
@@ -184,7 +184,7 @@ def test_every_code_table_says_where_it_comes_from():
 
 def test_an_atacama_plan_gets_a_year_of_exports_by_month_market_and_sector_with_one_command(tmp_path, app_env):
     paths, expected = year_of_files(tmp_path / "dus")
-    database.build(app_env, tmp_path / "plan.duckdb")
+    database.build(app_env, tmp_path / "plan.duckdb", derive=outlook.derive)
     done = subprocess.run([sys.executable, "-m", "plan", "import", "aduanas", *map(str, paths), "--plan",
                            str(app_env / ATACAMA), "--yes"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -334,7 +334,7 @@ def test_markets_and_the_report_say_where_imported_exports_come_from(app_env, tm
     at = open_page("pages/markets.py")
     at.radio(key="markets-metric").set_value("exports_usd").run(timeout=60)
     assert any("Exportaciones de 2020-01 a 2020-03 importadas" in caption.value for caption in at.caption)
-    with database.reader(database.ensure(app_env, tmp_path / "r.duckdb").db_path) as con:
+    with database.reader(database.ensure(app_env, tmp_path / "r.duckdb", derive=outlook.derive).db_path) as con:
         html = report.render(con, Filters(plan_ids=(ATACAMA,)), "en")
     assert "Exports from 2020-01 to 2020-03 imported from the export declarations (DUS)" in html
     assert "Exports by sector, 2021" in html

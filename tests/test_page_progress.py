@@ -42,7 +42,7 @@ def test_progress_of_both_plans_in_spanish(app_env):
     assert atacama["Cumplimiento a la fecha (%)"] == "72,2 %"
     assert to_date.loc["Alianza del Pacífico 2020", "Realizadas a la fecha de corte"] == "6"
 
-    cumulative, timeline = _charts(at)
+    cumulative, _year_end, timeline = _charts(at)
     # Wrapped into lines a phone shows whole.
     assert cumulative["layout"]["title"]["text"] == "Actividades planificadas y realizadas,<br>acumuladas por mes"
     planned = trace_named(cumulative, "ProChile Atacama 2021 · Planificadas (acumulado)")
@@ -94,7 +94,7 @@ def test_one_plan_in_english_shows_metrics(app_env):
     assert metrics["Planned for the year"][0] == "26"
     assert metrics["Done of due (%)"][0] == "72.2 %"
 
-    cumulative, timeline = _charts(at)
+    cumulative, _year_end, timeline = _charts(at)
     assert [trace["name"] for trace in cumulative["data"]] == ["Planned (cumulative)", "Done (cumulative)"]
     assert cumulative["data"][0]["x"][8] == "Sep 2021"
     assert cumulative["layout"]["yaxis"]["title"]["text"] == "Activities (cumulative)"
@@ -116,7 +116,8 @@ def test_modality_filter_from_the_url_narrows_every_view(app_env):
     activities = at.dataframe[-1].value
     assert len(activities) == 9
     assert set(activities["Modalidad"]) == {"Presencial"}
-    cumulative, timeline = _charts(at)
+    cumulative, timeline = _charts(at)  # no year-end fan: a projection is for whole plans, the page says so
+    assert any(i.value.startswith("La proyección al cierre del año es para planes completos") for i in at.info)
     # 8 in-person activities planned (the cancelled mission to China left out), 1 done (Brazil, August).
     assert trace_named(cumulative, "Planificadas (acumulado)")["y"][-1] == 8
     assert trace_named(cumulative, "Realizadas (acumulado)")["y"][7:9] == [1, 1]
@@ -149,7 +150,7 @@ def _late_in_csv(plan_folder) -> list[str]:
 def test_the_timeline_hatches_the_activities_late_at_the_status_date(app_env):
     # A planned bar whose start passed without starting drew like the future, in the light "planned" colour.
     at = _progress(office="ProChile Atacama")
-    _cumulative, timeline = _charts(at)
+    _cumulative, _year_end, timeline = _charts(at)
     late = trace_named(timeline, "Atrasada a la fecha de corte")
     expected = _late_in_csv(app_env / "prochile-atacama-2021")
     assert expected and sorted(label.split(" · ")[0] for label in late["y"]) == expected

@@ -30,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from plan import outlook
 from plan.data import database
 from plan.data.csv_writer import cell_text
 from plan.data.history import sha256
@@ -281,7 +282,7 @@ def test_a_plan_saved_through_the_editor_reads_back_and_builds_identical(plan, d
         logged = [v for table in TABLES for v in history.versions(ATACAMA, table.name)]
         assert len(logged) == saves
         db = Path(scratch) / "plan.duckdb"
-        database.build(data, db)
+        database.build(data, db, derive=outlook.derive)
         for table in TABLES:
             assert database_rows(db, table) == expected_rows(table, validated(table, plan[table.name]))
 
@@ -430,7 +431,7 @@ def one_plan(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("fuzz")
     data = root / "data"
     shutil.copytree(SAMPLE_DATA / ATACAMA, data / ATACAMA)
-    database.build(data, root / "db" / "plan.duckdb")
+    database.build(data, root / "db" / "plan.duckdb", derive=outlook.derive)
     return data, root / "db" / "plan.duckdb"
 
 
@@ -460,16 +461,16 @@ def test_any_bytes_as_a_plan_csv_are_valid_or_located_errors_and_change_nothing(
                           "fuzz")
     if not issues:
         assert isinstance(result, editing.Saved) and path.read_bytes() == raw
-        database.build(data_dir, db)
+        database.build(data_dir, db, derive=outlook.derive)
         return
     assert result == editing.Rejected(issues)
     assert snapshot(data_dir.parent) == before
     path.write_bytes(raw)  # the same bytes, put in place by hand
     before = snapshot(data_dir.parent)
     with pytest.raises(PlanInvalid) as raised:
-        database.build(data_dir, db)
+        database.build(data_dir, db, derive=outlook.derive)
     assert raised.value.issues == issues
-    ready = database.ensure(data_dir, db)
+    ready = database.ensure(data_dir, db, derive=outlook.derive)
     assert (ready.action, ready.issues) == ("kept_last_good", issues)
     assert snapshot(data_dir.parent) == before  # no half-built file left, the database untouched
 

@@ -8,6 +8,7 @@ import threading
 import pytest
 import sqlalchemy
 
+from plan import outlook
 from plan.cli import main
 from plan.data import database
 from plan.data.history import Version, now_utc, sha256
@@ -157,7 +158,7 @@ def test_a_renamed_plan_is_not_counted_twice_and_leaves_the_store_only_when_told
     # Beto's copy follows: the old folder goes, the new one comes, and a build counts the plan once.
     assert store(store_url, "pull", str(copies["beto"])) == 0
     assert not (copies["beto"] / ALLIANCE).exists()
-    report = database.build(copies["beto"], tmp_path / "beto.duckdb")
+    report = database.build(copies["beto"], tmp_path / "beto.duckdb", derive=outlook.derive)
     assert sorted(report.plans) == sorted([ATACAMA, "alianza-pacifico-2020-b"])
 
 
@@ -178,7 +179,7 @@ def test_store_remove_takes_a_plan_out_of_the_store_and_of_every_replica(pushed,
     opened = pushed()
     replica, db_path = tmp_path / "replica", tmp_path / "replica.duckdb"
     opened.materialize(replica)
-    database.build(replica, db_path)
+    database.build(replica, db_path, derive=outlook.derive)
     assert store(store_url, "remove", "no-such-plan") == 2
     assert "no-such-plan" in capsys.readouterr().err and (ALLIANCE, "plan.csv") in opened.current()
     token = opened.token()
@@ -186,7 +187,7 @@ def test_store_remove_takes_a_plan_out_of_the_store_and_of_every_replica(pushed,
     assert {plan for plan, _name in opened.current()} == {ATACAMA}
     assert {v.kind for v in opened.versions(ALLIANCE, "plan")} == {"import", "remove"}
     assert opened.token() != token  # replicas notice the removal
-    database.refresh(replica, db_path, opened.materialize(replica))
+    database.refresh(replica, db_path, opened.materialize(replica), derive=outlook.derive)
     with database.reader(db_path) as con:
         assert con.execute("SELECT list(DISTINCT plan_id) FROM activities").fetchone()[0] == [ATACAMA]
 

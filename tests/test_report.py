@@ -8,8 +8,10 @@ from pathlib import Path
 import plotly
 import pytest
 
+from plan import outlook
 from plan.data import database
 from plan.model.i18n import t
+from plan.outlook import projection
 from plan.view import report
 from plan.view.filters import Filters
 from tests.test_cli import plain_env, plan
@@ -24,7 +26,7 @@ PLOTLY_JS = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").re
 @pytest.fixture
 def db(sample_dir: Path, tmp_path: Path) -> Path:
     path = tmp_path / "plan.duckdb"
-    database.build(sample_dir, path)
+    database.build(sample_dir, path, derive=outlook.derive)
     return path
 
 
@@ -119,7 +121,7 @@ def test_data_text_is_escaped(sample_dir, tmp_path):
     assert text.count(title) == 1
     activities.write_text(text.replace(title, '<script>alert("x")</script> & <b>minería</b>'), encoding="utf-8")
     db = tmp_path / "escaped.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     document = render(db, "es", plan_ids=(ATACAMA,))
     assert "<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;minería&lt;/b&gt;</td>" in document
     assert "<script>alert" not in document and "<b>minería" not in document
@@ -277,3 +279,18 @@ def test_report_help_names_every_option():
     for word in ("--out", "--lang", "--db", "--office", "--year", "--quarter", "--from", "--to", "--market",
                  "--sector", "--modality", "--type", "--status", "ISO-3", "no internet needed", "PLAN_DB_PATH"):
         assert word in text, word
+
+
+def test_the_report_says_each_year_end(db):
+    # The report prints what the cards say: the year end in words in the comparison, in full in each plan's
+    # table (median, band, chance), and how the words are decided; Alianza's year (2020) is closed: no outlook.
+    with database.reader(db) as con:
+        found = next(p for p in projection.project(con, [ATACAMA]) if p.kpi == "activities_done")
+    document = render(db, "en", plan_ids=BOTH)
+    chance = f"{round(100 * found.chance)} %"
+    assert f"<br>Year end: unlikely ({chance})</td>" in kpi_row(document, "Activities done")
+    assert (f"Year-end projection: 17 (80 % of the simulations between {round(found.quantile(0.1))} and "
+            f"{round(found.quantile(0.9))}). Chance of reaching the target of 22: {chance} (unlikely).") in document
+    assert "Year end: the chance of reaching the yearly target from 1,000 simulations" in document
+    quarter = render(db, "en", plan_ids=BOTH, quarter=3)
+    assert "Year end: unlikely" not in quarter and "The year-end projection is for whole plans" in quarter

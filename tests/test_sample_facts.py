@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from plan import outlook
 from plan.data import database
 from plan.view import queries
 from plan.view.filters import Filters
@@ -19,7 +20,7 @@ ALLIANCE = "alianza-pacifico-2020"
 def con(tmp_path_factory):
     folder = tmp_path_factory.mktemp("facts")
     data = copy_sample(folder / "data")
-    database.build(data, folder / "plan.duckdb")
+    database.build(data, folder / "plan.duckdb", derive=outlook.derive)
     with database.reader(folder / "plan.duckdb") as connection:
         yield connection
 

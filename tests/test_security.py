@@ -38,6 +38,7 @@ from streamlit.web.server.starlette.starlette_server_config import XSRF_COOKIE_N
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from plan import outlook
 from plan.bench.viewers import Viewer
 from plan.data import database
 from plan.edit.downloads import csv_bytes, table_csv
@@ -635,6 +636,7 @@ PLANTED = '''
 from sqlalchemy import text
 
 from plan.model.models import Sector
+from plan import outlook
 
 ACTIVE = "SELECT * FROM activities WHERE status <> 'cancelled'"
 PISCO = f"SELECT * FROM pisco_campaigns WHERE sector = '{Sector.PISCO.value}'"
@@ -729,7 +731,7 @@ HOSTILE = ("'); DROP TABLE activities; --", "MEX') OR TRUE OR ('", "\\'; SELECT 
 @pytest.fixture
 def built(sample_dir, tmp_path) -> Path:
     db = tmp_path / "plan.duckdb"
-    database.build(sample_dir, db)
+    database.build(sample_dir, db, derive=outlook.derive)
     return db
 
 

@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from plan import outlook
 from plan.cli import main
 from plan.data import database
 from plan.data.history import sha256
@@ -78,13 +79,13 @@ def test_a_save_through_one_replica_is_served_by_the_other(sample_dir, store_url
     for name, store in (("one", one), ("other", other)):
         copies[name] = tmp_path / name / "data"
         store.materialize(copies[name])
-        database.build(copies[name], tmp_path / name / "plan.duckdb")
+        database.build(copies[name], tmp_path / name / "plan.duckdb", derive=outlook.derive)
     before = done_in(tmp_path / "other" / "plan.duckdb")
     result = status_change(copies["one"], one, "por la réplica uno", "done")
     assert isinstance(result, editing.Saved) and not result.unfinished
     assert done_in(tmp_path / "one" / "plan.duckdb") == before + 1  # the saving replica at once
     assert other.materialize(copies["other"]) == {ATACAMA}  # the other at its next look
-    database.refresh(copies["other"], tmp_path / "other" / "plan.duckdb", {ATACAMA})
+    database.refresh(copies["other"], tmp_path / "other" / "plan.duckdb", {ATACAMA}, derive=outlook.derive)
     assert done_in(tmp_path / "other" / "plan.duckdb") == before + 1
     assert other.materialize(copies["other"]) == set()  # nothing more to copy
     assert [v.editor for v in other.versions(ATACAMA, "activities")][:1] == ["ana"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from plan import outlook
 from plan.data import database
 from plan.model.models import TABLES
 
@@ -34,7 +35,7 @@ def measure(data_dir: Path, db_path: Path, plain_path: Path, repetitions: int) -
     times = {"plan build": [], "plain read_csv": []}
     for _ in range(repetitions):
         started = time.perf_counter()
-        database.build(data_dir, db_path)
+        database.build(data_dir, db_path, derive=outlook.derive)
         times["plan build"].append(time.perf_counter() - started)
         started = time.perf_counter()
         plain_read(data_dir, plain_path)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from streamlit.proto.Alert_pb2 import Alert
 
+from plan import outlook
 from plan.bench import viewers
 from plan.data import database, demo
 from plan.data.store import FolderStore
@@ -161,7 +162,7 @@ async def _crowd(url: str, hold: Hold, seed: int) -> dict:
 
 def run(data_dir: Path, db_path: Path, log_path: Path, hold: Hold = Hold(), seed: int = 0) -> dict:
     """The whole scenario; the figures and `lost`-style counts a test or the docs can check."""
-    database.ensure(data_dir, db_path)
+    database.ensure(data_dir, db_path, derive=outlook.derive)
     counted, allowed = _done_counts(db_path)
     # fork, not spawn: spawn re-runs the parent's __main__, which under AppTest can be app.py itself
     results = multiprocessing.get_context("fork").Queue()

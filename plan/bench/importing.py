@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from plan import outlook
 from plan.bench.dus import FIELDS, dus_month
 from plan.bench.postgres import LocalPostgres
 from plan.data import database
@@ -69,7 +70,7 @@ def _whole_import(path: Path, work: Path) -> float:
     data = work / "data"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SAMPLE, data, ignore=shutil.ignore_patterns("*.duckdb*", ".history"))
-    database.build(data, data / "plan.duckdb")
+    database.build(data, data / "plan.duckdb", derive=outlook.derive)
     started = time.perf_counter()
     region = imports.region_to_import(data, PLAN_ID, None)
     preview = imports.preview(data, PLAN_ID, imports.SOURCES["aduanas"].read([path], region, DEFAULT_MAX_BYTES))
@@ -119,7 +120,7 @@ def _size_limit_import(path: Path, work: Path, plan_bytes: int) -> dict:
     its peak RSS and seconds, in its own process."""
     outcomes = plan_at_size(work / "data", plan_bytes)
     raw = outcomes.read_bytes()
-    database.build(work / "data", work / "data" / "plan.duckdb")
+    database.build(work / "data", work / "data" / "plan.duckdb", derive=outlook.derive)
     started = time.perf_counter()
     peak = _peak_rss_mib(["import", "aduanas", str(path), "--plan", str(outcomes.parent), "--yes"])
     return {"outcomes_bytes": len(raw), "outcomes_rows": raw.count(b"\n") - 1, "peak_rss_mib": peak,

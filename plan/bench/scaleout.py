@@ -13,6 +13,7 @@ import statistics
 import time
 from pathlib import Path
 
+from plan import outlook
 from plan.bench import viewers
 from plan.bench.held import toggled_activity
 from plan.data import database
@@ -40,7 +41,7 @@ def _toggle(data_dir: Path, store: FolderStore, db_path: Path, plan_id: str, key
 def save_visible(data_dir: Path, db_path: Path, repetitions: int) -> dict:
     """Seconds from a save until the pages' database holds it (this replica), and for another replica the
     copy-and-rebuild of one plan its sync does; a whole rebuild measured beside them."""
-    database.ensure(data_dir, db_path)
+    database.ensure(data_dir, db_path, derive=outlook.derive)
     store = FolderStore(data_dir)
     plan_id, key = toggled_activity(data_dir)
     other = db_path.with_name("other-replica.duckdb")
@@ -53,10 +54,10 @@ def save_visible(data_dir: Path, db_path: Path, repetitions: int) -> dict:
             con.execute("SELECT count(*) FROM activities").fetchall()
         saving.append(time.perf_counter() - started)
         started = time.perf_counter()
-        database.refresh(data_dir, other, {plan_id})
+        database.refresh(data_dir, other, {plan_id}, derive=outlook.derive)
         following.append(time.perf_counter() - started)
         started = time.perf_counter()
-        database.build(data_dir, other)
+        database.build(data_dir, other, derive=outlook.derive)
         whole.append(time.perf_counter() - started)
     other.unlink(missing_ok=True)
     return {"this_replica_s": _median(saving), "other_replica_rebuild_s": _median(following),
@@ -79,7 +80,7 @@ async def _first_loads(url: str) -> dict:
 def burst(data_dir: Path, db_path: Path, work: Path, repetitions: int, log) -> dict:
     """p95 of 30 simultaneous first loads of the overview: one process against 2 replicas behind HAProxy,
     alternating, each on freshly started servers whose databases are already built."""
-    database.ensure(data_dir, db_path)
+    database.ensure(data_dir, db_path, derive=outlook.derive)
     runs: dict[str, list[dict]] = {"one process": [], "2 replicas": []}
     for repetition in range(repetitions):
         folder = work / f"burst-{repetition}"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+from plan import outlook
 from plan.bench import build, pages, scaleout, viewers
 from plan.data import database, demo
 from plan.serve import server
@@ -128,7 +129,7 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
     log(f"demo data in {work_dir}; building {scale} ({repetitions} repetitions)")
     timings = build.measure(*datasets[scale], work_dir / "plain.duckdb", repetitions)
     if scale != BASE:
-        database.build(*datasets[BASE])
+        database.build(*datasets[BASE], derive=outlook.derive)
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "scale": scale, "quick": quick, "repetitions": repetitions,

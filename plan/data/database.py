@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +27,11 @@ from plan.data.loader import LoadReport, csv_files, load_data_dir, plan_dirs, sc
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
 
-SCHEMA_VERSION = 1  # bump when the tables change, so older databases are rebuilt
+SCHEMA_VERSION = 2  # bump when the tables or what `derive` computes change, so older databases are rebuilt
 DB_FILE_NAME = "plan.duckdb"
+# What a build adds to the loaded plans before the swap, for the given plan ids (None: every plan): the
+# year-end projections (`plan.outlook.tables.derive`), passed in since that layer comes after this one.
+Derive = Callable[[duckdb.DuckDBPyConnection, set[str] | None], None]
 
 
 def default_data_dir() -> Path:
@@ -97,23 +100,24 @@ def validate(data_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES, only: set[str] 
         return load_data_dir(con, data_dir, max_bytes, only)
 
 
-def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
-    """Validate and build a new database, then swap it in atomically.
+def build(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, derive: Derive) -> LoadReport:
+    """Validate and build a new database with what `derive` adds, then swap it in atomically.
 
     On PlanInvalid (or any failure, or a kill) the previous database is left untouched.
     """
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(db_path):
-        return _build_locked(data_dir, db_path, max_bytes)
+        return _build_locked(data_dir, db_path, max_bytes, derive)
 
 
-def _build_locked(data_dir: Path, db_path: Path, max_bytes: int) -> LoadReport:
+def _build_locked(data_dir: Path, db_path: Path, max_bytes: int, derive: Derive) -> LoadReport:
     """`build`'s work; the caller holds the build lock."""
     with _building(db_path) as building:
         con = duckdb.connect(str(building))
         try:
             con.execute("SET enable_progress_bar = false")  # a build in a server would print bars to its log
             report = load_data_dir(con, data_dir, max_bytes)
+            derive(con, None)
             _write_build_info(con, data_dir, report)
             con.execute("CHECKPOINT")
         finally:
@@ -136,15 +140,17 @@ def _building(db_path: Path) -> Iterator[Path]:
         building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
-def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
+def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = DEFAULT_MAX_BYTES, *,
+            derive: Derive) -> LoadReport:
     """After the plans `plan_ids` changed (saved, or copied in from the store): replace only their rows, in a
     copy of the database that is then swapped in as a build is, so a save at national scale shows in about a
-    second instead of a whole rebuild. A missing, foreign or older database gets a whole build instead.
-    Raises PlanInvalid (the database untouched) when a changed plan is invalid; returns what was loaded."""
+    second instead of a whole rebuild; `derive` recomputes what depends on them. A missing, foreign or older
+    database gets a whole build instead. Raises PlanInvalid (the database untouched) when a changed plan is
+    invalid; returns what was loaded."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(db_path):
         if not _refreshable(db_path) or not plan_dirs(data_dir):
-            return _build_locked(data_dir, db_path, max_bytes)
+            return _build_locked(data_dir, db_path, max_bytes, derive)
         with _building(db_path) as building:
             shutil.copyfile(db_path, building)
             with scratch_database() as con:
@@ -152,6 +158,9 @@ def refresh(data_dir: Path, db_path: Path, plan_ids: set[str], max_bytes: int = 
                 report = load_data_dir(con, data_dir, max_bytes, only=set(plan_ids))
                 con.execute("ATTACH ? AS target", [str(building)])
                 _replace_plans(con, sorted(plan_ids), report)
+                con.execute("USE target")
+                derive(con, set(plan_ids))
+                con.execute("USE memory")
                 con.execute("CHECKPOINT target")
                 con.execute("DETACH target")
             _swap_in(building, db_path)
@@ -224,17 +233,19 @@ def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def verify(db_path: Path) -> str:
-    """Open and scan every table (DuckDB checks block checksums on read); return the
+    """Open and scan every table, the derived ones too (DuckDB checks block checksums on read); return the
     fingerprint. Raises duckdb.Error (or ValueError) on a corrupt or foreign file."""
     with reader(db_path) as con:
         info = con.execute("SELECT fingerprint, schema_version FROM build_info").fetchone()
         if info is None or info[1] != SCHEMA_VERSION:
             raise ValueError("not a database of this schema version")
         expected = dict(con.execute("SELECT table_name, sum(rows) FROM source_files GROUP BY ALL").fetchall())
-        for table in TABLES:
-            count, *_ = con.execute(f"SELECT count(*), sum(hash(COLUMNS(*))) FROM {table.name}").fetchone()  # noqa: S608
-            if count != expected.get(table.name, 0):
-                raise ValueError(f"{table.name}: {count} rows, expected {expected.get(table.name, 0)}")
+        plan_tables = {table.name for table in TABLES}
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'plan_db'"
+                                   " ORDER BY table_name").fetchall():  # the plan's tables and what derive added
+            count, *_ = con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{name}"').fetchone()  # noqa: S608
+            if name in plan_tables and count != expected.get(name, 0):
+                raise ValueError(f"{name}: {count} rows, expected {expected.get(name, 0)}")
         return info[0]
 
 
@@ -259,7 +270,7 @@ class Readiness:
     error: str = ""  # kept_last_good because the rebuild failed (e.g. a full disk), not because of the CSVs
 
 
-def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Readiness:
+def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, derive: Derive) -> Readiness:
     """Make sure `db_path` is a sound database of the current CSVs, rebuilding if it is
     missing, stale or corrupt (the corrupt file is kept aside, not deleted; a file another
     process holds locked is not corrupt and is simply replaced). When the CSVs are invalid,
@@ -285,7 +296,7 @@ def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES) ->
         if fingerprint is not None and is_fresh(data_dir, db_path, fingerprint):
             return Readiness(db_path, "fresh", set_aside=set_aside)
         try:
-            report = _build_locked(data_dir, db_path, max_bytes)
+            report = _build_locked(data_dir, db_path, max_bytes, derive)
         except PlanInvalid as invalid:
             if fingerprint is None:
                 raise

@@ -26,6 +26,7 @@ from typing import Annotated
 import duckdb
 from pydantic import TypeAdapter, ValidationError
 
+from plan import outlook
 from plan.data import database
 from plan.data.csv_reader import CsvFile, parse_csv, records
 from plan.data.csv_writer import cell_text, csv_record
@@ -449,7 +450,7 @@ def _follow(data_dir: Path, store: PlanStore, version: Version, db_path: Path | 
     try:
         changed = store.materialize(data_dir) | {version.plan_id}
         if db_path is not None:
-            database.refresh(data_dir, db_path, changed)
+            database.refresh(data_dir, db_path, changed, derive=outlook.derive)
     except PlanInvalid as invalid:
         rebuild_issues = invalid.issues
     except (duckdb.Error, OSError, StoreUnavailable) as error:  # the last good database stays in place

@@ -4,6 +4,7 @@ model layer so that everything reading a KPI (the pages, the report, the coming 
 one definition; `plan.view.kpis` computes them from the database.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -32,6 +33,19 @@ KPIS = (
     Kpi("exports", "usd", "exports_usd", paced=False, yearly_figure=True),
 )
 
+KPIS_BY_KEY = {kpi.key: kpi for kpi in KPIS}
 ACTIVITY_KPIS = {"activities_done": "activities_done", "budget_spent": "spent_usd", "exporters": "exporters",
                  "importers": "importers", "meetings_held": "meetings_held", "deals_closed": "deals_closed_usd",
                  "deals_projected": "deals_projected_usd"}  # KPI -> its column of `plan.view.queries.activity_totals`
+
+
+def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None,
+               period: tuple[dt.date, dt.date] | None = None) -> float:
+    """Share of the plan year gone by at `as_of` (or today), between 0 and 1; with a `period` (first and last
+    day, see `Filters.period`), the share of the year that falls in it up to that day."""
+    day = as_of or today or dt.date.today()
+    day = day.date() if isinstance(day, dt.datetime) else day
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first, last = period or (start, end)
+    first, last = max(first, start), min(last, end, day)
+    return max(0, (last - first).days + 1) / ((end - start).days + 1)

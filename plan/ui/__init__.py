@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from plan import outlook
 from plan.data import database
 from plan.edit.downloads import csv_bytes
 from plan.model import countries
@@ -96,7 +97,7 @@ def db_path() -> Path:
 def _readiness(data_folder: str, db_file: str, csv_stats: str) -> tuple[database.Readiness | PlanInvalid, str]:
     """Checked again only when a CSV's size or time changes (`csv_stats`, their digest, is the key)."""
     try:
-        ready = database.ensure(Path(data_folder), Path(db_file))
+        ready = database.ensure(Path(data_folder), Path(db_file), derive=outlook.derive)
     except PlanInvalid as invalid:
         return invalid, ""
     with database.reader(ready.db_path) as con:
@@ -401,7 +402,7 @@ def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = 
         if index % per_row == 0:
             columns = st.columns(per_row)
         tooltip = "\n\n".join(text for text in (card.exact, card.caption if captions_in_tooltips else None,
-                                                  card.definition) if text)
+                                                  card.outlook_detail, card.definition) if text)
         with columns[index % per_row].container(border=True):
             st.markdown(f"**{literal(card.label)}**", help=tooltip or None)
             st.metric(card.label, card.value, card.delta, label_visibility="collapsed",
@@ -416,6 +417,8 @@ def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = 
                 st.markdown(line)
             if card.behind:  # apart from the badge, which never wraps (`En riesgo · 5 de 16 pla…`)
                 st.caption(card.behind)
+            if card.outlook:  # the year end in words, visible without hovering (a phone cannot)
+                st.markdown(f":small[{literal(card.outlook)}]")
             if card.caption and not captions_in_tooltips:
                 st.caption(card.caption)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from plan import outlook
 from plan.data import database
 from plan.data.store import PlanStore, default_data_dir, open_store, store_url
 from plan.data.store_base import StoreUnavailable
@@ -84,7 +85,7 @@ def sync(store: PlanStore, folder: Path, db_path: Path) -> str:
                 changed = store.materialize(folder)
                 if changed and db_path.exists():
                     with contextlib.suppress(PlanInvalid):  # the readiness check reports it, as for any CSV
-                        database.refresh(folder, db_path, changed)
+                        database.refresh(folder, db_path, changed, derive=outlook.derive)
                 state.token = token
             state.error = ""
         except StoreUnavailable as error:

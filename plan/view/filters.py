@@ -65,6 +65,12 @@ class Filters:
         """Whether a quarter or dates narrow the plan year."""
         return self.quarter is not None or self.date_from is not None or self.date_to is not None
 
+    @property
+    def whole_plans(self) -> bool:
+        """Whether the view is whole plans (office and year only): what a year-end projection is made for."""
+        return not (self.chooses_period or self.markets or self.sectors or self.modalities or self.types
+                    or self.statuses)
+
     def period(self, year: int) -> tuple[dt.date, dt.date] | None:
         """The days of plan year `year` that the quarter and dates keep (first, last), None when neither is
         chosen; a window that misses the year is empty (first after last). Targets to date are paced over it."""

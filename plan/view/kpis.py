@@ -28,25 +28,16 @@ when none has one), the year before too; it also counts the plans without a targ
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS
+from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS, year_share
+from plan.outlook import projection
 from plan.view import queries
 from plan.view.filters import TOTAL, Filters
 
 GREEN_FROM = 0.9  # actual / expected at this pace or more: on track
 AMBER_FROM = 0.7  # below this: off track
-
-
-def year_share(year: int, as_of: dt.date | None, today: dt.date | None = None,
-               period: tuple[dt.date, dt.date] | None = None) -> float:
-    """Share of the plan year gone by at `as_of` (or today), between 0 and 1; with a `period` (first and last
-    day, see `Filters.period`), the share of the year that falls in it up to that day."""
-    day = pd.Timestamp(as_of or today or dt.date.today()).date()
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    first, last = period or (start, end)
-    first, last = max(first, start), min(last, end, day)
-    return max(0, (last - first).days + 1) / ((end - start).days + 1)
 
 
 def status(actual: float | None, expected: float | None) -> str | None:
@@ -191,6 +182,52 @@ def overview(con, filters: Filters, today: dt.date | None = None) -> pd.DataFram
                              queries.activity_totals(con, before_filters), queries.campaign_totals(con, before_filters),
                              queries.outcome_totals(con, before_filters))
     previous = {row.plan_id: before.get(row.previous_plan_id, {}) for row in previous_ids.itertuples()}
-    return kpi_table(plans, queries.activity_totals(con, filters), queries.campaign_totals(con, filters),
-                     queries.outcome_totals(con, filters), queries.exports_by_year(con, filters),
-                     queries.targets(con, list(filters.plan_ids)), previous, today, filters)
+    table = kpi_table(plans, queries.activity_totals(con, filters), queries.campaign_totals(con, filters),
+                      queries.outcome_totals(con, filters), queries.exports_by_year(con, filters),
+                      queries.targets(con, list(filters.plan_ids)), previous, today, filters)
+    if not filters.whole_plans:  # a projection is for whole plans: the page says so instead
+        return table.assign(**dict.fromkeys(OUTLOOK_COLUMNS))
+    return with_outlook(table, queries.outlook(con, list(filters.plan_ids), draws=len(plans) > 1))
+
+
+OUTLOOK_COLUMNS = ("year_end", "year_end_low", "year_end_high", "chance", "likelihood", "outlook_method",
+                   "outlook_note", "outlook_n")
+
+
+def with_outlook(table: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """`kpi_table` with each row's year-end projection (`plan.outlook`, as the build stored it): median, 80 %
+    band, chance of the target and its word (`likelihood`), method and note; a total's sums its plans' draws,
+    over the same plans as its value (those with a target)."""
+    rows = {(row.plan_id, row.kpi): row for row in stored.itertuples()}
+    found = []
+    for row in table.itertuples():
+        if row.plan_id == TOTAL:
+            parts = [_projection(rows[(plan_id, row.kpi)]) for plan_id in table.loc[
+                (table["kpi"] == row.kpi) & (table["plan_id"] != TOTAL), "plan_id"] if (plan_id, row.kpi) in rows]
+            found.append(_outlook_values(projection.total(parts, TOTAL)))
+        elif (row.plan_id, row.kpi) in rows:  # a plan's projection as stored (its draws are for totals)
+            stored_row = rows[(row.plan_id, row.kpi)]
+            chance = None if pd.isna(stored_row.chance) else float(stored_row.chance)
+            found.append((stored_row.median, stored_row.p10, stored_row.p90, chance, projection.likelihood(chance),
+                          stored_row.method, stored_row.note, stored_row.n))
+        else:
+            found.append(_outlook_values(None))
+    return pd.concat([table.reset_index(drop=True), pd.DataFrame(found, columns=OUTLOOK_COLUMNS)], axis=1)
+
+
+def _projection(row) -> projection.Projection:
+    """A stored row as the projection it was (its draws as an array, None when the year end is known)."""
+    def number(value) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    draws = None if row.draws is None or np.ndim(row.draws) == 0 else np.asarray(row.draws, dtype=float)
+    return projection.Projection(row.plan_id, row.kpi, number(row.target), number(row.actual_to_date), draws,
+                                 row.method, int(row.n), pd.Timestamp(row.as_of).date(), row.note)
+
+
+def _outlook_values(made: projection.Projection | None) -> tuple:
+    if made is None or made.actual_to_date is None:
+        return (None,) * len(OUTLOOK_COLUMNS)
+    chance = made.chance
+    return (made.quantile(0.5), made.quantile(0.1), made.quantile(0.9), chance, projection.likelihood(chance),
+            made.method, made.note, made.n)

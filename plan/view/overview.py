@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from plan.model.i18n import format_compact, format_date, t
+from plan.model.i18n import format_compact, format_date, format_number, t
 from plan.model.kpi_definitions import KPIS
 from plan.view.filters import TOTAL, years_summed
 from plan.view.present import Card, Presented, as_text, columns, is_missing, localize, signed, stamp
@@ -60,8 +60,46 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
             number=None if is_missing(row.actual) else float(row.actual),
             delta_color=color if has_target else None,
             definition=t(f"kpi_{row.kpi}_definition", lang),
+            outlook=None if is_missing(row.actual) else year_end(row, lang),
+            outlook_detail=None if is_missing(row.actual) else year_end_detail(row, lang),
         ))
     return cards
+
+
+def _percent(chance: float, lang: str) -> str:
+    """A chance in whole percent; "> 99 %" and "< 1 %" at the ends (1,000 draws do not make a certainty)."""
+    if chance > 0.99:
+        return "> 99 %"
+    if chance < 0.01:
+        return "< 1 %"
+    return f"{format_number(round(100 * chance), lang)} %"
+
+
+def year_end(row, lang: str) -> str | None:
+    """A KPI row's year-end projection, short: the chance of its target in words and figure, or the median
+    without a target; None without a projection or for a closed year (its status says it all)."""
+    if is_missing(row.year_end) or row.outlook_note == "closed":
+        return None
+    if is_missing(row.chance):
+        return t("card_outlook_no_target", lang, median=_short(row.year_end, row.unit, lang))
+    return t("card_outlook", lang, word=t(f"outlook_{row.likelihood}", lang), chance=_percent(row.chance, lang))
+
+
+def year_end_detail(row, lang: str) -> str | None:
+    """The projection in full: median, 80 % band, the target's chance, and how it was made."""
+    if is_missing(row.year_end) or row.outlook_note == "closed":
+        return None
+    text = t("outlook_detail", lang, median=_amount(row.year_end, row.unit, lang),
+             low=_amount(row.year_end_low, row.unit, lang), high=_amount(row.year_end_high, row.unit, lang))
+    if not is_missing(row.chance):
+        text += " " + t("outlook_detail_chance", lang, target=_amount(row.target, row.unit, lang),
+                        chance=_percent(row.chance, lang), word=t(f"outlook_{row.likelihood}", lang))
+    return f"{text} {t(f'outlook_note_{row.outlook_note}', lang).capitalize()}."
+
+
+def outlook_note(filters_whole: bool, lang: str) -> str:
+    """How the year-end words are decided, or why the cards have none (a view narrower than whole plans)."""
+    return t("outlook_rule" if filters_whole else "outlook_whole_plans_only", lang)
 
 
 def _short(value, unit: str, lang: str) -> str:
@@ -122,9 +160,19 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
             raw[label] = row.actual
             raw[status_header] = shown[status_header]
             raw[f"{label} · {t('target', lang)}"] = row.target
+            year_end_header = f"{label} · {t('year_end', lang)}"
+            shown[year_end_header] = year_end(row, lang) and _year_end_cell(row, lang)
+            raw[year_end_header] = shown[year_end_header]
         shown_rows.append(shown)
         raw_rows.append(raw)
     return Presented(pd.DataFrame(shown_rows), pd.DataFrame(raw_rows))
+
+
+def _year_end_cell(row, lang: str) -> str:
+    """The comparison table's year-end cell: the word and chance, or the median without a target."""
+    if is_missing(row.chance):
+        return f"≈ {_short(row.year_end, row.unit, lang)}"
+    return f"{t(f'outlook_{row.likelihood}', lang)} ({_percent(row.chance, lang)})"
 
 
 def comparison_units(lang: str) -> dict[str, str]:

@@ -57,6 +57,8 @@ class Card:
     exact_delta: str | None = None  # the figure behind a short delta (the report prints it)
     basis: str | None = None  # what the delta compares with, short, shown under it (a phone cannot hover)
     behind: str | None = None  # a total's plans behind ("5 de 16 planes atrasados"), beside its status
+    outlook: str | None = None  # the year-end projection, short ("Al cierre: probable (85 %)")
+    outlook_detail: str | None = None  # its median, band, chance and method in full (tooltip, report)
 
 
 # A column's unit: one of these names, a LabeledEnum class, or a dict of code -> label (plans).

@@ -575,6 +575,23 @@ def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     return _frame(con, PARTICIPANTS_BY_COUNTRY, filters)
 
 
+# --- year-end outlook ----------------------------------------------------------------------
+
+def outlook(con: duckdb.DuckDBPyConnection, plan_ids: list[str], draws: bool) -> pd.DataFrame:
+    """The stored projections of the plans (`plan.outlook.tables`), with their draws when a total sums them."""
+    return _frame(con, f"""
+        SELECT plan_id, kpi, target, actual_to_date, median, p10, p90, chance, method, n, as_of, note,
+               {"draws" if draws else "NULL::DOUBLE[] AS draws"}
+        FROM outlook WHERE list_contains($plans::VARCHAR[], plan_id) ORDER BY plan_id, kpi
+        """, plans=plan_ids)  # noqa: S608 - a constant choice of column
+
+
+def outlook_months(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
+    """A plan's KPI by month for the fan chart: the cumulative actual to date and the draws' quantiles."""
+    return _frame(con, "SELECT * FROM outlook_months WHERE plan_id = $plan AND kpi = $kpi ORDER BY month",
+                  plan=plan_id, kpi=kpi)
+
+
 def for_market(filters: Filters, market: str) -> Filters:
     """The same view narrowed to one market (the drill-down)."""
     return dataclasses.replace(filters, markets=(market,))

@@ -78,16 +78,21 @@ def _status(card: dict) -> str:
     return f'<span class="status status-{_e(card.color)}">{_e(card.status)}</span>{behind}'
 
 
+def _year_end(card) -> str:
+    """A comparison cell's year end in words, on its own line ("" without one)."""
+    return f"<br>{_e(card.outlook)}" if card.outlook else ""
+
+
 def _kpi_detail(cards: list[dict], lang: str) -> str:
     """One plan's KPIs: actual, status in words, difference from the target to date, target, year before."""
     head = "".join(f"<th>{_e(t(key, lang))}</th>" for key in ("kpi", "actual", "status", "report_delta",
-                                                                 "report_target", "previous"))
+                                                                 "report_target", "previous", "year_end"))
     rows = []
     for card in cards:
         delta = f"{card.exact_delta} · {card.delta_description}" if card.exact_delta else "—"
         rows.append(f"<tr><td>{_e(card.label)}</td><td class=\"number\">{_e(_exact(card))}</td>"
                     f"<td>{_status(card)}</td><td>{_e(delta)}</td><td>{_e(card.target)}</td>"
-                    f"<td>{_e(card.previous)}</td></tr>")
+                    f"<td>{_e(card.previous)}</td><td>{_e(card.outlook_detail or '—')}</td></tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -98,8 +103,8 @@ def _kpi_comparison(table: pd.DataFrame, order: list[str], labels: dict[str, str
     head = f"<th>{_e(t('kpi', lang))}</th>" + "".join(f"<th>{_e(name)}</th>" for name in names)
     rows = []
     for index, first in enumerate(cards[0]):
-        cells = "".join(f'<td class="number">{_e(_exact(plan_cards[index]))} · {_status(plan_cards[index])}</td>'
-                        for plan_cards in cards)
+        cells = "".join(f'<td class="number">{_e(_exact(plan_cards[index]))} · {_status(plan_cards[index])}'
+                        f'{_year_end(plan_cards[index])}</td>' for plan_cards in cards)
         rows.append(f"<tr><td>{_e(first.label)}</td>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -116,6 +121,7 @@ def _kpi_section(con, filters: Filters, chosen: pd.DataFrame, labels: dict[str, 
         parts += [f"<h3>{_e(labels.get(plan_id, t('alliance_total', lang)))}</h3>",
                   _kpi_detail(overview.kpi_cards(table, plan_id, lang), lang)]
     parts.append(f'<p class="note">{_e(overview.status_rule(chosen, labels, lang, period=filters.chooses_period))}</p>')
+    parts.append(f'<p class="note">{_e(overview.outlook_note(filters.whole_plans, lang))}</p>')
     parts.append(_definitions(lang))
     return "\n".join(parts)
 
