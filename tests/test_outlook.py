@@ -264,7 +264,7 @@ def test_the_overview_says_each_year_end_in_words_with_its_chance(app_env):
     word = {"likely": "probable", "possible": "posible", "unlikely": "improbable"}[
         projection.likelihood(activities.chance)]
     # The total and Atacama's own cards both show it (Alianza has no target for it: the total is Atacama's).
-    assert lines.count(f":small[Al cierre: {word} ({round(100 * activities.chance)} %)]") == 2
+    assert lines.count(f":small[Al cierre: {word} ({round(100 * activities.chance)}\u00a0%)]") == 2
     assert word == "improbable"  # 13 done at 30 September against 22: at its pace, 17 by December
     total, atacama = [tip for metric, tip in zip(at.metric, card_tooltips(at), strict=True)
                       if metric.label == "Actividades realizadas"]
@@ -275,9 +275,11 @@ def test_the_overview_says_each_year_end_in_words_with_its_chance(app_env):
     assert "Sin años anteriores de la oficina de los que aprender: ritmo lineal del año" in atacama
     assert any(c.value.startswith("Al cierre: probabilidad de llegar a la meta") for c in at.caption)
     total, plans = at.dataframe[0].value, at.dataframe[1].value  # the total pinned above the plans
-    expected = f"improbable ({round(100 * activities.chance)} %)"
+    expected = f"improbable ({round(100 * activities.chance)}\u00a0%)"
     assert total["Actividades realizadas · Al cierre"].iloc[0] == expected
     assert plans.loc[plans["Plan"] == "ProChile Atacama 2021", "Actividades realizadas · Al cierre"].iloc[0] == expected
+    # Alianza's 2020 is closed at its status date: its status says it all, the cell stays empty (not "None").
+    assert plans.loc[plans["Plan"] == "Alianza del Pacífico 2020", "Reuniones realizadas · Al cierre"].iloc[0] == ""
 
 
 def test_a_view_narrower_than_whole_plans_shows_no_year_end(app_env):
@@ -306,4 +308,4 @@ def test_the_progress_page_draws_the_year_end_fan(app_env):
     assert {trace.get("name") for trace in fan["data"]} >= {"80 % of the simulations", "50 % of the simulations"}
     assert decoded(trace_named(fan, "Yearly target")["y"]) == [22, 22]
     note = next(c.value for c in at.caption if c.value.startswith("The solid line is what is done"))
-    assert "Learned from 0 earlier years or months." in note and "Chance of reaching the target of 22" in note
+    assert "Chance of reaching the target of 22" in note and "No earlier years of the office to learn from" in note

@@ -287,7 +287,7 @@ def test_the_report_says_each_year_end(db):
     with database.reader(db) as con:
         found = next(p for p in projection.project(con, [ATACAMA]) if p.kpi == "activities_done")
     document = render(db, "en", plan_ids=BOTH)
-    chance = f"{round(100 * found.chance)} %"
+    chance = f"{round(100 * found.chance)}\u00a0%"
     assert f"<br>Year end: unlikely ({chance})</td>" in kpi_row(document, "Activities done")
     assert (f"Year-end projection: 17 (80 % of the simulations between {round(found.quantile(0.1))} and "
             f"{round(found.quantile(0.9))}). Chance of reaching the target of 22: {chance} (unlikely).") in document

@@ -67,12 +67,13 @@ def kpi_cards(kpis: pd.DataFrame, plan_id: str, lang: str) -> list[Card]:
 
 
 def _percent(chance: float, lang: str) -> str:
-    """A chance in whole percent; "> 99 %" and "< 1 %" at the ends (1,000 draws do not make a certainty)."""
+    """A chance in whole percent; "> 99 %" and "< 1 %" at the ends (1,000 draws do not make a certainty); a
+    no-break space before the sign."""
     if chance > 0.99:
-        return "> 99 %"
+        return "> 99\u00a0%"
     if chance < 0.01:
-        return "< 1 %"
-    return f"{format_number(round(100 * chance), lang)} %"
+        return "< 1\u00a0%"
+    return f"{format_number(round(100 * chance), lang)}\u00a0%"  # never "25" at a line's end, "%" on the next
 
 
 def year_end(row, lang: str) -> str | None:
@@ -161,7 +162,7 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
             raw[status_header] = shown[status_header]
             raw[f"{label} · {t('target', lang)}"] = row.target
             year_end_header = f"{label} · {t('year_end', lang)}"
-            shown[year_end_header] = year_end(row, lang) and _year_end_cell(row, lang)
+            shown[year_end_header] = _year_end_cell(row, lang) if year_end(row, lang) else ""
             raw[year_end_header] = shown[year_end_header]
         shown_rows.append(shown)
         raw_rows.append(raw)

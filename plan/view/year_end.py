@@ -90,4 +90,6 @@ def fan_note(row, lang: str) -> str:
     if row.outlook_note == "closed":
         return t("outlook_note_closed", lang).capitalize() + "."
     detail = overview.year_end_detail(row, lang)
-    return f"{t('year_end_reading', lang)} {detail} {t('year_end_cases', lang, n=row.outlook_n)}"
+    cases = "" if row.outlook_method == "pace" else " " + t(f"year_end_cases_{row.outlook_method}", lang,
+                                                           n=int(row.outlook_n))
+    return f"{t('year_end_reading', lang)} {detail}{cases}"
