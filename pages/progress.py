@@ -4,7 +4,7 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import kpis, present, progress, queries, year_end
+from plan.view import present, progress, queries, year_end
 
 view = ui.page("progress")
 lang = view.lang
@@ -36,11 +36,11 @@ else:
         t("year_end_pick_plan", lang), plan_ids, key="progress-year-end-plan", format_func=view.label)
     kpi = st.selectbox(t("year_end_pick_kpi", lang), year_end.kpi_options(), key="progress-year-end-kpi",
                        format_func=lambda key: t(f"kpi_{key}", lang))
-    row = year_end.kpi_row(ui.query(view, kpis.overview), plan_id, kpi)
+    row = year_end.kpi_row(ui.query_unfiltered(view.db_path, view.version, queries.outlook_kpi, plan_id, kpi))
     months = ui.query_unfiltered(view.db_path, view.version, queries.outlook_months, plan_id, kpi)
     year = int(view.plans.loc[view.plans["plan_id"] == plan_id, "year"].iloc[0])
-    ui.chart(view, year_end.fan_chart(months, row, year, lang), year_end.fan_table(months, year, row.unit, lang),
-             "progress-year-end")
+    fan = ui.figure(view, "year-end", lambda: year_end.fan_chart(months, row, year, lang), plan_id, kpi)
+    ui.chart(view, fan, year_end.fan_table(months, year, row.unit, lang), "progress-year-end")
     st.caption(year_end.fan_note(row, lang))
 
 st.subheader(t("progress_timeline", lang))

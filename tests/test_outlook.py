@@ -259,7 +259,8 @@ def test_the_overview_says_each_year_end_in_words_with_its_chance(app_env):
     at = open_page(None)
     with database.reader(Path(os.environ["PLAN_DB_PATH"])) as con:
         found = {p.kpi: p for p in projection.project(con, [ATACAMA])}
-    lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith(":small[Al cierre")]
+    lines = [line.replace("\\", "") for m in at.markdown for line in m.value.split("\n\n")
+             if line.startswith(":small[Al cierre")]
     activities = found["activities_done"]
     word = {"likely": "probable", "possible": "posible", "unlikely": "improbable"}[
         projection.likelihood(activities.chance)]
@@ -275,17 +276,18 @@ def test_the_overview_says_each_year_end_in_words_with_its_chance(app_env):
     assert "Sin años anteriores de la oficina de los que aprender: ritmo lineal del año" in atacama
     assert any(c.value.startswith("Al cierre: probabilidad de llegar a la meta") for c in at.caption)
     total, plans = at.dataframe[0].value, at.dataframe[1].value  # the total pinned above the plans
-    expected = f"improbable ({round(100 * activities.chance)}\u00a0%)"
-    assert total["Actividades realizadas · Al cierre"].iloc[0] == expected
-    assert plans.loc[plans["Plan"] == "ProChile Atacama 2021", "Actividades realizadas · Al cierre"].iloc[0] == expected
-    # Alianza's 2020 is closed at its status date: its status says it all, the cell stays empty (not "None").
-    assert plans.loc[plans["Plan"] == "Alianza del Pacífico 2020", "Reuniones realizadas · Al cierre"].iloc[0] == ""
+    expected = f"En riesgo · Al cierre: improbable ({round(100 * activities.chance)}\u00a0%)"
+    assert total["Actividades realizadas · Estado"].iloc[0] == expected
+    assert plans.loc[plans["Plan"] == "ProChile Atacama 2021", "Actividades realizadas · Estado"].iloc[0] == expected
+    # Alianza's 2020 is closed at its status date: its status says it all (no year end, no "None").
+    assert plans.loc[plans["Plan"] == "Alianza del Pacífico 2020", "Reuniones realizadas · Estado"].iloc[0] == (
+        "En riesgo")  # 745 held against 900
 
 
 def test_a_view_narrower_than_whole_plans_shows_no_year_end(app_env):
     at = open_page(None, market="China")
-    assert not [m for m in at.markdown if m.value.startswith(":small[Al cierre")]
-    assert [m for m in open_page(None).markdown if m.value.startswith(":small[Al cierre")]  # without the market
+    assert not [m for m in at.markdown if ":small[Al cierre" in m.value]
+    assert [m for m in open_page(None).markdown if ":small[Al cierre" in m.value]  # without the market
     assert any(c.value.startswith("La proyección al cierre del año es para planes completos") for c in at.caption)
 
 

@@ -334,6 +334,17 @@ def empty_state(view: View) -> None:
         st.info(t("empty_plain", view.lang))
 
 
+def figure(view: View, name: str, build, *key):
+    """`build()`'s figure, built once per database version, language and `key` and shared by every session
+    (a figure is drawn, never changed once built): a fan of 7 traces costs 20 ms to build on every rerun."""
+    return _figure(name, str(view.db_path), view.version, view.lang, key, build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _figure(name: str, db_file: str, version: str, lang: str, key: tuple, _build):
+    return _build()
+
+
 def chart(view: View, figure, tables: present.Presented, name: str, config: dict | None = None) -> None:
     """A chart with the numbers behind it, or the empty state when there is nothing to draw."""
     if tables.raw.empty:
@@ -411,14 +422,15 @@ def cards(items: list[present.Card], per_row: int, captions_in_tooltips: bool = 
             # The status badge and what the delta compares with share a line: both rows of the overview's cards
             # then fit the first screen at 1440 x 900.
             # Markdown, not a caption: a caption fades the badge's colours below WCAG AA contrast.
+            # The year end in words follows as a paragraph of the same element (visible without hovering: a phone
+            # cannot; one element less per card for every rerun to send).
             badge = f":{card.color}-badge[{literal(card.status)}]" if card.status else ""
             line = " ".join(part for part in (badge, f":small[{literal(card.basis)}]" if card.basis else "") if part)
+            line = "\n\n".join(part for part in (line, card.outlook and f":small[{literal(card.outlook)}]") if part)
             if line:
                 st.markdown(line)
             if card.behind:  # apart from the badge, which never wraps (`En riesgo · 5 de 16 pla…`)
                 st.caption(card.behind)
-            if card.outlook:  # the year end in words, visible without hovering (a phone cannot)
-                st.markdown(f":small[{literal(card.outlook)}]")
             if card.caption and not captions_in_tooltips:
                 st.caption(card.caption)
 

@@ -157,23 +157,15 @@ def kpi_comparison(kpis: pd.DataFrame, labels: dict[str, str], lang: str) -> Pre
             label = t(f"kpi_{row.kpi}", lang)
             status_header = f"{label} · {t('status', lang)}"
             shown[label] = None if is_missing(row.actual) else float(row.actual)
-            shown[status_header] = t(_badge(row.status)[0], lang)
+            # The year end joins the status's column (10 more columns cost every rerun a wider table to send).
+            shown[status_header] = " · ".join(part for part in (
+                t(_badge(row.status)[0], lang), year_end(row, lang)) if part)
             raw[label] = row.actual
             raw[status_header] = shown[status_header]
             raw[f"{label} · {t('target', lang)}"] = row.target
-            year_end_header = f"{label} · {t('year_end', lang)}"
-            shown[year_end_header] = _year_end_cell(row, lang) if year_end(row, lang) else ""
-            raw[year_end_header] = shown[year_end_header]
         shown_rows.append(shown)
         raw_rows.append(raw)
     return Presented(pd.DataFrame(shown_rows), pd.DataFrame(raw_rows))
-
-
-def _year_end_cell(row, lang: str) -> str:
-    """The comparison table's year-end cell: the word and chance, or the median without a target."""
-    if is_missing(row.chance):
-        return f"≈ {_short(row.year_end, row.unit, lang)}"
-    return f"{t(f'outlook_{row.likelihood}', lang)} ({_percent(row.chance, lang)})"
 
 
 def comparison_units(lang: str) -> dict[str, str]:

@@ -586,6 +586,15 @@ def outlook(con: duckdb.DuckDBPyConnection, plan_ids: list[str], draws: bool) ->
         """, plans=plan_ids)  # noqa: S608 - a constant choice of column
 
 
+def outlook_kpi(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
+    """One plan's stored projection of one KPI, named as `plan.view.kpis.overview` names its columns."""
+    return _frame(con, """
+        SELECT kpi, unit, target, median AS year_end, p10 AS year_end_low, p90 AS year_end_high, chance,
+               method AS outlook_method, note AS outlook_note, n AS outlook_n
+        FROM outlook WHERE plan_id = $plan AND kpi = $kpi
+        """, plan=plan_id, kpi=kpi)
+
+
 def outlook_months(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
     """A plan's KPI by month for the fan chart: the cumulative actual to date and the draws' quantiles."""
     return _frame(con, "SELECT * FROM outlook_months WHERE plan_id = $plan AND kpi = $kpi ORDER BY month",

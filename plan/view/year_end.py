@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from plan.model.i18n import t
 from plan.model.kpi_definitions import KPIS
+from plan.outlook import projection
 from plan.view import overview
 from plan.view.charts import PALETTE, TARGET_COLOR, short_ticks, styled
 from plan.view.present import Presented, is_missing, localize, month_label
@@ -26,9 +27,10 @@ def kpi_options() -> list[str]:
     return [kpi.key for kpi in KPIS]
 
 
-def kpi_row(table, plan_id: str, kpi: str):
-    """The row of `kpis.overview` for one plan and KPI (its target, projection and note)."""
-    return next(table[(table["plan_id"] == plan_id) & (table["kpi"] == kpi)].itertuples())
+def kpi_row(stored: pd.DataFrame):
+    """`queries.outlook_kpi`'s row as the overview's KPI rows read (with the chance's word), for its sentences."""
+    return next(stored.assign(likelihood=[projection.likelihood(chance) for chance in stored["chance"]])
+                .itertuples())
 
 
 def _months(months: pd.DataFrame, year: int, lang: str) -> list[str]:
