@@ -125,7 +125,8 @@ def test_many_plans_progress_draws_their_total_and_a_capped_calendar(many_env):
     at = open_page("pages/progress.py")
     monthly = _everything(many_env[1], queries.monthly_progress)
     assert monthly["plan_id"].nunique() == 2 * COPIES > PLANS_APART
-    cumulative, timeline = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
+    cumulative, year_end, timeline = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
+    assert year_end["layout"]["title"]["text"].startswith("Actividades realizadas: acumulado")  # one plan's fan
     # One pair of lines, the plans' sum month by month (all plans are of 2025: no year break).
     assert [trace["name"] for trace in cumulative["data"]] == ["Total · Planificadas (acumulado)",
                                                                "Total · Realizadas (acumulado)"]

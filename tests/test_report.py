@@ -99,10 +99,14 @@ def test_several_plans_are_compared_side_by_side_with_a_total(db):
     assert "<h3>Comparación entre planes</h3>" in document
     # Atacama 13, alliance 6 (no target); the status is printed in words, not only colour. Issue 23: the
     # total covers the plans with a target (Atacama's 13; it was 19 against Atacama's target alone).
+    # Atacama's year end follows its status (the total's is Atacama's); Alianza's 2020 is closed: none.
+    with database.reader(db) as con:
+        found = next(p for p in projection.project(con, [ATACAMA]) if p.kpi == "activities_done")
+    year_end = f"<br>Al cierre: improbable ({round(100 * found.chance)}\u00a0%)"
     assert kpi_row(document, "Actividades realizadas") == (
-        '<td class="number">13 · <span class="status status-orange">En riesgo</span></td>'
+        f'<td class="number">13 · <span class="status status-orange">En riesgo</span>{year_end}</td>'
         '<td class="number">6 · <span class="status status-gray">Sin meta</span></td>'
-        '<td class="number">13 · <span class="status status-orange">En riesgo</span></td>')
+        f'<td class="number">13 · <span class="status status-orange">En riesgo</span>{year_end}</td>')
 
 
 def test_filters_narrow_the_report_to_the_uk_roundtable(db):

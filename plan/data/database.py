@@ -243,7 +243,8 @@ def verify(db_path: Path) -> str:
         plan_tables = {table.name for table in TABLES}
         for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'plan_db'"
                                    " ORDER BY table_name").fetchall():  # the plan's tables and what derive added
-            count, *_ = con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{name}"').fetchone()  # noqa: S608
+            count, *_ = con.execute("SELECT count(*), sum(hash(COLUMNS(*))) FROM query_table($name)",
+                                    {"name": name}).fetchone()
             if name in plan_tables and count != expected.get(name, 0):
                 raise ValueError(f"{name}: {count} rows, expected {expected.get(name, 0)}")
         return info[0]

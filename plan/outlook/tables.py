@@ -14,13 +14,13 @@ import pandas as pd
 from plan.outlook.projection import QUANTILES, Projection, project
 
 QUANTILE_COLUMNS = [f"q{round(q * 100)}" for q in QUANTILES]
-CREATE = f"""
+CREATE = """
     CREATE TABLE IF NOT EXISTS outlook (plan_id VARCHAR, kpi VARCHAR, unit VARCHAR, target DOUBLE,
         actual_to_date DOUBLE, median DOUBLE, p10 DOUBLE, p90 DOUBLE, chance DOUBLE, method VARCHAR, n INTEGER,
         as_of DATE, note VARCHAR, draws DOUBLE[]);
     CREATE TABLE IF NOT EXISTS outlook_months (plan_id VARCHAR, kpi VARCHAR, month INTEGER, actual DOUBLE,
-        {", ".join(f"{column} DOUBLE" for column in QUANTILE_COLUMNS)});
-"""
+        q10 DOUBLE, q25 DOUBLE, q50 DOUBLE, q75 DOUBLE, q90 DOUBLE);
+"""  # the q columns: projection.QUANTILES
 AFFECTED = """
     SELECT DISTINCT later.plan_id FROM plan changed JOIN plan later
         ON later.office = changed.office AND later.year >= changed.year
@@ -38,9 +38,8 @@ def derive(con: duckdb.DuckDBPyConnection, plan_ids: set[str] | None = None) -> 
         chosen = None
     else:
         chosen = sorted({*plan_ids, *(row[0] for row in con.execute(AFFECTED, {"plans": sorted(plan_ids)}).fetchall())})
-        for table in ("outlook", "outlook_months"):
-            con.execute(f"DELETE FROM {table} WHERE list_contains($plans::VARCHAR[], plan_id)",  # noqa: S608
-                        {"plans": chosen})
+        con.execute("DELETE FROM outlook WHERE list_contains($plans::VARCHAR[], plan_id)", {"plans": chosen})
+        con.execute("DELETE FROM outlook_months WHERE list_contains($plans::VARCHAR[], plan_id)", {"plans": chosen})
     projections = project(con, chosen)
     if projections:
         _insert(con, projections)
