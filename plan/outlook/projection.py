@@ -157,7 +157,7 @@ def _schedule_kpis(plan, day: dt.date, own: pd.DataFrame, record: pd.DataFrame, 
     closed = _closed(plan, day)
     actual, by_month = done
     if years and not closed:
-        simulated = schedule.simulate(own, record, day, statuses_known, _rng(plan.plan_id, "schedule"), DRAWS, years)
+        simulated = schedule.simulate(own, record, day, done, statuses_known, _rng(plan.plan_id, "schedule"), DRAWS)
     results = []
     share = year_share(int(plan.year), day)
     for kpi in known.SCHEDULE_KPIS:

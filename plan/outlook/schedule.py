@@ -24,13 +24,10 @@ YEAR_SPREAD = 0.35  # sd (logit) of a year's common shift of every chance; calib
 
 @dataclass(frozen=True)
 class Simulated:
-    """A schedule projection: year-end draws per KPI, the cumulative draws per month, what it learned from."""
+    """A schedule projection: year-end draws per KPI, the cumulative draws per month, whether it borrowed."""
 
-    actual: dict[str, float]  # KPI -> known at the day
     draws: dict[str, np.ndarray]  # KPI -> year-end values, one per draw
     by_month: dict[str, np.ndarray]  # KPI -> (12, draws) cumulative values at each month's end
-    actual_by_month: dict[str, np.ndarray]  # KPI -> (12,) cumulative known values (to the day's month)
-    years: int  # earlier plan years of the office learned from
     borrowed: bool  # some event had no similar past event of its type (figures from its kind)
 
 
@@ -147,13 +144,13 @@ def known_by_plan(events: pd.DataFrame, days: dict[str, dt.date],
     return found
 
 
-def simulate(plan_events: pd.DataFrame, record: pd.DataFrame, day: dt.date, statuses_known: bool,
-             rng: np.random.Generator, draws: int, years: int) -> Simulated:
-    """Project the plan whose events are `plan_events` from its office's earlier `record` at `day`.
-    `statuses_known`: the day is the plan's own status date, so a cancelled event is known to be out."""
-    done = known_done(plan_events, day)
-    actual, actual_by_month = known_figures(plan_events[done], day, day.year)
-    todo = plan_events[~done]
+def simulate(plan_events: pd.DataFrame, record: pd.DataFrame, day: dt.date, known: tuple, statuses_known: bool,
+             rng: np.random.Generator, draws: int) -> Simulated:
+    """Project the plan whose events are `plan_events` from its office's earlier `record` at `day`, from what
+    is `known` done then (its `known_figures`). `statuses_known`: the day is the plan's own status date, so a
+    cancelled event is known to be out."""
+    actual, actual_by_month = known
+    todo = plan_events[~known_done(plan_events, day)]
     if statuses_known:
         todo = todo[todo["status"] != "cancelled"]
     month = day.month
@@ -172,4 +169,4 @@ def simulate(plan_events: pd.DataFrame, record: pd.DataFrame, day: dt.date, stat
         result[kpi] = actual[kpi] + added.sum(axis=0)
         by_month[kpi] = np.stack([actual_by_month[kpi][min(m, month) - 1] + added[months <= m].sum(axis=0)
                                   for m in range(1, 13)])
-    return Simulated(actual, result, by_month, actual_by_month, years, borrowed)
+    return Simulated(result, by_month, borrowed)
