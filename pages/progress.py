@@ -38,9 +38,8 @@ else:
                        format_func=lambda key: t(f"kpi_{key}", lang))
     row = year_end.kpi_row(ui.query_unfiltered(view.db_path, view.version, queries.outlook_kpi, plan_id, kpi))
     months = ui.query_unfiltered(view.db_path, view.version, queries.outlook_months, plan_id, kpi)
-    year = int(view.plans.loc[view.plans["plan_id"] == plan_id, "year"].iloc[0])
-    fan = ui.figure(view, "year-end", lambda: year_end.fan_chart(months, row, year, lang), plan_id, kpi)
-    ui.chart(view, fan, year_end.fan_table(months, year, row.unit, lang), "progress-year-end")
+    fan = ui.figure(view, "year-end", lambda: year_end.fan_chart(months, row, lang), plan_id, kpi)
+    ui.chart(view, fan, year_end.fan_table(months, row.unit, lang), "progress-year-end")
     st.caption(year_end.fan_note(row, lang))
 
 st.subheader(t("progress_timeline", lang))

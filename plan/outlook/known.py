@@ -54,6 +54,11 @@ MONTHS = """
     FROM rows GROUP BY ALL ORDER BY ALL
 """
 
+TARGETS = """
+    SELECT t.plan_id, t.metric::VARCHAR, t.target::DOUBLE FROM targets t JOIN plan p USING (plan_id)
+    WHERE t.year = p.year AND t.market IS NULL AND t.sector IS NULL
+"""
+
 # The plan's own figure of a seasonal KPI from rows without a month: unseen until the year is over.
 YEARLY = """
     SELECT o.plan_id, o.metric::VARCHAR AS metric, sum(o.value) AS value
@@ -62,6 +67,11 @@ YEARLY = """
       AND list_contains($metrics::VARCHAR[], o.metric::VARCHAR)
     GROUP BY ALL
 """
+
+
+def targets(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], float]:
+    """(plan id, metric) -> the plan's overall target for its own year (not split by market or sector)."""
+    return {(plan_id, metric): target for plan_id, metric, target in con.execute(TARGETS).fetchall()}
 
 
 def events(con: duckdb.DuckDBPyConnection, offices: list[str]) -> pd.DataFrame:

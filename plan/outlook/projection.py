@@ -99,7 +99,7 @@ def _rng(plan_id: str, kpi: str) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def _months_frame(actual: np.ndarray, paths: np.ndarray | None, last_known: int) -> np.ndarray:
+def _by_month(actual: np.ndarray, paths: np.ndarray | None, last_known: int) -> np.ndarray:
     """(12, 6): the cumulative actual (to `last_known`), then the QUANTILES of `paths` (12, draws) from the
     month `last_known` on (it joins the line of the actual)."""
     quantiles = np.full((12, len(QUANTILES)), np.nan)
@@ -122,9 +122,7 @@ def project(con: duckdb.DuckDBPyConnection, plan_ids: list[str] | None = None, a
     events = known.events(con, offices)
     monthly = known.months(con, offices)
     yearly = {(row.plan_id, row.metric): row.value for row in known.yearly(con, list(chosen["plan_id"])).itertuples()}
-    goals = {(p, m): t for p, m, t in con.execute(
-        "SELECT t.plan_id, t.metric::VARCHAR, t.target::DOUBLE FROM targets t JOIN plan p USING (plan_id)"
-        " WHERE t.year = p.year AND t.market IS NULL AND t.sector IS NULL").fetchall()}
+    goals = known.targets(con)
     by_plan = dict(tuple(events.groupby("plan_id", sort=False)))
     series = dict(tuple(monthly.groupby(["office", "metric"], sort=False)))
     days = {plan.plan_id: day_used(plan.as_of, as_of, today) for plan in chosen.itertuples()}
@@ -165,11 +163,11 @@ def _schedule_kpis(plan, day: dt.date, own: pd.DataFrame, record: pd.DataFrame, 
         cumulative = by_month[kpi]
         if closed:
             results.append(Projection(plan.plan_id, kpi, target, actual[kpi], None, "schedule", years, day, "closed",
-                                      _months_frame(cumulative, None, 12)))
+                                      _by_month(cumulative, None, 12)))
         elif years:
             note = "schedule_borrowed" if simulated.borrowed else "schedule"
             results.append(Projection(plan.plan_id, kpi, target, actual[kpi], simulated.draws[kpi], "schedule", years,
-                                      day, note, _months_frame(cumulative, simulated.by_month[kpi], day.month)))
+                                      day, note, _by_month(cumulative, simulated.by_month[kpi], day.month)))
         else:
             results.append(_pace(plan.plan_id, kpi, target, actual[kpi], cumulative, share, day.month, day,
                                  "pace_no_years"))
@@ -181,7 +179,7 @@ def _pace(plan_id: str, kpi: str, target: float | None, actual: float, cumulativ
     """The linear pace: the known figure over the share of the year gone by, the rest spread wide."""
     if actual <= 0 or share <= 0:
         return Projection(plan_id, kpi, target, actual, None, "pace", 0, day, "nothing",
-                          _months_frame(cumulative, None, last_month))
+                          _by_month(cumulative, None, last_month))
     rest = actual / share - actual
     rng = _rng(plan_id, kpi)
     spread = PACE_SPREAD["seasonal" if kpi in known.SEASONAL_KPIS else "schedule"]
@@ -189,7 +187,7 @@ def _pace(plan_id: str, kpi: str, target: float | None, actual: float, cumulativ
     months = np.arange(1, 13)
     paths = actual + np.clip((months - last_month) / max(12 - last_month, 1), 0, 1)[:, None] * (draws - actual)
     return Projection(plan_id, kpi, target, actual, draws, "pace", 0, day, note,
-                      _months_frame(cumulative, paths, last_month))
+                      _by_month(cumulative, paths, last_month))
 
 
 def _seasonal_kpis(plan, day: dt.date, series: dict, yearly: dict, goals: dict) -> list[Projection]:
@@ -204,7 +202,7 @@ def _seasonal_kpis(plan, day: dt.date, series: dict, yearly: dict, goals: dict) 
             whole = yearly.get((plan.plan_id, metric))
             year_end = actual + (whole or 0.0) if last or whole is not None else None
             results.append(Projection(plan.plan_id, kpi, target, year_end, None, "seasonal", len(months.steps),
-                                      day, "closed", _months_frame(cumulative, None, 12)))
+                                      day, "closed", _by_month(cumulative, None, 12)))
             continue
         try:
             paths = seasonal.simulate(months, int(plan.year), _rng(plan.plan_id, kpi), DRAWS)
@@ -216,11 +214,11 @@ def _seasonal_kpis(plan, day: dt.date, series: dict, yearly: dict, goals: dict) 
                                      "pace_short_series"))
             else:  # not a month of the year known: nothing to go on
                 results.append(Projection(plan.plan_id, kpi, target, None, None, "pace", 0, day, "nothing",
-                                          _months_frame(cumulative, None, 0)))
+                                          _by_month(cumulative, None, 0)))
             continue
         results.append(Projection(plan.plan_id, kpi, target, actual, paths.sum(axis=0), "seasonal",
                                   len(months.steps), day, "seasonal",
-                                  _months_frame(cumulative, np.cumsum(paths, axis=0), last)))
+                                  _by_month(cumulative, np.cumsum(paths, axis=0), last)))
     return results
 
 

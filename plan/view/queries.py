@@ -596,9 +596,12 @@ def outlook_kpi(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.Da
 
 
 def outlook_months(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
-    """A plan's KPI by month for the fan chart: the cumulative actual to date and the draws' quantiles."""
-    return _frame(con, "SELECT * FROM outlook_months WHERE plan_id = $plan AND kpi = $kpi ORDER BY month",
-                  plan=plan_id, kpi=kpi)
+    """A plan's KPI by month of its plan year for the fan chart: the cumulative actual to date and the draws'
+    quantiles."""
+    return _frame(con, """
+        SELECT m.*, p.year FROM outlook_months m JOIN plan p USING (plan_id)
+        WHERE m.plan_id = $plan AND m.kpi = $kpi ORDER BY m.month
+        """, plan=plan_id, kpi=kpi)
 
 
 def for_market(filters: Filters, market: str) -> Filters:

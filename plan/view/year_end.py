@@ -1,6 +1,6 @@
 """Year end (on the Progress page): one plan's KPI by month, what is known so far and where the year may close.
 
-    queries.outlook_months + the overview's KPI row --fan_chart--> months to date solid, the median of the
+    queries.outlook_months + queries.outlook_kpi --fan_chart--> months to date solid, the median of the
     simulations dashed from the last month known, their 50 % and 80 % bands, the yearly target
 
 The projections themselves are made when the database is built (`plan.outlook`); this module only draws them.
@@ -33,13 +33,14 @@ def kpi_row(stored: pd.DataFrame):
                 .itertuples())
 
 
-def _months(months: pd.DataFrame, year: int, lang: str) -> list[str]:
-    return [month_label(dt.date(year, int(m), 1), lang) for m in months["month"]]
+def _months(months: pd.DataFrame, lang: str) -> list[str]:
+    return [month_label(dt.date(int(year), int(m), 1), lang) for year, m in zip(months["year"], months["month"],
+                                                                               strict=True)]
 
 
-def fan_chart(months: pd.DataFrame, row, year: int, lang: str) -> go.Figure:
-    """`months` (queries.outlook_months) of the KPI `row` (a row of `kpis.overview` for one plan) as a fan."""
-    x = _months(months, year, lang)
+def fan_chart(months: pd.DataFrame, row, lang: str) -> go.Figure:
+    """`months` (queries.outlook_months) of the KPI `row` (`kpi_row`) as a fan."""
+    x = _months(months, lang)
     usd = row.unit == "usd"
     figure = go.Figure()
     projected = months["q50"].notna()
@@ -75,9 +76,9 @@ def fan_chart(months: pd.DataFrame, row, year: int, lang: str) -> go.Figure:
                   t("axis_usd", lang) if usd else t("year_end_axis_count", lang))
 
 
-def fan_table(months: pd.DataFrame, year: int, unit: str, lang: str) -> Presented:
+def fan_table(months: pd.DataFrame, unit: str, lang: str) -> Presented:
     """The numbers behind the fan: per month the cumulative actual and the simulations' quantiles."""
-    frame = months.assign(month=_months(months, year, lang))
+    frame = months.assign(month=_months(months, lang))
     return localize(frame, {"month": ("progress_month", "text"), "actual": ("year_end_actual", unit),
                             "q10": ("year_end_q10", unit), "q25": ("year_end_q25", unit),
                             "q50": ("year_end_median", unit), "q75": ("year_end_q75", unit),
