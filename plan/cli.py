@@ -246,7 +246,7 @@ def _run_import(args) -> int:
         region = imports.region_to_import(data_dir, plan_id, args.region) if source.needs_region else None
         preview = imports.preview(data_dir, plan_id, source.read(args.files, region, args.max_bytes))
         print("\n".join(preview.lines(lang)))
-        if not preview.merge.changes:
+        if not preview.changes:
             print(t("import_nothing_to_change", lang))
             return 0
         if not args.yes:

@@ -196,6 +196,12 @@ CATALOG = [
     Case("csv-text-300-kb-bulk-table", "csv", "a 300 KB source in outcomes.csv (the table DuckDB loads in bulk)",
          Rejected(7, "source", "text_too_long", "B" * 40 + "…", f"el texto «{'B' * 40}…» tiene 300000 caracteres; el "
                   "máximo es 2000"), fixture="outcomes--source_300kb.csv"),
+    Case("csv-firm-exports-month-missing", "csv", "a firm's exports without a month (firm_exports.csv: firms are "
+         "counted month by month)", Rejected(3, "month", "required", None, "falta un valor obligatorio"),
+         fixture="firm_exports--month_missing.csv"),
+    Case("csv-participant-unknown-activity", "csv", "a participant of activity `ATA-21-99`, which activities.csv "
+         "does not have", Rejected(3, "activity_id", "reference_unknown", "ATA-21-99", "«ATA-21-99» no existe en "
+                                   "activities.csv"), fixture="participants--unknown_activity.csv"),
     Case("csv-html-in-title", "csv", "`<script>alert(\"pwned\")</script>` at the start of a title", Tolerated(
          "plain text, stored as written; pages show it as text, never as HTML",
          (activity("ATA-21-05", "title", '<script>alert("pwned")</script> Webinar: el mercado del pisco en '
@@ -406,6 +412,10 @@ CATALOG = [
     Case("import-dus-fob-not-numeric", "import", "a FOB amount `15.2O0,50` (a letter O)", Rejected(
          9, "FOBUS (74)", "dus_amount_invalid", "15.2O0,50", "«15.2O0,50» no es un monto (se espera un número con "
          "coma decimal, p. ej. 15234,50)"), fixture="aduanas--fob_not_numeric.txt"),
+    Case("import-dus-share-not-numeric", "import", "a main exporter's share `sesenta` on a line naming a secondary "
+         "exporter (how the item's value is split between the two firms)", Rejected(
+         6, "PORCENTAJEEXPPPAL (7)", "dus_share_invalid", "sesenta", "«sesenta» no es el porcentaje del exportador "
+         "principal (se espera un número de 0 a 100, p. ej. 60 o 62,5)"), fixture="aduanas--share_not_numeric.txt"),
     Case("import-dus-date-not-existing", "import", "an acceptance date `31022020` (31 February)", Rejected(
          4, "FECHAACEPT (1)", "dus_date_invalid", "31022020", "«31022020» no es una fecha que exista (se espera "
          "DDMMAAAA, p. ej. 15032020)"), fixture="aduanas--date_not_existing.txt"),

@@ -8,6 +8,7 @@ import pytest
 
 from plan.data.demo import (
     CURRENT_AS_OF,
+    DEMO_TABLES,
     MARKER,
     MARKETS,
     PARTIAL,
@@ -43,7 +44,7 @@ def test_sample_writes_the_plan_folders(tmp_path):
     assert summary.plans == 2
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == sorted(folder_names("sample"))
     for folder in folder_names("sample"):
-        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(t.file_name for t in TABLES)
+        assert sorted(p.name for p in (tmp_path / folder).iterdir()) == sorted(t.file_name for t in DEMO_TABLES)
     assert (tmp_path / MARKER).is_file()
     assert not (tmp_path / PARTIAL).exists()
     assert summary.bytes == sum(p.stat().st_size for p in tmp_path.rglob("*.csv"))
@@ -55,7 +56,7 @@ def test_every_sample_row_validates_and_references_hold(tmp_path):
     for folder in folder_names("sample"):
         year = int(folder.rsplit("-", 1)[1])
         rows = {}
-        for table in TABLES:
+        for table in DEMO_TABLES:
             path = tmp_path / folder / table.file_name
             raw = path.read_bytes()
             assert not raw.startswith(b"\xef\xbb\xbf")
@@ -67,7 +68,7 @@ def test_every_sample_row_validates_and_references_hold(tmp_path):
             keys = [tuple(getattr(row, column) for column in table.unique) for row in rows[table.name]]
             assert len(keys) == len(set(keys)), (folder, table.name)
             counted[table.name] += len(rows[table.name])
-        for table in TABLES:
+        for table in DEMO_TABLES:
             for column, other in table.references.items():
                 ids = {row.id for row in rows[other]}
                 assert ids, (folder, other)

@@ -17,7 +17,7 @@ from plan.edit import editing, imports
 from plan.edit.official import Figures
 from plan.model.i18n import LANGS, MESSAGES, t
 from plan.model.issues import UsageError
-from plan.model.models import OUTCOMES
+from plan.model.models import FIRM_EXPORTS, OUTCOMES
 from plan.model.official_sources import OFFICIAL_SOURCES, SOURCE_PATTERN, source_text
 from plan.model.regions import Region
 from tests.test_page_editor import ATACAMA, editor_page
@@ -94,7 +94,8 @@ def test_a_save_is_an_official_version_and_a_moved_file_is_a_conflict_that_write
     store = FolderStore(sample_dir)
     figures = imports.SOURCES["aduanas"].read([path], imports.region_to_import(sample_dir, ATACAMA, None), 10**9)
     draft = imports.preview(sample_dir, ATACAMA, figures).draft()
-    assert draft.counts["added"] > 0
+    assert [file.table for file in draft.files] == [OUTCOMES, FIRM_EXPORTS]
+    assert all(file.counts["added"] > 0 for file in draft.files)
 
     outcomes = editing.load(sample_dir, ATACAMA, OUTCOMES)  # someone saves an edit meanwhile
     typed = {"metric": "meetings_held", "year": 2020, "month": 3, "market": "CHN", "value": 12, "source": "a mano"}
@@ -103,13 +104,43 @@ def test_a_save_is_an_official_version_and_a_moved_file_is_a_conflict_that_write
     conflict = imports.save(sample_dir, store, draft, "Luis")
     assert isinstance(conflict, editing.Conflict)
     assert (sample_dir / ATACAMA / "outcomes.csv").read_bytes() == moved
+    assert not (sample_dir / ATACAMA / "firm_exports.csv").exists()  # neither file: one save for both
 
-    draft = imports.preview(sample_dir, ATACAMA, figures).draft()  # previewed again on the file as it is now
+    draft = imports.preview(sample_dir, ATACAMA, figures).draft()  # previewed again on the files as they are now
     saved = imports.save(sample_dir, store, draft, "Luis")
     assert isinstance(saved, editing.Saved)
-    assert [(v.kind, v.editor, v.counts) for v in History(sample_dir / ".history").versions(ATACAMA, "outcomes")][0] \
-        == ("official", "Luis", draft.counts)
+    history = History(sample_dir / ".history")
+    for file in draft.files:
+        assert [(v.kind, v.editor, v.counts) for v in history.versions(ATACAMA, file.table.name)][0] \
+            == ("official", "Luis", file.counts)
     assert b"Aduanas DUS 2020-03" in (sample_dir / ATACAMA / "outcomes.csv").read_bytes()
+
+
+def test_a_customs_import_writes_each_firms_exports_and_a_moved_firm_file_refuses_both(sample_dir, tmp_path):
+    month = dus_month(2020, 3, 400, seed=4)
+    path = tmp_path / "marzo.txt"
+    path.write_bytes(month.raw)
+    store = FolderStore(sample_dir)
+    figures = imports.SOURCES["aduanas"].read([path], Region("3"), 10**9)
+    draft = imports.preview(sample_dir, ATACAMA, figures).draft()
+    hand = b"exporter_id,year,month,market,sector,value_usd,source\nRUT-1,2020,3,CHN,pisco,100,a mano\n"
+    (sample_dir / ATACAMA / "firm_exports.csv").write_bytes(hand)  # typed meanwhile, by hand
+    assert isinstance(imports.save(sample_dir, store, draft, "Luis"), editing.Conflict)
+    assert b"Aduanas DUS 2020-03" not in (sample_dir / ATACAMA / "outcomes.csv").read_bytes()
+
+    preview = imports.preview(sample_dir, ATACAMA, figures)
+    assert preview.firm_merge.other_sources == 1  # the typed row for the same month is replaced, and said
+    assert any("1 filas de otra fuente" in line for line in preview.lines("es"))
+    assert isinstance(imports.save(sample_dir, store, preview.draft(), "Luis"), editing.Saved)
+    firms = editing.load(sample_dir, ATACAMA, FIRM_EXPORTS)
+    assert not firms.issues
+    found = {(r.value.exporter_id, r.value.year, r.value.month, r.value.market, r.value.sector.value):
+             r.value.value_usd for r in firms.rows}
+    assert found == {key: value for key, value in month.firms["3"].items()}
+    assert all(r.value.source == "Aduanas DUS 2020-03" for r in firms.rows)
+    outcomes = editing.load(sample_dir, ATACAMA, OUTCOMES)  # the firms add up to the region's exports
+    imported = sum(r.value.value for r in outcomes.rows if r.value.source == "Aduanas DUS 2020-03")
+    assert sum(found.values()) == imported == sum(month.expected["3"].values())
 
 
 @pytest.mark.parametrize(("given", "es", "en"), [

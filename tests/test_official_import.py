@@ -131,7 +131,9 @@ def test_the_dus_layout_table_has_84_fields_and_the_importer_reads_the_documente
     assert [int(row["position"]) for row in rows] == list(range(1, FIELDS + 1))
     roles = {row["role"]: (int(row["position"]), row["name"]) for row in rows if row["role"]}
     assert roles == {"date": (1, "FECHAACEPT"), "declaration": (2, "NUMEROIDENT"), "customs_office": (3, "ADUANA"),
-                     "region": (15, "REGIONORIGEN"), "destination": (20, "PAISDESTINO"),
+                     "exporter": (6, "NRO_EXPORTADOR"), "exporter_share": (7, "PORCENTAJEEXPPPAL"),
+                     "second_exporter": (10, "NRO_EXPORTADOR_SEC"), "region": (15, "REGIONORIGEN"),
+                     "destination": (20, "PAISDESTINO"),
                      "last_field_of_truncated_lines": (63, "NOMBRE"), "tariff_code": (70, "CODIGOARANCEL"),
                      "fob_usd": (74, "FOBUS")}
     assert dict(zip((r["position"] for r in rows), (r["name"] for r in rows), strict=True))["47"] == "TOTALVALORFOB"

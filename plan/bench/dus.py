@@ -6,7 +6,9 @@ here (Aduanas 225 is the United States, tariff 2204.21 is wine...), so the expec
 independently of the code under test. The lines carry what real files carry: Latin-1 names, a CR and a TAB
 inside fields, padded fields, 9xx destinations that are not countries, several regions, tariff codes with a
 leading zero, the declaration's total FOB repeated on each item (which must never be summed), and, when asked,
-lines cut short after the item's name.
+lines cut short after the item's name. Each item names its exporter by an anonymous number (zero-padded at
+times), a tenth of them a secondary exporter with the main one's share, so the firms a month holds, and their
+values, are known here too.
 """
 
 import datetime as dt
@@ -17,6 +19,10 @@ from decimal import Decimal
 
 FIELDS = 84
 DATE, REGION, DESTINATION, DESTINATION_NAME, TOTAL_FOB, NAME, TARIFF, FOB = 0, 14, 19, 20, 46, 62, 69, 73
+EXPORTER, EXPORTER_SHARE, SECOND_EXPORTER = 5, 6, 9
+EXPORTERS_PER_REGION = 40  # anonymous numbers 1..40 in every region (the same number in two regions: two ids
+# only within one region's import, as customs' numbering is national and one import reads one region)
+SHARES = ("50", "60", "62,5", "75")  # the main exporter's share when a secondary exporter is named
 TRUNCATED_FIELDS = 63  # cut short after NOMBRE, as some published lines are
 
 # Aduanas destination code -> (ISO-3 the dashboard must show, its name as customs writes it); 9xx are not countries.
@@ -49,6 +55,18 @@ class Item:
     tariff: str
     fob_cents: int
     declaration_total_cents: int
+    exporter: int = 1
+    second_exporter: int | None = None
+    share: str = ""  # percent, decimal comma, empty when there is no secondary exporter
+
+    def by_exporter(self) -> dict[str, Decimal]:
+        """The item's US$ by exporter id as an import must name them (`DUS-<year>-<number>`)."""
+        value = Decimal(self.fob_cents) / 100
+        main = f"DUS-{self.day.year}-{self.exporter}"
+        if self.second_exporter is None:
+            return {main: value}
+        first = (value * Decimal(self.share.replace(",", ".")) / 100).quantize(Decimal("0.01"))
+        return {main: first, f"DUS-{self.day.year}-{self.second_exporter}": value - first}
 
 
 @dataclass
@@ -58,6 +76,8 @@ class DusMonth:
     raw: bytes
     lines: int
     expected: dict[str, dict[tuple, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    # per region code: (exporter id, year, month, ISO-3, sector) -> US$, the rows firm_exports.csv must get
+    firms: dict[str, dict[tuple, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
     truncated: list[int] = field(default_factory=list)  # line numbers (1-based) cut short
     unknown_destination_cents: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -81,6 +101,9 @@ def dus_line(item: Item, rng: random.Random, truncated: bool = False) -> bytes:
     fields[NAME] = rng.choice(NAMES) + " " * rng.randint(0, 12)
     fields[TARIFF] = item.tariff
     fields[FOB] = f"{_amount(item.fob_cents):>14}"
+    fields[EXPORTER] = f"{item.exporter:0{rng.choice((1, 6))}d}"
+    fields[EXPORTER_SHARE] = item.share
+    fields[SECOND_EXPORTER] = "" if item.second_exporter is None else f"{item.second_exporter:>8}"
     fields[FIELDS - 1] = _amount(rng.randint(100, 10**7))
     if truncated:
         fields = fields[:TRUNCATED_FIELDS]
@@ -101,7 +124,10 @@ def dus_month(year: int, month: int, lines: int, seed: int = 0, truncated: int =
         tariff = rng.choice(list(TARIFFS))
         cents = rng.randint(1, 10**8) if tariff[:2] in ("26", "74") else rng.randint(1, 10**7)
         item = Item(rng.choice(REGIONS), dt.date(year, month, rng.randint(1, days)), destination, tariff, cents,
-                    cents + rng.randint(0, 10**8))
+                    cents + rng.randint(0, 10**8), exporter=rng.randint(1, EXPORTERS_PER_REGION))
+        if rng.random() < 0.1:
+            item.second_exporter = rng.choice([n for n in range(1, EXPORTERS_PER_REGION + 1) if n != item.exporter])
+            item.share = rng.choice(SHARES)
         out.append(dus_line(item, rng, truncated=number in cut))
         if number in cut:
             result.truncated.append(number)
@@ -109,6 +135,8 @@ def dus_month(year: int, month: int, lines: int, seed: int = 0, truncated: int =
         region = item.region.strip()
         iso3 = DESTINATIONS.get(destination, ("XXX", ""))[0]
         result.expected[region][(year, month, iso3, TARIFFS[tariff])] += Decimal(cents) / 100
+        for exporter, value in item.by_exporter().items():
+            result.firms[region][(exporter, year, month, iso3, TARIFFS[tariff])] += value
         if number in odd:
             result.unknown_destination_cents[region] += cents
     result.raw = b"\n".join(out) + b"\n"

@@ -43,8 +43,10 @@ from plan.data.files import is_temporary_for, write_atomically
 from plan.model.countries import country_name
 from plan.model.models import (
     ACTIVITIES,
+    FIRM_EXPORTS,
     OUTCOME_METRICS,
     OUTCOMES,
+    PARTICIPANTS,
     PISCO_CAMPAIGNS,
     PLAN,
     STARTED,
@@ -62,7 +64,10 @@ from plan.model.models import (
 VERSION = 2  # bump when the generated data changes, so that old demos are not reused
 MARKER = ".demo"  # written last: scale, seed and the summary of a complete demo
 PARTIAL = ".demo.partial"  # written first, removed last: the folder is an unfinished demo
-DEMO_FILES = frozenset(table.file_name for table in TABLES)
+# Firm-level files (firm_exports.csv, participants.csv) are not part of the demo: the impact of activities is
+# measured on generated firm panels of its own (plan.impact), and the sample carries illustrative ones.
+DEMO_TABLES = tuple(table for table in TABLES if table not in (FIRM_EXPORTS, PARTICIPANTS))
+DEMO_FILES = frozenset(table.file_name for table in DEMO_TABLES)
 FOLDER_PATTERN = re.compile(r"(?:sample|national)-[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}")
 CURRENT_AS_OF = dt.date(2025, 6, 30)  # status date of the last plan year; earlier years are closed
 MONTHS = 12
@@ -236,7 +241,7 @@ def write_demo(out_dir: Path, scale: str = "sample", seed: int = 0) -> DemoSumma
         elif entry.name != PARTIAL:
             shutil.rmtree(entry)
 
-    rows = {table.name: 0 for table in TABLES}
+    rows = {table.name: 0 for table in DEMO_TABLES}
     total_bytes = 0
     folders = folder_names(spec.name)
     with duckdb.connect() as con:

@@ -26,7 +26,9 @@ from plan.model.i18n import LANGS, MESSAGES, t
 from plan.model.issues import Issue, PlanInvalid, shown_path
 from plan.model.models import (
     ACTIVITIES,
+    FIRM_EXPORTS,
     OUTCOMES,
+    PARTICIPANTS,
     PISCO_CAMPAIGNS,
     PLAN,
     TABLES,
@@ -39,7 +41,7 @@ from plan.model.parsing import DecimalMark, mark_of
 from plan.model.schema import create_table_sql, kinds, to_arrow
 
 # Referenced tables come before the tables that point at them.
-LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS)
+LOAD_ORDER = (PLAN, PISCO_CAMPAIGNS, ACTIVITIES, OUTCOMES, TARGETS, FIRM_EXPORTS, PARTICIPANTS)
 UNREAD_ROWS = ("row_ragged", "quote_malformed")  # issues of rows whose cells are unknown
 SCRATCH_MEMORY = "256MB"  # DuckDB's memory when it checks plans (`scratch_database`)
 

@@ -29,6 +29,7 @@ from plan.model.regions import Region
 MAX_ISSUES = 200  # values that cannot be read, listed one by one; beyond that, counted
 KNOWN_LAYOUTS = {6: "bultos", 7: "transport_documents"}  # the month's two other files on datos.gob.cl
 _AMOUNT = re.compile(rb"-?\d+(?:,\d+)?|-?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_SHARE = re.compile(rb"\d{1,3}(?:,\d+)?")  # a percentage, decimal comma
 
 
 class Layout(NamedTuple):
@@ -163,9 +164,40 @@ class _Reader:
             if month is None or value is None:
                 continue
             tariff = _text(fields[at["tariff_code"]])
-            key = ((month[0], month[1], None), self.market(fields[at["destination"]], value), sector_of(tariff))
-            figures.values[key] += value
+            market, sector = self.market(fields[at["destination"]], value), sector_of(tariff)
+            figures.values[((month[0], month[1], None), market, sector)] += value
             figures.lines_kept += 1
+            for exporter, part in self.exporters(number, fields, month[0], value):
+                figures.firms[(exporter, month[0], month[1], market, sector)] += part
+
+    def exporters(self, line: int, fields: list[bytes], year: int, value: Decimal) -> list[tuple[str, Decimal]]:
+        """The item's value by exporter: all of it to the main exporter, or split by the main exporter's share
+        when a secondary exporter is named. Customs' numbers are anonymous and known stable within a year only,
+        so an id carries the year (`DUS-2021-1234`). A line without a main exporter number stays in the totals
+        and is counted apart (`Figures.firmless`)."""
+        main = fields[self.at["exporter"]].strip().lstrip(b"0")
+        if not main.isdigit():
+            self.figures.firmless[0] += 1
+            self.figures.firmless[1] += value
+            return []
+        second = fields[self.at["second_exporter"]].strip().lstrip(b"0")
+        if not second.isdigit() or second == main:
+            return [(f"DUS-{year}-{main.decode()}", value)]
+        share = self.share(line, fields[self.at["exporter_share"]])
+        if share is None:
+            return []
+        first = (value * share / 100).quantize(Decimal("0.01"))
+        return [(f"DUS-{year}-{main.decode()}", first), (f"DUS-{year}-{second.decode()}", value - first)]
+
+    def share(self, line: int, raw: bytes) -> Decimal | None:
+        """The main exporter's share in percent (0 to 100; empty: all of it); one that does not read is an issue."""
+        text = raw.strip()
+        if not text:
+            return Decimal(100)
+        share = Decimal(text.replace(b",", b".").decode()) if _SHARE.fullmatch(text) else None
+        if share is None or share > 100:
+            self.problem(line, "exporter_share", raw, "dus_share_invalid")
+        return share if share is not None and share <= 100 else None
 
     def finish(self) -> list[Issue]:
         """The file's own problems: another layout, values that cannot be read; unknown region codes noted."""
@@ -189,7 +221,7 @@ def read_dus(paths: Iterable[Path], region: Region, max_bytes: int) -> Figures:
     """The region's exports in the DUS files (plain, ZIP or RAR), every file read before anything is judged, so
     every problem of every file is listed at once (PlanInvalid); a file of another layout is named as such, a
     file given twice or a declaration in two files too."""
-    figures, issues = Figures(ADUANAS), []
+    figures, issues = Figures(ADUANAS, firm_level=True), []
     read_before: dict[str, str] = {}
     declarations = _Declarations()
     for path in paths:

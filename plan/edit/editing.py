@@ -415,47 +415,70 @@ class Rejected:
     issues: list[Issue]
 
 
+@dataclass(frozen=True)
+class FileDraft:
+    """One file of a save: its new bytes, the version they were made from, the history's row counts."""
+
+    table: Table
+    raw: bytes
+    base: str
+    counts: dict = field(default_factory=dict)
+
+
 def save(data_dir: Path, store: PlanStore, plan_id: str, table: Table, raw: bytes, base: str, editor: str,
          kind: str = "edit", counts: dict | None = None, restored: str = "",
          db_path: Path | None = None) -> Saved | Conflict | Rejected:
-    """Make `raw` the table's current version in `store` if it is still version `base` and the plan stays
-    valid (checked with the plan's files as the store has them, under its lock); then bring `data_dir`, the
-    folder this process builds from, up to date and rebuild the database at `db_path` (if given). A failure
-    before the version is stored (a full disk, the store unreachable) raises and changes nothing; one after
-    it is told in `Saved.unfinished`."""
+    """`save_files` of one file."""
+    return save_files(data_dir, store, plan_id, [FileDraft(table, raw, base, counts or {})], editor, kind, restored,
+                      db_path)
+
+
+def save_files(data_dir: Path, store: PlanStore, plan_id: str, drafts: list[FileDraft], editor: str,
+               kind: str = "edit", restored: str = "", db_path: Path | None = None) -> Saved | Conflict | Rejected:
+    """Make each draft its table's current version in `store` if every file is still the version its draft
+    started from and the plan stays valid with all of them (checked with the plan's files as the store has them,
+    under its lock: one save, so an import's outcomes and firm rows never land one without the other); then
+    bring `data_dir`, the folder this process builds from, up to date and rebuild the database at `db_path` (if
+    given). A failure before the versions are stored (a full disk, the store unreachable) raises and changes
+    nothing; one after it is told in `Saved.unfinished`."""
     try:
         with store.saving(plan_id) as plan:
-            current = plan.files.get(table.file_name)
-            if sha256(current) != base:
-                store.remember(current)
-                return Conflict(base, sha256(current))
-            del current  # not held through the check: it can be as large as `raw`
-            issues = check_files(data_dir, plan_id, _with(plan.files, table, raw))
+            for draft in drafts:
+                current = plan.files.get(draft.table.file_name)
+                if sha256(current) != draft.base:
+                    store.remember(current)
+                    return Conflict(draft.base, sha256(current))
+            del current  # not held through the check: it can be as large as a draft
+            files: Mapping[str, bytes] = plan.files
+            for draft in drafts:
+                files = _with(files, draft.table, draft.raw)
+            issues = check_files(data_dir, plan_id, files)
             if issues:
                 return Rejected(issues)
-            version = Version(plan_id, table.name, sha256(raw), base, now_utc(), editor, kind, counts or {},
-                              restored)
-            unfinished = plan.commit(version, raw)
+            versions = [Version(plan_id, draft.table.name, sha256(draft.raw), draft.base, now_utc(), editor, kind,
+                                draft.counts, restored) for draft in drafts]
+            unfinished = "".join(plan.commit(version, draft.raw) for version, draft in zip(versions, drafts,
+                                                                                             strict=True))
     except StaleBase as stale:  # another save moved the file on between the check and the commit
-        return Conflict(base, stale.current)
+        return Conflict(stale.base, stale.current)
     if unfinished:
-        return Saved(version, [], unfinished)
-    return _follow(data_dir, store, version, db_path)
+        return Saved(versions[0], [], unfinished)
+    return _follow(data_dir, store, versions, db_path)
 
 
-def _follow(data_dir: Path, store: PlanStore, version: Version, db_path: Path | None) -> Saved:
+def _follow(data_dir: Path, store: PlanStore, versions: list[Version], db_path: Path | None) -> Saved:
     """After a save: the local copy and the database follow the store (a failure here is told, not raised:
     the save itself is done, and the next sync or start catches up)."""
     rebuild_issues: list[Issue] = []
     try:
-        changed = store.materialize(data_dir) | {version.plan_id}
+        changed = store.materialize(data_dir) | {version.plan_id for version in versions}
         if db_path is not None:
             database.refresh(data_dir, db_path, changed, derive=outlook.derive)
     except PlanInvalid as invalid:
         rebuild_issues = invalid.issues
     except (duckdb.Error, OSError, StoreUnavailable) as error:  # the last good database stays in place
-        return Saved(version, [], f"{db_path}: {error}")
-    return Saved(version, rebuild_issues)
+        return Saved(versions[0], [], f"{db_path}: {error}")
+    return Saved(versions[0], rebuild_issues)
 
 
 @dataclass

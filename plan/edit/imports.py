@@ -5,6 +5,8 @@
     preview(data_dir, plan_id, figures) -> Preview              what would change, `Preview.lines(lang)`
     Preview.draft() -> Draft; save(data_dir, store, draft, editor, db_path) -> Saved | Conflict | Rejected
 
+A source that names exporters (customs) also writes firm_exports.csv, in the same save as the outcomes.
+
 Each statistic is listed once, in SOURCES, with what the command and the editor ask of it; the name its rows'
 source carries is the model's (plan.model.official_sources). Wrong usage (an unknown region, a plan that does not
 say its region, a folder that is not a plan's) is a `UsageError`, told in the person's language.
@@ -18,7 +20,7 @@ from plan.data.store import PlanStore
 from plan.edit import aduanas, comtrade, editing, official
 from plan.model.i18n import t
 from plan.model.issues import PlanInvalid, UsageError
-from plan.model.models import OUTCOMES, PLAN
+from plan.model.models import PLAN
 from plan.model.regions import Region
 
 KIND = "official"  # a saved version's kind in the history
@@ -98,47 +100,63 @@ def region_to_import(data_dir: Path, plan_id: str, given: str | None) -> Region:
 
 @dataclass
 class Draft:
-    """What saving an import writes: outcomes.csv with the figures merged, over the version they were merged into."""
+    """What saving an import writes: outcomes.csv with the figures merged (and, for a source that names exporters,
+    firm_exports.csv with its firms' rows), over the versions they were merged into: one save for both files."""
 
     plan_id: str
-    shown: str  # outcomes.csv as the messages name it
-    raw: bytes
-    base: str  # the sha256 of the version previewed: a file that moved on since is a conflict
-    counts: dict  # rows added, changed, removed (the history's summary)
+    shown: str  # the files as the messages name them
+    files: list[editing.FileDraft]
 
 
 @dataclass
 class Preview:
-    """An import's figures merged into the plan's outcomes, not saved yet."""
+    """An import's figures merged into the plan's outcomes (and firm rows), not saved yet."""
 
     figures: official.Figures
     version: editing.TableVersion  # outcomes.csv as it is, holding the rows of the years imported
     merge: official.Merge
+    firm_version: editing.TableVersion | None = None  # firm_exports.csv likewise, for a source naming exporters
+    firm_merge: official.FirmMerge | None = None
+
+    @property
+    def changes(self) -> bool:
+        """Whether saving would change anything."""
+        return bool(self.merge.changes or (self.firm_merge and self.firm_merge.changes))
 
     def lines(self, lang: str) -> list[str]:
         """What would change, one statement a line (the command prints them, the editor shows them)."""
-        return official.describe(self.figures, self.merge, lang)
+        lines = official.describe(self.figures, self.merge, lang)
+        if self.firm_merge is not None:
+            lines += official.describe_firms(self.figures, self.firm_merge, lang)
+        return lines
 
     def draft(self) -> Draft:
-        """The new outcomes.csv. It holds none of the version's rows: a caller that lets the preview go before
-        saving does not keep the old file's bytes and text (twice the file) through the save."""
-        version = self.version
-        return Draft(version.plan_id, version.shown, editing.apply(version, self.merge.changes).raw, version.sha,
-                     self.merge.counts())
+        """The new files. They hold none of the versions' rows: a caller that lets the preview go before saving
+        does not keep the old files' bytes and text (twice the file) through the save."""
+        merges = [(self.version, self.merge.changes, self.merge.counts())]
+        if self.firm_merge is not None and self.firm_merge.changes:
+            merges.append((self.firm_version, self.firm_merge.changes, self.firm_merge.counts()))
+        files = [editing.FileDraft(version.table, editing.apply(version, changes).raw, version.sha, counts)
+                 for version, changes, counts in merges if changes]
+        shown = ", ".join(version.shown for version, changes, _counts in merges if changes)
+        return Draft(self.version.plan_id, shown, files)
 
 
 def preview(data_dir: Path, plan_id: str, figures: official.Figures) -> Preview:
-    """What the figures would change in the plan's outcomes.csv (checked whole; PlanInvalid if it does not read)."""
+    """What the figures would change in the plan's outcomes.csv (and firm_exports.csv), each checked whole;
+    PlanInvalid if one does not read."""
     version = official.outcomes_to_merge(data_dir, plan_id, figures)
-    if version.issues:
-        raise PlanInvalid(version.issues)
-    return Preview(figures, version, official.merge(version, figures))
+    firm_version = official.firm_rows_to_merge(data_dir, plan_id, figures) if figures.firm_level else None
+    issues = [*version.issues, *(firm_version.issues if firm_version else [])]
+    if issues:
+        raise PlanInvalid(issues)
+    firm_merge = official.merge_firms(firm_version, figures) if firm_version else None
+    return Preview(figures, version, official.merge(version, figures), firm_version, firm_merge)
 
 
 def save(data_dir: Path, store: PlanStore, draft: Draft, editor: str,
          db_path: Path | None = None) -> editing.Saved | editing.Conflict | editing.Rejected:
-    """The draft saved like an edit, through `store`: a conflict if outcomes.csv moved on since the preview,
-    rejected if the plan would not be valid, else a new version (kind "official") and the database at
+    """The draft saved like an edit, through `store`, its files in one save: a conflict if one moved on since the
+    preview, rejected if the plan would not be valid, else new versions (kind "official") and the database at
     `db_path` refreshed."""
-    return editing.save(data_dir, store, draft.plan_id, OUTCOMES, draft.raw, draft.base, editor, KIND, draft.counts,
-                        db_path=db_path)
+    return editing.save_files(data_dir, store, draft.plan_id, draft.files, editor, KIND, db_path=db_path)

@@ -21,7 +21,7 @@ from plan.edit.editing import Changes, Key, TableVersion, load_where
 from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED, country_name
 from plan.model.i18n import format_number, format_usd, t
-from plan.model.models import OUTCOMES, Metric, Outcome, Sector
+from plan.model.models import FIRM_EXPORTS, OUTCOMES, Metric, Outcome, Sector
 from plan.model.official_sources import source_text
 
 CODES = Path(__file__).resolve().parent / "codes"
@@ -67,6 +67,10 @@ class Figures:
     skipped: Counter = field(default_factory=Counter)  # reason -> lines
     skipped_lines: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # reason -> "file:line"
     unknown: dict[tuple[str, str], list] = field(default_factory=dict)  # (what, code) -> [lines, US$]
+    # Firm by firm (customs only): (exporter id, year, month, market, sector) -> US$, the rows of firm_exports.csv
+    firms: dict[tuple[str, int, int, str, Sector], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    firmless: list = field(default_factory=lambda: [0, Decimal(0)])  # [lines, US$] with no exporter number
+    firm_level: bool = False  # the source names exporters (customs): the import also writes firm_exports.csv
 
     def skip(self, reason: str, where: str) -> None:
         self.skipped[reason] += 1
@@ -175,6 +179,62 @@ def merge(version: TableVersion, figures: Figures) -> Merge:
                                          "source": source})
     result.periods = [PeriodChange(p, figures.source(p), figures.total(p), before[p]) for p in periods]
     return result
+
+
+@dataclass
+class FirmMerge:
+    """What a customs import does to firm_exports.csv: the months it covers hold its firms' rows and nothing else
+    (rows of another source for those months, e.g. typed by hand, are replaced too: a firm would count twice)."""
+
+    changes: Changes
+    unchanged: int = 0
+    other_sources: int = 0  # rows of those months that did not come from this import, replaced
+
+    def counts(self) -> dict:
+        return {"added": len(self.changes.added), "changed": len(self.changes.changed),
+                "removed": len(self.changes.deleted)}
+
+
+def firm_rows_to_merge(data_dir: Path, plan_id: str, figures: Figures) -> TableVersion:
+    """firm_exports.csv checked whole, holding as rows only those of the years `figures` cover."""
+    return load_where(data_dir, plan_id, FIRM_EXPORTS, "year", {period[0] for period in figures.periods()})
+
+
+def merge_firms(version: TableVersion, figures: Figures) -> FirmMerge:
+    """The changes that make firm_exports.csv hold `figures.firms` for the months imported and nothing else."""
+    months = {(year, month): figures.source((year, month, origin)) for year, month, origin in figures.periods()}
+    wanted = {key: value.quantize(Decimal("0.01")) for key, value in figures.firms.items()}
+    result = FirmMerge(Changes())
+    present = version.by_key()
+    for key, row in present.items():
+        source = months.get((row.value.year, row.value.month))
+        if source is None:
+            continue
+        if row.value.source != source:
+            result.other_sources += 1
+        if key not in wanted:
+            result.changes.deleted.add(key)
+        elif (row.value.value_usd, row.value.source) == (wanted[key], source):
+            result.unchanged += 1
+        else:
+            result.changes.changed[key] = {"value_usd": wanted[key], "source": source}
+    for key, value in wanted.items():
+        if key not in present:
+            result.changes.added.append({**dict(zip(FIRM_EXPORTS.unique, key, strict=True)), "value_usd": value,
+                                         "source": months[(key[1], key[2])]})
+    return result
+
+
+def describe_firms(figures: Figures, result: FirmMerge, lang: str) -> list[str]:
+    """The firm-level part of a customs import's preview: firms, rows changed, lines without an exporter."""
+    lines = [t("import_firms", lang, firms=format_number(len({key[0] for key in figures.firms}), lang),
+               **result.counts(), unchanged=result.unchanged)]
+    if figures.firmless[0]:
+        lines.append(t("import_firmless", lang, count=format_number(figures.firmless[0], lang),
+                       value=format_usd(figures.firmless[1], lang)))
+    if result.other_sources:
+        lines.append(t("import_firms_replaced", lang, count=format_number(result.other_sources, lang)))
+    return lines
 
 
 def describe(figures: Figures, result: Merge, lang: str) -> list[str]:

@@ -7,6 +7,8 @@ A plan folder under `data/` (one office, one plan year) holds:
     pisco_campaigns.csv  the pisco promotion plan (optional file)
     outcomes.csv         exports, participation and deals by year/month/market (optional)
     targets.csv          KPI targets by year (optional)
+    firm_exports.csv     exports firm by firm: month, market, sector (optional; customs or the agency's own)
+    participants.csv     which firms took part in which activity (optional; ids may be RUTs: never shown)
 
 Column names in the CSV may be the code (`planned_start`), the Spanish or English label,
 in any case, with or without accents; the order of columns does not matter.
@@ -32,6 +34,7 @@ from plan.model.fields import (
     OptDay,
     OptText,
     RequiredMoney,
+    RequiredMonth,
     Text,
     Texts,
     Year,
@@ -300,6 +303,32 @@ class Target(PlanModel):
     source: OptText = column("Fuente", "Source", default=None)
 
 
+class FirmExport(PlanModel):
+    """One firm's exports in a month to one market in one sector: firms are counted from these rows (a count of
+    distinct firms never adds up across months, markets or sectors), and the impact of activities compares them."""
+
+    exporter_id: Code = column("Exportador", "Exporter", "RUT o número anónimo de Aduanas (DUS-año-número)",
+                               "tax id or customs' anonymous number (DUS-year-number)")
+    year: Year = column("Año", "Year")
+    month: RequiredMonth = column("Mes", "Month", "1 a 12", "1 to 12")
+    market: Country = column("Mercado", "Market", "país de destino, o «Sin asignar»",
+                             "destination country, or 'Unassigned'")
+    sector: Choice(Sector) = column("Sector", "Sector")
+    value_usd: RequiredMoney = column("Valor FOB (US$)", "FOB value (US$)")
+    source: OptText = column("Fuente", "Source", default=None)
+
+
+class Participant(PlanModel):
+    """A firm that took part in an activity, by the id its exports carry in firm_exports.csv. Ids (possibly RUTs)
+    stay in the plan's files and the editor: no page, report or e-mail shows them."""
+
+    activity_id: Code = column("Actividad", "Activity", "ID en activities.csv", "ID in activities.csv")
+    exporter_id: Code = column("Exportador", "Exporter", "el mismo ID que en firm_exports.csv",
+                               "the same ID as in firm_exports.csv")
+    name: OptText = column("Nombre", "Name", default=None)
+    notes: OptText = column("Notas", "Notes", default=None)
+
+
 @dataclass(frozen=True)
 class Table:
     """A CSV file of a plan folder and how it is checked."""
@@ -330,5 +359,9 @@ OUTCOMES = Table("outcomes", Outcome, "Resultados", "Outcomes", required=False,
                  unique=("metric", "year", "month", "market", "origin_country", "sector", "activity_id"),
                  references={"activity_id": "activities"}, bulk=True)
 TARGETS = Table("targets", Target, "Metas", "Targets", required=False, unique=("metric", "year", "market", "sector"))
-TABLES = (PLAN, ACTIVITIES, PISCO_CAMPAIGNS, OUTCOMES, TARGETS)
+FIRM_EXPORTS = Table("firm_exports", FirmExport, "Exportaciones por empresa", "Exports by firm", required=False,
+                     unique=("exporter_id", "year", "month", "market", "sector"), bulk=True)
+PARTICIPANTS = Table("participants", Participant, "Participantes", "Participants", required=False,
+                     unique=("activity_id", "exporter_id"), references={"activity_id": "activities"})
+TABLES = (PLAN, ACTIVITIES, PISCO_CAMPAIGNS, OUTCOMES, TARGETS, FIRM_EXPORTS, PARTICIPANTS)
 TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -52,12 +52,12 @@ def render(lang: str, data_dir: Path, plan_store: PlanStore, plan_id: str,
         return
     plan_store.remember(preview.version.raw)
     st.text("\n".join(preview.lines(lang)))
-    if not preview.merge.changes:
+    if not preview.changes:
         st.info(t("import_nothing_to_change", lang))
         return
     carried_over_notice(lang, (plan_id, OUTCOMES.name))
     draft = preview.draft()
-    st.button(t("editor_official_confirm", lang), type="primary", key=f"official-confirm-{draft.base[:12]}",
+    st.button(t("editor_official_confirm", lang), type="primary", key=f"official-confirm-{draft.files[0].base[:12]}",
               on_click=replace, args=(lang, preview.version, lambda editor: imports.save(
                   data_dir, plan_store, draft, editor, db_path=ui.db_path())))
 
