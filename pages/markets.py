@@ -5,7 +5,7 @@ import streamlit as st
 from plan import ui
 from plan.model.countries import country_name
 from plan.model.i18n import t
-from plan.view import markets, present, queries
+from plan.view import firms, markets, present, queries
 
 METRIC_KEY = "markets-metric"  # page-local choices, not kept in the URL
 DRILL_KEY = "markets-drill"
@@ -29,6 +29,13 @@ ui.chart(view, markets.ranking(summary, metric, lang), ranked, "markets-ranking"
 ui.note(markets.ranking_note(summary, metric, lang))
 st.caption(t("markets_split_note", lang))
 ui.note(markets.shared_note(ui.query(view, queries.markets_shared), lang))
+
+exporting = ui.query(view, queries.exporting_firms_by_market)
+if not exporting.empty:  # plans with firm_exports.csv only
+    st.subheader(t("markets_firms", lang, year=int(exporting["year"].iloc[0])))
+    ui.table(view, ui.presented(view, queries.exporting_firms_by_market, firms.by_market_table), "markets-firms",
+             expanded=True, pinned=1)
+    st.caption(firms.note(exporting, lang))
 
 st.subheader(t("markets_coverage", lang))
 counts, coverage = ui.presented(view, queries.markets_summary, markets.coverage)

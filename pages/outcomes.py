@@ -4,7 +4,7 @@ import streamlit as st
 
 from plan import ui
 from plan.model.i18n import t
-from plan.view import outcomes, present, queries
+from plan.view import firms, outcomes, present, queries
 
 view = ui.page("outcomes")
 lang = view.lang
@@ -23,6 +23,12 @@ if not sectors.empty:
     ui.chart(view, outcomes.exports_by_sector(sectors, lang),
              ui.presented(view, queries.exports_by_sector, outcomes.exports_by_sector_table), "outcomes-sectors")
     ui.note(official_note)
+
+exporting = ui.query(view, queries.exporting_firms)
+if not exporting.empty:  # plans with firm_exports.csv only
+    st.subheader(t("outcomes_section_firms", lang))
+    ui.table(view, ui.presented(view, queries.exporting_firms, firms.by_year_table), "outcomes-firms", expanded=True)
+    st.caption(firms.note(exporting, lang))
 
 st.subheader(t("outcomes_section_deals", lang))
 events = ui.query(view, queries.top_events)

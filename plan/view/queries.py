@@ -575,6 +575,65 @@ def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     return _frame(con, PARTICIPANTS_BY_COUNTRY, filters)
 
 
+# --- exporting firms (firm_exports.csv) -------------------------------------------------------
+# Distinct firms, counted here at the level each table shows: a count of distinct firms never adds up across
+# years, markets or sectors. A period is the months of a year the filters keep; a firm is new to a market when
+# it exports there in the period and did not in the 12 months before the period (to that market, in any
+# sector); with some of those months not loaded (no row of any firm), it cannot be told: NULL. Customs' anonymous
+# numbers carry their year (`DUS-2021-1234`): the comparison with the months before a January takes the number
+# without its year, assuming (as docs/firms.md and the page say) that customs keeps a firm's number from one year
+# to the next, which is not established.
+FIRM = "regexp_replace(exporter_id, '^DUS-[0-9]{4}-', 'DUS-')"
+FIRM_PERIODS = f"""
+    shown AS (
+        SELECT {FIRM} AS firm, year, market, value_usd, exporter_id LIKE 'DUS-%' AS customs FROM firm_exports
+        WHERE {OUTCOME_MATCH} AND value_usd > 0
+    ), periods AS (
+        SELECT DISTINCT year, greatest(year * 12 + coalesce(3 * $quarter::INTEGER - 3, 0),
+               coalesce(year($date_from::DATE) * 12 + month($date_from::DATE) - 1, 0)) AS first_m
+        FROM shown
+    ), mine AS (
+        SELECT {FIRM} AS firm, market, year * 12 + month - 1 AS m, value_usd FROM firm_exports
+        WHERE list_contains($plans::VARCHAR[], plan_id)
+    ), history AS (
+        SELECT p.year, count(DISTINCT l.m) = 12 AS known
+        FROM periods p LEFT JOIN mine l ON l.m BETWEEN p.first_m - 12 AND p.first_m - 1 GROUP BY ALL
+    ), seen AS (
+        SELECT DISTINCT p.year, b.firm, b.market
+        FROM periods p JOIN mine b ON b.m BETWEEN p.first_m - 12 AND p.first_m - 1 AND b.value_usd > 0
+    ), flagged AS (
+        SELECT s.*, seen.firm IS NULL AS new_there, h.known
+        FROM shown s JOIN history h USING (year) LEFT JOIN seen USING (year, firm, market)
+    )
+"""  # noqa: S608 - constant fragments only
+FIRMS_COUNTED = """
+    count(DISTINCT firm) AS firms,
+    CASE WHEN bool_and(known) THEN count(DISTINCT firm) FILTER (WHERE new_there) END AS new_firms,
+    sum(value_usd) AS exports_usd, bool_or(customs) AS customs_ids
+"""
+FIRMS_BY_YEAR = f"""
+    WITH {FIRM_PERIODS}
+    SELECT year, {FIRMS_COUNTED} FROM flagged GROUP BY year ORDER BY year
+"""  # noqa: S608 - constant fragments only
+FIRMS_BY_MARKET = f"""
+    WITH {FIRM_PERIODS}
+    SELECT market, max(year) AS year, {FIRMS_COUNTED} FROM flagged WHERE year = (SELECT max(year) FROM flagged)
+    GROUP BY GROUPING SETS ((market), ()) HAVING count(*) > 0 ORDER BY market NULLS FIRST
+"""  # noqa: S608 - constant fragments only
+
+
+def exporting_firms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Per year in view: firms exporting (distinct), firms new to a market (NULL: the 12 months before the
+    period are not all loaded) and their exports. Empty without firm_exports.csv."""
+    return _frame(con, FIRMS_BY_YEAR, filters)
+
+
+def exporting_firms_by_market(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """For the latest year in view: per market, and over all of them (market NULL, counted again, never
+    summed), firms exporting, firms new to that market and their exports."""
+    return _frame(con, FIRMS_BY_MARKET, filters)
+
+
 # --- year-end outlook ----------------------------------------------------------------------
 
 def outlook(con: duckdb.DuckDBPyConnection, plan_ids: list[str], draws: bool) -> pd.DataFrame:
