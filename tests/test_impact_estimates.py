@@ -171,3 +171,12 @@ def test_firms_in_any_activity_are_never_a_comparison():
                         & (panel.rows["year"] * 12 + panel.rows["month"] - 1).between(
                             activity.index - 12, activity.index - 1)]
     assert without_others.n_control - with_all.n_control == len(others & set(window["exporter_id"])) > 0
+
+
+def test_the_benchmark_row_times_every_estimate_of_a_plan():
+    from plan.bench import impact
+
+    row = impact.measure(repetitions=2, firms=400)
+    assert row["estimates"] == 3 * 6 and row["estimated"] == row["estimates"]  # nothing ended in a note untimed
+    assert len(row["runs_s"]) == 2 and row["min_s"] <= row["median_s"] <= row["max_s"]
+    assert row["met"] == (row["median_s"] <= row["limit_s"])

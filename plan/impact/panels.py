@@ -43,33 +43,34 @@ def _month(index: int) -> tuple[int, int]:
     return START_YEAR + index // 12, index % 12 + 1
 
 
-def _activities(months: int, rng: np.random.Generator, count: int) -> list[ActivityWindow]:
+def _activities(months: int, rng: np.random.Generator, count: int, markets: tuple[str, ...]) -> list[ActivityWindow]:
     """`count` activities, their months spread so that each has 12 months loaded before it and 3 or more after."""
     ends = np.linspace(12, months - 4, count).round().astype(int)
     found = []
     for number, end in enumerate(ends):
-        markets = tuple(rng.choice(MARKETS, size=rng.integers(1, 3), replace=False))
-        sectors = tuple(rng.choice(SECTORS, size=rng.integers(1, 3), replace=False))
-        found.append(ActivityWindow(f"A{number + 1}", *_month(int(end)), markets, sectors))
+        chosen = tuple(str(m) for m in rng.choice(markets, size=rng.integers(1, 3), replace=False))
+        sectors = tuple(str(s) for s in rng.choice(SECTORS, size=rng.integers(1, 3), replace=False))
+        found.append(ActivityWindow(f"A{number + 1}", *_month(int(end)), chosen, sectors))
     return found
 
 
 def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int = 6, effect: float = 0.0,
-               points: float = 0.0, participants_per_activity: int = 40) -> Panel:
+               points: float = 0.0, participants_per_activity: int = 40, markets: int = len(MARKETS)) -> Panel:
+    """`firms` firms over `months` months from January 2021, selling to the first `markets` of MARKETS."""
     rng = np.random.default_rng(seed)
-    plan = _activities(months, rng, activities)
+    plan = _activities(months, rng, activities, MARKETS[:markets])
     sector = rng.integers(0, len(SECTORS), firms)
     size = rng.lognormal(10.0, 1.5, firms)  # US$ per month when exporting: about 1,000 to 2 million
-    reach = rng.random((firms, len(MARKETS))) < rng.uniform(0.2, 0.7, (firms, 1))  # the markets a firm sells to
-    reach[np.arange(firms), rng.integers(0, len(MARKETS), firms)] = True
-    chance = np.where(reach, rng.beta(2.0, 2.0, (firms, len(MARKETS))), 0.0)  # of exporting in a month
+    reach = rng.random((firms, markets)) < rng.uniform(0.2, 0.7, (firms, 1))  # the markets a firm sells to
+    reach[np.arange(firms), rng.integers(0, markets, firms)] = True
+    chance = np.where(reach, rng.beta(2.0, 2.0, (firms, markets)), 0.0)  # of exporting in a month
     # The markets' pull moves every firm's chance alike: a random walk per market, a few points a year.
-    drift = np.cumsum(rng.normal(0.0, 0.01, (len(MARKETS), months)), axis=1)
+    drift = np.cumsum(rng.normal(0.0, 0.01, (markets, months)), axis=1)
     chance = np.where(reach[:, :, None], np.clip(chance[:, :, None] + drift[None, :, :], 0.0, 1.0), 0.0)
-    market_weight = rng.lognormal(0.0, 0.7, (firms, len(MARKETS)))
+    market_weight = rng.lognormal(0.0, 0.7, (firms, markets))
     calendar = np.arange(months) % 12
     season = 1.0 + 0.4 * np.sin(2 * np.pi * (calendar[None, :] - rng.integers(0, 12, (len(SECTORS), 1))) / 12)
-    demand = np.exp(np.cumsum(rng.normal(0.0, 0.05, (len(MARKETS), months)), axis=1))  # per market, random walk
+    demand = np.exp(np.cumsum(rng.normal(0.0, 0.05, (markets, months)), axis=1))  # per market, random walk
     own = np.zeros((firms, months))  # a firm's persistent shocks: AR(1) in logs
     for month in range(1, months):
         own[:, month] = 0.8 * own[:, month - 1] + rng.normal(0.0, 0.25, firms)
@@ -77,8 +78,8 @@ def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int =
     # Who takes part: one activity per firm at most, among the firms of its sectors, larger firms more often.
     taken = np.zeros(firms, bool)
     joined = np.full(firms, -1)
-    participants, lift = {}, np.zeros((firms, len(MARKETS), months))
-    raised = np.zeros((firms, len(MARKETS), months))
+    participants, lift = {}, np.zeros((firms, markets, months))
+    raised = np.zeros((firms, markets, months))
     exporting_effect = {}
     for number, activity in enumerate(plan):
         eligible = np.flatnonzero(np.isin(sector, [SECTORS.index(s) for s in activity.sectors]) & ~taken)
@@ -99,15 +100,15 @@ def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int =
         gained = np.prod(1 - plain, axis=1) - np.prod(1 - np.minimum(1.0, plain + points), axis=1)
         exporting_effect[activity.activity_id] = float(np.mean(gained))
 
-    exports = rng.random((firms, len(MARKETS), months)) < np.minimum(1.0, chance + raised)
+    exports = rng.random((firms, markets, months)) < np.minimum(1.0, chance + raised)
     value = (size[:, None, None] * market_weight[:, :, None] * season[sector][:, None, :] * demand[None, :, :]
-             * np.exp(own[:, None, :] + lift + rng.normal(0.0, 0.5, (firms, len(MARKETS), months))))
+             * np.exp(own[:, None, :] + lift + rng.normal(0.0, 0.5, (firms, markets, months))))
     firm, market, month = np.nonzero(exports)
     years, calendar_months = zip(*(_month(m) for m in range(months)), strict=True)
     rows = pd.DataFrame({
         "exporter_id": pd.Series([f"F{i:05d}" for i in range(firms)]).to_numpy()[firm],
         "year": np.asarray(years)[month], "month": np.asarray(calendar_months)[month],
-        "market": np.asarray(MARKETS)[market], "sector": np.asarray(SECTORS)[sector[firm]],
+        "market": np.asarray(MARKETS[:markets])[market], "sector": np.asarray(SECTORS)[sector[firm]],
         "value_usd": value[firm, market, month].round(2)})
     return Panel(rows, tuple(plan), participants, exporting_effect)
 
