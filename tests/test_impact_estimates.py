@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from plan.impact import ActivityWindow, Estimate, estimate_plan
+from plan.impact import ActivityWindow, Estimate, FirmPanel, estimate_plan
 from plan.impact.estimates import meaning, note
 from plan.impact.panels import firm_panel, region_months
 
@@ -180,3 +180,35 @@ def test_the_benchmark_row_times_every_estimate_of_a_plan():
     assert row["estimates"] == 3 * 6 and row["estimated"] == row["estimates"]  # nothing ended in a note untimed
     assert len(row["runs_s"]) == 2 and row["min_s"] <= row["median_s"] <= row["max_s"]
     assert row["met"] == (row["median_s"] <= row["limit_s"])
+
+
+def test_the_chart_rows_sum_the_groups_exports_as_the_rows_do():
+    panel = firm_panel(8, firms=500, effect=0.5)
+    activity = panel.activities[1]
+    ever = set().union(*panel.participants.values())
+    chart = FirmPanel(panel.rows).monthly(activity, panel.participants[activity.activity_id], ever)
+    rows = panel.rows.assign(at=panel.rows["year"] * 12 + panel.rows["month"] - 1)
+    in_cell = rows["market"].isin(activity.markets) & rows["sector"].isin(activity.sectors)
+    ours = rows[in_cell & rows["exporter_id"].isin(panel.participants[activity.activity_id])]
+    participants = chart[chart["group"] == "participants"]
+    assert list(participants["year"] * 12 + participants["month"] - 1) == list(
+        range(activity.index - 12, min(activity.index + 13, rows["at"].max() + 1)))
+    by_month = ours.groupby("at")["value_usd"].sum()
+    assert participants["value_usd"].to_numpy() == pytest.approx(
+        by_month.reindex(participants["year"] * 12 + participants["month"] - 1, fill_value=0).to_numpy())
+    firms_exporting = ours.groupby("at")["exporter_id"].nunique()
+    assert (participants["exporting"] * participants["firms"]).to_numpy() == pytest.approx(
+        firms_exporting.reindex(participants["year"] * 12 + participants["month"] - 1, fill_value=0).to_numpy())
+    before = participants[participants["year"] * 12 + participants["month"] - 1 < activity.index]
+    assert before["index"].mean() == pytest.approx(100)
+    comparison = chart[chart["group"] == "comparison"]
+    assert comparison["firms"].iloc[0] == estimate_plan(panel.rows, None, [activity], panel.participants)[1].n_control
+    assert set(chart.columns) == {"group", "year", "month", "value_usd", "index", "exporting", "firms"}
+
+
+def test_a_plan_without_firm_rows_yet_gets_notes_not_errors():
+    empty = firm_panel(9, firms=400).rows.iloc[:0]
+    activity = ActivityWindow("E", 2022, 6, ("USA",), ("wine",))
+    found = estimate_plan(empty, None, [activity], {"E": {"F00001"}})
+    assert [(e.estimate, e.n_treated, e.note_key) for e in found] == [(None, 0, "impact_note_no_before_months")] * 2
+    assert FirmPanel(empty).monthly(activity, {"F00001"}, {"F00001"}).empty

@@ -8,6 +8,6 @@ A layer after outlook: it reads rows handed to it (numpy, pandas, scipy and plan
 report and the command line share one computation, cached by the caller per plan version.
 """
 
-from plan.impact.estimates import ActivityWindow, Estimate, estimate_plan
+from plan.impact.estimates import ActivityWindow, Estimate, FirmPanel, estimate_plan
 
-__all__ = ["ActivityWindow", "Estimate", "estimate_plan"]
+__all__ = ["ActivityWindow", "Estimate", "FirmPanel", "estimate_plan"]

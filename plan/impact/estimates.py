@@ -119,35 +119,69 @@ class FirmPanel:
         found = self.ids.get_indexer(list(ids))
         return np.sort(found[found >= 0])
 
+    def groups(self, activity: ActivityWindow, treated_ids: Collection[str],
+               ever_treated: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The codes of the activity's participants present in the data (`treated_ids`, every one, new exporters
+        included) and of its comparison firms: in none of the plan's activities (`ever_treated`) and exporting in
+        the activity's sectors, to any market, in the 12 months before it."""
+        before = (self.at >= activity.index - BEFORE) & (self.at < activity.index)
+        active = np.zeros(len(self.ids), bool)
+        active[self.firm[np.isin(self.sector, activity.sectors) & before & (self.value > 0)]] = True
+        active[self.code_of(ever_treated)] = False
+        return self.code_of(treated_ids), np.flatnonzero(active)
+
+    def _cell(self, activity: ActivityWindow) -> np.ndarray:
+        """The rows of exports to the activity's markets in its sectors: both outcomes are about them."""
+        return (np.isin(self.sector, activity.sectors) & np.isin(self.market, activity.markets)
+                & (self.value > 0))
+
+    def _months_exporting(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(firm, month) of each firm-month with any of `rows`, once however many rows it has."""
+        span = int(self.at.max()) + 1 if self.at.size else 1
+        return np.divmod(np.unique(self.firm[rows] * span + self.at[rows]), span)
+
     def estimates(self, activity: ActivityWindow, treated_ids: Collection[str],
                   ever_treated: Collection[str]) -> list[Estimate]:
-        """`exports` and `exporting` for one activity: its participants (`treated_ids`, every one present in the
-        data, new exporters included) against firms in none of the plan's activities (`ever_treated`) that
-        exported in the activity's sectors in the before window."""
+        """`exports` and `exporting` for one activity: its participants against its comparison firms (`groups`)."""
         before, after, note_key, params = _windows(activity, self.loaded)
-        n = len(self.ids)
-        in_sectors = np.isin(self.sector, activity.sectors)
-        in_before = (self.at >= before[0]) & (self.at <= before[-1])
-        treated = self.code_of(treated_ids)
-        active = np.zeros(n, bool)
-        active[self.firm[in_sectors & in_before & (self.value > 0)]] = True
-        active[self.code_of(ever_treated)] = False
-        control = np.flatnonzero(active)
+        treated, control = self.groups(activity, treated_ids, ever_treated)
         if note_key is not None:
             return [Estimate(activity.activity_id, "firm", outcome, None, None, None, len(treated), len(control),
                              method, note_key, params)
                     for outcome, method in (("exports", FIRM_METHOD), ("exporting", FIRM_SHARE_METHOD))]
-        cell = in_sectors & np.isin(self.market, activity.markets) & (self.value > 0)
-        in_after = np.isin(self.at, after)
+        n, cell = len(self.ids), self._cell(activity)
         sums = [np.bincount(self.firm[cell & window], self.value[cell & window], minlength=n)
-                for window in (in_before, in_after)]
-        # Months with any export to the cell, per firm: one count per (firm, month), whatever the rows.
-        firm_months = np.unique(self.firm[cell] * (self.at.max() + 1) + self.at[cell])
-        firm_of, month_of = np.divmod(firm_months, self.at.max() + 1)
+                for window in (np.isin(self.at, before), np.isin(self.at, after))]
+        firm_of, month_of = self._months_exporting(cell)
         shares = [np.bincount(firm_of[np.isin(month_of, window)], minlength=n) / window.size
                   for window in (before, after)]
         return [_ratio_of_ratios(activity.activity_id, sums[0], sums[1], treated, control),
                 _shares(activity.activity_id, shares[0], shares[1], treated, control)]
+
+    def monthly(self, activity: ActivityWindow, treated_ids: Collection[str],
+                ever_treated: Collection[str]) -> pd.DataFrame:
+        """The before/after chart's rows: per group (`participants`, `comparison`) and loaded month, from 12 months
+        before the activity to 12 after, the group's exports to the activity's markets in its sectors
+        (`value_usd`; `index`, 100 = the group's monthly average in the 12 months before, missing when that is 0),
+        the share of its firms exporting there (`exporting`) and its number of firms (`firms`). No firm ids."""
+        months = np.array([m for m in range(activity.index - BEFORE, activity.index + AFTER + 1) if m in self.loaded],
+                          int)
+        cell = self._cell(activity) & np.isin(self.at, months)
+        firm_of, month_of = self._months_exporting(cell)
+        frames = []
+        for group, codes in zip(("participants", "comparison"), self.groups(activity, treated_ids, ever_treated),
+                                strict=True):
+            member = np.zeros(len(self.ids), bool)
+            member[codes] = True
+            rows = cell & member[self.firm]
+            value = np.bincount(np.searchsorted(months, self.at[rows]), self.value[rows], minlength=months.size)
+            exporting = np.bincount(np.searchsorted(months, month_of[member[firm_of]]), minlength=months.size)
+            base = value[months < activity.index].mean() if (months < activity.index).any() else 0.0
+            frames.append(pd.DataFrame({
+                "group": group, "year": months // 12, "month": months % 12 + 1, "value_usd": value,
+                "index": 100 * value / base if base > 0 else np.nan,
+                "exporting": exporting / codes.size if codes.size else np.nan, "firms": codes.size}))
+        return pd.concat(frames, ignore_index=True)
 
 
 def _ratio_of_ratios(activity_id: str, before: np.ndarray, after: np.ndarray, treated: np.ndarray,
