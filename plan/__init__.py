@@ -10,6 +10,10 @@
     outlook/ year-end projections per plan and KPI (what is done, what is still scheduled weighted by the
              office's record, a seasonal model of monthly exports; a pace where there is too little history),
              computed in every build and refresh (`derive`), so a save recomputes them and a page only reads
+    impact/  did an activity move exports: per activity, participants against firms in no activity (firm level)
+             and the region's customs figures for its markets against the others (aggregate, an association),
+             each with a 90 % interval and the firms or cells behind it; numpy, pandas and scipy on rows handed
+             to it, computed on request and cached by the caller
     edit/    changing the plan safely: an edit checked and saved (editing), the editor's tables
              (editor_display), Excel workbooks and downloads, official export statistics (customs' DUS
              files, UN Comtrade) read and merged into outcomes like an edit, one flow for every source

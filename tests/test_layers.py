@@ -1,6 +1,6 @@
 """plan/ is in layers, and the imports keep them: a layer imports only itself and the layers before it.
 
-    model -> data -> outlook -> edit -> view -> ui        (plan/__init__.py draws the map)
+    model -> data -> outlook -> impact -> edit -> view -> ui        (plan/__init__.py draws the map)
     bench, cli, serve: tools beside the layers, which nothing in a layer imports; serve (self-hosting) imports
     no other tool: the benchmark and the command line use it, not the other way round
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PLAN = REPO / "plan"
-LAYERS = ("model", "data", "outlook", "edit", "view", "ui")
+LAYERS = ("model", "data", "outlook", "impact", "edit", "view", "ui")
 TOOLS = ("bench", "cli", "serve")
 STREAMLIT_ALLOWED = ("ui", "bench")
 PACKAGE_FILES = ("__init__.py", "__main__.py")
@@ -124,7 +124,7 @@ def test_the_domain_imports_without_streamlit():
     import sys
 
     modules = [".".join(path.relative_to(REPO).with_suffix("").parts) for path in sorted(PLAN.rglob("*.py"))
-               if layer_of(path) in ("model", "data", "edit", "view", "cli", "serve")]
+               if layer_of(path) in ("model", "data", "impact", "edit", "view", "cli", "serve")]
     code = ("import sys; sys.modules['streamlit'] = None\n"
             + "".join(f"import {module}\n" for module in modules)
             + "print(len([m for m in sys.modules if m.startswith('plan.')]))")
