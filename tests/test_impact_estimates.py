@@ -212,3 +212,23 @@ def test_a_plan_without_firm_rows_yet_gets_notes_not_errors():
     found = estimate_plan(empty, None, [activity], {"E": {"F00001"}})
     assert [(e.estimate, e.n_treated, e.note_key) for e in found] == [(None, 0, "impact_note_no_before_months")] * 2
     assert FirmPanel(empty).monthly(activity, {"F00001"}, {"F00001"}).empty
+
+
+def test_participants_new_to_the_markets_or_one_firm_carrying_them_give_notes():
+    # 12 comparison firms exporting every month; 6 participants exporting only after the activity (new exporters),
+    # then the same with one participant exporting before too: the relative change would rest on that firm.
+    def row(firm, month, value=100.0):
+        return {"exporter_id": firm, "year": 2022 + month // 12, "month": month % 12 + 1, "market": "USA",
+                "sector": "wine", "value_usd": value}
+
+    comparison = [row(f"C{c}", month, 100.0 + c + month) for c in range(12) for month in range(25)]
+    new = [row(f"P{p}", month) for p in range(6) for month in range(13, 25)]
+    activity = ActivityWindow("N", 2023, 1, ("USA",), ("wine",))
+    who = {"N": {f"P{p}" for p in range(6)}}
+    found = estimate_plan(pd.DataFrame(comparison + new), None, [activity], who)
+    assert [(e.outcome, e.estimate is None, e.note_key, e.n_treated) for e in found] == [
+        ("exports", True, "impact_note_no_exports_before", 6), ("exporting", False, None, 6)]
+    assert found[1].estimate == pytest.approx(1.0)  # from never to every month, against firms that did not change
+    one = [row("P0", month) for month in range(12)]
+    found = estimate_plan(pd.DataFrame(comparison + new + one), None, [activity], who)
+    assert (found[0].estimate, found[0].note_key) == (None, "impact_note_one_firm")
