@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "usage and options, as Markdown generated from this parser.")
     _add_report_command(commands)
     _add_outlook_command(commands)
+    _add_impact_command(commands)
     _add_store_command(commands)
     _add_import_command(commands)
     serve_cmd = commands.add_parser(
@@ -447,6 +448,41 @@ def _run_outlook(args) -> int:
     return 0
 
 
+def _add_impact_command(commands) -> None:
+    impact_cmd = commands.add_parser(
+        "impact", help="did a plan's activities move exports? estimates per activity with their 90-percent intervals",
+        description="For each done activity of the plan (or --activity), the change in exports after it, at two "
+                    "levels: aggregate (the region's monthly exports by market and sector, customs data: the "
+                    "activity's markets against the other markets in its sectors, 12 months before and after; an "
+                    "association) and firm (firm_exports.csv and participants.csv: participants against firms in no "
+                    "activity). docs/firms.md says how. With --json, a list of objects with the keys activity_id, "
+                    "level (aggregate | firm), outcome (exports | exporting), estimate, low, high (a relative change "
+                    "for exports, 0.15 = +15 %; a change in the share of months exporting for exporting, 0.05 = +5 "
+                    "points), n_treated, n_control (firms at firm level, market-sector cells at aggregate level), "
+                    "method and note (why there is no estimate, or what it means). Builds the database first when it "
+                    "is missing or stale; estimates are kept per version of the plan's files.")
+    _plans_arguments(impact_cmd)
+    impact_cmd.add_argument("--db", type=Path, default=None,
+                            help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
+    impact_cmd.add_argument("--plan", required=True, metavar="ID", help="plan id, e.g. prochile-atacama-2021")
+    impact_cmd.add_argument("--activity", default=None, metavar="ID", help="one activity, e.g. ATA-21-07")
+    impact_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_common(impact_cmd)
+
+
+def _run_impact(args) -> int:
+    from plan.impact import listing as impact_listing  # scipy: loaded for this command only
+
+    with local_copy(args.url, args.data_dir):
+        readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
+                                    args.max_bytes, derive=outlook.derive)
+    if readiness.issues:
+        raise PlanInvalid(readiness.issues)
+    found = impact_listing.chosen(readiness.db_path, args.plan, args.activity)
+    print(impact_listing.as_json(found, args.lang) if args.json else "\n".join(impact_listing.lines(found, args.lang)))
+    return 0
+
+
 def _run_serve(args) -> int:
     from plan.serve.replicas import replicas  # starts streamlit servers: loaded for this command only
 
@@ -608,8 +644,8 @@ def main(argv: list[str] | None = None) -> int:
         args.data_dir = default_data_dir(args.url if getattr(args, "reads_the_store", False) else None)
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
               "hold": _run_hold, "backtest": _run_backtest, "columns": _run_columns, "commands": _run_commands,
-              "report": _run_report, "outlook": _run_outlook, "store": _run_store, "serve": _run_serve,
-              "import": _run_import, "bench-import": _run_bench_import}[args.command]
+              "report": _run_report, "outlook": _run_outlook, "impact": _run_impact, "store": _run_store,
+              "serve": _run_serve, "import": _run_import, "bench-import": _run_bench_import}[args.command]
     lang = getattr(args, "lang", DEFAULT_LANG)
     try:
         return runner(args)

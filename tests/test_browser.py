@@ -15,7 +15,10 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"overview": ("Resumen", "Overview"), "progress": ("Avance", "Progress"),
          "markets": ("Mercados objetivo", "Target markets"), "mix": ("Virtual y presencial", "Virtual and in person"),
-         "pisco": ("Plan pisco", "Pisco plan"), "outcomes": ("Resultados", "Outcomes")}
+         "pisco": ("Plan pisco", "Pisco plan"), "outcomes": ("Resultados", "Outcomes"),
+         "impact": ("Impacto", "Impact")}
+# A page's link in the screenshot tour beyond the language: Impact shows one plan, the one with firm-level data.
+TOUR_FILTERS = {"impact": "&office=ProChile+Atacama"}
 TIMEOUT = 30_000
 
 
@@ -114,7 +117,8 @@ def test_every_page_draws_offline_passes_axe_and_is_screenshotted(editor_server,
     violations = {}
     for path, titles in pages.items():
         address = "" if path == "overview" else path  # the overview is the home page, at /
-        browser_page.goto(f"{editor_server}/{address}?lang={lang}", wait_until="domcontentloaded")
+        browser_page.goto(f"{editor_server}/{address}?lang={lang}{TOUR_FILTERS.get(path, '')}",
+                          wait_until="domcontentloaded")
         browser_page.get_by_role("heading", name=titles[index], exact=True).wait_for(timeout=TIMEOUT)
         _wait_ready(browser_page)
         if path not in ("overview", "editor"):

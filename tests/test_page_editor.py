@@ -11,7 +11,7 @@ import pytest
 from plan.data.history import History
 from plan.edit import editing, editor_display, workbooks
 from plan.edit.downloads import table_csv
-from plan.model.models import ACTIVITIES, OUTCOMES
+from plan.model.models import ACTIVITIES, OUTCOMES, PARTICIPANTS
 from plan.ui import access
 from tests.apptest import open_page, table_with
 
@@ -496,3 +496,16 @@ def test_two_tabs_changing_the_same_cells_choose_for_all_at_once(local, label, t
     button(b, "Aplicar mis cambios sobre la versión actual").click().run(timeout=60)
     assert (saved_row(local, "ATA-21-01").title, saved_row(local, "ATA-21-02").title) == titles
     assert saved_row(local, "ATA-21-03").notes == "nota de B"
+
+
+def test_an_editor_adds_a_participant_and_it_is_saved_to_participants_csv(local):
+    at = editor_page()
+    at.selectbox(key="edit_table").set_value("participants").run(timeout=60)
+    assert not at.exception
+    before = len(at.data_editor[0].value)
+    edit(at, {"added_rows": [{"activity_id": "ATA-21-07", "exporter_id": "76543210-K", "name": "Olivos del Huasco"}]})
+    button(at, "Guardar cambios").click().run(timeout=60)
+    assert not at.exception and at.success[0].value.startswith("Guardado data/prochile-atacama-2021/participants.csv")
+    rows = editing.load(local, ATACAMA, PARTICIPANTS).rows
+    assert len(rows) == before + 1
+    assert ("ATA-21-07", "76543210-K") in {(row.value.activity_id, row.value.exporter_id) for row in rows}

@@ -14,6 +14,7 @@ an estimate with a figure the estimator never saw.
 treated cells' exports multiplied by 1 + `effect` after the activity, for the aggregate level.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,11 +56,26 @@ def _activities(months: int, rng: np.random.Generator, count: int, markets: tupl
 
 
 def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int = 6, effect: float = 0.0,
-               points: float = 0.0, participants_per_activity: int = 40, markets: int = len(MARKETS)) -> Panel:
-    """`firms` firms over `months` months from January 2021, selling to the first `markets` of MARKETS."""
+               points: float = 0.0, participants_per_activity: int = 40, markets: int = len(MARKETS),
+               plan: Sequence[ActivityWindow] | None = None, start: tuple[int, int] = (START_YEAR, 1),
+               sectors: tuple[str, ...] = SECTORS, prefix: str = "F") -> Panel:
+    """`firms` firms over `months` months from January 2021, selling to the first `markets` of MARKETS; or, for a
+    real plan's `plan` (its done activities, whose markets are the panel's markets and whose sectors are among
+    `sectors`), from the month `start`, firm ids `<prefix><number>`."""
     rng = np.random.default_rng(seed)
-    plan = _activities(months, rng, activities, MARKETS[:markets])
-    sector = rng.integers(0, len(SECTORS), firms)
+    if plan is None:
+        plan = _activities(months, rng, activities, MARKETS[:markets])
+        codes = MARKETS[:markets]
+    else:
+        codes = tuple(sorted({market for activity in plan for market in activity.markets}))
+    markets = len(codes)
+
+    def index_of(year: int, month: int) -> int:
+        return (year - start[0]) * 12 + month - start[1]
+
+    def month_of(index: int) -> tuple[int, int]:
+        return start[0] + (start[1] - 1 + index) // 12, (start[1] - 1 + index) % 12 + 1
+    sector = rng.integers(0, len(sectors), firms)
     size = rng.lognormal(10.0, 1.5, firms)  # US$ per month when exporting: about 1,000 to 2 million
     reach = rng.random((firms, markets)) < rng.uniform(0.2, 0.7, (firms, 1))  # the markets a firm sells to
     reach[np.arange(firms), rng.integers(0, markets, firms)] = True
@@ -69,7 +85,7 @@ def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int =
     chance = np.where(reach[:, :, None], np.clip(chance[:, :, None] + drift[None, :, :], 0.0, 1.0), 0.0)
     market_weight = rng.lognormal(0.0, 0.7, (firms, markets))
     calendar = np.arange(months) % 12
-    season = 1.0 + 0.4 * np.sin(2 * np.pi * (calendar[None, :] - rng.integers(0, 12, (len(SECTORS), 1))) / 12)
+    season = 1.0 + 0.4 * np.sin(2 * np.pi * (calendar[None, :] - rng.integers(0, 12, (len(sectors), 1))) / 12)
     demand = np.exp(np.cumsum(rng.normal(0.0, 0.05, (markets, months)), axis=1))  # per market, random walk
     own = np.zeros((firms, months))  # a firm's persistent shocks: AR(1) in logs
     for month in range(1, months):
@@ -82,18 +98,19 @@ def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int =
     raised = np.zeros((firms, markets, months))
     exporting_effect = {}
     for number, activity in enumerate(plan):
-        eligible = np.flatnonzero(np.isin(sector, [SECTORS.index(s) for s in activity.sectors]) & ~taken)
+        eligible = np.flatnonzero(np.isin(sector, [sectors.index(s) for s in activity.sectors if s in sectors])
+                                  & ~taken)
         weight = size[eligible] ** 0.3
         chosen = rng.choice(eligible, size=min(participants_per_activity, eligible.size), replace=False,
                             p=weight / weight.sum())
         taken[chosen], joined[chosen] = True, number
-        end = (activity.year - START_YEAR) * 12 + activity.month - 1
-        columns = [MARKETS.index(m) for m in activity.markets]
+        end = index_of(activity.year, activity.month)
+        columns = [codes.index(m) for m in activity.markets]
         after = np.arange(months) > end
         for column in columns:
             lift[np.ix_(chosen, [column], after)] = np.log1p(effect)
             raised[np.ix_(chosen, [column], after)] = points
-        participants[activity.activity_id] = frozenset(f"F{i:05d}" for i in chosen)
+        participants[activity.activity_id] = frozenset(f"{prefix}{i:05d}" for i in chosen)
         # What the participants' chance of exporting to any of the markets gained in the months compared.
         window = np.arange(end + 1, min(end + 13, months))
         plain = chance[np.ix_(chosen, columns, window)]
@@ -104,11 +121,11 @@ def firm_panel(seed: int, firms: int = 2000, months: int = 36, activities: int =
     value = (size[:, None, None] * market_weight[:, :, None] * season[sector][:, None, :] * demand[None, :, :]
              * np.exp(own[:, None, :] + lift + rng.normal(0.0, 0.5, (firms, markets, months))))
     firm, market, month = np.nonzero(exports)
-    years, calendar_months = zip(*(_month(m) for m in range(months)), strict=True)
+    years, calendar_months = zip(*(month_of(m) for m in range(months)), strict=True)
     rows = pd.DataFrame({
-        "exporter_id": pd.Series([f"F{i:05d}" for i in range(firms)]).to_numpy()[firm],
+        "exporter_id": pd.Series([f"{prefix}{i:05d}" for i in range(firms)]).to_numpy()[firm],
         "year": np.asarray(years)[month], "month": np.asarray(calendar_months)[month],
-        "market": np.asarray(MARKETS[:markets])[market], "sector": np.asarray(SECTORS)[sector[firm]],
+        "market": np.asarray(codes)[market], "sector": np.asarray(sectors)[sector[firm]],
         "value_usd": value[firm, market, month].round(2)})
     return Panel(rows, tuple(plan), participants, exporting_effect)
 

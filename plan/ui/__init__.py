@@ -56,6 +56,7 @@ PAGES = (
     ("pages/mix.py", "mix", ":material/devices:"),
     ("pages/pisco.py", "pisco", ":material/local_bar:"),
     ("pages/outcomes.py", "outcomes", ":material/trending_up:"),
+    ("pages/impact.py", "impact", ":material/compare_arrows:"),
 )
 EDITOR_PAGE = ("pages/editor.py", "editor", ":material/edit_note:")
 

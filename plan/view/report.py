@@ -4,6 +4,8 @@
         header:  title, plans, filters in words, "data as of" and generation stamps
         KPIs:    kpis.overview -> overview.kpi_cards (status in words) as HTML tables
         charts:  figures of progress, mix and outcomes, plotly.js inlined once (works offline, no CDN)
+        firms:   queries.exporting_firms -> firms.by_year_table (small cells confidential)
+        impact:  plan.impact.results.estimates -> impact.table, per chosen plan (up to PLANS_APART)
         late:    queries.late_activities -> overview.late_table
         footer
 
@@ -21,8 +23,8 @@ import plotly.graph_objects as go
 
 from plan.model.i18n import t
 from plan.model.kpi_definitions import KPIS
-from plan.view import kpis, mix, outcomes, overview, present, progress, queries
-from plan.view.filters import Filters, plan_labels
+from plan.view import firms, kpis, mix, outcomes, overview, present, progress, queries
+from plan.view.filters import PLANS_APART, Filters, plan_labels
 
 CSS = """
 body { font-family: "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222; margin: 2rem auto;
@@ -163,6 +165,42 @@ def _official_section(con, filters: Filters, lang: str) -> str:
     return f'<p class="note official">{_e(note)}</p>' if note else ""
 
 
+def _firms_section(con, filters: Filters, lang: str) -> str:
+    """Exporting firms by year, small cells kept confidential as on the Outcomes page; "" without firm rows."""
+    counted = queries.exporting_firms(con, filters)
+    if counted.empty:
+        return ""
+    shown, _raw = firms.by_year_table(counted, lang)
+    return "\n".join([f"<h2>{_e(t('outcomes_section_firms', lang))}</h2>", _table(shown, set(shown.columns[1:])),
+                      f'<p class="note">{_e(firms.note(counted, lang))}</p>'])
+
+
+def _impact_section(con, chosen: pd.DataFrame, labels: dict[str, str], lang: str) -> str:
+    """Each chosen plan's impact estimates (the Impact page's table), up to PLANS_APART plans; beyond, a pointer to
+    the page (a national report would estimate every plan's activities)."""
+    from plan.impact import inputs, results  # scipy: loaded when a report is made, not with every page
+    from plan.impact.estimates import meaning
+    from plan.view import impact
+
+    parts = [f"<h2>{_e(t('page_impact', lang))}</h2>"]
+    if len(chosen) > PLANS_APART:
+        return "\n".join([*parts, f"<p>{_e(t('report_impact_per_plan', lang, count=PLANS_APART))}</p>"])
+    levels = set()
+    for plan_id in chosen["plan_id"]:
+        found = results.estimates(con, plan_id)
+        parts.append(f"<h3>{_e(labels[plan_id])}</h3>")
+        if not found:
+            parts.append(f"<p>{_e(t('impact_none_done', lang))}</p>")
+            continue
+        titles = inputs.done_activities(con, plan_id).set_index("id")["title"].to_dict()
+        shown, _raw = impact.table(found, titles, lang)
+        parts.append(_table(shown, set(shown.columns[3:8])))
+        levels |= {e.level for e in found}
+    parts += [f'<p class="note">{_e(t(f"impact_level_{level}", lang))}: {_e(meaning(level, lang))}</p>'
+              for level in sorted(levels)]
+    return "\n".join(parts)
+
+
 def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> str:
     late = queries.late_activities(con, filters)
     parts = [f"<h2>{_e(t('late_activities', lang))}</h2>"]
@@ -201,6 +239,8 @@ def render(con, filters: Filters, lang: str, today: dt.date | None = None, now: 
         _kpi_section(con, filters, chosen, labels, lang, today),
         _charts_section(figures(con, filters, labels, lang), lang),
         _official_section(con, filters, lang),
+        _firms_section(con, filters, lang),
+        _impact_section(con, chosen, labels, lang),
         _late_section(con, filters, labels, lang),
         "</main>",
         f"<footer><p>{_e(t('report_footer', lang))}</p><p>{_e(title)} · {_e(plans_text)}</p></footer>",

@@ -1,0 +1,68 @@
+"""What the impact estimates of one plan read from the built database: its firms' monthly exports, the region's
+monthly exports by market and sector (customs), its done activities and who took part, and the version of its
+files (estimates are kept per version: `plan.impact.stored`)."""
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from plan.impact.estimates import ActivityWindow
+
+FIRM_ROWS = """
+    SELECT exporter_id, year, month, market, sector, value_usd::DOUBLE AS value_usd
+    FROM firm_exports WHERE plan_id = $plan
+"""
+# The region's exports by month, market and sector (typed or imported): rows of the plan's own region only (no
+# origin country), not an event's figure.
+MONTHLY_EXPORTS = """
+    SELECT year, month, market, sector, sum(value)::DOUBLE AS value_usd FROM outcomes
+    WHERE plan_id = $plan AND metric = 'exports_usd' AND month IS NOT NULL AND market IS NOT NULL
+          AND sector IS NOT NULL AND origin_country IS NULL AND activity_id IS NULL
+    GROUP BY ALL
+"""
+# An activity has an impact to measure once it is done: its month is the month it ended.
+DONE_ACTIVITIES = """
+    SELECT id, title, year(actual_end) AS year, month(actual_end) AS month, markets, sectors FROM activities
+    WHERE plan_id = $plan AND status = 'done' AND actual_end IS NOT NULL ORDER BY actual_end, id
+"""
+PARTICIPANTS = "SELECT activity_id, exporter_id FROM participants WHERE plan_id = $plan"
+FILES = "SELECT table_name, sha256 FROM source_files WHERE plan_id = $plan ORDER BY table_name"
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    plan_id: str
+    version: str  # of the plan's files: the estimates change only with it
+    firm_rows: pd.DataFrame
+    monthly_rows: pd.DataFrame
+    activities: list[ActivityWindow]
+    titles: dict[str, str]
+    participants: dict[str, set[str]]  # activity id -> exporter ids
+
+
+def version(con: duckdb.DuckDBPyConnection, plan_id: str) -> str:
+    """A digest of the plan's files as built (every table: an edit anywhere may change an estimate)."""
+    files = con.execute(FILES, {"plan": plan_id}).fetchall()
+    return hashlib.sha256(repr(files).encode()).hexdigest()
+
+
+def done_activities(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The plan's done activities (`id, title, year, month` of their end, markets, sectors), in order of end."""
+    return con.execute(DONE_ACTIVITIES, {"plan": plan_id}).df()
+
+
+def read(con: duckdb.DuckDBPyConnection, plan_id: str) -> PlanInputs:
+    """Everything `estimate_plan` and the before/after chart need of the plan (ids stay in here and the
+    estimators: no result carries one)."""
+    activities = con.execute(DONE_ACTIVITIES, {"plan": plan_id}).fetchall()
+    participants: dict[str, set[str]] = {}
+    for activity_id, exporter_id in con.execute(PARTICIPANTS, {"plan": plan_id}).fetchall():
+        participants.setdefault(activity_id, set()).add(exporter_id)
+    return PlanInputs(
+        plan_id, version(con, plan_id),
+        con.execute(FIRM_ROWS, {"plan": plan_id}).df(), con.execute(MONTHLY_EXPORTS, {"plan": plan_id}).df(),
+        [ActivityWindow(id_, int(year), int(month), tuple(markets), tuple(sectors))
+         for id_, _title, year, month, markets, sectors in activities],
+        {id_: title for id_, title, *_rest in activities}, participants)
