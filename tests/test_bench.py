@@ -51,7 +51,10 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     assert burst["one process"]["errors"] == burst["2 replicas"]["errors"] == 0 and burst["ratio"] > 0
 
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3 + 3
+    assert len(targets) == 1 + 2 * len(names) + 3 + 4
+    estimated = written["impact"]  # a region's panel of 2,000 firms: every activity at both levels
+    assert estimated["estimates"] == 18 and estimated["estimated"] > 0 and estimated["firm_rows"] > 10_000
+    assert targets["impact estimates of a region's plan, 2,000 firms: seconds"]["ratio"] == estimated["median_s"]
     assert targets["first loads, burst of 30: p95 2 replicas / one process"]["limit"] == LIMITS["replicas_burst"]
     for name in names:
         assert f"warm page {name}: sample / sample" in targets and f"cold page {name}: sample / sample" in targets
@@ -63,7 +66,7 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     assert targets["viewers: errors (any run, burst load not served)"]["ratio"] == 0
 
     table = (out / "results.md").read_text(encoding="utf-8")
-    assert "| plan build |" in table and "| target | ratio | limit | met |" in table
+    assert "| plan build |" in table and "| target | ratio | limit | met |" in table and "| impact estimates |" in table
     assert table in result.stdout
 
 

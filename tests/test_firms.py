@@ -13,7 +13,7 @@ from plan.data import database
 from plan.data.store import FolderStore
 from plan.edit import editing, imports
 from plan.model.regions import Region
-from plan.view import firms, queries
+from plan.view import firms, kpis, markets, outcomes, queries
 from plan.view.filters import Filters
 from tests.test_page_editor import ATACAMA
 
@@ -106,3 +106,32 @@ def test_a_year_without_the_twelve_months_before_says_so_in_both_languages():
     assert firms.by_year_table(frame, "es").shown.iloc[0].tolist() == ["2020", "40", "sin historia suficiente",
                                                                         "US$ 5"]
     assert "not established" in firms.note(frame, "en") and "no está establecido" in firms.note(frame, "es")
+
+
+def test_exports_of_fewer_than_three_firms_are_confidential_wherever_they_are_shown(sample_dir):
+    """The sample's 2021 exports of fresh fruit to the United Kingdom, with two firms behind them in the firm file:
+    left out of the market table, the sector table, the exports by year and the KPIs (never a zero)."""
+    with open(sample_dir / ATACAMA / "firm_exports.csv", "a", encoding="utf-8") as handle:
+        handle.write("RUT-1,2021,3,GBR,fresh_fruit,1500.00,prueba\nRUT-2,2021,4,GBR,fresh_fruit,900.00,prueba\n")
+    db = sample_dir / "plan.duckdb"
+    database.build(sample_dir, db, derive=outlook.derive)
+    plan, uk = Filters(plan_ids=(ATACAMA,)), Filters(plan_ids=(ATACAMA,), markets=("GBR",))
+    with duckdb.connect(str(db), read_only=True) as con:
+        summary = queries.markets_summary(con, plan).set_index("market")
+        sectors = queries.exports_by_sector(con, uk)
+        drawn = queries.exports_drawn(con, uk).set_index("year")
+        by_year = queries.exports_by_year(con, uk).set_index("year")
+        cards = kpis.overview(con, uk)
+    assert summary.loc["GBR", "exports_confidential"] and pd.isna(summary.loc["GBR", "exports_usd"])
+    assert not summary.loc["CHN", "exports_confidential"] and summary.loc["CHN", "exports_usd"] > 0
+    table = markets.summary_table(summary.reset_index(), "exports_usd", "es")
+    for frame in table:  # shown and downloaded
+        row = frame[frame["Mercado"] == "Reino Unido"].iloc[0]
+        assert row["Exportaciones último año (US$)"] == "confidencial"
+    assert sectors["confidential"].tolist() == [True] and sectors["exports_usd"].isna().all()
+    assert outcomes.exports_by_sector_table(sectors, "en").raw.iloc[0]["Exports (US$)"] == "confidential"
+    assert drawn.loc[2021, "confidential"] and pd.isna(drawn.loc[2021, "exports_usd"])
+    assert not drawn.loc[2020, "confidential"] and drawn.loc[2020, "exports_usd"] > 0  # no firm behind it is known
+    assert pd.isna(by_year.loc[2021, "exports_usd"])
+    exports_card = cards[cards["kpi"] == "exports"].iloc[0]
+    assert pd.isna(exports_card["actual"])  # absent, not US$ 0

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from plan import outlook
-from plan.bench import build, pages, scaleout, viewers
+from plan.bench import build, impact, pages, scaleout, viewers
 from plan.data import database, demo
 from plan.serve import server
 from plan.ui import PAGES
@@ -117,6 +117,8 @@ def _targets(scale: str, results: dict) -> list[dict]:
               + crowd["idle_open_errors"] + crowd["burst"]["errors"] + sum(m["errors"] for m in memory.values())
               + burst["one process"]["errors"] + burst["2 replicas"]["errors"])
     targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
+    targets.append(_target("impact estimates of a region's plan, 2,000 firms: seconds", results["impact"]["median_s"],
+                           impact.LIMIT_S))
     return targets
 
 
@@ -141,6 +143,7 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
         "viewers": _measure_viewers(*datasets[scale], work_dir, QUICK_CROWD if quick else FULL_CROWD, log),
         "save_visible": {name: scaleout.save_visible(*datasets[name], repetitions) for name in datasets},
         "replicas_burst": scaleout.burst(*datasets[scale], work_dir, 1 if quick else repetitions, log),
+        "impact": impact.measure(repetitions),
     }
     if scale == BASE:  # one dataset: each figure stands for both sides
         for by_scale in results["pages"].values():
@@ -190,6 +193,12 @@ def markdown(results: dict) -> str:
               "| --- | ---: | ---: | ---: |"]
     lines += [f"| {name} | {burst[name]['p50_s']:.3f} | {burst[name]['p95_s']:.3f} | {burst[name]['errors']} |"
               for name in ("one process", "2 replicas")]
+    estimated = results["impact"]
+    lines += ["", "| impact estimates | firm rows | monthly rows | estimates (with a figure) | median s | max s |",
+              "| --- | ---: | ---: | ---: | ---: | ---: |",
+              f"| {estimated['name']} | {estimated['firm_rows']:,} | {estimated['monthly_rows']:,} "
+              f"| {estimated['estimates']} ({estimated['estimated']}) | {estimated['median_s']:.3f} "
+              f"| {estimated['max_s']:.3f} |"]
     lines += ["", "| target | ratio | limit | met |", "| --- | ---: | ---: | --- |"]
     for target in results["targets"]:
         ratio = "-" if target["ratio"] is None else f"{target['ratio']:.2f}"

@@ -56,8 +56,9 @@ def _sums(frame: pd.DataFrame, column: str, *keys: str) -> Sums:
     and KPI took 0.9 s for a national view (160 plans x 10 KPIs and the year before)."""
     if frame.empty:
         return {}
-    summed = frame.groupby(["plan_id", *keys], sort=False)[column].sum()
-    return {key if isinstance(key, tuple) else (key,): float(value) for key, value in summed.items()}
+    summed = frame.groupby(["plan_id", *keys], sort=False)[column].sum(min_count=1)
+    # A figure left out (exports of fewer than 3 firms: queries.CONFIDENTIAL) is absent, never a zero.
+    return {key if isinstance(key, tuple) else (key,): float(value) for key, value in summed.items() if pd.notna(value)}
 
 
 

@@ -9,7 +9,7 @@ from plan.model import countries
 from plan.model.countries import country_name
 from plan.model.i18n import format_number, format_usd, t
 from plan.view.charts import PALETTE, plain, plan_name, room_for_labels, short_ticks, styled
-from plan.view.present import Card, Presented, columns, formatted, is_missing, localize
+from plan.view.present import Card, Presented, columns, confidential, formatted, is_missing, localize
 
 # Metrics of `queries.markets_summary` a map can colour by; the first is the default.
 METRICS = ("activities", "deals_closed_usd", "deals_projected_usd", "exports_usd")
@@ -33,14 +33,15 @@ def summary_table(summary: pd.DataFrame, metric: str, lang: str) -> Presented:
     frame = summary.sort_values([metric, "activities"], ascending=False, na_position="last", kind="stable")
     frame = frame.assign(priority=[t("markets_yes" if p else "markets_no", lang) for p in frame["priority"]],
                          exports_year=[None if is_missing(y) else str(int(y)) for y in frame["exports_year"]])
-    return localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
-                            "activities": ("markets_activities", "count"), "campaigns": ("markets_campaigns", "count"),
-                            **columns("deals_closed_usd", "deals_projected_usd"),
-                            "shared_activities": ("markets_shared_activities", "count"),
-                            "shared_closed_usd": ("markets_shared_closed", "usd"),
-                            "exports_usd": ("markets_exports_usd", "usd"),
-                            "exports_year": ("markets_exports_year", "text")},
-                    lang)
+    tables = localize(frame, {"market": ("markets_market", "country"), "priority": ("markets_priority", "text"),
+                              "activities": ("markets_activities", "count"),
+                              "campaigns": ("markets_campaigns", "count"),
+                              **columns("deals_closed_usd", "deals_projected_usd"),
+                              "shared_activities": ("markets_shared_activities", "count"),
+                              "shared_closed_usd": ("markets_shared_closed", "usd"),
+                              "exports_usd": ("markets_exports_usd", "usd"),
+                              "exports_year": ("markets_exports_year", "text")}, lang)
+    return confidential(tables, frame["exports_confidential"], ["markets_exports_usd"], lang)
 
 
 def _group(priority: bool, covered: bool) -> str | None:
@@ -116,11 +117,12 @@ def cards(summary: pd.DataFrame, market: str, lang: str) -> list[Card]:
     row = rows.iloc[0]
     exports_label = (t("markets_latest_exports", lang, year=int(row["exports_year"]))
                      if not is_missing(row["exports_year"]) else t("markets_latest_exports_none", lang))
+    exports = t("firms_confidential", lang) if row["exports_confidential"] else _usd(row["exports_usd"], lang)
     return [Card(t("markets_activities_counted", lang), format_number(row["activities"], lang)),
             Card(t("markets_campaigns", lang), format_number(row["campaigns"], lang)),
             Card(t("markets_own_closed", lang), _usd(row["deals_closed_usd"], lang)),
             Card(t("markets_own_projected", lang), _usd(row["deals_projected_usd"], lang)),
-            Card(exports_label, "—" if is_missing(row["exports_usd"]) else format_usd(row["exports_usd"], lang))]
+            Card(exports_label, exports)]
 
 
 def activities_table(activities: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:

@@ -27,7 +27,7 @@ from plan.view.charts import (
     styled,
     usd_axis,
 )
-from plan.view.present import Presented, columns, is_missing, localize, month_label, signed
+from plan.view.present import Presented, columns, confidential, is_missing, localize, month_label, signed
 
 # Deals closed and deals projected: two figures never added up, each in its colour on every chart.
 CLOSED_COLOR = "#009e73"
@@ -42,8 +42,9 @@ def sector_name(code, lang: str) -> str:
 def exports_by_sector_table(exports: pd.DataFrame, lang: str) -> Presented:
     """`queries.exports_by_sector` for people: year, sector, exports."""
     frame = exports.assign(sector=[sector_name(code, lang) for code in exports["sector"]])
-    return localize(frame, {"year": ("year", "text"), "sector": ("outcomes_sector", "text"),
-                            "exports_usd": ("exports_usd", "usd")}, lang)
+    tables = localize(frame, {"year": ("year", "text"), "sector": ("outcomes_sector", "text"),
+                              "exports_usd": ("exports_usd", "usd")}, lang)
+    return confidential(tables, exports["confidential"], ["exports_usd"], lang)
 
 
 def deals_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
@@ -151,7 +152,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
     """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled with
     its short figure (`MMUS$ 5.457`, so a phone shows it whole); the exact one on hover."""
-    rows = exports.sort_values(["exports_usd"], ascending=True)
+    rows = exports[~exports["confidential"]].sort_values(["exports_usd"], ascending=True)  # said in the table
     names = [sector_name(code, lang) for code in rows["sector"]]
     values = [float(v) for v in rows["exports_usd"]]
     figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[0],

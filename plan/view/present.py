@@ -182,11 +182,25 @@ def capped_note(rows: pd.DataFrame, key: str, lang: str) -> str:
     return t(key, lang, shown=format_number(len(rows), lang), total=format_number(matching, lang))
 
 
+def confidential(tables: Presented, hidden, keys: list[str], lang: str) -> Presented:
+    """The cells of `keys` (headers' i18n keys) in the rows `hidden` marks written "confidencial", in the shown
+    table and its download alike: figures of fewer than 3 firms (`queries.CONFIDENTIAL`)."""
+    shown, raw = tables.shown.copy(), tables.raw.copy()
+    rows = list(pd.Series(hidden, dtype=bool).reset_index(drop=True))
+    for key in keys:
+        header = t(key, lang)
+        for frame in (shown, raw):
+            frame[header] = frame[header].astype(object)
+            frame.loc[rows, header] = t("firms_confidential", lang)
+    return Presented(shown, raw)
+
+
 def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str) -> Presented:
-    """`queries.exports_by_year` for people: plan, year, exports, change and growth."""
-    return localize(exports, {"plan_id": ("plan", plan_labels), "year": ("year", "text"),
-                              "exports_usd": ("exports_usd", "usd"), "increase_usd": ("increase_usd", "usd"),
-                              "growth_pct": ("growth_pct", "pct")}, lang)
+    """`queries.exports_by_year` for people: plan, year, exports, change and growth (confidential ones said)."""
+    tables = localize(exports, {"plan_id": ("plan", plan_labels), "year": ("year", "text"),
+                                "exports_usd": ("exports_usd", "usd"), "increase_usd": ("increase_usd", "usd"),
+                                "growth_pct": ("growth_pct", "pct")}, lang)
+    return confidential(tables, exports["confidential"], ["exports_usd"], lang)
 
 
 def official_note(official: pd.DataFrame, lang: str) -> str:

@@ -22,6 +22,20 @@ from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOT
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
 EVENTS_SHOWN = 30  # events a chart draws one bar each at most
 
+# Exports that describe fewer than MIN_FIRMS firms are kept confidential (docs/firms.md): where the plans have
+# firm-level rows (firm_exports.csv), each figure is checked against the distinct firms behind it, counted under
+# the same filters, and left out (NULL, `confidential` true) when they are 1 or 2. Without firm rows nothing is
+# known of the firms, and nothing is left out.
+MIN_FIRMS = 3
+# A firm: customs' anonymous numbers carry their year (`DUS-2021-1234`); comparisons across a January take the
+# number without it, assuming (as docs/firms.md and the pages say) that customs keeps a firm's number from one
+# year to the next, which is not established.
+FIRM = "regexp_replace(exporter_id, '^DUS-[0-9]{4}-', 'DUS-')"
+FIRMS_BEHIND = f"""
+    SELECT plan_id, year, market, sector, {FIRM} AS firm FROM firm_exports WHERE {OUTCOME_MATCH} AND value_usd > 0
+"""  # noqa: S608 - constant fragments only
+CONFIDENTIAL = f"coalesce(firms BETWEEN 1 AND {MIN_FIRMS - 1}, false)"
+
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
     params = filters.params(sql, **extra) if filters is not None else extra
@@ -336,8 +350,12 @@ MARKETS_SUMMARY = f"""
     ), exports AS (
         SELECT market, year, sum(value) AS exports_usd FROM outcomes
         WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' AND market IS NOT NULL GROUP BY ALL
+    ), behind AS (
+        SELECT market, year, count(DISTINCT firm) AS firms FROM ({FIRMS_BEHIND}) GROUP BY ALL
     ), latest_exports AS (
-        SELECT market, arg_max(exports_usd, year) AS exports_usd, max(year) AS exports_year FROM exports GROUP BY ALL
+        SELECT market, CASE WHEN NOT {CONFIDENTIAL} THEN exports_usd END AS exports_usd, year AS exports_year,
+               {CONFIDENTIAL} AS exports_confidential
+        FROM exports LEFT JOIN behind USING (market, year) QUALIFY year = max(year) OVER (PARTITION BY market)
     ), priority AS (
         SELECT DISTINCT market FROM (SELECT unnest(priority_markets) AS market FROM plan
                                      WHERE list_contains($plans::VARCHAR[], plan_id))
@@ -348,7 +366,7 @@ MARKETS_SUMMARY = f"""
     SELECT m.market, coalesce(a.activities, 0) AS activities, coalesce(c.campaigns, 0) AS campaigns,
            a.deals_closed_usd, a.deals_projected_usd, coalesce(a.shared_activities, 0) AS shared_activities,
            a.shared_closed_usd, a.shared_projected_usd, e.exports_usd, e.exports_year,
-           p.market IS NOT NULL AS priority,
+           coalesce(e.exports_confidential, false) AS exports_confidential, p.market IS NOT NULL AS priority,
            coalesce(a.activities, 0) + coalesce(c.campaigns, 0) > 0 AS covered
     FROM markets m LEFT JOIN by_activity a USING (market) LEFT JOIN by_campaign c USING (market)
          LEFT JOIN latest_exports e USING (market) LEFT JOIN priority p USING (market)
@@ -459,8 +477,13 @@ GROWTH = """
 """
 
 EXPORTS_BY_YEAR = f"""
-    WITH yearly AS ({EXPORTS_YEARLY})
-    SELECT plan_id, year, exports_usd, last_month, {GROWTH}
+    WITH behind AS (SELECT plan_id, year, count(DISTINCT firm) AS firms FROM ({FIRMS_BEHIND}) GROUP BY ALL),
+    yearly AS (
+        SELECT plan_id, year, CASE WHEN NOT {CONFIDENTIAL} THEN exports_usd END AS exports_usd, last_month,
+               {CONFIDENTIAL} AS confidential
+        FROM ({EXPORTS_YEARLY}) LEFT JOIN behind USING (plan_id, year)
+    )
+    SELECT plan_id, year, exports_usd, last_month, {GROWTH}, confidential
     FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
     ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
@@ -497,12 +520,20 @@ EXPORTS_HISTORY = f"""
         SELECT series AS plan_id, list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL)
                AS scope_markets, bool_or(market IS NULL) AS scope_unsplit
         FROM latest GROUP BY ALL
-    ), marked AS (SELECT series AS plan_id, max(plan_year) AS plan_year FROM shown GROUP BY ALL)
-    SELECT plan_id, year, exports_usd, last_month,
-           CASE WHEN coalesce(last_month, 12) = 12 THEN increase_usd END AS increase_usd,
-           CASE WHEN coalesce(last_month, 12) = 12 THEN growth_pct END AS growth_pct,
-           plan_year, coalesce(scope_markets, []) AS scope_markets, scope_unsplit
-    FROM grown JOIN scope USING (plan_id) JOIN marked USING (plan_id) ORDER BY plan_id, year
+    ), marked AS (SELECT series AS plan_id, max(plan_year) AS plan_year FROM shown GROUP BY ALL
+    ), behind AS (
+        SELECT s.series AS plan_id, f.year, count(DISTINCT f.firm) AS firms
+        FROM ({FIRMS_BEHIND}) f JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office
+             AND p.year <= s.plan_year
+        GROUP BY ALL
+    ), kept AS (
+        SELECT g.*, {CONFIDENTIAL} AS confidential FROM grown g LEFT JOIN behind USING (plan_id, year)
+    )
+    SELECT plan_id, year, CASE WHEN NOT confidential THEN exports_usd END AS exports_usd, last_month,
+           CASE WHEN coalesce(last_month, 12) = 12 AND NOT confidential THEN increase_usd END AS increase_usd,
+           CASE WHEN coalesce(last_month, 12) = 12 AND NOT confidential THEN growth_pct END AS growth_pct,
+           plan_year, coalesce(scope_markets, []) AS scope_markets, scope_unsplit, confidential
+    FROM kept JOIN scope USING (plan_id) JOIN marked USING (plan_id) ORDER BY plan_id, year
 """  # noqa: S608 - constant fragments only
 
 
@@ -520,10 +551,16 @@ def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 
 
 EXPORTS_BY_SECTOR = f"""
-    WITH exports AS (SELECT year, sector, value FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd')
-    SELECT year, sector, sum(value) AS exports_usd
-    FROM exports WHERE year = (SELECT max(year) FROM exports)
-    GROUP BY ALL ORDER BY exports_usd DESC, sector
+    WITH exports AS (SELECT year, sector, value FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'),
+    behind AS (SELECT year, sector, count(DISTINCT firm) AS firms FROM ({FIRMS_BEHIND}) GROUP BY ALL),
+    summed AS (
+        SELECT year, sector, sum(value) AS exports_usd FROM exports WHERE year = (SELECT max(year) FROM exports)
+        GROUP BY ALL
+    )
+    SELECT year, sector, CASE WHEN NOT {CONFIDENTIAL} THEN exports_usd END AS exports_usd,
+           {CONFIDENTIAL} AS confidential
+    FROM summed LEFT JOIN behind USING (year, sector)
+    ORDER BY summed.exports_usd DESC, sector
 """  # noqa: S608 - constant fragments only
 
 
@@ -579,11 +616,7 @@ def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) ->
 # Distinct firms, counted here at the level each table shows: a count of distinct firms never adds up across
 # years, markets or sectors. A period is the months of a year the filters keep; a firm is new to a market when
 # it exports there in the period and did not in the 12 months before the period (to that market, in any
-# sector); with some of those months not loaded (no row of any firm), it cannot be told: NULL. Customs' anonymous
-# numbers carry their year (`DUS-2021-1234`): the comparison with the months before a January takes the number
-# without its year, assuming (as docs/firms.md and the page say) that customs keeps a firm's number from one year
-# to the next, which is not established.
-FIRM = "regexp_replace(exporter_id, '^DUS-[0-9]{4}-', 'DUS-')"
+# sector); with some of those months not loaded (no row of any firm), it cannot be told: NULL. A firm is `FIRM`.
 FIRM_PERIODS = f"""
     shown AS (
         SELECT {FIRM} AS firm, year, market, value_usd, exporter_id LIKE 'DUS-%' AS customs FROM firm_exports
