@@ -32,6 +32,8 @@ for level in sorted({e.level for e in estimates}):
     st.caption(f"{t(f'impact_level_{level}', lang)}: {meaning(level, lang)}")
 if all(e.level == "aggregate" for e in estimates):
     st.caption(t("impact_no_firm_data", lang))
+elif ui.query_unfiltered(view.db_path, view.version, inputs.customs_ids, plan_id):
+    st.caption(t("firms_customs_assumption", lang))
 
 st.subheader(t("impact_section_activity", lang))
 activity_id = st.selectbox(t("impact_pick_activity", lang), list(done.index), key="impact-activity",

@@ -13,7 +13,7 @@ import pytest
 
 from plan import outlook
 from plan.data import database
-from plan.impact import estimate_plan, results
+from plan.impact import estimate_plan, inputs, results
 from plan.impact.panels import firm_panel
 from plan.view import report
 from plan.view.filters import Filters
@@ -168,3 +168,28 @@ def test_no_firm_id_reaches_the_outcomes_and_markets_pages_or_the_report(app_env
         document = report.render(con, Filters(plan_ids=(ATACAMA,)), "es")
     assert "Empresas exportadoras" in document and "Impacto" in document and "intervalo" in document.lower()
     assert "EMP-" not in document
+
+
+def test_customs_ids_carry_their_year_and_the_estimates_compare_them_across_january(sample_dir):
+    """The same panel with customs' ids (`DUS-<year>-<n>`) gives the same estimates as with ids stable across
+    years: the comparison takes the number without its year (the assumption the page states)."""
+    _plant(sample_dir, effect=0.5)
+    db = sample_dir / "plan.duckdb"
+    database.build(sample_dir, db, derive=outlook.derive)
+    with database.reader(db) as con:
+        stable = results.estimates(con, ATACAMA)
+    firms = sample_dir / ATACAMA / "firm_exports.csv"
+    rows = [line.split(",") for line in firms.read_text(encoding="utf-8").splitlines()]
+    firms.write_text("\n".join([",".join(rows[0])] + [",".join([f"DUS-{r[1]}-{r[0][4:]}", *r[1:]]) for r in rows[1:]])
+                     + "\n", encoding="utf-8")
+    participants = sample_dir / ATACAMA / "participants.csv"
+    lines = participants.read_text(encoding="utf-8").splitlines()
+    participants.write_text("\n".join([lines[0]] + [line.replace(",RUT-", ",DUS-2021-") for line in lines[1:]])
+                            + "\n", encoding="utf-8")
+    database.build(sample_dir, db, derive=outlook.derive)
+    with database.reader(db) as con:
+        customs = results.estimates(con, ATACAMA)
+        assert inputs.customs_ids(con, ATACAMA)
+    assert [(e.estimate, e.n_treated, e.n_control) for e in customs] == [
+        (e.estimate, e.n_treated, e.n_control) for e in stable]
+    assert sum(e.estimate is not None for e in customs if e.level == "firm") >= 6

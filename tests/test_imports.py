@@ -92,6 +92,7 @@ def test_a_save_is_an_official_version_and_a_moved_file_is_a_conflict_that_write
     path = tmp_path / "marzo.txt"
     path.write_bytes(dus_month(2020, 3, 200, seed=2).raw)
     store = FolderStore(sample_dir)
+    firm_file = (sample_dir / ATACAMA / "firm_exports.csv").read_bytes()
     figures = imports.SOURCES["aduanas"].read([path], imports.region_to_import(sample_dir, ATACAMA, None), 10**9)
     draft = imports.preview(sample_dir, ATACAMA, figures).draft()
     assert [file.table for file in draft.files] == [OUTCOMES, FIRM_EXPORTS]
@@ -104,7 +105,7 @@ def test_a_save_is_an_official_version_and_a_moved_file_is_a_conflict_that_write
     conflict = imports.save(sample_dir, store, draft, "Luis")
     assert isinstance(conflict, editing.Conflict)
     assert (sample_dir / ATACAMA / "outcomes.csv").read_bytes() == moved
-    assert not (sample_dir / ATACAMA / "firm_exports.csv").exists()  # neither file: one save for both
+    assert (sample_dir / ATACAMA / "firm_exports.csv").read_bytes() == firm_file  # neither file: one save for both
 
     draft = imports.preview(sample_dir, ATACAMA, figures).draft()  # previewed again on the files as they are now
     saved = imports.save(sample_dir, store, draft, "Luis")

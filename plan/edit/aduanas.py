@@ -23,7 +23,7 @@ from plan.edit.official import CODES, Figures, aduanas_countries, sector_of
 from plan.model.code_tables import read_code_table
 from plan.model.countries import UNASSIGNED
 from plan.model.issues import Issue, PlanInvalid
-from plan.model.official_sources import ADUANAS
+from plan.model.official_sources import ADUANAS, customs_exporter_id
 from plan.model.regions import Region
 
 MAX_ISSUES = 200  # values that cannot be read, listed one by one; beyond that, counted
@@ -182,12 +182,13 @@ class _Reader:
             return []
         second = fields[self.at["second_exporter"]].strip().lstrip(b"0")
         if not second.isdigit() or second == main:
-            return [(f"DUS-{year}-{main.decode()}", value)]
+            return [(customs_exporter_id(year, main.decode()), value)]
         share = self.share(line, fields[self.at["exporter_share"]])
         if share is None:
             return []
         first = (value * share / 100).quantize(Decimal("0.01"))
-        return [(f"DUS-{year}-{main.decode()}", first), (f"DUS-{year}-{second.decode()}", value - first)]
+        return [(customs_exporter_id(year, main.decode()), first),
+                (customs_exporter_id(year, second.decode()), value - first)]
 
     def share(self, line: int, raw: bytes) -> Decimal | None:
         """The main exporter's share in percent (0 to 100; empty: all of it); one that does not read is an issue."""

@@ -9,11 +9,16 @@ import duckdb
 import pandas as pd
 
 from plan.impact.estimates import ActivityWindow
+from plan.model.official_sources import CUSTOMS_ID_SQL, FIRM_SQL
 
-FIRM_ROWS = """
-    SELECT exporter_id, year, month, market, sector, value_usd::DOUBLE AS value_usd
+# A firm across years: customs' anonymous numbers without their year (plan.model.official_sources), so an
+# activity's months before and after a January compare the same firms; the plan's own ids as written.
+FIRM_ROWS = f"""
+    SELECT {FIRM_SQL} AS exporter_id, year, month, market, sector, value_usd::DOUBLE AS value_usd
     FROM firm_exports WHERE plan_id = $plan
-"""
+"""  # noqa: S608 - constant fragments only
+PARTICIPANTS = f"SELECT activity_id, {FIRM_SQL} AS exporter_id FROM participants WHERE plan_id = $plan"  # noqa: S608
+CUSTOMS_IDS = f"SELECT bool_or({CUSTOMS_ID_SQL}) FROM firm_exports WHERE plan_id = $plan"  # noqa: S608
 # The region's exports by month, market and sector (typed or imported): rows of the plan's own region only (no
 # origin country), not an event's figure.
 MONTHLY_EXPORTS = """
@@ -27,7 +32,6 @@ DONE_ACTIVITIES = """
     SELECT id, title, year(actual_end) AS year, month(actual_end) AS month, markets, sectors FROM activities
     WHERE plan_id = $plan AND status = 'done' AND actual_end IS NOT NULL ORDER BY actual_end, id
 """
-PARTICIPANTS = "SELECT activity_id, exporter_id FROM participants WHERE plan_id = $plan"
 FILES = "SELECT table_name, sha256 FROM source_files WHERE plan_id = $plan ORDER BY table_name"
 
 
@@ -46,6 +50,11 @@ def version(con: duckdb.DuckDBPyConnection, plan_id: str) -> str:
     """A digest of the plan's files as built (every table: an edit anywhere may change an estimate)."""
     files = con.execute(FILES, {"plan": plan_id}).fetchall()
     return hashlib.sha256(repr(files).encode()).hexdigest()
+
+
+def customs_ids(con: duckdb.DuckDBPyConnection, plan_id: str) -> bool:
+    """Whether the plan's firm rows name firms by customs' anonymous numbers (the page then says what it assumes)."""
+    return bool(con.execute(CUSTOMS_IDS, {"plan": plan_id}).fetchone()[0])
 
 
 def done_activities(con: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from plan.model.official_sources import OFFICIAL_SOURCES, SOURCE_PATTERN
+from plan.model.official_sources import CUSTOMS_ID_SQL, FIRM_SQL, OFFICIAL_SOURCES, SOURCE_PATTERN
 from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
 
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
@@ -27,10 +27,7 @@ EVENTS_SHOWN = 30  # events a chart draws one bar each at most
 # the same filters, and left out (NULL, `confidential` true) when they are 1 or 2. Without firm rows nothing is
 # known of the firms, and nothing is left out.
 MIN_FIRMS = 3
-# A firm: customs' anonymous numbers carry their year (`DUS-2021-1234`); comparisons across a January take the
-# number without it, assuming (as docs/firms.md and the pages say) that customs keeps a firm's number from one
-# year to the next, which is not established.
-FIRM = "regexp_replace(exporter_id, '^DUS-[0-9]{4}-', 'DUS-')"
+FIRM = FIRM_SQL  # a firm across years (customs' numbers without their year): plan.model.official_sources
 FIRMS_BEHIND = f"""
     SELECT plan_id, year, market, sector, {FIRM} AS firm FROM firm_exports WHERE {OUTCOME_MATCH} AND value_usd > 0
 """  # noqa: S608 - constant fragments only
@@ -619,7 +616,7 @@ def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) ->
 # sector); with some of those months not loaded (no row of any firm), it cannot be told: NULL. A firm is `FIRM`.
 FIRM_PERIODS = f"""
     shown AS (
-        SELECT {FIRM} AS firm, year, market, value_usd, exporter_id LIKE 'DUS-%' AS customs FROM firm_exports
+        SELECT {FIRM} AS firm, year, market, value_usd, {CUSTOMS_ID_SQL} AS customs FROM firm_exports
         WHERE {OUTCOME_MATCH} AND value_usd > 0
     ), periods AS (
         SELECT DISTINCT year, greatest(year * 12 + coalesce(3 * $quarter::INTEGER - 3, 0),
