@@ -477,6 +477,21 @@ def shifted(issue: Issue, rows: int) -> Issue:
     return replace(issue, line=issue.line + rows if issue.line > 1 else issue.line, params=params)
 
 
+def outcome_answers(monkeypatch) -> list:
+    """What DuckDB's bulk load answers for outcomes files from now on (the plan's other bulk file, firm_exports.csv,
+    is loaded apart and not recorded)."""
+    answers, real_load = [], sql_reader.load
+
+    def recorded(con, files):
+        answer = real_load(con, files)
+        if files[0][0].table is OUTCOMES:
+            answers.append(answer)
+        return answer
+
+    monkeypatch.setattr(sql_reader, "load", recorded)
+    return answers
+
+
 @pytest.mark.parametrize("case", OUTCOME_ROW_REFUSALS, ids=lambda case: case.name)
 def test_rejected_outcomes_give_the_same_issues_in_a_big_file(tmp_path, monkeypatch, case):
     # DuckDB judges big outcome files; whatever it doubts must be judged again by the Python
@@ -484,9 +499,7 @@ def test_rejected_outcomes_give_the_same_issues_in_a_big_file(tmp_path, monkeypa
     fixture = REJECTED / f"{case.fixture}.csv"
     small = issues_of(with_fixture(tmp_path / "small", fixture))
     big_bytes, added = with_valid_rows_first(fixture)
-    answers = []
-    real_load = sql_reader.load
-    monkeypatch.setattr(sql_reader, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
+    answers = outcome_answers(monkeypatch)
     big = issues_of(plan_folder(tmp_path / "big", {"outcomes.csv": big_bytes}))
     expected = [shifted(issue, added) for issue in small]
     assert where(big) == where(expected)
@@ -524,9 +537,7 @@ def test_tolerated_outcomes_load_the_same_rows_by_sql_and_by_python(tmp_path, ca
     # canonical rows, and clean files must really take the fast path.
     left_out = OPTIONAL_LEFT_OUT.get(case, ("outcomes", ()))[1]
     expected = rows_without(canonical_db, "outcomes", left_out)
-    answers = []
-    real_load = sql_reader.load
-    monkeypatch.setattr(sql_reader, "load", lambda con, files: answers.append(real_load(con, files)) or answers[-1])
+    answers = outcome_answers(monkeypatch)
     data = with_fixture(tmp_path, TOLERATED / f"{case}.csv")
     exclude = f" EXCLUDE ({', '.join(left_out)})" if left_out else ""
     for path in ("sql", "python"):
