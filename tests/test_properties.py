@@ -41,7 +41,9 @@ from plan.edit.downloads import table_csv
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import (
     ACTIVITIES,
+    FIRM_EXPORTS,
     OUTCOMES,
+    PARTICIPANTS,
     PISCO_CAMPAIGNS,
     PLAN,
     STARTED,
@@ -150,13 +152,14 @@ def _follow_rules(table: Table, values: dict) -> dict:
 def rows(draw, table: Table, references: dict[str, list[str]] | None = None,
          max_money: Decimal = MAX_MONEY) -> tuple[dict, dict]:
     """(canonical values, values as written into the editor) of one valid row; `references` gives the ids a
-    reference column may name (none: only empty)."""
+    reference column may name (none: empty, or any code when the column is required)."""
     values = {}
     for name, info in table.model.model_fields.items():
         kind = kind_of(info)
         strategy = canonical(kind, max_money)
-        if name in table.references:
-            strategy = st.sampled_from((references or {}).get(name) or [None])
+        if name in table.references:  # a required one without ids to name (a table read alone): any code
+            known = (references or {}).get(name)
+            strategy = st.sampled_from(known) if known else strategy if info.is_required() else st.none()
         if not info.is_required() and kind.name != "list":
             strategy = st.none() | strategy
         values[name] = draw(strategy)
@@ -184,6 +187,8 @@ def plans(draw) -> dict[str, list[tuple[dict, dict]]]:
     activity_ids = [values["id"] for values, _ in drawn["activities"]]
     drawn["outcomes"] = draw(table_rows(OUTCOMES, {"activity_id": activity_ids}))
     drawn["targets"] = draw(table_rows(TARGETS, max_size=3))
+    drawn["firm_exports"] = draw(table_rows(FIRM_EXPORTS, max_size=3))
+    drawn["participants"] = draw(table_rows(PARTICIPANTS, {"activity_id": activity_ids}, max_size=3))
     return drawn
 
 
