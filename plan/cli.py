@@ -431,8 +431,8 @@ def _report_format(out: Path) -> str:
     """`.html` or `.pdf`, from --out's extension (any case); another one is a usage error naming it."""
     suffix = out.suffix.lower()
     if suffix not in REPORT_FORMATS:
-        raise UsageError("report_unknown_format", option="--out", value=out, suffix=suffix or "—",
-                         allowed=", ".join(REPORT_FORMATS))
+        raise UsageError("report_unknown_format" if suffix else "report_no_format", option="--out", value=out,
+                         suffix=suffix, allowed=", ".join(REPORT_FORMATS))
     return suffix
 
 

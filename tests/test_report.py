@@ -256,7 +256,7 @@ def test_unknown_values_exit_2_name_the_option_and_write_nothing(sample_dir, tmp
 
 
 def test_an_output_path_that_cannot_be_written_exits_2_and_leaves_it_as_it_was(sample_dir, tmp_path):
-    folder = tmp_path / "reports"  # --out naming a folder, not a file
+    folder = tmp_path / "reports.html"  # --out naming a folder, not a file
     folder.mkdir()
     (folder / "old.html").write_text("previous report", encoding="utf-8")
     result = plan("report", sample_dir, "--out", folder, "--db", tmp_path / "plan.duckdb", "--lang", "en")

@@ -99,12 +99,14 @@ def test_without_chromium_the_command_says_so_and_writes_nothing(sample_dir, tmp
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-@pytest.mark.parametrize("lang, says", [
-    ("es", "--out: «{out}» termina en «.docx»; el informe se escribe como .html, .pdf"),
-    ("en", "--out: '{out}' ends in '.docx'; the report is written as .html, .pdf"),
+@pytest.mark.parametrize("name, lang, says", [
+    ("report.docx", "es", "--out: «{out}» termina en «.docx»; el informe se escribe como .html, .pdf"),
+    ("report.docx", "en", "--out: '{out}' ends in '.docx'; the report is written as .html, .pdf"),
+    ("report", "es", "--out: «{out}» no tiene extensión; el informe se escribe como .html, .pdf"),
+    ("report", "en", "--out: '{out}' has no extension; the report is written as .html, .pdf"),
 ])
-def test_another_extension_is_a_usage_error_naming_it(sample_dir, tmp_path, lang, says):
-    out = tmp_path / "report.docx"
+def test_another_extension_is_a_usage_error_naming_it(sample_dir, tmp_path, name, lang, says):
+    out = tmp_path / name
     result = plan("report", sample_dir, "--out", out, "--db", tmp_path / "plan.duckdb", "--lang", lang)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert says.format(out=out) in result.stderr and "Traceback" not in result.stderr
