@@ -2,6 +2,7 @@
 
 Text is read back with pypdf: what it extracts is what a reader can select and search."""
 
+import importlib.util
 import io
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from plan.data import database
 from plan.model.i18n import t
 from plan.model.kpi_definitions import KPIS
-from plan.view import overview, queries, report
+from plan.view import overview, queries, report, report_pdf
 from plan.view.filters import Filters, plan_labels
 from plan.view.report_pdf import CHROMIUM_VARIABLE
 from tests.apptest import open_page
@@ -130,3 +131,24 @@ def test_without_chromium_the_sidebar_says_so_instead_of_the_pdf_button(app_env,
     assert _sidebar_downloads(at) == ["Download report"]
     said = f"cannot make the PDF: there is no Chromium at {missing} (PLAN_CHROMIUM_PATH); the HTML report still works"
     assert said in [caption.value for caption in at.sidebar.caption]
+
+
+def test_without_playwright_the_reason_is_said_in_both_languages(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "playwright" else real(name, *a))
+    assert report_pdf.unavailable("es").startswith("no se puede generar el PDF: falta el paquete de Python playwright")
+    assert report_pdf.unavailable("en").startswith("cannot make the PDF: the Python package playwright is missing")
+    with pytest.raises(report_pdf.PdfUnavailable):
+        report_pdf.pdf_bytes("<html></html>", "en", "today")
+
+
+def test_a_chromium_that_does_not_start_is_said_and_nothing_is_written(sample_dir, tmp_path):
+    not_a_browser = tmp_path / "chromium"
+    not_a_browser.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    not_a_browser.chmod(0o755)
+    out = tmp_path / "report.pdf"
+    result = plan("report", sample_dir, "--out", out, "--db", tmp_path / "plan.duckdb", "--lang", "en",
+                  env=plain_env(**{CHROMIUM_VARIABLE: str(not_a_browser)}))
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert f"cannot make the PDF: Chromium ({not_a_browser}) did not start: " in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == "" and not out.exists()
