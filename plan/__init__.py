@@ -19,7 +19,8 @@
              files, UN Comtrade) read and merged into outcomes like an edit, one flow for every source
              (imports; official, aduanas, comtrade), pull and push of the store (push_pull)
     view/    what a page shows: filters, named queries, KPIs, the shared presentation and chart style (present,
-             charts), one module per page (overview, progress, markets, mix, pisco, outcomes), the report;
+             charts), one module per page (overview, progress, markets, mix, pisco, outcomes), the report (HTML, and
+             the PDF headless Chromium prints from it: report_pdf);
              read-only, it imports nothing of edit/ (what both need, such as the name an imported figure's
              source carries, is in model/)
     ui/      the Streamlit helpers the pages share, the editor page, who may edit

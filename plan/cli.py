@@ -32,7 +32,7 @@ from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid, UsageError
 from plan.model.models import TABLES_BY_NAME
 from plan.outlook import listing
-from plan.view import queries, report, report_options
+from plan.view import queries, report, report_options, report_pdf
 from plan.view.filters import Filters
 from plan.view.report_options import ReportOptions
 
@@ -358,15 +358,17 @@ def _run_demo(args) -> int:
 
 def _add_report_command(commands) -> None:
     report_cmd = commands.add_parser(
-        "report", help="write a self-contained HTML progress report (works offline)",
+        "report", help="write the progress report as a self-contained HTML file (works offline) or a PDF",
         description="Write the progress report of the chosen plans and filters as one HTML file: KPIs with their "
                     "status, the main charts (plotly.js inlined, no internet needed) and the late activities, in "
-                    "the language of --lang. "
+                    "the language of --lang; or, when --out ends in .pdf, the same report printed by headless "
+                    "Chromium (A4, charts as vectors, page numbers and the data's date on every page; Debian's "
+                    "chromium, or the one $PLAN_CHROMIUM_PATH names). "
                     "Builds the database first when it is missing or stale. Repeat an option to choose several "
                     "values; an option left out means all.")
     _plans_arguments(report_cmd)
-    report_cmd.add_argument("--out", type=Path, required=True, metavar="FILE.html",
-                            help="HTML file to write (replaced atomically)")
+    report_cmd.add_argument("--out", type=Path, required=True, metavar="FILE.html|FILE.pdf",
+                            help="file to write, HTML or PDF by its extension (replaced atomically)")
     report_cmd.add_argument("--db", type=Path, default=None,
                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     report_cmd.add_argument("--office", action="append", default=[], metavar="NAME",
@@ -392,6 +394,10 @@ def _run_report(args) -> int:
     lang = args.lang
     options = ReportOptions(**{name: getattr(args, name) for name in ReportOptions.__dataclass_fields__})
     values = report_options.filter_values(options, lang)  # a mistyped option is told before any build
+    as_pdf = _report_format(args.out) == ".pdf"
+    if as_pdf and (missing := report_pdf.unavailable(lang)):  # told before any build; nothing is written
+        print(f"error: {missing}", file=sys.stderr)
+        return 1
     with local_copy(args.url, args.data_dir):
         readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
                                     args.max_bytes, derive=outlook.derive)
@@ -402,14 +408,32 @@ def _run_report(args) -> int:
         print("\n".join(issue.render(lang) for issue in readiness.issues), file=sys.stderr)
     with database.reader(readiness.db_path) as con:
         plan_ids = report_options.chosen_plan_ids(options, queries.plans(con), lang)
-        document = report.render(con, Filters(plan_ids=plan_ids, **values), lang)
+        chosen = Filters(plan_ids=plan_ids, **values)
+        try:
+            content = (report_pdf.render(con, chosen, lang) if as_pdf
+                       else report.render(con, chosen, lang).encode("utf-8"))
+        except report_pdf.PdfUnavailable as missing:  # Chromium found but it did not start
+            print(f"error: {missing.message(lang)}", file=sys.stderr)
+            return 1
     try:
-        write_atomically(args.out, document.encode("utf-8"))
+        write_atomically(args.out, content)
     except OSError as error:  # a folder, a read-only place, a full disk: say so, leave what was there
         raise UsageError("report_cannot_write", option="--out", value=args.out,
                          reason=error.strerror or error) from None
-    print(t("report_written", lang, path=args.out, size=f"{len(document.encode('utf-8')):,}"))
+    print(t("report_written", lang, path=args.out, size=f"{len(content):,}"))
     return 0
+
+
+REPORT_FORMATS = (".html", ".pdf")
+
+
+def _report_format(out: Path) -> str:
+    """`.html` or `.pdf`, from --out's extension (any case); another one is a usage error naming it."""
+    suffix = out.suffix.lower()
+    if suffix not in REPORT_FORMATS:
+        raise UsageError("report_unknown_format" if suffix else "report_no_format", option="--out", value=out,
+                         suffix=suffix, allowed=", ".join(REPORT_FORMATS))
+    return suffix
 
 
 def _add_outlook_command(commands) -> None:

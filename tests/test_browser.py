@@ -7,6 +7,7 @@ saved under test-artifacts/.
 
 import re
 
+import pypdf
 import pytest
 
 from tests.conftest import REPO, save_screenshot
@@ -148,6 +149,22 @@ def test_the_report_download_is_a_self_contained_file_of_the_current_view(server
     browser_page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     assert browser_page.locator(".js-plotly-plot").count() >= 3
     assert [u for u in browser_page.outside_requests if not u.startswith("file://")] == []
+
+
+def test_the_pdf_download_is_the_report_of_the_current_view(server, browser_page, tmp_path):
+    """Descargar PDF builds the PDF on the click (headless Chromium on the server) and the browser saves it."""
+    browser_page.goto(f"{server}/?office=ProChile+Atacama", wait_until="domcontentloaded")
+    _wait_ready(browser_page)
+    with browser_page.expect_download(timeout=TIMEOUT) as download:
+        browser_page.get_by_role("button", name="Descargar PDF").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.startswith("informe-avance-") and saved.suffix == ".pdf"
+    assert saved.read_bytes().startswith(b"%PDF-")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(saved).pages)
+    assert "US$ 4.115.000" in text and "ATA-21-06" in text and "Página 1 de " in text
+    assert "Alianza del Pacífico 2020" not in text  # the office filter of the view
+    assert browser_page.outside_requests == []
 
 
 def test_the_world_map_draws_country_shapes_with_no_internet(server, browser_page):

@@ -62,6 +62,14 @@ def test_the_two_commands_and_the_ci_script_agree():
     assert "(docs/overview.png)" in README and (REPO / "docs" / "overview.png").exists()
 
 
+def test_the_readme_shows_the_sample_pdf_report_and_its_first_page():
+    """Issue 26: the sample's report as a PDF in docs/, small, with a picture of its first page in the README."""
+    assert "(docs/report-sample.png)" in README and "(docs/report-sample.pdf)" in README
+    pdf, png = REPO / "docs" / "report-sample.pdf", REPO / "docs" / "report-sample.png"
+    assert pdf.read_bytes().startswith(b"%PDF-") and png.read_bytes().startswith(b"\x89PNG")
+    assert pdf.stat().st_size < 300_000 and png.stat().st_size < 300_000
+
+
 def test_the_docs_count_the_bad_input_catalog():
     counts = {path.name: re.findall(r"\((\d+) cases:", path.read_text(encoding="utf-8"))
               for path in [REPO / "README.md", *PAGES]}

@@ -67,7 +67,7 @@ def test_spanish_report_shows_atacamas_figures_and_the_late_activity(db):
     # How late and why first: 01-04-2021 to the status date 30-09-2021, and the activity's own notes.
     assert ('<td class="number">182</td><td>No iniciada</td><td>Estudio de mercado: servicios a la minería en México'
             '</td><td>Sin inicio registrado a la fecha de corte.</td>') in late
-    assert "<td>ATA-21-06</td>" in late
+    assert '<td class="code">ATA-21-06</td>' in late
     assert "Datos tomados de los archivos del plan el " in document
     assert "Informe generado el 01-10-2021 09:30 (UTC)" in document
     assert "Alianza del Pacífico" not in document
@@ -80,7 +80,7 @@ def test_english_report_formats_numbers_and_words_in_english(db):
     assert '<td class="number">US$4,115,000</td>' in kpi_row(document, "Deals closed")  # with campaigns' (issue 23)
     assert '<td class="number">1,613,200</td>' in kpi_row(document, "Pisco campaign reach")
     assert "At risk" in kpi_row(document, "Activities done")
-    assert "<td>ATA-21-06</td>" in document and "Not started" in document
+    assert '<td class="code">ATA-21-06</td>' in document and "Not started" in document
     assert "US$ 4.115.000" not in document and "Informe" not in document  # (with campaigns: issue 23)
 
 
@@ -256,7 +256,7 @@ def test_unknown_values_exit_2_name_the_option_and_write_nothing(sample_dir, tmp
 
 
 def test_an_output_path_that_cannot_be_written_exits_2_and_leaves_it_as_it_was(sample_dir, tmp_path):
-    folder = tmp_path / "reports"  # --out naming a folder, not a file
+    folder = tmp_path / "reports.html"  # --out naming a folder, not a file
     folder.mkdir()
     (folder / "old.html").write_text("previous report", encoding="utf-8")
     result = plan("report", sample_dir, "--out", folder, "--db", tmp_path / "plan.duckdb", "--lang", "en")

@@ -30,7 +30,7 @@ from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
 from plan.ui import store
-from plan.view import present, queries, report
+from plan.view import present, queries, report, report_pdf
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
 # Widget keys: each is also the URL parameter that keeps the choice in a shared link.
@@ -267,14 +267,29 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
 
 
 def report_button(view: View) -> None:
-    """The HTML progress report of this view, built only when someone clicks (it inlines plotly.js)."""
+    """The progress report of this view as HTML and as PDF, each built only when someone clicks (the HTML inlines
+    plotly.js; the PDF starts Chromium). Where Chromium cannot be used, a caption says so instead of the PDF button."""
     def render() -> bytes:
         with database.reader(view.db_path) as con:
             return report.render(con, view.filters, view.lang).encode("utf-8")
 
-    st.sidebar.download_button(t("report_download", view.lang), render, file_name=report.filename(view.filters,
-                               view.lang), mime="text/html", help=t("report_download_help", view.lang),
-                               key="download-report", on_click="ignore", icon=":material/download:")
+    def render_pdf() -> bytes:
+        with database.reader(view.db_path) as con:
+            return report_pdf.render(con, view.filters, view.lang)
+
+    st.sidebar.download_button(t("report_download", view.lang), render, mime="text/html",
+                               file_name=report.filename(view.filters, view.lang),
+                               help=t("report_download_help", view.lang), key="download-report",
+                               on_click="ignore", icon=":material/download:")
+    missing = report_pdf.unavailable(view.lang)
+    if missing:
+        st.sidebar.caption(missing)
+        return
+    st.sidebar.download_button(t("report_download_pdf", view.lang), render_pdf,
+                               file_name=report.filename(view.filters, view.lang, extension="pdf"),
+                               mime="application/pdf",
+                               help=t("report_download_pdf_help", view.lang), key="download-report-pdf",
+                               on_click="ignore", icon=":material/picture_as_pdf:")
 
 
 def pages(lang: str, editor: bool) -> list:

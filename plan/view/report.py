@@ -37,6 +37,7 @@ table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .5rem 
 th, td { border: 1px solid #ccc; padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #eef3f8; }
 td.number { text-align: right; white-space: nowrap; }
+td.code { white-space: nowrap; }
 .status { font-weight: 600; white-space: nowrap; }
 .status-green { color: #38761d; } .status-orange { color: #b45f06; }
 .status-red { color: #cc0000; } .status-gray { color: #666; }
@@ -44,7 +45,9 @@ td.number { text-align: right; white-space: nowrap; }
 .definitions { font-size: .85rem; } .definitions dt { font-weight: bold; } .definitions dd { margin: 0 0 .4rem 1rem; }
 figure.chart { margin: 1rem 0; page-break-inside: avoid; break-inside: avoid; }
 footer { margin-top: 2rem; border-top: 1px solid #ccc; padding-top: .5rem; color: #555; font-size: .85rem; }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; break-after: avoid; }
+/* printed: no ligatures, so a search for `fi` finds the words that have it */
+@media print { body { margin: 0; max-width: none; font-variant-ligatures: none; }
+               h2 { page-break-after: avoid; break-after: avoid; }
                tr { page-break-inside: avoid; break-inside: avoid; } }
 """
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -54,17 +57,19 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def filename(filters: Filters, lang: str, today: dt.date | None = None) -> str:
-    """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.html` (the day it is made)."""
-    return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.html"
+def filename(filters: Filters, lang: str, today: dt.date | None = None, extension: str = "html") -> str:
+    """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.pdf` (the day it is made)."""
+    return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.{extension}"
 
 
-def _table(frame: pd.DataFrame, numeric: set[str] = frozenset()) -> str:
-    """A DataFrame of display texts as an escaped HTML table."""
+def _table(frame: pd.DataFrame, numeric: set[str] = frozenset(), codes: set[str] = frozenset()) -> str:
+    """A DataFrame of display texts as an escaped HTML table; `codes` columns kept on one line (a printed
+    narrow column would break `ATA-21-06` at its hyphens, and a search for it would miss)."""
     head = "".join(f"<th>{_e(column)}</th>" for column in frame.columns)
     rows = []
     for values in frame.itertuples(index=False):
-        cells = "".join(f'<td class="number">{_e(v)}</td>' if column in numeric else f"<td>{_e(v)}</td>"
+        cells = "".join(f'<td class="number">{_e(v)}</td>' if column in numeric
+                        else f'<td class="code">{_e(v)}</td>' if column in codes else f"<td>{_e(v)}</td>"
                         for column, v in zip(frame.columns, values, strict=True))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -208,7 +213,7 @@ def _late_section(con, filters: Filters, labels: dict[str, str], lang: str) -> s
         parts.append(f"<p>{_e(t('late_none', lang))}</p>")
     else:
         shown, _raw = overview.late_table(late, labels, lang)
-        parts.append(_table(shown, numeric={t("days_late", lang)}))
+        parts.append(_table(shown, numeric={t("days_late", lang)}, codes={present.FIELD_COLUMNS["id"][0][lang]}))
     return "\n".join(parts)
 
 
