@@ -16,6 +16,7 @@ import pytest
 from plan import outlook
 from plan.data import database
 from plan.data.demo import write_demo
+from plan.data.loader import csv_files, plan_dirs
 from plan.model.issues import PlanInvalid
 from plan.model.models import TABLES
 from tests.conftest import REPO
@@ -264,6 +265,23 @@ def test_a_plan_folder_named_in_upper_case_throughout_is_refused_not_dropped(sam
         database.validate(sample_dir)
     assert [(issue.path, issue.code, issue.params["expected"]) for issue in raised.value.issues] == [
         (f"data/prochile-atacama-2021/{name.upper()}", "file_name_case", name) for name in names]
+
+
+def test_the_staleness_check_stats_exactly_the_files_a_build_reads(tmp_path):
+    # Every page run stats the CSVs (`csv_stats`) from one listing per folder: the same folders as
+    # `plan_dirs` (hidden, `_`-prefixed and CSV-less ones skipped, a linked one followed) and the same files
+    # as `csv_files` (any case of ".csv", a name of dots too), so no file a build reads escapes the check.
+    for folder, names in {"b": ["plan.csv", "OUTCOMES.CSV", "..csv", "notes.txt"], "a": ["targets.Csv"],
+                          ".hidden": ["plan.csv"], "_old": ["plan.csv"], "empty": ["readme.txt"]}.items():
+        (tmp_path / folder).mkdir()
+        for name in names:
+            (tmp_path / folder / name).write_text(name)
+    (tmp_path / "top.csv").write_text("not in a plan folder")
+    (tmp_path / "linked").symlink_to(tmp_path / "a")
+    listed = [f"{folder.name}/{path.name}" for folder in plan_dirs(tmp_path) for path in csv_files(folder)]
+    assert listed == ["a/targets.Csv", "b/..csv", "b/OUTCOMES.CSV", "b/plan.csv", "linked/targets.Csv"]
+    assert [(name, size) for name, size, _mtime in database.csv_stats(tmp_path)] == [
+        (name, len(name.split("/")[1])) for name in listed]
 
 
 def test_a_file_that_rows_point_at_named_in_upper_case_is_the_only_issue(sample_dir):

@@ -23,7 +23,7 @@ import duckdb
 
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import fsync_folder, locked, pid_named, remove_dead_leftovers
-from plan.data.loader import LoadReport, csv_files, load_data_dir, plan_dirs, scratch_database
+from plan.data.loader import LoadReport, load_data_dir, plan_dirs, plan_folders, scratch_database
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
 
@@ -48,10 +48,10 @@ def csv_stats(data_dir: Path) -> list[tuple[str, int, int]]:
     which a build refuses: its arrival makes the database stale, so the build that says why runs."""
     stats = []
     if data_dir.is_dir():
-        for folder in plan_dirs(data_dir):
-            for path in csv_files(folder):
-                stat = path.stat()
-                stats.append((f"{folder.name}/{path.name}", stat.st_size, stat.st_mtime_ns))
+        for folder, files in plan_folders(data_dir):
+            for entry in files:
+                stat = entry.stat()
+                stats.append((f"{folder}/{entry.name}", stat.st_size, stat.st_mtime_ns))
     return stats
 
 
