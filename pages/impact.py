@@ -46,5 +46,6 @@ if impact.shown_groups(monthly):
         monthly, (int(done.at[activity_id, "year"]), int(done.at[activity_id, "month"])), titles[activity_id], lang),
         plan_id, activity_id)
     ui.chart(view, figure, impact.before_after_table(monthly, lang), "impact-before-after")
+    st.caption(t("impact_before_after_note", lang))
 elif not monthly.empty:
     st.caption(t("impact_chart_hidden", lang, min=impact.MIN_FIRMS))
