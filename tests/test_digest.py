@@ -1,0 +1,211 @@
+"""`python -m plan digest` against a real SMTP server (aiosmtpd on 127.0.0.1): the messages are read back with the
+standard library's `email`, what was sent is read back from the plan store."""
+
+import email
+import email.policy
+import io
+import socket
+from pathlib import Path
+
+import pypdf
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from plan.cli import main
+from plan.data.store import FolderStore
+from plan.edit import editing
+from plan.model.i18n import t
+from plan.model.models import ACTIVITIES
+from plan.view import digest
+
+ATACAMA = "prochile-atacama-2021"
+ALIANZA = "alianza-pacifico-2020"
+USER, PASSWORD = "digest", "pisco-sour-9"
+REFUSED = "nadie@refused.example"
+DIRECTOR = "directora@prochile.example"
+BASE_URL = "https://plan.example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """aiosmtpd's handler: keeps every message accepted, refuses the recipient REFUSED."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """USER and PASSWORD only. `handled=False`: aiosmtpd then sends the refusal (535), else the client would wait."""
+    return AuthResult(success=auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode(),
+                      handled=False, auth_data=auth_data)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server asking for a login (over plain text: the test has no certificate)."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def url(port: int, password: str = PASSWORD) -> str:
+    return f"smtp://{USER}:{password}@127.0.0.1:{port}"
+
+
+def run(capsys, data: Path, *options: str) -> tuple[int, str, str]:
+    code = main(["digest", str(data), "--db", str(data.parent / "plan.duckdb"), "--lang", "en", *options])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def parts(message) -> tuple[str, str, list]:
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html, list(message.iter_attachments())
+
+
+def state(data: Path, address: str) -> bytes | None:
+    return FolderStore(data).read_state(digest.state_name(address))
+
+
+def test_a_first_digest_arrives_with_both_parts_and_the_pdf_and_a_second_run_sends_nothing(
+        sample_dir, smtp, capsys, monkeypatch, chromium):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_BASE_URL", BASE_URL)
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out
+    assert PASSWORD not in out
+    [message] = mailbox.messages
+    assert message["To"] == DIRECTOR
+    assert message["Subject"] == "State of the plan: ProChile Atacama 2021, Alianza del Pacífico 2020"
+    text, html, [attachment] = parts(message)
+    assert "Late activity: ATA-21-06 Estudio de mercado: servicios a la minería en México" in text
+    assert "ATA-21-06 Estudio de mercado: servicios a la minería en México" in html
+    assert f'href="{BASE_URL}/?office=ProChile+Atacama&amp;year=2021&amp;lang=en"' in html
+    pdf = attachment.get_content()
+    assert attachment.get_content_type() == "application/pdf" and pdf.startswith(b"%PDF")
+    pdf_text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for kpi in ("activities_done", "budget_spent", "exporters"):
+        assert t(f"kpi_{kpi}", "en") in pdf_text
+    assert state(sample_dir, DIRECTOR) is not None
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and out.strip() == f"{DIRECTOR}: nothing changed in their plans since the last digest; no " \
+                                        "e-mail sent."
+    assert len(mailbox.messages) == 1
+
+
+def test_a_change_between_runs_is_told_in_the_next_digest_only_and_an_edit_by_hand_is_told_as_one(
+        sample_dir, smtp, capsys, monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))  # the digest goes without the PDF
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))[0] == 0
+    version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(version, editing.Changes(changed={("ATA-21-20",): {"status": "done",
+                                                                             "actual_start": "2021-09-06"}}))
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, ACTIVITIES, draft.raw, version.sha,
+                                   "ana"), editing.Saved)
+    plan_csv = sample_dir / ALIANZA / "plan.csv"
+    plan_csv.write_bytes(plan_csv.read_bytes().replace(b"La Macrorrueda", b"La Macro-rueda"))
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and "Without the PDF report attached" in out
+    first, second = mailbox.messages
+    assert second["Subject"] == "Changes in the plan: ProChile Atacama 2021, Alianza del Pacífico 2020"
+    text, html, attachments = parts(second)
+    assert attachments == [] and "Without the PDF report attached" in text
+    lines = text.splitlines()
+    assert "- Activity ATA-21-20 Misión comercial de proveedores mineros a Perú: now Done" in lines
+    assert [line for line in lines if line.startswith("- Saved by")] == [
+        next(line for line in lines if line.startswith("- Saved by ana on ") and line.endswith("(activities, edit)"))]
+    assert "- plan was changed by hand in its CSV files, outside the editor" in lines
+    assert "Late activity" not in text  # told in the first digest, not again
+    assert "ATA-21-20" in parts(first)[0] and "ATA-21-06" not in text
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))[0] == 0
+    assert len(mailbox.messages) == 2
+
+
+def test_a_dry_run_prints_the_message_and_marks_nothing(sample_dir, capsys, monkeypatch):
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--dry-run")
+    assert code == 0
+    assert "Subject: State of the plan: ProChile Atacama 2021\n" in out and "ATA-21-06" in out
+    assert "Alianza" not in out and out.rstrip().endswith("nothing was sent or marked.")
+    assert state(sample_dir, DIRECTOR) is None
+
+
+@pytest.mark.parametrize("failure", ["server down", "wrong password", "refused recipient"])
+def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for_them(
+        sample_dir, smtp, capsys, monkeypatch, failure):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    smtp_url = {"server down": url(free_port()), "wrong password": url(port, "not-the-password"),
+                "refused recipient": url(port)}[failure]
+    address = REFUSED if failure == "refused recipient" else DIRECTOR
+    others = ["--to", DIRECTOR] if failure == "refused recipient" else []
+    code, out, err = run(capsys, sample_dir, "--to", address, *others, "--smtp", smtp_url)
+    assert code == 1
+    assert err.startswith(f"{address}: the digest was not sent (smtp://{USER}@127.0.0.1:")
+    reason = {"server down": "ConnectionRefusedError", "wrong password": "535",
+              "refused recipient": f"{REFUSED}: 550 5.1.1 no such mailbox"}[failure]
+    assert reason in err and "Nothing was marked as sent for this recipient." in err
+    assert "not-the-password" not in err + out and PASSWORD not in err + out
+    assert state(sample_dir, address) is None
+    if others:  # the other recipient got theirs, and is marked
+        assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+        assert state(sample_dir, DIRECTOR) is not None
+    else:
+        assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--to", DIRECTOR, "--plan", "prochile-nowhere-2021", "--smtp", "smtp://127.0.0.1:1"],
+     "--plan prochile-nowhere-2021: no plan has that id; the plans are: "),
+    (["--to", "directora.prochile.example"],
+     "--to directora.prochile.example: not an e-mail address (expected name@domain.org)"),
+    (["--to", DIRECTOR, "--smtp", f"http://{USER}:{PASSWORD}@127.0.0.1:25"],
+     f"the SMTP URL http://{USER}:***@127.0.0.1:25 cannot be used: expected smtp://, smtps:// user:password@host:port"),
+    (["--to", DIRECTOR], "no SMTP server: use --smtp URL or the variable PLAN_SMTP_URL (or --dry-run)"),
+])
+def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smtp, capsys, monkeypatch, options,
+                                                                 message):
+    monkeypatch.delenv("PLAN_SMTP_URL", raising=False)
+    mailbox, _port = smtp
+    code, out, err = run(capsys, sample_dir, *options)
+    assert code == 2 and err.startswith(f"error: {message}")
+    assert PASSWORD not in err
+    assert mailbox.messages == [] and not (sample_dir / ".state").exists()
+
+
+def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given(sample_dir, tmp_path, capsys,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[[recipient]]\naddress = "{DIRECTOR}"\nplans = ["{ALIANZA}"]\n', encoding="utf-8")
+    code, out, _ = run(capsys, sample_dir, "--config", str(config), "--dry-run")
+    assert code == 0 and f"To: {DIRECTOR}\nSubject: State of the plan: Alianza del Pacífico 2020\n" in out
+    code, out, _ = run(capsys, sample_dir, "--config", str(config), "--to", "otra@prochile.example", "--dry-run")
+    assert code == 0 and "To: otra@prochile.example\nSubject: State of the plan: ProChile Atacama 2021, " in out
