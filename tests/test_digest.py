@@ -4,20 +4,30 @@ standard library's `email`, what was sent is read back from the plan store."""
 import email
 import email.policy
 import io
+import itertools
+import os
+import re
+import shlex
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from plan.cli import main
 from plan.data.store import FolderStore
+from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.i18n import t
 from plan.model.models import ACTIVITIES
 from plan.view import digest
+from tests.conftest import copy_sample
 
 ATACAMA = "prochile-atacama-2021"
 ALIANZA = "alianza-pacifico-2020"
@@ -209,3 +219,82 @@ def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given
     assert code == 0 and f"To: {DIRECTOR}\nSubject: State of the plan: Alianza del Pacífico 2020\n" in out
     code, out, _ = run(capsys, sample_dir, "--config", str(config), "--to", "otra@prochile.example", "--dry-run")
     assert code == 0 and "To: otra@prochile.example\nSubject: State of the plan: ProChile Atacama 2021, " in out
+
+
+# ----------------------------------------------------------------------------- the scheduling recipes
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "digest.md"
+WORKFLOW = DOC.parent / "digest-workflow.yml"
+COMMAND = "python -m plan digest"
+
+
+def recipe_arguments(line: str) -> list[str]:
+    """The digest's arguments in a recipe's command line (up to a shell redirection)."""
+    words = shlex.split(line.split(COMMAND, 1)[1])
+    return list(itertools.takewhile(lambda word: word not in (">>", ">", "|", "&&"), words))
+
+
+def recipes() -> dict[str, list[str]]:
+    """Each recipe's digest arguments: the cron line, the systemd service's ExecStart, the workflow's step."""
+    text = DOC.read_text(encoding="utf-8")
+    cron = [line for line in text.splitlines() if re.match(r"([\d*,/-]+ ){4}[\d*,/-]+\s+\S", line)]
+    service = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    steps = workflow()["jobs"]["digest"]["steps"]
+    runs = [step["run"] for step in steps if COMMAND in step.get("run", "")]
+    assert len(cron) == len(service) == len(runs) == 1, (cron, service, runs)
+    return {"cron": recipe_arguments(cron[0]), "systemd": recipe_arguments(service[0]),
+            "workflow": recipe_arguments(runs[0])}
+
+
+def workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def run_recipe(arguments: list[str], folder: Path, **env: str) -> subprocess.CompletedProcess:
+    """`python -m plan digest ARGUMENTS` in its own process, from `folder` (where digest.toml is)."""
+    settings = {name: value for name, value in os.environ.items() if not name.startswith("PLAN_")}
+    settings |= {"PYTHONPATH": str(DOC.parent.parent), "PLAN_CHROMIUM_PATH": str(folder / "no-chromium"), **env}
+    return subprocess.run([sys.executable, "-m", "plan", "digest", *arguments], cwd=folder, env=settings,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Path:
+    """A deployment's folder: the sample's plans in data/ and a digest.toml naming a recipient."""
+    copy_sample(tmp_path / "data")
+    (tmp_path / "digest.toml").write_text(f'[[recipient]]\naddress = "{DIRECTOR}"\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_the_workflow_file_parses_and_runs_on_a_schedule():
+    found = workflow()
+    on = found.get("on", found.get(True))  # YAML 1.1 reads the key `on` as true
+    assert re.fullmatch(r"([\d*,/-]+ ){4}[\d*,/-]+", on["schedule"][0]["cron"])
+    step = next(step for step in found["jobs"]["digest"]["steps"] if COMMAND in step.get("run", ""))
+    assert set(step["env"]) >= {"PLAN_STORE_URL", "PLAN_SMTP_URL", "PLAN_BASE_URL"}
+
+
+@pytest.mark.parametrize("recipe", ["cron", "systemd"])
+def test_the_folder_recipes_command_runs(deployment, recipe):
+    done = run_recipe([*recipes()[recipe], "--dry-run"], deployment)
+    assert done.returncode == 0, done.stderr
+    assert f"To: {DIRECTOR}\nSubject: Estado del plan: ProChile Atacama 2021, Alianza del Pacífico 2020" in done.stdout
+
+
+def test_the_workflow_command_sends_from_a_postgresql_store_and_the_store_remembers(deployment, store_url, smtp):
+    mailbox, port = smtp
+    assert main(["store", "init", "--url", store_url]) == 0
+    assert main(["store", "push", str(deployment / "data"), "--url", store_url]) == 0
+    shutil.rmtree(deployment / "data")  # a CI machine has only the store
+    env = {"PLAN_STORE_URL": store_url, "PLAN_SMTP_URL": url(port), "PLAN_BASE_URL": BASE_URL}
+    done = run_recipe(recipes()["workflow"], deployment, **env)
+    assert done.returncode == 0, done.stderr
+    assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+    store = PostgresStore.from_url(store_url)
+    try:
+        assert store.read_state(digest.state_name(DIRECTOR)) is not None
+    finally:
+        store.close()
+    shutil.rmtree(deployment / ".plan-cache")  # the next run, on a new machine
+    done = run_recipe(recipes()["workflow"], deployment, **env)
+    assert done.returncode == 0 and "nada cambió" in done.stdout and len(mailbox.messages) == 1
