@@ -20,12 +20,13 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from plan.bench.dus import dus_month
 from plan.cli import main
 from plan.data.store import FolderStore
 from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.i18n import t
-from plan.model.models import ACTIVITIES
+from plan.model.models import ACTIVITIES, PLAN
 from plan.view import digest
 from tests.conftest import copy_sample
 
@@ -156,6 +157,42 @@ def test_a_change_between_runs_is_told_in_the_next_digest_only_and_an_edit_by_ha
 
     assert run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))[0] == 0
     assert len(mailbox.messages) == 2
+
+
+def test_worse_kpis_newly_late_activities_an_official_import_and_data_texts_escaped_in_the_html(
+        sample_dir, smtp, capsys, monkeypatch, tmp_path):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    store = FolderStore(sample_dir)
+    plan = editing.load(sample_dir, ATACAMA, PLAN)  # the status date moves to the year's end: more is expected
+    assert isinstance(editing.save(sample_dir, store, ATACAMA, PLAN, plan.raw.replace(b",2021-09-30,", b",2021-12-31,"),
+                                   plan.sha, "ana"), editing.Saved)
+    activities = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(activities, editing.Changes(changed={("ATA-21-06",): {
+        "status": "postponed", "title": "Estudio <b>minería</b> & México"}}))
+    assert isinstance(editing.save(sample_dir, store, ATACAMA, ACTIVITIES, draft.raw, activities.sha, "luis"),
+                      editing.Saved)
+    month = tmp_path / "marzo.txt"
+    month.write_bytes(dus_month(2021, 3, 200, seed=3).raw)
+    assert main(["import", "aduanas", str(month), "--plan", str(sample_dir / ATACAMA), "--yes",
+                 "--db", str(sample_dir.parent / "plan.duckdb")]) == 0
+    capsys.readouterr()
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    text, html, _ = parts(mailbox.messages[-1])
+    lines = text.splitlines()
+    assert any(" worsened: " in line for line in lines if line.startswith("- "))
+    # planned to start after 30 September and not started, or in progress and planned to end after it
+    assert {line.split()[3] for line in lines if line.startswith("- Late activity: ")} == {
+        "ATA-21-22", "ATA-21-23", "ATA-21-25", "ATA-21-26", "ATA-21-27", "ATA-21-16", "ATA-21-18", "ATA-21-21"}
+    assert "- Activity ATA-21-06 Estudio <b>minería</b> & México: now Postponed" in lines
+    assert "Activity ATA-21-06 Estudio &lt;b&gt;minería&lt;/b&gt; &amp; México: now Postponed" in html
+    assert "<b>" not in html
+    assert any(line.startswith("- Official statistics imported by ") and line.endswith("(outcomes)") for line in lines)
+    assert any(line.startswith("- Saved by ana on ") and line.endswith("(plan, edit)") for line in lines)
+    assert any(line.startswith("- Saved by luis on ") and line.endswith("(activities, edit)") for line in lines)
+    assert "by hand" not in text
 
 
 def test_a_dry_run_prints_the_message_and_marks_nothing(sample_dir, capsys, monkeypatch):

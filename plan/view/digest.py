@@ -120,19 +120,20 @@ def _activity_lines(before: dict | None, now: dict, lang: str) -> list[Line]:
     return lines
 
 
-def _save_lines(before: dict | None, since: int, now: dict, plan_id: str, store: PlanStore) -> list[Line]:
-    """The plan's saves after the store's save `since` (who, when; an official import apart), and its files that
-    changed from `before` to a version the store never saved (by hand)."""
+def _save_lines(before: dict | None, since: int, now: dict, plan_id: str, log: list) -> list[Line]:
+    """The plan's saves after the store's save `since` in `log` (the store's, newest first: who, when; an official
+    import apart), and its files that changed from `before` to a version the store never saved (by hand)."""
     if before is None:
         return []
     lines = []
-    for seq, version in reversed(store.log(None)):
+    for seq, version in reversed(log):
         if seq > since and version.plan_id == plan_id:
             key = "digest_official" if version.kind == OFFICIAL_KIND else "digest_saved"
             lines.append(Line(key, {"editor": version.editor or "-", "when": version.saved_at,
                                     "file": version.table, "kind": version.kind}))
+    saved = {(version.table, version.sha256) for _, version in log if version.plan_id == plan_id}
     for table, sha in now["files"].items():
-        if sha != before["files"].get(table) and sha not in {v.sha256 for v in store.versions(plan_id, table)}:
+        if sha != before["files"].get(table) and (table, sha) not in saved:
             lines.append(Line("digest_by_hand", {"file": table}))
     return lines
 
@@ -148,10 +149,11 @@ def compose(before: dict | None, now: dict, store: PlanStore, lang: str, base_ur
     """The digest of `now` against `before` (the state the last digest kept; None for a first one), or None when
     nothing worth telling changed. `attachment_note` says why the PDF is missing, when it is."""
     sections = []
+    log = [] if before is None else store.log(None)
     for plan_id, plan in now["plans"].items():
         old = None if before is None else before["plans"].get(plan_id)
         lines = (_kpi_lines(old, plan, lang) + _activity_lines(old, plan, lang)
-                 + _save_lines(old, before and before["seq"], plan, plan_id, store))
+                 + _save_lines(old, before and before["seq"], plan, plan_id, log))
         if lines:
             link = dashboard_link(base_url, plan["office"], plan["year"], lang) if base_url else None
             sections.append((plan, lines, link))
