@@ -15,6 +15,7 @@ import tempfile
 import time
 import tomllib
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from plan import outlook
@@ -614,13 +615,17 @@ def _digest_one(con, store, address: str, plan_ids: list[str], server, base_url,
     pdf = pdfs[key]
     note = pdf if isinstance(pdf, str) else ""
     composed = digest.compose(before, now, store, lang, base_url, note)
-    if composed is None:
+    seen = json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    if composed is None:  # nothing to tell, but what was seen is the base of the next digest (e.g. a first one)
+        if not args.dry_run and seen != raw:
+            store.write_state(name, seen, raw)
         print(t("digest_nothing_changed", lang, address=address))
         return True
     message = EmailMessage()
     message["Subject"], message["To"] = composed.subject, address
     message["From"] = os.environ.get("PLAN_MAIL_FROM") or (server.user if server and "@" in server.user
                                                              else "plan@localhost")
+    message["Date"], message["Message-ID"] = formatdate(), make_msgid()  # spam filters ask for both
     message.set_content(composed.text)
     message.add_alternative(composed.html, subtype="html")
     if isinstance(pdf, bytes):
@@ -637,7 +642,7 @@ def _digest_one(con, store, address: str, plan_ids: list[str], server, base_url,
         print(t("digest_send_failed", lang, address=address, server=server.shown, reason=failed.reason),
               file=sys.stderr)
         return False
-    store.write_state(name, json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8"), raw)
+    store.write_state(name, seen, raw)
     print(t("digest_sent", lang, address=address, plans=", ".join(key)))
     return True
 

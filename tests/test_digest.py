@@ -109,7 +109,7 @@ def test_a_first_digest_arrives_with_both_parts_and_the_pdf_and_a_second_run_sen
     assert code == 0 and f"{DIRECTOR}: digest sent" in out
     assert PASSWORD not in out
     [message] = mailbox.messages
-    assert message["To"] == DIRECTOR
+    assert message["To"] == DIRECTOR and message["Date"] and message["Message-ID"]
     assert message["Subject"] == "State of the plan: ProChile Atacama 2021, Alianza del Pacífico 2020"
     text, html, [attachment] = parts(message)
     assert "Late activity: ATA-21-06 Estudio de mercado: servicios a la minería en México" in text
@@ -193,6 +193,26 @@ def test_worse_kpis_newly_late_activities_an_official_import_and_data_texts_esca
     assert any(line.startswith("- Saved by ana on ") and line.endswith("(plan, edit)") for line in lines)
     assert any(line.startswith("- Saved by luis on ") and line.endswith("(activities, edit)") for line in lines)
     assert "by hand" not in text
+
+
+def test_a_first_digest_with_nothing_to_tell_sends_nothing_but_is_the_base_of_the_next(sample_dir, smtp, capsys,
+                                                                                      monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    plan_csv = sample_dir / ATACAMA / "plan.csv"
+    plan_csv.write_bytes(plan_csv.read_bytes().replace(b",2021-09-30,", b",2021-01-10,"))  # nothing due yet
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))
+    assert code == 0 and "nothing changed" in out and mailbox.messages == []
+    plan = editing.load(sample_dir, ATACAMA, PLAN)
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, PLAN,
+                                   plan.raw.replace(b",2021-01-10,", b",2021-09-30,"), plan.sha, "ana"), editing.Saved)
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    [message] = mailbox.messages
+    assert message["Subject"] == "Changes in the plan: ProChile Atacama 2021"  # not a first digest again
+    text = parts(message)[0]
+    assert "- Late activity: ATA-21-06 Estudio de mercado: servicios a la minería en México" in text.splitlines()
+    assert "- Saved by ana on " in text
 
 
 def test_a_dry_run_prints_the_message_and_marks_nothing(sample_dir, capsys, monkeypatch):
