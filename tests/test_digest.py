@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pypdf
@@ -28,6 +29,7 @@ from plan.edit import editing
 from plan.model.i18n import t
 from plan.model.models import ACTIVITIES, PLAN
 from plan.view import digest
+from tests.apptest import open_page
 from tests.conftest import copy_sample
 
 ATACAMA = "prochile-atacama-2021"
@@ -355,3 +357,13 @@ def test_the_workflow_command_sends_from_a_postgresql_store_and_the_store_rememb
     shutil.rmtree(deployment / ".plan-cache")  # the next run, on a new machine
     done = run_recipe(recipes()["workflow"], deployment, **env)
     assert done.returncode == 0 and "nada cambió" in done.stdout and len(mailbox.messages) == 1
+
+
+def test_the_dashboard_link_opens_the_plans_view_in_the_recipients_language(app_env):
+    link = digest.dashboard_link(BASE_URL, "Alianza del Pacífico", 2020, "en")
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+    at = open_page(**params)
+    assert at.sidebar.multiselect(key="office").value == ["Alianza del Pacífico"]
+    assert at.sidebar.multiselect(key="year").value == [2020]
+    assert at.sidebar.radio(key="lang").value == "en"
+    assert not at.sidebar.warning  # no value of the link was dropped
