@@ -30,7 +30,7 @@ from plan.data.store import (
     open_store,
     store_url,
 )
-from plan.data.store_base import NotALocalCopy, StoreUnavailable
+from plan.data.store_base import NotALocalCopy, StaleBase, StoreUnavailable
 from plan.edit import editing, imports, push_pull
 from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
@@ -642,7 +642,11 @@ def _digest_one(con, store, address: str, plan_ids: list[str], server, base_url,
         print(t("digest_send_failed", lang, address=address, server=server.shown, reason=failed.reason),
               file=sys.stderr)
         return False
-    store.write_state(name, seen, raw)
+    try:
+        store.write_state(name, seen, raw)
+    except StaleBase:  # another run marked this recipient meanwhile: keep its state, say so
+        print(t("digest_state_moved", lang, address=address), file=sys.stderr)
+        return False
     print(t("digest_sent", lang, address=address, plans=", ".join(key)))
     return True
 

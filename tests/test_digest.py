@@ -367,3 +367,25 @@ def test_the_dashboard_link_opens_the_plans_view_in_the_recipients_language(app_
     assert at.sidebar.multiselect(key="year").value == [2020]
     assert at.sidebar.radio(key="lang").value == "en"
     assert not at.sidebar.warning  # no value of the link was dropped
+
+
+def test_another_run_marking_the_recipient_while_this_one_sends_is_told_and_its_state_kept(sample_dir, capsys,
+                                                                                            monkeypatch):
+    """The SMTP server itself marks the recipient (as a second run would) while it receives this run's message."""
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    theirs = b'{"plans": {}, "seq": 0}'
+
+    class MarkedMeanwhile(Mailbox):
+        async def handle_DATA(self, server, session, envelope):
+            FolderStore(sample_dir).write_state(digest.state_name(DIRECTOR), theirs, None)
+            return await super().handle_DATA(server, session, envelope)
+
+    port = free_port()
+    controller = Controller(MarkedMeanwhile(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, _out, err = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", f"smtp://127.0.0.1:{port}")
+    finally:
+        controller.stop()
+    assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was sent, but another run marked this recipient")
+    assert state(sample_dir, DIRECTOR) == theirs
