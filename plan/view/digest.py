@@ -78,7 +78,8 @@ class Line:
 
 
 def _worse(rank: dict, old: str | None, new: str | None) -> bool:
-    return new in rank and (old not in rank or rank[new] > rank[old]) if old is not None else False
+    """Whether `new` ranks worse than `old`; a status where there was none (a new target) is not a worsening."""
+    return old in rank and new in rank and rank[new] > rank[old]
 
 
 def _kpi_lines(before: dict | None, now: dict, lang: str) -> list[Line]:
