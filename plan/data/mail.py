@@ -1,0 +1,93 @@
+"""Sending an e-mail through SMTP, with the standard library only.
+
+    smtp_server(url)        `smtp://user:password@host:port` (STARTTLS when the server offers it) or `smtps://`
+                            (TLS from the start), checked; the password is never shown (`SmtpServer.shown`)
+    send(server, message)   send one message; SendFailed with the reason (the password left out) on any failure
+
+It sits in data beside the other connections to the outside (PostgreSQL): it knows nothing of plans.
+"""
+
+import smtplib
+import ssl
+import urllib.parse
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from plan.model.issues import UsageError
+
+SMTP_URL_VARIABLE = "PLAN_SMTP_URL"
+DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    scheme: str
+    host: str
+    port: int
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def shown(self) -> str:
+        """The server as it may be printed: no password."""
+        who = f"{self.user}@" if self.user else ""
+        return f"{self.scheme}://{who}{self.host}:{self.port}"
+
+
+class SendFailed(Exception):
+    """The message was not accepted; `reason` says why (without the password)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """The server an SMTP URL names; UsageError (showing the URL without its password) when it is not one."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        shown = url if parts is None or parts.password is None else url.replace(parts.password, "***")
+        raise UsageError("smtp_url_invalid", value=shown, schemes=", ".join(f"{s}://" for s in DEFAULT_PORTS))
+    return SmtpServer(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme],
+                      urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+
+
+def send(server: SmtpServer, message: EmailMessage) -> None:
+    """Send `message` to its To: addresses; SendFailed when the server cannot be reached, refuses the login or
+    refuses a recipient."""
+    try:
+        if server.scheme == "smtps":
+            client = smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT_S,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_S)
+        with client:
+            client.ehlo()
+            if server.scheme == "smtp" and client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if server.user:
+                client.login(server.user, server.password)
+            client.send_message(message)
+    except smtplib.SMTPRecipientsRefused as refused:
+        raise SendFailed(_hidden("; ".join(f"{address}: {code} {_said(text)}"
+                                           for address, (code, text) in refused.recipients.items()),
+                                 server)) from None
+    except smtplib.SMTPResponseException as error:
+        raise SendFailed(_hidden(f"{error.smtp_code} {_said(error.smtp_error)}", server)) from None
+    except (smtplib.SMTPException, OSError) as error:
+        raise SendFailed(_hidden(f"{type(error).__name__}: {error}", server)) from None
+
+
+def _said(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _hidden(reason: str, server: SmtpServer) -> str:
+    """A server's reply never repeats the password, but a reason must not show it even if it did."""
+    return reason.replace(server.password, "***") if server.password else reason

@@ -1,0 +1,391 @@
+"""`python -m plan digest` against a real SMTP server (aiosmtpd on 127.0.0.1): the messages are read back with the
+standard library's `email`, what was sent is read back from the plan store."""
+
+import email
+import email.policy
+import io
+import itertools
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from plan.bench.dus import dus_month
+from plan.cli import main
+from plan.data.store import FolderStore
+from plan.data.store_postgres import PostgresStore
+from plan.edit import editing
+from plan.model.i18n import t
+from plan.model.models import ACTIVITIES, PLAN
+from plan.view import digest
+from tests.apptest import open_page
+from tests.conftest import copy_sample
+
+ATACAMA = "prochile-atacama-2021"
+ALIANZA = "alianza-pacifico-2020"
+USER, PASSWORD = "digest", "pisco-sour-9"
+REFUSED = "nadie@refused.example"
+DIRECTOR = "directora@prochile.example"
+BASE_URL = "https://plan.example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """aiosmtpd's handler: keeps every message accepted, refuses the recipient REFUSED."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """USER and PASSWORD only. `handled=False`: aiosmtpd then sends the refusal (535), else the client would wait."""
+    return AuthResult(success=auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode(),
+                      handled=False, auth_data=auth_data)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server asking for a login (over plain text: the test has no certificate)."""
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+def url(port: int, password: str = PASSWORD) -> str:
+    return f"smtp://{USER}:{password}@127.0.0.1:{port}"
+
+
+def run(capsys, data: Path, *options: str) -> tuple[int, str, str]:
+    code = main(["digest", str(data), "--db", str(data.parent / "plan.duckdb"), "--lang", "en", *options])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def parts(message) -> tuple[str, str, list]:
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html, list(message.iter_attachments())
+
+
+def state(data: Path, address: str) -> bytes | None:
+    return FolderStore(data).read_state(digest.state_name(address))
+
+
+def test_a_first_digest_arrives_with_both_parts_and_the_pdf_and_a_second_run_sends_nothing(
+        sample_dir, smtp, capsys, monkeypatch, chromium):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_BASE_URL", BASE_URL)
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out
+    assert PASSWORD not in out
+    [message] = mailbox.messages
+    assert message["To"] == DIRECTOR and message["Date"] and message["Message-ID"]
+    assert message["Subject"] == "State of the plan: ProChile Atacama 2021, Alianza del Pacífico 2020"
+    text, html, [attachment] = parts(message)
+    assert "Late activity: ATA-21-06 Estudio de mercado: servicios a la minería en México" in text
+    assert "ATA-21-06 Estudio de mercado: servicios a la minería en México" in html
+    assert f'href="{BASE_URL}/?office=ProChile+Atacama&amp;year=2021&amp;lang=en"' in html
+    pdf = attachment.get_content()
+    assert attachment.get_content_type() == "application/pdf" and pdf.startswith(b"%PDF")
+    pdf_text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for kpi in ("activities_done", "budget_spent", "exporters"):
+        assert t(f"kpi_{kpi}", "en") in pdf_text
+    assert state(sample_dir, DIRECTOR) is not None
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and out.strip() == f"{DIRECTOR}: nothing changed in their plans since the last digest; no " \
+                                        "e-mail sent."
+    assert len(mailbox.messages) == 1
+
+
+def test_a_change_between_runs_is_told_in_the_next_digest_only_and_an_edit_by_hand_is_told_as_one(
+        sample_dir, smtp, capsys, monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))  # the digest goes without the PDF
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))[0] == 0
+    version = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(version, editing.Changes(changed={("ATA-21-20",): {"status": "done",
+                                                                             "actual_start": "2021-09-06"}}))
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, ACTIVITIES, draft.raw, version.sha,
+                                   "ana"), editing.Saved)
+    plan_csv = sample_dir / ALIANZA / "plan.csv"
+    plan_csv.write_bytes(plan_csv.read_bytes().replace(b"La Macrorrueda", b"La Macro-rueda"))
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))
+    assert code == 0 and "Without the PDF report attached" in out
+    first, second = mailbox.messages
+    assert second["Subject"] == "Changes in the plan: ProChile Atacama 2021, Alianza del Pacífico 2020"
+    text, html, attachments = parts(second)
+    assert attachments == [] and "Without the PDF report attached" in text
+    lines = text.splitlines()
+    assert "- Activity ATA-21-20 Misión comercial de proveedores mineros a Perú: now Done" in lines
+    assert [line for line in lines if line.startswith("- Saved by")] == [
+        next(line for line in lines if line.startswith("- Saved by ana on ") and line.endswith("(activities, edit)"))]
+    assert "- plan was changed by hand in its CSV files, outside the editor" in lines
+    assert "Late activity" not in text  # told in the first digest, not again
+    assert "ATA-21-20" in parts(first)[0] and "ATA-21-06" not in text
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", url(port))[0] == 0
+    assert len(mailbox.messages) == 2
+
+
+def test_worse_kpis_newly_late_activities_an_official_import_and_data_texts_escaped_in_the_html(
+        sample_dir, smtp, capsys, monkeypatch, tmp_path):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    store = FolderStore(sample_dir)
+    plan = editing.load(sample_dir, ATACAMA, PLAN)  # the status date moves to the year's end: more is expected
+    assert isinstance(editing.save(sample_dir, store, ATACAMA, PLAN, plan.raw.replace(b",2021-09-30,", b",2021-12-31,"),
+                                   plan.sha, "ana"), editing.Saved)
+    activities = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(activities, editing.Changes(changed={("ATA-21-06",): {
+        "status": "postponed", "title": "Estudio <b>minería</b> & México"}}))
+    assert isinstance(editing.save(sample_dir, store, ATACAMA, ACTIVITIES, draft.raw, activities.sha, "luis"),
+                      editing.Saved)
+    month = tmp_path / "marzo.txt"
+    month.write_bytes(dus_month(2021, 3, 200, seed=3).raw)
+    assert main(["import", "aduanas", str(month), "--plan", str(sample_dir / ATACAMA), "--yes",
+                 "--db", str(sample_dir.parent / "plan.duckdb")]) == 0
+    capsys.readouterr()
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    text, html, _ = parts(mailbox.messages[-1])
+    lines = text.splitlines()
+    assert any(" worsened: " in line for line in lines if line.startswith("- "))
+    # planned to start after 30 September and not started, or in progress and planned to end after it
+    assert {line.split()[3] for line in lines if line.startswith("- Late activity: ")} == {
+        "ATA-21-22", "ATA-21-23", "ATA-21-25", "ATA-21-26", "ATA-21-27", "ATA-21-16", "ATA-21-18", "ATA-21-21"}
+    assert "- Activity ATA-21-06 Estudio <b>minería</b> & México: now Postponed" in lines
+    assert "Activity ATA-21-06 Estudio &lt;b&gt;minería&lt;/b&gt; &amp; México: now Postponed" in html
+    assert "<b>" not in html
+    assert any(line.startswith("- Official statistics imported by ") and line.endswith("(outcomes)") for line in lines)
+    assert any(line.startswith("- Saved by ana on ") and line.endswith("(plan, edit)") for line in lines)
+    assert any(line.startswith("- Saved by luis on ") and line.endswith("(activities, edit)") for line in lines)
+    assert "by hand" not in text
+
+
+def test_a_first_digest_with_nothing_to_tell_sends_nothing_but_is_the_base_of_the_next(sample_dir, smtp, capsys,
+                                                                                      monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    plan_csv = sample_dir / ATACAMA / "plan.csv"
+    plan_csv.write_bytes(plan_csv.read_bytes().replace(b",2021-09-30,", b",2021-01-10,"))  # nothing due yet
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))
+    assert code == 0 and "nothing changed" in out and mailbox.messages == []
+    plan = editing.load(sample_dir, ATACAMA, PLAN)
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, PLAN,
+                                   plan.raw.replace(b",2021-01-10,", b",2021-09-30,"), plan.sha, "ana"), editing.Saved)
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    [message] = mailbox.messages
+    assert message["Subject"] == "Changes in the plan: ProChile Atacama 2021"  # not a first digest again
+    text = parts(message)[0]
+    assert "- Late activity: ATA-21-06 Estudio de mercado: servicios a la minería en México" in text.splitlines()
+    assert "- Saved by ana on " in text
+
+
+def test_a_dry_run_prints_the_message_and_marks_nothing(sample_dir, capsys, monkeypatch):
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--dry-run")
+    assert code == 0
+    assert "Subject: State of the plan: ProChile Atacama 2021\n" in out and "ATA-21-06" in out
+    assert "Alianza" not in out and out.rstrip().endswith("nothing was sent or marked.")
+    assert state(sample_dir, DIRECTOR) is None
+
+
+@pytest.mark.parametrize("failure", ["server down", "wrong password", "refused recipient"])
+def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for_them(
+        sample_dir, smtp, capsys, monkeypatch, failure):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    smtp_url = {"server down": url(free_port()), "wrong password": url(port, "not-the-password"),
+                "refused recipient": url(port)}[failure]
+    address = REFUSED if failure == "refused recipient" else DIRECTOR
+    others = ["--to", DIRECTOR] if failure == "refused recipient" else []
+    code, out, err = run(capsys, sample_dir, "--to", address, *others, "--smtp", smtp_url)
+    assert code == 1
+    assert err.startswith(f"{address}: the digest was not sent (smtp://{USER}@127.0.0.1:")
+    reason = {"server down": "ConnectionRefusedError", "wrong password": "535",
+              "refused recipient": f"{REFUSED}: 550 5.1.1 no such mailbox"}[failure]
+    assert reason in err and "Nothing was marked as sent for this recipient." in err
+    assert "not-the-password" not in err + out and PASSWORD not in err + out
+    assert state(sample_dir, address) is None
+    if others:  # the other recipient got theirs, and is marked
+        assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+        assert state(sample_dir, DIRECTOR) is not None
+    else:
+        assert mailbox.messages == []
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--to", DIRECTOR, "--plan", "prochile-nowhere-2021", "--smtp", "smtp://127.0.0.1:1"],
+     "--plan prochile-nowhere-2021: no plan has that id; the plans are: "),
+    (["--to", "directora.prochile.example"],
+     "--to directora.prochile.example: not an e-mail address (expected name@domain.org)"),
+    (["--to", DIRECTOR, "--smtp", f"http://{USER}:{PASSWORD}@127.0.0.1:25"],
+     f"the SMTP URL http://{USER}:***@127.0.0.1:25 cannot be used: expected smtp://, smtps:// user:password@host:port"),
+    (["--to", DIRECTOR], "no SMTP server: use --smtp URL or the variable PLAN_SMTP_URL (or --dry-run)"),
+])
+def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smtp, capsys, monkeypatch, options,
+                                                                 message):
+    monkeypatch.delenv("PLAN_SMTP_URL", raising=False)
+    mailbox, _port = smtp
+    code, out, err = run(capsys, sample_dir, *options)
+    assert code == 2 and err.startswith(f"error: {message}")
+    assert PASSWORD not in err
+    assert mailbox.messages == [] and not (sample_dir / ".state").exists()
+
+
+def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given(sample_dir, tmp_path, capsys,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[[recipient]]\naddress = "{DIRECTOR}"\nplans = ["{ALIANZA}"]\n', encoding="utf-8")
+    code, out, _ = run(capsys, sample_dir, "--config", str(config), "--dry-run")
+    assert code == 0 and f"To: {DIRECTOR}\nSubject: State of the plan: Alianza del Pacífico 2020\n" in out
+    code, out, _ = run(capsys, sample_dir, "--config", str(config), "--to", "otra@prochile.example", "--dry-run")
+    assert code == 0 and "To: otra@prochile.example\nSubject: State of the plan: ProChile Atacama 2021, " in out
+
+
+# ----------------------------------------------------------------------------- the scheduling recipes
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "digest.md"
+WORKFLOW = DOC.parent / "digest-workflow.yml"
+COMMAND = "python -m plan digest"
+
+
+def recipe_arguments(line: str) -> list[str]:
+    """The digest's arguments in a recipe's command line (up to a shell redirection)."""
+    words = shlex.split(line.split(COMMAND, 1)[1])
+    return list(itertools.takewhile(lambda word: word not in (">>", ">", "|", "&&"), words))
+
+
+def recipes() -> dict[str, list[str]]:
+    """Each recipe's digest arguments: the cron line, the systemd service's ExecStart, the workflow's step."""
+    text = DOC.read_text(encoding="utf-8")
+    cron = [line for line in text.splitlines() if re.match(r"([\d*,/-]+ ){4}[\d*,/-]+\s+\S", line)]
+    service = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    steps = workflow()["jobs"]["digest"]["steps"]
+    runs = [step["run"] for step in steps if COMMAND in step.get("run", "")]
+    assert len(cron) == len(service) == len(runs) == 1, (cron, service, runs)
+    return {"cron": recipe_arguments(cron[0]), "systemd": recipe_arguments(service[0]),
+            "workflow": recipe_arguments(runs[0])}
+
+
+def workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def run_recipe(arguments: list[str], folder: Path, **env: str) -> subprocess.CompletedProcess:
+    """`python -m plan digest ARGUMENTS` in its own process, from `folder` (where digest.toml is)."""
+    settings = {name: value for name, value in os.environ.items() if not name.startswith("PLAN_")}
+    settings |= {"PYTHONPATH": str(DOC.parent.parent), "PLAN_CHROMIUM_PATH": str(folder / "no-chromium"), **env}
+    return subprocess.run([sys.executable, "-m", "plan", "digest", *arguments], cwd=folder, env=settings,
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Path:
+    """A deployment's folder: the sample's plans in data/ and a digest.toml naming a recipient."""
+    copy_sample(tmp_path / "data")
+    (tmp_path / "digest.toml").write_text(f'[[recipient]]\naddress = "{DIRECTOR}"\n', encoding="utf-8")
+    return tmp_path
+
+
+def test_the_workflow_file_parses_and_runs_on_a_schedule():
+    found = workflow()
+    on = found.get("on", found.get(True))  # YAML 1.1 reads the key `on` as true
+    assert re.fullmatch(r"([\d*,/-]+ ){4}[\d*,/-]+", on["schedule"][0]["cron"])
+    step = next(step for step in found["jobs"]["digest"]["steps"] if COMMAND in step.get("run", ""))
+    assert set(step["env"]) >= {"PLAN_STORE_URL", "PLAN_SMTP_URL", "PLAN_BASE_URL"}
+
+
+@pytest.mark.parametrize("recipe", ["cron", "systemd"])
+def test_the_folder_recipes_command_runs(deployment, recipe):
+    done = run_recipe([*recipes()[recipe], "--dry-run"], deployment)
+    assert done.returncode == 0, done.stderr
+    assert f"To: {DIRECTOR}\nSubject: Estado del plan: ProChile Atacama 2021, Alianza del Pacífico 2020" in done.stdout
+
+
+def test_the_workflow_command_sends_from_a_postgresql_store_and_the_store_remembers(deployment, store_url, smtp):
+    mailbox, port = smtp
+    assert main(["store", "init", "--url", store_url]) == 0
+    assert main(["store", "push", str(deployment / "data"), "--url", store_url]) == 0
+    shutil.rmtree(deployment / "data")  # a CI machine has only the store
+    env = {"PLAN_STORE_URL": store_url, "PLAN_SMTP_URL": url(port), "PLAN_BASE_URL": BASE_URL}
+    done = run_recipe(recipes()["workflow"], deployment, **env)
+    assert done.returncode == 0, done.stderr
+    assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+    store = PostgresStore.from_url(store_url)
+    try:
+        assert store.read_state(digest.state_name(DIRECTOR)) is not None
+    finally:
+        store.close()
+    shutil.rmtree(deployment / ".plan-cache")  # the next run, on a new machine
+    done = run_recipe(recipes()["workflow"], deployment, **env)
+    assert done.returncode == 0 and "nada cambió" in done.stdout and len(mailbox.messages) == 1
+
+
+def test_the_dashboard_link_opens_the_plans_view_in_the_recipients_language(app_env):
+    link = digest.dashboard_link(BASE_URL, "Alianza del Pacífico", 2020, "en")
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+    at = open_page(**params)
+    assert at.sidebar.multiselect(key="office").value == ["Alianza del Pacífico"]
+    assert at.sidebar.multiselect(key="year").value == [2020]
+    assert at.sidebar.radio(key="lang").value == "en"
+    assert not at.sidebar.warning  # no value of the link was dropped
+
+
+def test_another_run_marking_the_recipient_while_this_one_sends_is_told_and_its_state_kept(sample_dir, capsys,
+                                                                                            monkeypatch):
+    """The SMTP server itself marks the recipient (as a second run would) while it receives this run's message."""
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    theirs = b'{"plans": {}, "seq": 0}'
+
+    class MarkedMeanwhile(Mailbox):
+        async def handle_DATA(self, server, session, envelope):
+            FolderStore(sample_dir).write_state(digest.state_name(DIRECTOR), theirs, None)
+            return await super().handle_DATA(server, session, envelope)
+
+    port = free_port()
+    controller = Controller(MarkedMeanwhile(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, _out, err = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", f"smtp://127.0.0.1:{port}")
+    finally:
+        controller.stop()
+    assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was sent, but another run marked this recipient")
+    assert state(sample_dir, DIRECTOR) == theirs
