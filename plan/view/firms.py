@@ -14,8 +14,7 @@ import pandas as pd
 from plan.model.countries import country_name
 from plan.model.i18n import t
 from plan.view.present import Presented, formatted, is_missing
-
-MIN_FIRMS = 3
+from plan.view.queries import MIN_FIRMS
 
 
 def _count(value, lang: str) -> str:

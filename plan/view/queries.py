@@ -31,7 +31,7 @@ FIRM = FIRM_SQL  # a firm across years (customs' numbers without their year): pl
 FIRMS_BEHIND = f"""
     SELECT plan_id, year, market, sector, {FIRM} AS firm FROM firm_exports WHERE {OUTCOME_MATCH} AND value_usd > 0
 """  # noqa: S608 - constant fragments only
-CONFIDENTIAL = f"coalesce(firms BETWEEN 1 AND {MIN_FIRMS - 1}, false)"
+CONFIDENTIAL = f"coalesce(firms > 0 AND firms < {MIN_FIRMS}, false)"
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
