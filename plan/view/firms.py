@@ -59,14 +59,13 @@ def by_year_table(firms: pd.DataFrame, lang: str) -> Presented:
 def by_market_table(firms: pd.DataFrame, lang: str) -> Presented:
     """`queries.exporting_firms_by_market` for people: the total first (pinned), then the markets, most firms
     first."""
-    names = firms["market"].map(lambda code: "" if is_missing(code) else country_name(code, lang))
-    firms = firms.assign(name=names).sort_values(["firms", "name"], ascending=[False, True], key=lambda column: (
-        column.where(firms["market"].notna(), 10**9) if column.name == "firms" else column)).reset_index(drop=True)
-    total, parts = firms[firms["market"].isna()], firms[firms["market"].notna()]
-    hidden = pd.concat([total["firms"] < MIN_FIRMS, confidential_parts(parts)])
-    names = [t("total", lang) if is_missing(code) else name for code, name in zip(firms["market"], firms["name"],
-                                                                                   strict=True)]
-    return _table(firms, ("outcomes_country", names), hidden.reindex(firms.index), lang)
+    total = firms[firms["market"].isna()].assign(name=t("total", lang))
+    parts = firms[firms["market"].notna()]
+    parts = parts.assign(name=[country_name(code, lang) for code in parts["market"]]).sort_values(
+        ["firms", "name"], ascending=[False, True])
+    firms = pd.concat([total, parts], ignore_index=True)
+    hidden = pd.concat([total["firms"] < MIN_FIRMS, confidential_parts(parts)], ignore_index=True)
+    return _table(firms, ("outcomes_country", list(firms["name"])), hidden, lang)
 
 
 def note(firms: pd.DataFrame, lang: str) -> str:
