@@ -6,6 +6,7 @@ saved under test-artifacts/.
 """
 
 import re
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -132,13 +133,19 @@ def test_every_page_draws_offline_passes_axe_and_is_screenshotted(editor_server,
     assert browser_page.outside_requests == []
 
 
-def test_the_report_download_is_a_self_contained_file_of_the_current_view(server, browser_page, tmp_path):
-    browser_page.goto(f"{server}/?office=ProChile+Atacama", wait_until="domcontentloaded")
-    _wait_ready(browser_page)
-    with browser_page.expect_download(timeout=TIMEOUT) as download:
-        browser_page.get_by_role("button", name="Descargar informe").click()
-    saved = tmp_path / download.value.suggested_filename
+def _downloaded(server: str, page, button: str, folder) -> Path:
+    """What the sidebar's `button` downloads for Atacama's view, saved into `folder` under its suggested name."""
+    page.goto(f"{server}/?office=ProChile+Atacama", wait_until="domcontentloaded")
+    _wait_ready(page)
+    with page.expect_download(timeout=TIMEOUT) as download:
+        page.get_by_role("button", name=button).click()
+    saved = folder / download.value.suggested_filename
     download.value.save_as(saved)
+    return saved
+
+
+def test_the_report_download_is_a_self_contained_file_of_the_current_view(server, browser_page, tmp_path):
+    saved = _downloaded(server, browser_page, "Descargar informe", tmp_path)
     assert saved.name.startswith("informe-avance-") and saved.suffix == ".html"
     html = saved.read_text(encoding="utf-8")
     # Atacama's deals closed (activities' US$ 3.630.000 and pisco campaigns' 485.000: issue 23), a late activity.
@@ -153,12 +160,7 @@ def test_the_report_download_is_a_self_contained_file_of_the_current_view(server
 
 def test_the_pdf_download_is_the_report_of_the_current_view(server, browser_page, tmp_path):
     """Descargar PDF builds the PDF on the click (headless Chromium on the server) and the browser saves it."""
-    browser_page.goto(f"{server}/?office=ProChile+Atacama", wait_until="domcontentloaded")
-    _wait_ready(browser_page)
-    with browser_page.expect_download(timeout=TIMEOUT) as download:
-        browser_page.get_by_role("button", name="Descargar PDF").click()
-    saved = tmp_path / download.value.suggested_filename
-    download.value.save_as(saved)
+    saved = _downloaded(server, browser_page, "Descargar PDF", tmp_path)
     assert saved.name.startswith("informe-avance-") and saved.suffix == ".pdf"
     assert saved.read_bytes().startswith(b"%PDF-")
     text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(saved).pages)
