@@ -720,3 +720,21 @@ def test_a_refresh_without_a_sound_database_builds_it_whole(sample_dir, tmp_path
     whole = tmp_path / "whole.duckdb"
     database.build(sample_dir, whole, derive=outlook.derive)
     assert every_row(db) == every_row(whole)
+
+
+@pytest.mark.parametrize("older", ["DROP TABLE firm_exports", "ALTER TABLE activities DROP COLUMN notes",
+                                   "UPDATE build_info SET schema_version = schema_version - 1"])
+def test_a_database_an_older_release_built_is_rebuilt_not_set_aside(sample_dir, tmp_path, older):
+    # After an upgrade that added a plan file or column, the database on the host still has the old tables
+    # and the same CSV fingerprint: pages would query a table it lacks. It is rebuilt, and, being sound, not
+    # set aside as corrupt (which would put a "damaged database" banner in front of every viewer).
+    db = tmp_path / "plan.duckdb"
+    database.build(sample_dir, db, derive=outlook.derive)
+    with duckdb.connect(str(db)) as con:
+        con.execute(older)
+    ready = database.ensure(sample_dir, db, derive=outlook.derive)
+    assert (ready.action, ready.set_aside) == ("built", None)
+    assert list(tmp_path.glob("*.corrupt-*")) == []
+    with database.reader(db) as con:
+        assert con.execute("SELECT count(*) FROM firm_exports").fetchone()[0] > 0
+        assert con.execute("SELECT count(notes) FROM activities").fetchone()[0] > 0

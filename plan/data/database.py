@@ -27,7 +27,8 @@ from plan.data.loader import LoadReport, load_data_dir, plan_dirs, plan_folders,
 from plan.model.issues import Issue, PlanInvalid
 from plan.model.models import TABLES
 
-SCHEMA_VERSION = 2  # bump when the tables or what `derive` computes change, so older databases are rebuilt
+SCHEMA_VERSION = 2  # bump when what `derive` computes changes, so older databases are rebuilt (a plan table
+# or column the models added is noticed by itself: `_lacks_plan_columns`)
 DB_FILE_NAME = "plan.duckdb"
 # What a build adds to the loaded plans before the swap, for the given plan ids (None: every plan): the
 # year-end projections (`plan.outlook.tables.derive`), passed in since that layer comes after this one.
@@ -172,9 +173,10 @@ def _refreshable(db_path: Path) -> bool:
     try:
         with reader(db_path) as con:
             found = con.execute("SELECT schema_version FROM build_info").fetchone()
+            lacking = _lacks_plan_columns(con)
     except (duckdb.Error, OSError):
         return False
-    return found is not None and found[0] == SCHEMA_VERSION
+    return found is not None and found[0] == SCHEMA_VERSION and not lacking
 
 
 def _replace_plans(con: duckdb.DuckDBPyConnection, plan_ids: list[str], report: LoadReport) -> None:
@@ -232,13 +234,28 @@ def reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+class Outdated(ValueError):
+    """A sound database an older release built (another schema version, or lacking a plan column)."""
+
+
+def _lacks_plan_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The plan tables' columns (`table.column`) the models have and the database has not: a database built
+    before a release added them is stale, whatever its schema version says."""
+    found = set(con.execute("SELECT table_name || '.' || column_name FROM duckdb_columns()"
+                            " WHERE database_name = 'plan_db'").fetchall())
+    return [f"{table.name}.{column}" for table in TABLES for column in table.model.model_fields
+            if (f"{table.name}.{column}",) not in found]
+
+
 def verify(db_path: Path) -> str:
     """Open and scan every table, the derived ones too (DuckDB checks block checksums on read); return the
     fingerprint. Raises duckdb.Error (or ValueError) on a corrupt or foreign file."""
     with reader(db_path) as con:
         info = con.execute("SELECT fingerprint, schema_version FROM build_info").fetchone()
         if info is None or info[1] != SCHEMA_VERSION:
-            raise ValueError("not a database of this schema version")
+            raise Outdated("not a database of this schema version")
+        if lacking := _lacks_plan_columns(con):
+            raise Outdated(f"built by an older version: no {', '.join(lacking)}")
         expected = dict(con.execute("SELECT table_name, sum(rows) FROM source_files GROUP BY ALL").fetchall())
         plan_tables = {table.name for table in TABLES}
         for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'plan_db'"
@@ -290,6 +307,8 @@ def ensure(data_dir: Path, db_path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *,
         if db_path.exists():
             try:
                 fingerprint = verify(db_path)
+            except Outdated:
+                pass  # sound, only stale: rebuilt below, nothing to keep as evidence
             except (duckdb.Error, ValueError) as error:
                 if "Conflicting lock" not in str(error):  # locked: unreadable now, but nothing to keep as evidence
                     set_aside = db_path.with_name(f"{db_path.name}.corrupt-{_stamp()}")
