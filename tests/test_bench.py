@@ -5,6 +5,7 @@ A smoke test of the machinery (AppTest workers, a real server, the websocket vie
 structure is asserted, never a timing (CI machines are shared and noisy).
 """
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -12,12 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from plan import outlook
+from plan.bench import floors, viewers
 from plan.bench.suite import LIMITS, page_files
 from plan.data import database
 from plan.data.demo import write_demo
 from plan.model.kpi_definitions import KPIS
+from plan.serve import server
 from plan.view import present, progress, queries
 from plan.view.filters import PLANS_APART, TOTAL, Filters
 from plan.view.queries import CALENDAR_ROWS, EVENTS_SHOWN
@@ -51,7 +55,13 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     assert burst["one process"]["errors"] == burst["2 replicas"]["errors"] == 0 and burst["ratio"] > 0
 
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3 + 4
+    assert len(targets) == 1 + 2 * len(names) + 3 + 5
+    loads = written["first_loads"]  # the overview beside its floors: the same burst, no errors, a capture replayed
+    assert loads["captured_messages"] > 20 and loads["burst"] == 3
+    for name in ("bare", "replay", "overview"):
+        assert loads[name]["errors"] == 0 and loads[name]["p95_s"] > 0
+    replay_target = targets["first loads, burst of 3: p95 overview / its static replay"]
+    assert replay_target["ratio"] == loads["overview_over_replay"]
     estimated = written["impact"]  # a region's panel of 2,000 firms: every activity at both levels
     assert estimated["estimates"] == 18 and estimated["estimated"] > 0 and estimated["firm_rows"] > 10_000
     impact_target = targets["impact estimates of a region's plan, 2,000 firms: seconds"]
@@ -68,7 +78,47 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
 
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| plan build |" in table and "| target | ratio | limit | met |" in table and "| impact estimates |" in table
+    assert "| static replay of the overview |" in table
     assert table in result.stdout
+
+
+def test_the_static_replay_draws_what_the_overview_drew(sample_dir, tmp_path):
+    # The floor the overview is measured against must be the overview's own elements: a replay that drew
+    # less (lost messages, a wrong file) would make every ratio look worse than it is, or better.
+    db = tmp_path / "plan.duckdb"
+    database.build(sample_dir, db, derive=outlook.derive)
+    replay_file = tmp_path / "overview.pb"
+    drawn = {}
+    for name in ("overview", "replay"):
+        with server.serve(sample_dir, db, tmp_path / f"{name}.log", {"PLAN_REPLAY_FILE": str(replay_file)},
+                          app=floors.SCRIPTS[name]) as running:
+            if name == "overview":
+                assert asyncio.run(floors.capture(running.url, replay_file)) > 20
+            drawn[name] = [_element(message) for message in asyncio.run(_first_load(running.url))
+                           if ForwardMsg.FromString(message).WhichOneof("type") != "navigation"]  # any app's own
+    assert drawn["replay"] == drawn["overview"]
+    assert sum(kind == "metric" for kind, _ in drawn["overview"]) >= 10
+
+
+async def _first_load(url: str) -> list[bytes]:
+    viewer = viewers.Viewer(url, recorded=[])
+    try:
+        await viewer.open("")
+    finally:
+        await viewer.close()
+    return viewer.recorded
+
+
+def _element(serialized: bytes) -> tuple[str, str]:
+    """What a message draws, without the ids and hashes a session gives it: (element type, its text)."""
+    message = ForwardMsg()
+    message.ParseFromString(serialized)
+    kind = message.WhichOneof("type")
+    if kind != "delta" or message.delta.WhichOneof("type") != "new_element":
+        return kind, ""
+    element = message.delta.new_element
+    kind = element.WhichOneof("type")
+    return kind, {"metric": lambda: element.metric.body, "markdown": lambda: element.markdown.body}.get(kind, str)()
 
 
 # --- Many plans: what a national view draws (charts of totals, capped calendars and event charts) ----------------

@@ -9,7 +9,6 @@
 
 import asyncio
 import shutil
-import statistics
 import time
 from pathlib import Path
 
@@ -60,21 +59,9 @@ def save_visible(data_dir: Path, db_path: Path, repetitions: int) -> dict:
         database.build(data_dir, other, derive=outlook.derive)
         whole.append(time.perf_counter() - started)
     other.unlink(missing_ok=True)
-    return {"this_replica_s": _median(saving), "other_replica_rebuild_s": _median(following),
-            "other_replica_worst_s": round(_median(following) + SYNC_SECONDS, 3), "whole_build_s": _median(whole)}
-
-
-def _median(values: list[float]) -> float:
-    return round(statistics.median(values), 3)
-
-
-async def _first_loads(url: str) -> dict:
-    opened = [viewers.Viewer(url) for _ in range(BURST)]
-    try:
-        latencies, errors = await viewers.open_all(opened, [""] * BURST, concurrency=None)
-    finally:
-        await asyncio.gather(*(viewer.close() for viewer in opened), return_exceptions=True)
-    return viewers.summary(latencies, errors)
+    following_s = viewers.median(following)
+    return {"this_replica_s": viewers.median(saving), "other_replica_rebuild_s": following_s,
+            "other_replica_worst_s": round(following_s + SYNC_SECONDS, 3), "whole_build_s": viewers.median(whole)}
 
 
 def burst(data_dir: Path, db_path: Path, work: Path, repetitions: int, log) -> dict:
@@ -88,13 +75,13 @@ def burst(data_dir: Path, db_path: Path, work: Path, repetitions: int, log) -> d
             (folder / f"replica{index}").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(db_path, folder / f"replica{index}" / "plan.duckdb")
         with server.serve(data_dir, folder / "replica1" / "plan.duckdb", folder / "one.log") as one:
-            runs["one process"].append(asyncio.run(_first_loads(one.url)))
+            runs["one process"].append(asyncio.run(viewers.first_loads(one.url, BURST)))
         with replicas(2, data_dir, folder) as served:
-            runs["2 replicas"].append(asyncio.run(_first_loads(served.url)))
+            runs["2 replicas"].append(asyncio.run(viewers.first_loads(served.url, BURST)))
         log(f"burst {repetition + 1}/{repetitions}: p95 one process {runs['one process'][-1]['p95_s']} s, "
             f"2 replicas {runs['2 replicas'][-1]['p95_s']} s")
-    result = {name: {"p95_s": _median([run["p95_s"] for run in found]),
-                     "p50_s": _median([run["p50_s"] for run in found]),
+    result = {name: {"p95_s": viewers.median([run["p95_s"] for run in found]),
+                     "p50_s": viewers.median([run["p50_s"] for run in found]),
                      "errors": sum(run["errors"] for run in found)} for name, found in runs.items()}
     result["ratio"] = round(result["2 replicas"]["p95_s"] / result["one process"]["p95_s"], 2)
     return result

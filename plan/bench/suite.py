@@ -12,14 +12,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from plan import outlook
-from plan.bench import build, impact, pages, scaleout, viewers
+from plan.bench import build, floors, impact, pages, scaleout, viewers
 from plan.data import database, demo
 from plan.serve import server
 from plan.ui import PAGES
 
 BASE = "sample"
 LIMITS = {"build": 3.0, "warm": 2.0, "cold": 4.0, "memory": 2.0, "viewers_p95": 4.0, "viewer_errors": 0,
-          "save_visible": 4.0, "save_vs_build": 0.3, "replicas_burst": 0.7}
+          "save_visible": 4.0, "save_vs_build": 0.3, "replicas_burst": 0.7, "overview_vs_replay": 1.1}
 WARM_RUNS = 5
 FULL_CROWD = viewers.Crowd()
 QUICK_CROWD = viewers.Crowd(active=2, idle=3, burst=3, seconds=3.0, think_s=(0.2, 0.5), choices_per_page=2)
@@ -116,9 +116,13 @@ def _targets(scale: str, results: dict) -> list[dict]:
     errors = (crowd["single_viewer"]["filter_change"]["errors"] + crowd["under_load"]["errors"]
               + crowd["idle_open_errors"] + crowd["burst"]["errors"] + sum(m["errors"] for m in memory.values())
               + burst["one process"]["errors"] + burst["2 replicas"]["errors"])
-    targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
+    loads = results["first_loads"]
+    targets.append(_target(f"first loads, burst of {loads['burst']}: p95 overview / its static replay",
+                           loads["overview_over_replay"], LIMITS["overview_vs_replay"]))
+    errors += sum(loads[name]["errors"] for name in floors.APPS)
     targets.append(_target("impact estimates of a region's plan, 2,000 firms: seconds", results["impact"]["median_s"],
                            impact.LIMIT_S))
+    targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
     return targets
 
 
@@ -144,6 +148,8 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
         "save_visible": {name: scaleout.save_visible(*datasets[name], repetitions) for name in datasets},
         "replicas_burst": scaleout.burst(*datasets[scale], work_dir, 1 if quick else repetitions, log),
         "impact": impact.measure(repetitions),
+        "first_loads": floors.measure(*datasets[scale], work_dir, 1 if quick else repetitions, log,
+                                      **({"burst": 3, "warm": 1} if quick else {})),
     }
     if scale == BASE:  # one dataset: each figure stands for both sides
         for by_scale in results["pages"].values():
@@ -199,6 +205,13 @@ def markdown(results: dict) -> str:
               f"| {estimated['name']} | {estimated['firm_rows']:,} | {estimated['monthly_rows']:,} "
               f"| {estimated['estimates']} ({estimated['estimated']}) | {estimated['median_s']:.3f} "
               f"| {estimated['max_s']:.3f} |"]
+    loads = results["first_loads"]
+    lines += ["", f"| {loads['burst']} first loads at once after {loads['warm_loads']}, `{scale}` | p50 s | p95 s "
+              "| p95 / bare app | errors |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, label in floors.APPS.items():
+        figures = loads[name]
+        lines.append(f"| {label} | {figures['p50_s']:.3f} | {figures['p95_s']:.3f} "
+                     f"| {figures['p95_s'] / loads['bare']['p95_s']:.2f} | {figures['errors']} |")
     lines += ["", "| target | ratio | limit | met |", "| --- | ---: | ---: | --- |"]
     for target in results["targets"]:
         ratio = "-" if target["ratio"] is None else f"{target['ratio']:.2f}"

@@ -29,6 +29,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 RUN_TIMEOUT_S = 120.0  # one script run; longer counts as an error
 FILTER_KEYS = ("office", "year", "market")  # sidebar multiselects a viewer changes (plan.ui widget keys)
+DRAWING = ("delta", "page_config_changed", "navigation", "logo")  # what a recording keeps of a run
 
 
 class ViewerError(Exception):
@@ -47,6 +48,7 @@ class Viewer:
     choices: dict[str, str] = field(default_factory=dict)  # filter key -> chosen option
     cached: set[str] = field(default_factory=set)  # hashes of messages the "browser" keeps, as a real one does
     query_string: str = ""
+    recorded: list[bytes] | None = None  # when a list: every message that draws the page, as received
 
     async def open(self, page: str) -> float:
         """Connect and load `page` (its url path) as a shared link does; the seconds it took."""
@@ -100,6 +102,8 @@ class Viewer:
             if forward.metadata.cacheable and forward.hash:
                 self.cached.add(forward.hash)
             kind = forward.WhichOneof("type")
+            if self.recorded is not None and kind in DRAWING:
+                self.recorded.append(forward.SerializeToString())
             if kind == "delta":
                 self.note_element(forward.delta)
             elif kind == "navigation":
@@ -138,6 +142,27 @@ def summary(latencies: list[float], errors: list[str]) -> dict:
     return {"count": len(latencies), "p50_s": _round(percentile(latencies, 0.5)),
             "p95_s": _round(percentile(latencies, 0.95)), "max_s": _round(max(latencies, default=None)),
             "errors": len(errors), "error_samples": sorted(set(errors))[:5]}
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+async def first_loads(url: str, burst: int, warm: int = 0) -> dict:
+    """`warm` first loads of the home page one after the other (the caches a server has filled by the time a
+    link is shared), then `burst` at once; the burst's latencies summarized."""
+    for _ in range(warm):
+        viewer = Viewer(url)
+        try:
+            await viewer.open("")
+        finally:
+            await viewer.close()
+    opened = [Viewer(url) for _ in range(burst)]
+    try:
+        latencies, errors = await open_all(opened, [""] * burst, concurrency=None)
+    finally:
+        await asyncio.gather(*(viewer.close() for viewer in opened), return_exceptions=True)
+    return summary(latencies, errors)
 
 
 def _round(value: float | None) -> float | None:

@@ -48,14 +48,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(data_dir: Path, db_path: Path, log_path: Path, settings: dict[str, str] | None = None) -> Iterator[Server]:
+def serve(data_dir: Path, db_path: Path, log_path: Path, settings: dict[str, str] | None = None,
+          app: Path = APP) -> Iterator[Server]:
     """The dashboard served from `data_dir`/`db_path` until the block ends: as a shared link, with no
-    editor credential taken from this environment unless `settings` (environment variables) give one."""
+    editor credential taken from this environment unless `settings` (environment variables) give one.
+    `app`: another script served the same way (the benchmark's floors)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PLAN_LOCAL_EDIT", "PLAN_EDITOR_PASSWORD")}
     env.update({"PLAN_DATA_DIR": str(data_dir), "PLAN_DB_PATH": str(db_path), **(settings or {})})
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
                "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with running(command, log_path, url, env=env, cwd=APP.parent) as process:
         yield Server(url, process.pid)
