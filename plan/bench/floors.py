@@ -7,7 +7,8 @@
 
 Each runs on a freshly started server: WARM_LOADS first loads one after the other (the caches a real
 server has filled by the time a link is shared), then a burst of BURST first loads at once; the burst's
-p95 is the figure. The apps alternate within a repetition so the machine's noise hits all three. The
+p95 is the figure, and the server's CPU time per load of the burst beside it (what the machine's other work
+does not inflate). The apps alternate within a repetition so the machine's noise hits all three. The
 overview's gap to its replay is this project's code and the building of its elements (tables formatted
 for the language, cards); its gap to the bare app adds what the page shows.
 """
@@ -61,12 +62,18 @@ def measure(data_dir: Path, db_path: Path, work: Path, repetitions: int, log, bu
             with server.serve(data_dir, db_path, work / f"floor-{name}.log", settings, app=SCRIPTS[name]) as running:
                 if name == "overview" and repetition == 0:
                     captured = asyncio.run(capture(running.url, replay_file))
-                runs[name].append(asyncio.run(viewers.first_loads(running.url, burst, warm)))
+                asyncio.run(viewers.first_loads(running.url, 0, warm))
+                cpu_before = running.cpu_s()
+                runs[name].append(asyncio.run(viewers.first_loads(running.url, burst)))
+                runs[name][-1]["cpu_ms_per_load"] = 1000 * (running.cpu_s() - cpu_before) / burst
             log(f"first loads {repetition + 1}/{repetitions}, {name}: p95 {runs[name][-1]['p95_s']} s")
     result = {name: {"p50_s": viewers.median([run["p50_s"] for run in found]),
                      "p95_s": viewers.median([run["p95_s"] for run in found]),
+                     "cpu_ms_per_load": round(viewers.median([run["cpu_ms_per_load"] for run in found]), 1),
                      "errors": sum(run["errors"] for run in found)} for name, found in runs.items()}
     overview, replay, bare = (result[name]["p95_s"] for name in ("overview", "replay", "bare"))
     return result | {"burst": burst, "warm_loads": warm, "captured_messages": captured,
                      "replay_bytes": replay_file.stat().st_size, "overview_over_replay": round(overview / replay, 2),
-                     "overview_over_bare": round(overview / bare, 2), "replay_over_bare": round(replay / bare, 2)}
+                     "overview_over_bare": round(overview / bare, 2), "replay_over_bare": round(replay / bare, 2),
+                     "cpu_overview_over_replay": round(result["overview"]["cpu_ms_per_load"]
+                                                       / result["replay"]["cpu_ms_per_load"], 2)}

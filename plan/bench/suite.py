@@ -207,11 +207,12 @@ def markdown(results: dict) -> str:
               f"| {estimated['max_s']:.3f} |"]
     loads = results["first_loads"]
     lines += ["", f"| {loads['burst']} first loads at once after {loads['warm_loads']}, `{scale}` | p50 s | p95 s "
-              "| p95 / bare app | errors |", "| --- | ---: | ---: | ---: | ---: |"]
+              "| p95 / bare app | server CPU ms per load | errors |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, label in floors.APPS.items():
         figures = loads[name]
         lines.append(f"| {label} | {figures['p50_s']:.3f} | {figures['p95_s']:.3f} "
-                     f"| {figures['p95_s'] / loads['bare']['p95_s']:.2f} | {figures['errors']} |")
+                     f"| {figures['p95_s'] / loads['bare']['p95_s']:.2f} | {figures['cpu_ms_per_load']:.1f} "
+                     f"| {figures['errors']} |")
     lines += ["", "| target | ratio | limit | met |", "| --- | ---: | ---: | --- |"]
     for target in results["targets"]:
         ratio = "-" if target["ratio"] is None else f"{target['ratio']:.2f}"

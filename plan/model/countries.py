@@ -5,7 +5,7 @@ ISO short name reads badly in a chart ("Corea, República de" -> "Corea del Sur"
 """
 
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -79,6 +79,7 @@ def to_iso3(text: str) -> str | None:
     return alias_table().get(text_key(text))
 
 
+@lru_cache(maxsize=4096)  # every page's market filter names every market in use, on every run
 def country_name(code: str, lang: str = "es") -> str:
     if code == UNASSIGNED:
         return UNASSIGNED_NAMES["en" if lang == "en" else "es"]

@@ -33,6 +33,12 @@ class Server:
     def rss_mib(self) -> float:
         return _status_kib(self.pid, "VmRSS") / 1024
 
+    def cpu_s(self) -> float:
+        """CPU time the server process has used so far (user + system): a cost the machine's other work does
+        not inflate as it does a latency."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def _status_kib(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -29,7 +29,7 @@ from plan.model.enums import LabeledEnum
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.ui import store
+from plan.ui import built, store
 from plan.view import present, queries, report, report_pdf
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
@@ -381,11 +381,13 @@ def table(view: View, tables: present.Presented, name: str, expanded: bool = Fal
     shown, raw = tables
     container = st.container() if expanded else st.expander(t("show_data", view.lang))
     with container:
-        widths = _column_widths(shown, units, view.lang) if pinned else None
-        if pinned:
-            st.dataframe(_formatted(shown.iloc[:pinned], units, view.lang), hide_index=True, column_config=widths)
-        st.dataframe(_formatted(shown.iloc[pinned:].reset_index(drop=True), units, view.lang), hide_index=True,
-                     column_config=widths)
+        # Built once per content, units and language, for every session that shows it (plan.ui.built).
+        key = (built.content_key(shown), tuple(sorted((units or {}).items())), view.lang, pinned)
+        widths = functools.cache(lambda: _column_widths(shown, units, view.lang) if pinned else None)
+        parts = [(shown.iloc[:pinned], "total")] if pinned else []
+        for part, kind in [*parts, (shown.iloc[pinned:].reset_index(drop=True), "rows")]:
+            built.dataframe((*key, kind), lambda part=part: st.dataframe(_formatted(part, units, view.lang),
+                                                                         hide_index=True, column_config=widths()))
         st.download_button(t("download_csv", view.lang), lambda: csv_bytes(raw, view.lang), file_name=f"{name}.csv",
                            mime="text/csv", key=f"download-{name}", on_click="ignore")
 
