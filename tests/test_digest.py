@@ -23,12 +23,13 @@ from aiosmtpd.smtp import AuthResult
 
 from plan.bench.dus import dus_month
 from plan.cli import main
+from plan.data import mail
 from plan.data.store import FolderStore
 from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.i18n import t
 from plan.model.models import ACTIVITIES, PLAN
-from plan.view import digest
+from plan.view import digest, digest_run
 from tests.apptest import open_page
 from tests.conftest import copy_sample
 
@@ -389,3 +390,18 @@ def test_another_run_marking_the_recipient_while_this_one_sends_is_told_and_its_
         controller.stop()
     assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was sent, but another run marked this recipient")
     assert state(sample_dir, DIRECTOR) == theirs
+
+
+def test_the_library_runs_a_digest_without_the_command_line(sample_dir, smtp, monkeypatch):
+    """plan.view.digest_run holds the flow (the command line only prints what it says): a run sends, marks, and a
+    failed send is an error line that marks nothing."""
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    request = digest_run.Request(sample_dir, sample_dir.parent / "plan.duckdb", None,
+                                 [(DIRECTOR, [ATACAMA]), (REFUSED, [])], mail.smtp_server(url(port)), BASE_URL,
+                                 "en", 10_000_000)
+    said = list(digest_run.run(request))
+    assert [line.error for line in said if line.text.startswith((DIRECTOR, REFUSED))] == [False, True]
+    assert f"{DIRECTOR}: digest sent ({ATACAMA})." in [line.text for line in said]
+    assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+    assert state(sample_dir, DIRECTOR) is not None and state(sample_dir, REFUSED) is None

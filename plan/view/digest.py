@@ -7,8 +7,8 @@
                                      first digest, the current state: late activities, KPIs off track), or
                                      None when nothing did
 
-It sits in view: it reads the database and the store's history and writes nothing. The caller (the command
-line) sends the message and keeps `now` as the recipient's state in the store, so a failed send keeps the old
+It sits in view: it reads the database and the store's history and writes nothing. The caller (digest_run)
+sends the message and keeps `now` as the recipient's state in the store, so a failed send keeps the old
 one and the next run tells the same changes again. Whether a file changed in the editor or by hand: a version
 the store's history holds was saved through it (editor, import, push); one it does not hold was written to the
 CSV file directly.

@@ -1,0 +1,161 @@
+"""A digest run: per recipient, compose what changed in their plans, send it with the PDF report, keep what it saw.
+
+    recipients(to, plans, config)   (address, plan ids) from --to, else from the config file; checked
+    run(request)                    the whole run, as the lines to tell (`Said`; an error line: that recipient's
+                                    digest was not sent or not marked)
+
+It sits in view beside `digest` (which composes) and sends through plan.data.mail; the command line only reads
+its options, prints what a run says and turns it into an exit code. A recipient's state is written after the
+server accepted their message, or when there was nothing to tell them; never by a dry run, never after a failed
+send (the next run tells the same changes again).
+"""
+
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from plan import outlook
+from plan.data import database, mail
+from plan.data.store import PlanStore, local_copy
+from plan.data.store_base import StaleBase
+from plan.model.i18n import t
+from plan.model.issues import PlanInvalid, UsageError
+from plan.view import digest, queries, report_pdf
+from plan.view.filters import Filters
+
+ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+
+
+@dataclass(frozen=True)
+class Said:
+    """A line a run tells; `error`: a recipient's digest was not sent, or sent and not marked."""
+
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a run is asked to do: the store (`url`, or the plan folders of `data_dir`), the recipients (address,
+    plan ids; none: every plan), the server (None only for a dry run) and the dashboard's address for links."""
+
+    data_dir: Path
+    db_path: Path | None
+    url: str | None
+    recipients: list[tuple[str, list[str]]]
+    server: mail.SmtpServer | None
+    base_url: str | None
+    lang: str
+    max_bytes: int
+    dry_run: bool = False
+    sender: str | None = None
+    pdfs: dict = field(default_factory=dict, compare=False)  # per set of plans, the PDF or why it is missing
+
+
+def recipients(to: list[str], plans: list[str], config: Path) -> list[tuple[str, list[str]]]:
+    """(address, plan ids; empty: every plan) from `to`, else from the config file; checked."""
+    if to:
+        found = [(address, list(plans)) for address in to]
+        option = "--to"
+    elif config.is_file():
+        try:
+            listed = tomllib.loads(config.read_text(encoding="utf-8")).get("recipient", [])
+            found = [(entry["address"], list(entry.get("plans", [])) or list(plans)) for entry in listed]
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
+            raise UsageError("digest_bad_config", path=config, reason=error) from None
+        option = str(config)
+    else:
+        found = []
+    if not found:
+        raise UsageError("digest_no_recipients", path=config)
+    bad = [("digest_bad_address", {"option": option, "value": address}) for address, _ in found
+           if not isinstance(address, str) or not ADDRESS.fullmatch(address)]
+    if bad:
+        raise UsageError.every(bad)
+    return found
+
+
+def run(request: Request) -> Iterator[Said]:
+    """Every recipient's digest, in turn; UsageError (before any is sent) for a plan id the store does not hold,
+    PlanInvalid when the plans do not build."""
+    with local_copy(request.url, request.data_dir) as store:
+        readiness = database.ensure(request.data_dir, request.db_path or database.default_db_path(request.data_dir),
+                                    request.max_bytes, derive=outlook.derive)
+        if readiness.issues:
+            raise PlanInvalid(readiness.issues)
+        with database.reader(readiness.db_path) as con:
+            known = list(queries.plans(con)["plan_id"])
+            unknown = [("digest_unknown_plan", {"option": "--plan", "value": plan_id, "known": ", ".join(known)})
+                       for _, plans in request.recipients for plan_id in plans if plan_id not in known]
+            if unknown:
+                raise UsageError.every(unknown)
+            for address, plans in request.recipients:
+                yield from _one(con, store, address, plans or known, request)
+    if request.dry_run:
+        yield Said(t("digest_dry_run", request.lang))
+
+
+def _pdf(con, plan_ids: tuple[str, ...], request: Request) -> bytes | str:
+    """The PDF report of the plans (made once per set of plans in a run), or the note saying why it is missing."""
+    if plan_ids not in request.pdfs:
+        try:
+            request.pdfs[plan_ids] = report_pdf.render(con, Filters(plan_ids=plan_ids), request.lang)
+        except report_pdf.PdfUnavailable as missing:
+            request.pdfs[plan_ids] = t("digest_pdf_missing", request.lang, reason=missing.message(request.lang))
+    return request.pdfs[plan_ids]
+
+
+def _message(address: str, composed: digest.Digest, pdf: bytes | str, request: Request) -> EmailMessage:
+    server, lang = request.server, request.lang
+    message = EmailMessage()
+    message["Subject"], message["To"] = composed.subject, address
+    message["From"] = request.sender or (server.user if server and "@" in server.user else "plan@localhost")
+    message["Date"], message["Message-ID"] = formatdate(), make_msgid()  # spam filters ask for both
+    message.set_content(composed.text)
+    message.add_alternative(composed.html, subtype="html")
+    if isinstance(pdf, bytes):
+        message.add_attachment(pdf, maintype="application", subtype="pdf",
+                               filename=t("report_file_stem", lang) + ".pdf")
+    return message
+
+
+def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Request) -> Iterator[Said]:
+    """Compose, send and mark one recipient's digest (an error line: not sent, or sent and not marked)."""
+    lang = request.lang
+    name = digest.state_name(address)
+    raw = store.read_state(name)
+    before = None if raw is None else json.loads(raw)
+    now = digest.snapshot(con, store, plan_ids)
+    key = tuple(sorted(plan_ids))
+    pdf = _pdf(con, key, request)
+    note = pdf if isinstance(pdf, str) else ""
+    composed = digest.compose(before, now, store, lang, request.base_url, note)
+    seen = json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    if composed is None:  # nothing to tell, but what was seen is the base of the next digest (e.g. a first one)
+        if not request.dry_run and seen != raw:
+            store.write_state(name, seen, raw)
+        yield Said(t("digest_nothing_changed", lang, address=address))
+        return
+    message = _message(address, composed, pdf, request)
+    if note:
+        yield Said(note)
+    if request.dry_run:
+        yield Said(f"To: {address}\nSubject: {composed.subject}\n\n{composed.text}")
+        return
+    try:
+        mail.send(request.server, message)
+    except mail.SendFailed as failed:
+        yield Said(t("digest_send_failed", lang, address=address, server=request.server.shown,
+                     reason=failed.reason), error=True)
+        return
+    try:
+        store.write_state(name, seen, raw)
+    except StaleBase:  # another run marked this recipient meanwhile: keep its state, say so
+        yield Said(t("digest_state_moved", lang, address=address), error=True)
+        return
+    yield Said(t("digest_sent", lang, address=address, plans=", ".join(key)))
