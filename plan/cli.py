@@ -537,6 +537,10 @@ def _add_digest_command(commands) -> None:
     digest_cmd.add_argument("--smtp", default=None, metavar="URL",
                             help=f"smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
                                  f"(default: ${mail.SMTP_URL_VARIABLE})")
+    digest_cmd.add_argument("--since", default=None, metavar="DATE",
+                            help="what changed since this day (YYYY-MM-DD) instead of since each recipient's last "
+                                 "digest, by the dates the plan keeps (docs/digest.md says what cannot be dated); "
+                                 "marks nothing as sent")
     digest_cmd.add_argument("--dry-run", action="store_true",
                             help="print each message instead of sending it; mark nothing as sent")
     _add_common(digest_cmd)
@@ -544,12 +548,13 @@ def _add_digest_command(commands) -> None:
 
 def _run_digest(args) -> int:
     recipients = digest_run.recipients(args.to, args.plan, args.config)  # told before any build, like a bad URL
+    since = digest_run.since_date(args.since) if args.since is not None else None
     smtp_url = args.smtp or os.environ.get(mail.SMTP_URL_VARIABLE)
     if not args.dry_run and not smtp_url:
         raise UsageError("digest_no_smtp", variable=mail.SMTP_URL_VARIABLE)
     request = digest_run.Request(args.data_dir, args.db, args.url, recipients,
                                  mail.smtp_server(smtp_url) if smtp_url else None, os.environ.get(BASE_URL_VARIABLE),
-                                 args.lang, args.max_bytes, args.dry_run, os.environ.get("PLAN_MAIL_FROM"))
+                                 args.lang, args.max_bytes, args.dry_run, os.environ.get("PLAN_MAIL_FROM"), since)
     failed = False
     for said in digest_run.run(request):
         print(said.text, file=sys.stderr if said.error else sys.stdout)

@@ -259,6 +259,9 @@ def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for
     (["--to", DIRECTOR, "--smtp", f"http://{USER}:{PASSWORD}@127.0.0.1:25"],
      f"the SMTP URL http://{USER}:***@127.0.0.1:25 cannot be used: expected smtp://, smtps:// user:password@host:port"),
     (["--to", DIRECTOR], "no SMTP server: use --smtp URL or the variable PLAN_SMTP_URL (or --dry-run)"),
+    *((["--to", DIRECTOR, "--since", value, "--dry-run"],
+       f"--since {value}: not a date (expected YYYY-MM-DD, e.g. 2021-08-01)")
+      for value in ("2021-13-01", "01-08-2021", "20210801", "ayer", "")),
 ])
 def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smtp, capsys, monkeypatch, options,
                                                                  message):
@@ -268,6 +271,51 @@ def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smt
     assert code == 2 and err.startswith(f"error: {message}")
     assert PASSWORD not in err
     assert mailbox.messages == [] and not (sample_dir / ".state").exists()
+
+
+def test_since_tells_what_changed_since_a_day_by_the_plans_dates_says_what_it_cannot_and_marks_nothing(
+        sample_dir, smtp, capsys, monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    marked = state(sample_dir, DIRECTOR)
+    activities = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(activities, editing.Changes(changed={("ATA-21-27",): {"title": "Cierre del año"}}))
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, ACTIVITIES, draft.raw,
+                                   activities.sha, "ana"), editing.Saved)
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port),
+                       "--since", "2021-08-01")
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out
+    message = mailbox.messages[-1]
+    assert message["Subject"] == "Changes in the plan since 2021-08-01: ProChile Atacama 2021"
+    text = parts(message)[0]
+    lines = text.splitlines()
+    # the outlook as of 1 August (from the records dated up to then) against today's: possible, now unlikely
+    assert f"- Year end of {t('kpi_activities_done', 'en')} worse than at 2021-08-01: possible → unlikely" in lines
+    # late since: planned to start on 14 and 20 September (ATA-21-06, -10, -14 were late before 1 August)
+    assert {line.split()[3] for line in lines if line.startswith("- Late activity: ")} == {"ATA-21-19", "ATA-21-20"}
+    done = [line.split()[2] for line in lines if line.startswith("- Activity ") and line.endswith(": now Done")]
+    assert done == ["ATA-21-17"]  # ended 20 August; ATA-21-15 ended 29 July
+    assert any(line.startswith("- Saved by ana on ") and line.endswith("(activities, edit)") for line in lines)
+    assert "Not told, because the plan keeps no date for it: the KPIs' pace at 2021-08-01, activities postponed " \
+           "or cancelled" in text
+    assert state(sample_dir, DIRECTOR) == marked  # a look back leaves the recipient's own base as it was
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    assert "- Saved by ana on " in parts(mailbox.messages[-1])[0]  # so the next regular digest still tells the save
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port),
+                       "--since", "2999-01-01")
+    assert code == 0 and out.strip() == f"{DIRECTOR}: nothing changed in their plans since 2999-01-01; no e-mail sent."
+    assert len(mailbox.messages) == 3
+
+
+def test_a_bad_since_is_told_in_spanish_too(sample_dir, capsys):
+    code = main(["digest", str(sample_dir), "--to", DIRECTOR, "--since", "31-12-2021", "--dry-run"])
+    assert code == 2
+    assert capsys.readouterr().err == "error: --since 31-12-2021: no es una fecha (se espera AAAA-MM-DD, p. ej. " \
+                                      "2021-08-01)\n"
 
 
 def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given(sample_dir, tmp_path, capsys,

@@ -7,9 +7,11 @@
 It sits in view beside `digest` (which composes) and sends through plan.data.mail; the command line only reads
 its options, prints what a run says and turns it into an exit code. A recipient's state is written after the
 server accepted their message, or when there was nothing to tell them; never by a dry run, never after a failed
-send (the next run tells the same changes again).
+send (the next run tells the same changes again), never by a look back (`since`: what changed since a day,
+which leaves each recipient's own base as it was).
 """
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -29,6 +31,7 @@ from plan.view import digest, queries, report_pdf
 from plan.view.filters import Filters
 
 ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Request:
     max_bytes: int
     dry_run: bool = False
     sender: str | None = None
+    since: dt.date | None = None  # what changed since this day, instead of since each recipient's last digest
     pdfs: dict = field(default_factory=dict, compare=False)  # per set of plans, the PDF or why it is missing
 
 
@@ -78,6 +82,16 @@ def recipients(to: list[str], plans: list[str], config: Path) -> list[tuple[str,
     if bad:
         raise UsageError.every(bad)
     return found
+
+
+def since_date(text: str, option: str = "--since") -> dt.date:
+    """The day of `--since` (YYYY-MM-DD); UsageError naming the option and the value otherwise."""
+    try:
+        if DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise UsageError("digest_since_invalid", option=option, value=text)
 
 
 def run(request: Request) -> Iterator[Said]:
@@ -127,19 +141,24 @@ def _message(address: str, composed: digest.Digest, pdf: bytes | str, request: R
 def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Request) -> Iterator[Said]:
     """Compose, send and mark one recipient's digest (an error line: not sent, or sent and not marked)."""
     lang = request.lang
-    name = digest.state_name(address)
-    raw = store.read_state(name)
-    before = None if raw is None else json.loads(raw)
     now = digest.snapshot(con, store, plan_ids)
     key = tuple(sorted(plan_ids))
     pdf = _pdf(con, key, request)
     note = pdf if isinstance(pdf, str) else ""
-    composed = digest.compose(before, now, store, lang, request.base_url, note)
+    if request.since:  # a look back on request: the recipient's own state is neither read nor moved
+        composed = digest.compose_since(con, request.since, now, store, lang, request.base_url, note)
+        nothing = t("digest_nothing_since", lang, address=address, date=request.since.isoformat())
+        name = raw = None
+    else:
+        name = digest.state_name(address)
+        raw = store.read_state(name)
+        composed = digest.compose(None if raw is None else json.loads(raw), now, store, lang, request.base_url, note)
+        nothing = t("digest_nothing_changed", lang, address=address)
     seen = json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8")
     if composed is None:  # nothing to tell, but what was seen is the base of the next digest (e.g. a first one)
-        if not request.dry_run and seen != raw:
+        if name and not request.dry_run and seen != raw:
             store.write_state(name, seen, raw)
-        yield Said(t("digest_nothing_changed", lang, address=address))
+        yield Said(nothing)
         return
     message = _message(address, composed, pdf, request)
     if note:
@@ -154,7 +173,8 @@ def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Requ
                      reason=failed.reason), error=True)
         return
     try:
-        store.write_state(name, seen, raw)
+        if name:
+            store.write_state(name, seen, raw)
     except StaleBase:  # another run marked this recipient meanwhile: keep its state, say so
         yield Said(t("digest_state_moved", lang, address=address), error=True)
         return
