@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from plan import outlook
-from plan.data import database, demo, mail
+from plan.data import database, demo, mail, secrets
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
 from plan.data.store import (
@@ -509,7 +509,6 @@ def _run_impact(args) -> int:
 
 
 DIGEST_CONFIG = "digest.toml"
-BASE_URL_VARIABLE = "PLAN_BASE_URL"
 
 
 def _add_digest_command(commands) -> None:
@@ -521,22 +520,27 @@ def _add_digest_command(commands) -> None:
                     "or done, official statistics imported, saves (who, when) and files changed by hand; a "
                     "recipient's first digest gives the current state (late activities, KPIs off track). Nothing "
                     "changed: no e-mail. What was sent is kept in the plan store per recipient, so a failed send "
-                    "is repeated by the next run. Recipients come from --to, else from --config ([[recipient]] "
-                    "address = ..., plans = [...]); links to the dashboard from $PLAN_BASE_URL. Exit codes: 0 "
+                    "is repeated by the next run. Each setting comes from the first place that gives it: the "
+                    "command line, the environment ($PLAN_SMTP_URL, $PLAN_BASE_URL), Streamlit's secrets "
+                    "(.streamlit/secrets.toml of this folder or of the home folder: [digest] smtp_url, base_url, "
+                    "[[digest.recipients]] address, plans), then --config for the recipients ([[recipient]] "
+                    "address = ..., plans = [...]). Exit codes: 0 "
                     "done, 1 a digest could not be sent (the others were), 2 wrong usage. docs/digest.md has "
                     "scheduling recipes.")
     _plans_arguments(digest_cmd)
     digest_cmd.add_argument("--db", type=Path, default=None,
                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     digest_cmd.add_argument("--to", action="append", default=[], metavar="ADDR",
-                            help="recipient, for every plan or those of --plan (repeatable; overrides --config)")
+                            help="recipient, for every plan or those of --plan (repeatable; overrides the secrets' "
+                                 "and --config's)")
     digest_cmd.add_argument("--plan", action="append", default=[], metavar="ID",
                             help="plan id, e.g. prochile-atacama-2021 (repeatable; default: every plan)")
     digest_cmd.add_argument("--config", type=Path, default=Path(DIGEST_CONFIG),
-                            help=f"recipients and their plans, no credentials (default: {DIGEST_CONFIG})")
+                            help=f"recipients and their plans when neither --to nor the secrets name any; no "
+                                 f"credentials (default: {DIGEST_CONFIG})")
     digest_cmd.add_argument("--smtp", default=None, metavar="URL",
                             help=f"smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
-                                 f"(default: ${mail.SMTP_URL_VARIABLE})")
+                                 f"(default: ${mail.SMTP_URL_VARIABLE}, else the secrets' [digest] smtp_url)")
     digest_cmd.add_argument("--since", default=None, metavar="DATE",
                             help="what changed since this day (YYYY-MM-DD) instead of since each recipient's last "
                                  "digest, by the dates the plan keeps (docs/digest.md says what cannot be dated); "
@@ -547,14 +551,10 @@ def _add_digest_command(commands) -> None:
 
 
 def _run_digest(args) -> int:
-    recipients = digest_run.recipients(args.to, args.plan, args.config)  # told before any build, like a bad URL
+    found = digest_run.settings(args.to, args.plan, args.config, args.smtp, secrets.read(), os.environ, args.dry_run)
     since = digest_run.since_date(args.since) if args.since is not None else None
-    smtp_url = args.smtp or os.environ.get(mail.SMTP_URL_VARIABLE)
-    if not args.dry_run and not smtp_url:
-        raise UsageError("digest_no_smtp", variable=mail.SMTP_URL_VARIABLE)
-    request = digest_run.Request(args.data_dir, args.db, args.url, recipients,
-                                 mail.smtp_server(smtp_url) if smtp_url else None, os.environ.get(BASE_URL_VARIABLE),
-                                 args.lang, args.max_bytes, args.dry_run, os.environ.get("PLAN_MAIL_FROM"), since)
+    request = digest_run.Request(args.data_dir, args.db, args.url, found, args.lang, args.max_bytes, args.dry_run,
+                                 since)
     failed = False
     for said in digest_run.run(request):
         print(said.text, file=sys.stderr if said.error else sys.stdout)

@@ -41,6 +41,14 @@ DIRECTOR = "directora@prochile.example"
 BASE_URL = "https://plan.example.org"
 
 
+@pytest.fixture(autouse=True)
+def no_secrets_of_this_machine(tmp_path_factory, monkeypatch):
+    """Run from an empty folder with an empty home folder: no digest.toml nor Streamlit secrets of the developer's
+    are read (a test that wants them writes its own)."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -258,7 +266,8 @@ def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for
      "--to directora.prochile.example: not an e-mail address (expected name@domain.org)"),
     (["--to", DIRECTOR, "--smtp", f"http://{USER}:{PASSWORD}@127.0.0.1:25"],
      f"the SMTP URL http://{USER}:***@127.0.0.1:25 cannot be used: expected smtp://, smtps:// user:password@host:port"),
-    (["--to", DIRECTOR], "no SMTP server: use --smtp URL or the variable PLAN_SMTP_URL (or --dry-run)"),
+    (["--to", DIRECTOR], "no SMTP server: use --smtp URL, the variable PLAN_SMTP_URL or smtp_url in [digest] of "
+                         ".streamlit/secrets.toml (or --dry-run)"),
     *((["--to", DIRECTOR, "--since", value, "--dry-run"],
        f"--since {value}: not a date (expected YYYY-MM-DD, e.g. 2021-08-01)")
       for value in ("2021-13-01", "01-08-2021", "20210801", "ayer", "")),
@@ -327,6 +336,92 @@ def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given
     assert code == 0 and f"To: {DIRECTOR}\nSubject: State of the plan: Alianza del Pacífico 2020\n" in out
     code, out, _ = run(capsys, sample_dir, "--config", str(config), "--to", "otra@prochile.example", "--dry-run")
     assert code == 0 and "To: otra@prochile.example\nSubject: State of the plan: ProChile Atacama 2021, " in out
+
+
+# ----------------------------------------------------------------------------- settings from Streamlit's secrets
+
+
+def secrets_file(folder: Path, text: str) -> Path:
+    path = folder / ".streamlit" / "secrets.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def digest_secrets(smtp_url: str, base_url: str = BASE_URL, address: str = DIRECTOR, plans: str = f'"{ATACAMA}"'):
+    return (f'editor_password = "not for the digest"\n[digest]\nsmtp_url = "{smtp_url}"\nbase_url = "{base_url}"\n'
+            f'[[digest.recipients]]\naddress = "{address}"\nplans = [{plans}]\n')
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A project folder to run from (Streamlit's .streamlit/secrets.toml is read there) and an empty home folder
+    (its ~/.streamlit/secrets.toml), no digest settings in the environment."""
+    folder, home = tmp_path / "project", tmp_path / "home"
+    folder.mkdir()
+    home.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("PLAN_SMTP_URL", "PLAN_BASE_URL", "PLAN_MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    return folder
+
+
+def test_the_smtp_url_base_url_and_recipients_come_from_the_secrets_and_the_password_is_never_printed(
+        sample_dir, smtp, capsys, project):
+    mailbox, port = smtp
+    secrets_file(project, digest_secrets(url(port)))
+    code, out, err = run(capsys, sample_dir)
+    assert code == 0 and f"{DIRECTOR}: digest sent ({ATACAMA})." in out
+    [message] = mailbox.messages
+    assert message["To"] == DIRECTOR and message["Subject"] == "State of the plan: ProChile Atacama 2021"
+    assert f'href="{BASE_URL}/?office=ProChile+Atacama' in parts(message)[1]
+    assert PASSWORD not in out + err
+
+    secrets_file(project, digest_secrets(url(port, "not-the-password")))  # refused: the reason, not the password
+    code, out, err = run(capsys, sample_dir, "--to", "otra@prochile.example")
+    assert code == 1 and "535" in err and "not-the-password" not in out + err
+    secrets_file(project, digest_secrets(f"http://{USER}:{PASSWORD}@127.0.0.1:{port}"))
+    code, out, err = run(capsys, sample_dir)
+    assert code == 2 and f"http://{USER}:***@127.0.0.1:{port}" in err and PASSWORD not in out + err
+
+
+def test_a_setting_is_taken_from_the_command_line_then_the_environment_then_the_secrets_then_digest_toml(
+        sample_dir, smtp, capsys, project, monkeypatch, tmp_path):
+    mailbox, port = smtp
+    dead = url(free_port())
+    (project / "digest.toml").write_text('[[recipient]]\naddress = "toml@prochile.example"\n', encoding="utf-8")
+    secrets_file(project, digest_secrets(dead, plans=f'"{ALIANZA}"'))
+    secrets_file(tmp_path / "home", digest_secrets(url(port), "https://home.example", "home@prochile.example"))
+    # the project's [digest] replaces the home folder's, as Streamlit merges them: its server (down) is used
+    code, _out, err = run(capsys, sample_dir)
+    assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was not sent") and mailbox.messages == []
+    # the environment over the secrets
+    monkeypatch.setenv("PLAN_SMTP_URL", url(port))
+    monkeypatch.setenv("PLAN_BASE_URL", "https://env.example")
+    assert run(capsys, sample_dir)[0] == 0
+    assert [m["To"] for m in mailbox.messages] == [DIRECTOR]
+    assert "https://env.example/?" in parts(mailbox.messages[0])[1]
+    assert mailbox.messages[0]["Subject"].endswith(": Alianza del Pacífico 2020")
+    # the command line over the environment
+    assert run(capsys, sample_dir, "--to", "cli@prochile.example", "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    assert mailbox.messages[-1]["To"] == "cli@prochile.example"
+    # without the project's secrets: the home folder's; without any: digest.toml
+    (project / ".streamlit" / "secrets.toml").unlink()
+    monkeypatch.delenv("PLAN_BASE_URL")
+    assert run(capsys, sample_dir)[0] == 0
+    assert mailbox.messages[-1]["To"] == "home@prochile.example"
+    assert "https://home.example/?" in parts(mailbox.messages[-1])[1]
+    (tmp_path / "home" / ".streamlit" / "secrets.toml").unlink()
+    assert run(capsys, sample_dir)[0] == 0
+    assert mailbox.messages[-1]["To"] == "toml@prochile.example"
+
+
+def test_the_secrets_file_is_never_committed():
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=DOC.parent.parent,
+                             check=False)
+    assert ignored.returncode == 0
 
 
 # ----------------------------------------------------------------------------- the scheduling recipes
@@ -445,9 +540,8 @@ def test_the_library_runs_a_digest_without_the_command_line(sample_dir, smtp, mo
     failed send is an error line that marks nothing."""
     mailbox, port = smtp
     monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
-    request = digest_run.Request(sample_dir, sample_dir.parent / "plan.duckdb", None,
-                                 [(DIRECTOR, [ATACAMA]), (REFUSED, [])], mail.smtp_server(url(port)), BASE_URL,
-                                 "en", 10_000_000)
+    settings = digest_run.Settings([(DIRECTOR, [ATACAMA]), (REFUSED, [])], mail.smtp_server(url(port)), BASE_URL)
+    request = digest_run.Request(sample_dir, sample_dir.parent / "plan.duckdb", None, settings, "en", 10_000_000)
     said = list(digest_run.run(request))
     assert [line.error for line in said if line.text.startswith((DIRECTOR, REFUSED))] == [False, True]
     assert f"{DIRECTOR}: digest sent ({ATACAMA})." in [line.text for line in said]

@@ -1,8 +1,10 @@
 """A digest run: per recipient, compose what changed in their plans, send it with the PDF report, keep what it saw.
 
-    recipients(to, plans, config)   (address, plan ids) from --to, else from the config file; checked
-    run(request)                    the whole run, as the lines to tell (`Said`; an error line: that recipient's
-                                    digest was not sent or not marked)
+    settings(...)   the recipients (address, plan ids), the SMTP server, the dashboard's address and the sender,
+                    each from the first place that gives it: command line > environment > Streamlit's secrets
+                    ([digest]) > digest.toml (recipients only); checked, the password never shown
+    run(request)    the whole run, as the lines to tell (`Said`; an error line: that recipient's digest was not
+                    sent or not marked)
 
 It sits in view beside `digest` (which composes) and sends through plan.data.mail; the command line only reads
 its options, prints what a run says and turns it into an exit code. A recipient's state is written after the
@@ -14,8 +16,7 @@ which leaves each recipient's own base as it was).
 import datetime as dt
 import json
 import re
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from plan import outlook
 from plan.data import database, mail
+from plan.data.secrets import Secrets, toml_table
 from plan.data.store import PlanStore, local_copy
 from plan.data.store_base import StaleBase
 from plan.model.i18n import t
@@ -32,6 +34,9 @@ from plan.view.filters import Filters
 
 ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+BASE_URL_VARIABLE = "PLAN_BASE_URL"
+SENDER_VARIABLE = "PLAN_MAIL_FROM"
+SECTION = "digest"  # the secrets' table: smtp_url, base_url, [[digest.recipients]] address, plans
 
 
 @dataclass(frozen=True)
@@ -43,42 +48,87 @@ class Said:
 
 
 @dataclass(frozen=True)
+class Settings:
+    """Who gets a digest (address, plan ids; none: every plan), through which server (None only for a dry run),
+    with links to which dashboard, from whom."""
+
+    recipients: list[tuple[str, list[str]]]
+    server: mail.SmtpServer | None
+    base_url: str | None = None
+    sender: str | None = None
+
+
+@dataclass(frozen=True)
 class Request:
-    """What a run is asked to do: the store (`url`, or the plan folders of `data_dir`), the recipients (address,
-    plan ids; none: every plan), the server (None only for a dry run) and the dashboard's address for links."""
+    """What a run is asked to do: the store (`url`, or the plan folders of `data_dir`) and the settings."""
 
     data_dir: Path
     db_path: Path | None
     url: str | None
-    recipients: list[tuple[str, list[str]]]
-    server: mail.SmtpServer | None
-    base_url: str | None
+    settings: Settings
     lang: str
     max_bytes: int
     dry_run: bool = False
-    sender: str | None = None
     since: dt.date | None = None  # what changed since this day, instead of since each recipient's last digest
     pdfs: dict = field(default_factory=dict, compare=False)  # per set of plans, the PDF or why it is missing
 
 
-def recipients(to: list[str], plans: list[str], config: Path) -> list[tuple[str, list[str]]]:
-    """(address, plan ids; empty: every plan) from `to`, else from the config file; checked."""
+def settings(to: list[str], plans: list[str], config: Path, smtp: str | None, secrets: Secrets,
+             environ: Mapping[str, str], dry_run: bool = False) -> Settings:
+    """The run's settings, each from the first place that has it; UsageError for any that cannot be used (all
+    of them at once for the recipients), before any build or send."""
+    section = secrets.get(SECTION) or {}
+    where = f"{secrets.where(SECTION)} [{SECTION}]"
+    if not isinstance(section, dict):
+        raise UsageError("digest_bad_section", where=where)
+    bad = [("digest_bad_setting", {"where": where, "key": key}) for key in ("smtp_url", "base_url")
+           if not isinstance(section.get(key, ""), str)]
+    if bad:
+        raise UsageError.every(bad)
+    texts = {key: section.get(key) or None for key in ("smtp_url", "base_url")}
+    smtp_url = smtp or environ.get(mail.SMTP_URL_VARIABLE) or texts["smtp_url"]
+    listed = f"{secrets.where(SECTION)} [[{SECTION}.recipients]]"
+    found = recipients(to, plans, config, section.get("recipients"), listed)
+    if not dry_run and not smtp_url:
+        raise UsageError("digest_no_smtp", variable=mail.SMTP_URL_VARIABLE)
+    return Settings(found, mail.smtp_server(smtp_url) if smtp_url else None,
+                    environ.get(BASE_URL_VARIABLE) or texts["base_url"], environ.get(SENDER_VARIABLE))
+
+
+def recipients(to: list[str], plans: list[str], config: Path, listed_in_secrets=None,
+               secrets_where: str = "") -> list[tuple[str, list[str]]]:
+    """(address, plan ids; empty: every plan) from `to`, else from the secrets' list, else from the config file
+    ([[recipient]]); checked."""
     if to:
-        found = [(address, list(plans)) for address in to]
-        option = "--to"
+        found, where = [(address, list(plans)) for address in to], "--to"
+    elif listed_in_secrets is not None:
+        found, where = _listed(listed_in_secrets, secrets_where, plans), secrets_where
     elif config.is_file():
-        try:
-            listed = tomllib.loads(config.read_text(encoding="utf-8")).get("recipient", [])
-            found = [(entry["address"], list(entry.get("plans", [])) or list(plans)) for entry in listed]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
-            raise UsageError("digest_bad_config", path=config, reason=error) from None
-        option = str(config)
+        where = f"{config} [[recipient]]"
+        found = _listed(toml_table(config, config.read_bytes()).get("recipient", []), where, plans)
     else:
         found = []
     if not found:
         raise UsageError("digest_no_recipients", path=config)
-    bad = [("digest_bad_address", {"option": option, "value": address}) for address, _ in found
-           if not isinstance(address, str) or not ADDRESS.fullmatch(address)]
+    bad = [("digest_bad_address", {"option": where, "value": address}) for address, _ in found
+           if not ADDRESS.fullmatch(address)]
+    if bad:
+        raise UsageError.every(bad)
+    return found
+
+
+def _listed(listed, where: str, plans: list[str]) -> list[tuple[str, list[str]]]:
+    """A list of recipient tables (address = "...", plans = ["...", ...]); UsageError naming each one that is not."""
+    if not isinstance(listed, list):
+        raise UsageError("digest_bad_recipient", where=where, number="-")
+    found, bad = [], []
+    for number, entry in enumerate(listed, start=1):
+        own = entry.get("plans", []) if isinstance(entry, dict) else None
+        if not (isinstance(entry, dict) and isinstance(entry.get("address"), str) and isinstance(own, list)
+                and all(isinstance(plan, str) for plan in own)):
+            bad.append(("digest_bad_recipient", {"where": where, "number": number}))
+        else:
+            found.append((entry["address"], list(own) or list(plans)))
     if bad:
         raise UsageError.every(bad)
     return found
@@ -105,10 +155,10 @@ def run(request: Request) -> Iterator[Said]:
         with database.reader(readiness.db_path) as con:
             known = list(queries.plans(con)["plan_id"])
             unknown = [("digest_unknown_plan", {"option": "--plan", "value": plan_id, "known": ", ".join(known)})
-                       for _, plans in request.recipients for plan_id in plans if plan_id not in known]
+                       for _, plans in request.settings.recipients for plan_id in plans if plan_id not in known]
             if unknown:
                 raise UsageError.every(unknown)
-            for address, plans in request.recipients:
+            for address, plans in request.settings.recipients:
                 yield from _one(con, store, address, plans or known, request)
     if request.dry_run:
         yield Said(t("digest_dry_run", request.lang))
@@ -125,10 +175,10 @@ def _pdf(con, plan_ids: tuple[str, ...], request: Request) -> bytes | str:
 
 
 def _message(address: str, composed: digest.Digest, pdf: bytes | str, request: Request) -> EmailMessage:
-    server, lang = request.server, request.lang
+    server, lang = request.settings.server, request.lang
     message = EmailMessage()
     message["Subject"], message["To"] = composed.subject, address
-    message["From"] = request.sender or (server.user if server and "@" in server.user else "plan@localhost")
+    message["From"] = request.settings.sender or (server.user if server and "@" in server.user else "plan@localhost")
     message["Date"], message["Message-ID"] = formatdate(), make_msgid()  # spam filters ask for both
     message.set_content(composed.text)
     message.add_alternative(composed.html, subtype="html")
@@ -146,13 +196,14 @@ def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Requ
     pdf = _pdf(con, key, request)
     note = pdf if isinstance(pdf, str) else ""
     if request.since:  # a look back on request: the recipient's own state is neither read nor moved
-        composed = digest.compose_since(con, request.since, now, store, lang, request.base_url, note)
+        composed = digest.compose_since(con, request.since, now, store, lang, request.settings.base_url, note)
         nothing = t("digest_nothing_since", lang, address=address, date=request.since.isoformat())
         name = raw = None
     else:
         name = digest.state_name(address)
         raw = store.read_state(name)
-        composed = digest.compose(None if raw is None else json.loads(raw), now, store, lang, request.base_url, note)
+        before = None if raw is None else json.loads(raw)
+        composed = digest.compose(before, now, store, lang, request.settings.base_url, note)
         nothing = t("digest_nothing_changed", lang, address=address)
     seen = json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8")
     if composed is None:  # nothing to tell, but what was seen is the base of the next digest (e.g. a first one)
@@ -167,9 +218,9 @@ def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Requ
         yield Said(f"To: {address}\nSubject: {composed.subject}\n\n{composed.text}")
         return
     try:
-        mail.send(request.server, message)
+        mail.send(request.settings.server, message)
     except mail.SendFailed as failed:
-        yield Said(t("digest_send_failed", lang, address=address, server=request.server.shown,
+        yield Said(t("digest_send_failed", lang, address=address, server=request.settings.server.shown,
                      reason=failed.reason), error=True)
         return
     try:
