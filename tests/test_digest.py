@@ -259,6 +259,51 @@ def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for
         assert mailbox.messages == []
 
 
+def this_machines_address() -> str:
+    """This machine's address on its network (not a loopback one): where the route to another machine leaves from.
+    A UDP socket's connect sends nothing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real host
+        address = probe.getsockname()[0]
+    assert not address.startswith("127."), address
+    return address
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_password_is_not_sent_in_clear_to_another_machine_without_starttls(sample_dir, capsys, monkeypatch, lang):
+    """A real server without STARTTLS, reached at this machine's network address (not a loopback one): the run
+    refuses before the login (the server sees no AUTH), exits 1 and marks nothing."""
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    logins = []
+
+    def counting(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        logins.append(auth_data)
+        return authenticator(server, session, envelope, mechanism, auth_data)
+
+    mailbox, port, host = Mailbox(), free_port(), this_machines_address()
+    controller = Controller(mailbox, hostname=host, port=port, authenticator=counting, auth_require_tls=False)
+    controller.start()
+    try:
+        code = main(["digest", str(sample_dir), "--db", str(sample_dir.parent / "plan.duckdb"), "--lang", lang,
+                     "--to", DIRECTOR, "--smtp", f"smtp://{USER}:{PASSWORD}@{host}:{port}"])
+        out, err = capsys.readouterr()
+    finally:
+        controller.stop()
+    assert code == 1 and logins == [] and mailbox.messages == [] and state(sample_dir, DIRECTOR) is None
+    expected = {"en": "the server does not offer STARTTLS, and the password would travel in clear to another machine",
+                "es": "el servidor no ofrece STARTTLS, y la contraseña viajaría sin cifrar hacia otra máquina"}[lang]
+    assert err.startswith(f"{DIRECTOR}: ") and expected in err and f"smtp://{USER}@{host}:{port}" in err
+    assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_password_in_clear_to_this_machine_is_allowed(sample_dir, smtp, capsys, monkeypatch, host):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", f"smtp://{USER}:{PASSWORD}@{host}:{port}")
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out and len(mailbox.messages) == 1
+
+
 @pytest.mark.parametrize(("options", "message"), [
     (["--to", DIRECTOR, "--plan", "prochile-nowhere-2021", "--smtp", "smtp://127.0.0.1:1"],
      "--plan prochile-nowhere-2021: no plan has that id; the plans are: "),

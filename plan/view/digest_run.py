@@ -221,7 +221,7 @@ def _one(con, store: PlanStore, address: str, plan_ids: list[str], request: Requ
         mail.send(request.settings.server, message)
     except mail.SendFailed as failed:
         yield Said(t("digest_send_failed", lang, address=address, server=request.settings.server.shown,
-                     reason=failed.reason), error=True)
+                     reason=failed.said(lang)), error=True)
         return
     try:
         if name:
