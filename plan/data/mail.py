@@ -59,10 +59,22 @@ def smtp_server(url: str) -> SmtpServer:
     except ValueError:
         parts, port = None, None
     if parts is None or parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        shown = url if parts is None or parts.password is None else url.replace(parts.password, "***")
-        raise UsageError("smtp_url_invalid", value=shown, schemes=", ".join(f"{s}://" for s in DEFAULT_PORTS))
+        raise UsageError("smtp_url_invalid", value=masked(url), schemes=", ".join(f"{s}://" for s in DEFAULT_PORTS))
     return SmtpServer(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme],
                       urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+
+
+def masked(url: str) -> str:
+    """`url` with whatever stands where a password would (between the user's `:` and the last `@`) as ***, also in a
+    URL too broken to parse (`smtps//user:password@host`)."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    if "@" not in rest:
+        return url
+    userinfo, _, host = rest.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    return f"{head}{sep}{user}{colon and ':***'}@{host}"
 
 
 def send(server: SmtpServer, message: EmailMessage) -> None:

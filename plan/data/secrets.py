@@ -50,7 +50,7 @@ def read(project: Path | None = None, home: Path | None = None) -> Secrets:
     """The secrets of the global file (`home`, default the user's) and the project's (`project`, default the
     working folder), the project's winning; empty when neither exists."""
     values, origin = {}, {}
-    for folder in (home or Path.home(), project or Path.cwd()):
+    for folder in (home or Path.home(), project or Path()):  # the working folder, shown as a relative path
         path = folder / SECRETS_FILE
         if path.is_file():
             found = toml_table(path, path.read_bytes())

@@ -81,7 +81,7 @@ def settings(to: list[str], plans: list[str], config: Path, smtp: str | None, se
     where = f"{secrets.where(SECTION)} [{SECTION}]"
     if not isinstance(section, dict):
         raise UsageError("digest_bad_section", where=where)
-    bad = [("digest_bad_setting", {"where": where, "key": key}) for key in ("smtp_url", "base_url")
+    bad = [("digest_bad_setting", {"where": where, "setting": key}) for key in ("smtp_url", "base_url")
            if not isinstance(section.get(key, ""), str)]
     if bad:
         raise UsageError.every(bad)
