@@ -20,7 +20,8 @@
              (imports; official, aduanas, comtrade), pull and push of the store (push_pull)
     view/    what a page shows: filters, named queries, KPIs, the shared presentation and chart style (present,
              charts), one module per page (overview, progress, markets, mix, pisco, outcomes), the report (HTML, and
-             the PDF headless Chromium prints from it: report_pdf);
+             the PDF headless Chromium prints from it: report_pdf), the digest by e-mail (digest composes,
+             digest_run sends and remembers);
              read-only, it imports nothing of edit/ (what both need, such as the name an imported figure's
              source carries, is in model/)
     ui/      the Streamlit helpers the pages share, the editor page, who may edit

@@ -7,19 +7,14 @@ all of them at once, nothing changed), 2 wrong usage.
 import argparse
 import contextlib
 import getpass
-import json
 import os
-import re
 import sys
 import tempfile
 import time
-import tomllib
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from plan import outlook
-from plan.data import database, demo, mail
+from plan.data import database, demo, mail, secrets
 from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
 from plan.data.store import (
@@ -30,14 +25,14 @@ from plan.data.store import (
     open_store,
     store_url,
 )
-from plan.data.store_base import NotALocalCopy, StaleBase, StoreUnavailable
+from plan.data.store_base import NotALocalCopy, StoreUnavailable
 from plan.edit import editing, imports, push_pull
 from plan.model import column_docs
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid, UsageError
 from plan.model.models import TABLES_BY_NAME
 from plan.outlook import listing
-from plan.view import digest, queries, report, report_options, report_pdf
+from plan.view import digest_run, queries, report, report_options, report_pdf
 from plan.view.filters import Filters
 from plan.view.report_options import ReportOptions
 
@@ -514,8 +509,6 @@ def _run_impact(args) -> int:
 
 
 DIGEST_CONFIG = "digest.toml"
-BASE_URL_VARIABLE = "PLAN_BASE_URL"
-ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 
 
 def _add_digest_command(commands) -> None:
@@ -527,128 +520,46 @@ def _add_digest_command(commands) -> None:
                     "or done, official statistics imported, saves (who, when) and files changed by hand; a "
                     "recipient's first digest gives the current state (late activities, KPIs off track). Nothing "
                     "changed: no e-mail. What was sent is kept in the plan store per recipient, so a failed send "
-                    "is repeated by the next run. Recipients come from --to, else from --config ([[recipient]] "
-                    "address = ..., plans = [...]); links to the dashboard from $PLAN_BASE_URL. Exit codes: 0 "
+                    "is repeated by the next run. Each setting comes from the first place that gives it: the "
+                    "command line, the environment ($PLAN_SMTP_URL, $PLAN_BASE_URL), Streamlit's secrets "
+                    "(.streamlit/secrets.toml of this folder or of the home folder: [digest] smtp_url, base_url, "
+                    "[[digest.recipients]] address, plans), then --config for the recipients ([[recipient]] "
+                    "address = ..., plans = [...]). Exit codes: 0 "
                     "done, 1 a digest could not be sent (the others were), 2 wrong usage. docs/digest.md has "
                     "scheduling recipes.")
     _plans_arguments(digest_cmd)
     digest_cmd.add_argument("--db", type=Path, default=None,
                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     digest_cmd.add_argument("--to", action="append", default=[], metavar="ADDR",
-                            help="recipient, for every plan or those of --plan (repeatable; overrides --config)")
+                            help="recipient, for every plan or those of --plan (repeatable; overrides the secrets' "
+                                 "and --config's)")
     digest_cmd.add_argument("--plan", action="append", default=[], metavar="ID",
                             help="plan id, e.g. prochile-atacama-2021 (repeatable; default: every plan)")
     digest_cmd.add_argument("--config", type=Path, default=Path(DIGEST_CONFIG),
-                            help=f"recipients and their plans, no credentials (default: {DIGEST_CONFIG})")
+                            help=f"recipients and their plans when neither --to nor the secrets name any; no "
+                                 f"credentials (default: {DIGEST_CONFIG})")
     digest_cmd.add_argument("--smtp", default=None, metavar="URL",
                             help=f"smtp://user:password@host:port (STARTTLS when offered) or smtps://... "
-                                 f"(default: ${mail.SMTP_URL_VARIABLE})")
+                                 f"(default: ${mail.SMTP_URL_VARIABLE}, else the secrets' [digest] smtp_url)")
+    digest_cmd.add_argument("--since", default=None, metavar="DATE",
+                            help="what changed since this day (YYYY-MM-DD) instead of since each recipient's last "
+                                 "digest, by the dates the plan keeps (docs/digest.md says what cannot be dated); "
+                                 "marks nothing as sent")
     digest_cmd.add_argument("--dry-run", action="store_true",
                             help="print each message instead of sending it; mark nothing as sent")
     _add_common(digest_cmd)
 
 
-def _recipients(args) -> list[tuple[str, list[str]]]:
-    """(address, plan ids; empty: every plan) from --to, else from the config file; checked."""
-    if args.to:
-        found = [(address, list(args.plan)) for address in args.to]
-        option = "--to"
-    elif args.config.is_file():
-        try:
-            listed = tomllib.loads(args.config.read_text(encoding="utf-8")).get("recipient", [])
-            found = [(entry["address"], list(entry.get("plans", [])) or list(args.plan)) for entry in listed]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
-            raise UsageError("digest_bad_config", path=args.config, reason=error) from None
-        option = str(args.config)
-    else:
-        found = []
-    if not found:
-        raise UsageError("digest_no_recipients", path=args.config)
-    bad = [("digest_bad_address", {"option": option, "value": address}) for address, _ in found
-           if not isinstance(address, str) or not ADDRESS.fullmatch(address)]
-    if bad:
-        raise UsageError.every(bad)
-    return found
-
-
 def _run_digest(args) -> int:
-    lang = args.lang
-    recipients = _recipients(args)  # told before any build, like a bad SMTP URL
-    smtp_url = args.smtp or os.environ.get(mail.SMTP_URL_VARIABLE)
-    if not args.dry_run and not smtp_url:
-        raise UsageError("digest_no_smtp", variable=mail.SMTP_URL_VARIABLE)
-    server = mail.smtp_server(smtp_url) if smtp_url else None
-    base_url = os.environ.get(BASE_URL_VARIABLE)
-    failed = 0
-    with local_copy(args.url, args.data_dir) as store:
-        readiness = database.ensure(args.data_dir, args.db or database.default_db_path(args.data_dir),
-                                    args.max_bytes, derive=outlook.derive)
-        if readiness.issues:
-            raise PlanInvalid(readiness.issues)
-        with database.reader(readiness.db_path) as con:
-            known = list(queries.plans(con)["plan_id"])
-            unknown = [("digest_unknown_plan", {"option": "--plan", "value": plan_id, "known": ", ".join(known)})
-                       for _, plans in recipients for plan_id in plans if plan_id not in known]
-            if unknown:
-                raise UsageError.every(unknown)
-            pdfs: dict[tuple[str, ...], bytes | str] = {}
-            for address, plans in recipients:
-                failed += not _digest_one(con, store, address, plans or known, server, base_url, pdfs, args)
-    if args.dry_run:
-        print(t("digest_dry_run", lang))
+    found = digest_run.settings(args.to, args.plan, args.config, args.smtp, secrets.read(), os.environ, args.dry_run)
+    since = digest_run.since_date(args.since) if args.since is not None else None
+    request = digest_run.Request(args.data_dir, args.db, args.url, found, args.lang, args.max_bytes, args.dry_run,
+                                 since)
+    failed = False
+    for said in digest_run.run(request):
+        print(said.text, file=sys.stderr if said.error else sys.stdout)
+        failed |= said.error
     return 1 if failed else 0
-
-
-def _digest_one(con, store, address: str, plan_ids: list[str], server, base_url, pdfs: dict, args) -> bool:
-    """Compose, send and mark one recipient's digest; False when it could not be sent (nothing marked)."""
-    lang = args.lang
-    name = digest.state_name(address)
-    raw = store.read_state(name)
-    before = None if raw is None else json.loads(raw)
-    now = digest.snapshot(con, store, plan_ids)
-    key = tuple(sorted(plan_ids))
-    if key not in pdfs:
-        try:
-            pdfs[key] = report_pdf.render(con, Filters(plan_ids=key), lang)
-        except report_pdf.PdfUnavailable as missing:
-            pdfs[key] = t("digest_pdf_missing", lang, reason=missing.message(lang))
-    pdf = pdfs[key]
-    note = pdf if isinstance(pdf, str) else ""
-    composed = digest.compose(before, now, store, lang, base_url, note)
-    seen = json.dumps(now, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    if composed is None:  # nothing to tell, but what was seen is the base of the next digest (e.g. a first one)
-        if not args.dry_run and seen != raw:
-            store.write_state(name, seen, raw)
-        print(t("digest_nothing_changed", lang, address=address))
-        return True
-    message = EmailMessage()
-    message["Subject"], message["To"] = composed.subject, address
-    message["From"] = os.environ.get("PLAN_MAIL_FROM") or (server.user if server and "@" in server.user
-                                                             else "plan@localhost")
-    message["Date"], message["Message-ID"] = formatdate(), make_msgid()  # spam filters ask for both
-    message.set_content(composed.text)
-    message.add_alternative(composed.html, subtype="html")
-    if isinstance(pdf, bytes):
-        message.add_attachment(pdf, maintype="application", subtype="pdf",
-                               filename=t("report_file_stem", lang) + ".pdf")
-    if note:
-        print(note)
-    if args.dry_run:
-        print(f"To: {address}\nSubject: {composed.subject}\n\n{composed.text}")
-        return True
-    try:
-        mail.send(server, message)
-    except mail.SendFailed as failed:
-        print(t("digest_send_failed", lang, address=address, server=server.shown, reason=failed.reason),
-              file=sys.stderr)
-        return False
-    try:
-        store.write_state(name, seen, raw)
-    except StaleBase:  # another run marked this recipient meanwhile: keep its state, say so
-        print(t("digest_state_moved", lang, address=address), file=sys.stderr)
-        return False
-    print(t("digest_sent", lang, address=address, plans=", ".join(key)))
-    return True
 
 
 def _run_serve(args) -> int:

@@ -35,6 +35,7 @@ DOC = REPO / "docs" / "bad-input.md"
 PLAN_ID = ATACAMA  # the canonical plan is copied under the name the editor page helpers choose
 LONG_NOTE = ("Reunión con importadores de pisco en Lima; seguimiento por correo. " * 8)[:500]
 ALL_COUNTRIES = sorted(set(countries.alias_table().values()))
+SECRET = "clave-secreta-9"  # a password in the digest's settings: never shown
 NOTICE = "Se ignoró un valor del enlace que no existe en este plan: {}. Se usa el valor por defecto."
 
 
@@ -92,7 +93,7 @@ class Ignored:
 @dataclass(frozen=True)
 class Case:
     id: str
-    entry: str  # "csv", "upload", "edit" or "url"
+    entry: str  # "csv", "upload", "edit", "url", "import" or "digest"
     given: str  # the input, in words
     outcome: Tolerated | Rejected | Ignored | Reported
     # csv, upload: a file of bad_input/<entry>/ named <table>--<case>.<ext> (uploads: activities); import: named
@@ -103,7 +104,8 @@ class Case:
     params: dict = field(default_factory=dict)  # url: query parameters (a list repeats the parameter); import:
     # "args", more options of the command; "member", the file of an archive the message names; "first", files
     # of the same folder given before the fixture in the same import; csv without a fixture: "renamed" or
-    # "copied", the canonical plan's files given another name (file -> name)
+    # "copied", the canonical plan's files given another name (file -> name); digest: "args", the command's
+    # options, and "files", files of the folder it runs from (path -> text)
     expect: dict = field(default_factory=dict)  # url: filter (widget key) -> the value the page uses
 
     @property
@@ -496,6 +498,59 @@ CATALOG = [
                  "Omitidas por ser el total anual de un año que la importación ya da mes a mes: 1 (líneas "
                  "comtrade--annual_file.csv:2)",), {"CHN": Decimal("850000"), "USA": Decimal("300000")}),
          fixture="comtrade--monthly_file.csv", params={"first": ["comtrade--annual_file.csv"]}),
+    # --- the e-mail digest's options and settings (`python -m plan digest`, run with --dry-run)
+    Case("digest-unknown-plan", "digest", "`--plan prochile-nowhere-2021`", Rejected(
+         0, "", "digest_unknown_plan", "prochile-nowhere-2021", "--plan prochile-nowhere-2021: no hay un plan con ese "
+         f"id; los planes son: {PLAN_ID}"), params={"args": ["--to", "directora@prochile.cl", "--plan",
+                                                         "prochile-nowhere-2021"]}),
+    Case("digest-bad-address", "digest", "`--to directora.prochile.cl` (no `@`)", Rejected(
+         0, "", "digest_bad_address", "directora.prochile.cl", "--to directora.prochile.cl: no es una dirección de "
+         "correo (se espera nombre@dominio.cl)"), params={"args": ["--to", "directora.prochile.cl"]}),
+    Case("digest-smtp-url-wrong-scheme", "digest", f"`--smtp http://avisos:{SECRET}@smtp.example.org:25`", Rejected(
+         0, "", "smtp_url_invalid", "http://avisos:***@smtp.example.org:25", "la URL SMTP "
+         "http://avisos:***@smtp.example.org:25 no sirve: se espera smtp://, smtps:// usuario:contraseña@servidor:"
+         "puerto"), params={"args": ["--to", "directora@prochile.cl", "--smtp",
+                                     f"http://avisos:{SECRET}@smtp.example.org:25"]}),
+    Case("digest-smtp-url-without-scheme-separator", "digest", f"`--smtp smtps//avisos:{SECRET}@smtp.example.org` "
+         "(the password hidden also in a URL too broken to parse)", Rejected(
+         0, "", "smtp_url_invalid", "smtps//avisos:***@smtp.example.org", "la URL SMTP smtps//avisos:***@smtp.example"
+         ".org no sirve: se espera smtp://, smtps:// usuario:contraseña@servidor:puerto"),
+         params={"args": ["--to", "directora@prochile.cl", "--smtp", f"smtps//avisos:{SECRET}@smtp.example.org"]}),
+    Case("digest-since-day-first", "digest", "`--since 31-12-2021` (day first)", Rejected(
+         0, "", "digest_since_invalid", "31-12-2021", "--since 31-12-2021: no es una fecha (se espera AAAA-MM-DD, p. "
+         "ej. 2021-08-01)"), params={"args": ["--to", "directora@prochile.cl", "--since", "31-12-2021"]}),
+    Case("digest-since-not-existing", "digest", "`--since 2021-02-30` (30 February)", Rejected(
+         0, "", "digest_since_invalid", "2021-02-30", "--since 2021-02-30: no es una fecha (se espera AAAA-MM-DD, p. "
+         "ej. 2021-08-01)"), params={"args": ["--to", "directora@prochile.cl", "--since", "2021-02-30"]}),
+    Case("digest-toml-unquoted-address", "digest", "a `digest.toml` whose address is not quoted", Rejected(
+         0, "", "toml_invalid", None, "digest.toml:2:11: no es TOML válido (Invalid value)"),
+         params={"files": {"digest.toml": "[[recipient]]\naddress = directora@prochile.cl\n"}}),
+    Case("digest-toml-recipient-without-address", "digest", "a `digest.toml` recipient with plans and no address",
+         Rejected(0, "", "digest_bad_recipient", None, 'digest.toml [[recipient]] n.º 2: se espera address = '
+                  '"nombre@dominio.cl" y, si se quiere, plans = ["id de plan", ...]'),
+         params={"files": {"digest.toml": '[[recipient]]\naddress = "directora@prochile.cl"\n[[recipient]]\n'
+                                          f'plans = ["{PLAN_ID}"]\n'}}),
+    Case("digest-toml-bad-address", "digest", "a `digest.toml` address `directora` (no domain)", Rejected(
+         0, "", "digest_bad_address", "directora", "digest.toml [[recipient]] directora: no es una dirección de "
+         "correo (se espera nombre@dominio.cl)"), params={"files": {"digest.toml": '[[recipient]]\naddress = '
+                                                                                   '"directora"\n'}}),
+    Case("digest-secrets-not-toml", "digest", "`.streamlit/secrets.toml` with an SMTP URL (and its password) not "
+         "quoted", Rejected(0, "", "toml_invalid", None, ".streamlit/secrets.toml:2:12: no es TOML válido (Invalid "
+                            "value)"),
+         params={"files": {".streamlit/secrets.toml": f"[digest]\nsmtp_url = smtp://avisos:{SECRET}@smtp.example."
+                                                      "org\n"}}),
+    Case("digest-secrets-section-not-a-table", "digest", '`digest = "smtp://…"` in the secrets instead of a '
+         "`[digest]` table", Rejected(0, "", "digest_bad_section", None, '.streamlit/secrets.toml [digest]: se espera '
+                                      'una tabla con smtp_url = "...", base_url = "..." y [[digest.recipients]]'),
+         params={"files": {".streamlit/secrets.toml": f'digest = "smtp://avisos:{SECRET}@smtp.example.org"\n'}}),
+    Case("digest-secrets-smtp-url-not-text", "digest", "`smtp_url = 587` in the secrets' `[digest]`", Rejected(
+         0, "", "digest_bad_setting", None, '.streamlit/secrets.toml [digest] smtp_url: se espera un texto entre '
+         'comillas, smtp_url = "..."'), params={"files": {".streamlit/secrets.toml": "[digest]\nsmtp_url = 587\n"}}),
+    Case("digest-secrets-recipient-plans-not-a-list", "digest", 'a secrets recipient with `plans = "todos"`',
+         Rejected(0, "", "digest_bad_recipient", None, '.streamlit/secrets.toml [[digest.recipients]] n.º 1: se '
+                  'espera address = "nombre@dominio.cl" y, si se quiere, plans = ["id de plan", ...]'),
+         params={"files": {".streamlit/secrets.toml": '[[digest.recipients]]\naddress = "directora@prochile.cl"\n'
+                                                      'plans = "todos"\n'}}),
     # --- a URL parameter (a shared link); every filter falls back to its default
     Case("url-unknown-language", "url", "`lang=fr`", Tolerated(
          "Spanish, the default, without a notice"), params={"lang": "fr"}, expect={"lang": "es"}),
@@ -600,7 +655,7 @@ def cases(entry: str, **where) -> list:
 def test_the_catalog_covers_every_entry_point_with_unique_ids_and_uses_every_fixture():
     # A fixture nobody checks is a case we believe is covered and is not.
     assert len(CATALOG) >= 40 and len({case.id for case in CATALOG}) == len(CATALOG)
-    assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url", "import"}
+    assert {case.entry for case in CATALOG} == {"csv", "upload", "edit", "url", "import", "digest"}
     for entry in ("csv", "upload", "import"):
         present = {path.name for path in (FIXTURES / entry).iterdir()}
         used = {name for case in CATALOG if case.entry == entry and case.fixture
@@ -791,10 +846,46 @@ def test_a_url_parameter(app, case):
         assert value in notice
 
 
+# ----------------------------------------------------------------------------- the digest's options and settings
+
+
+@pytest.mark.parametrize("case", cases("digest"))
+def test_a_digest_option_or_setting(tmp_path, capsys, monkeypatch, case):
+    # Told before anything is sent or marked: the whole line in Spanish, the value in both languages, never a
+    # password; the plans, the database, the store's state and the settings' files stay byte-identical.
+    data = plan_data(tmp_path)
+    db_path = build(data)
+    project, home = tmp_path / "project", tmp_path / "home"
+    home.mkdir()
+    for name, text in {"README": "", **case.params.get("files", {})}.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(project)  # Streamlit's .streamlit/secrets.toml and the default digest.toml are read here
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("PLAN_SMTP_URL", "PLAN_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    before = files(tmp_path)
+    rendered = {}
+    for lang in ("es", "en"):
+        code = cli.main(["digest", str(data), "--db", str(db_path), "--dry-run", *case.params.get("args", []),
+                         "--lang", lang])
+        captured = capsys.readouterr()
+        assert code == 2 and captured.out == "" and SECRET not in captured.err
+        rendered[lang] = captured.err.splitlines()
+        assert files(tmp_path) == before
+    refused = case.outcome
+    spanish, english = rendered["es"], rendered["en"]
+    assert len(spanish) == len(english) == refused.issues, spanish
+    assert spanish[0] == f"error: {refused.es}"
+    assert english[0].startswith("error: ") and english[0] != spanish[0] and "{" not in english[0]
+    if refused.value is not None:
+        assert refused.value in refused.es and refused.value in english[0]
+
+
 # ----------------------------------------------------------------------------- docs/bad-input.md
 
 ENTRY_POINTS = {"csv": "CSV file", "upload": "upload", "edit": "edited cell", "url": "URL parameter",
-                "import": "official statistics import"}
+                "import": "official statistics import", "digest": "digest option or setting"}
 
 
 def _cell(text: str) -> str:
@@ -817,7 +908,8 @@ def _outcome(case: Case) -> tuple[str, str, str]:
         more = f" (and {len(outcome.es) - 1} more)" if len(outcome.es) > 1 else ""
         return "ignored, with a notice", f"`{outcome.code}`", _code(outcome.es[0]) + more
     more = f" (and {outcome.issues - 1} more)" if outcome.issues > 1 else ""
-    shown = f"{case.path}:{outcome.line}:{outcome.column or '-'}: {outcome.es}"
+    where = "" if case.entry == "digest" else f"{case.path}:{outcome.line}:{outcome.column or '-'}: "
+    shown = where + outcome.es
     return "rejected", f"`{outcome.code}`", _code(shown) + more
 
 
@@ -842,7 +934,8 @@ def document() -> str:
         "tests/test_bad_input.py checks that this file matches it. -->",
         "",
         "Every input a person can give (a CSV file, an upload in the editor, a cell edited in the editor's "
-        "grid, a URL parameter, an official statistics file) is either **tolerated** with a documented "
+        "grid, a URL parameter, an official statistics file, the e-mail digest's options and settings) is either "
+        "**tolerated** with a documented "
         "normalization or **rejected** with a message in Spanish and English that names the file, line, column "
         "and value and says what is expected. "
         "All problems are listed at once, and a rejected input changes nothing: the CSV files, the database "
@@ -855,7 +948,10 @@ def document() -> str:
         "is a value in a shared link; *official statistics import* is a file given to `python -m plan import "
         "aduanas|comtrade` (or the editor's import tab): a file that cannot be read is rejected whole, while lines "
         "left out and codes not known are said in the preview and the rest is imported (messages name the file, "
-        "and the member of an archive).",
+        "and the member of an archive); *digest option or setting* is an option of `python -m plan digest` or a "
+        "setting it reads from `digest.toml` or Streamlit's `.streamlit/secrets.toml` (`[digest]`): refused before "
+        "anything is sent or marked (exit 2), the message naming the option or the file (with line and column for a "
+        "file that is not TOML), the value unless it would show a password, and what is expected.",
         "",
         "| id | entry point | input | outcome | message key | message (Spanish) or normalization |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -888,7 +984,9 @@ def document() -> str:
         "canonical plan another name.",
         "2. Add a `Case` to `CATALOG` in `tests/test_bad_input.py`: `Tolerated(note, stored values)` or "
         "`Rejected(line, column, code, value, Spanish message)`; an edited cell gives `changes` (and `grid=True` "
-        "to try it in the editor page too), a URL case gives `params` and the filters it must leave in `expect`.",
+        "to try it in the editor page too), a URL case gives `params` and the filters it must leave in `expect`, a "
+        "digest case gives the command's options (`params[\"args\"]`) and the files it reads "
+        "(`params[\"files\"]`).",
         "3. Run `python -m tests.test_bad_input` to write this file again, then the tests.",
         "",
     ]

@@ -23,12 +23,13 @@ from aiosmtpd.smtp import AuthResult
 
 from plan.bench.dus import dus_month
 from plan.cli import main
+from plan.data import mail
 from plan.data.store import FolderStore
 from plan.data.store_postgres import PostgresStore
 from plan.edit import editing
 from plan.model.i18n import t
 from plan.model.models import ACTIVITIES, PLAN
-from plan.view import digest
+from plan.view import digest, digest_run
 from tests.apptest import open_page
 from tests.conftest import copy_sample
 
@@ -38,6 +39,14 @@ USER, PASSWORD = "digest", "pisco-sour-9"
 REFUSED = "nadie@refused.example"
 DIRECTOR = "directora@prochile.example"
 BASE_URL = "https://plan.example.org"
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_of_this_machine(tmp_path_factory, monkeypatch):
+    """Run from an empty folder with an empty home folder: no digest.toml nor Streamlit secrets of the developer's
+    are read (a test that wants them writes its own)."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
 
 
 def free_port() -> int:
@@ -250,6 +259,51 @@ def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for
         assert mailbox.messages == []
 
 
+def this_machines_address() -> str:
+    """This machine's address on its network (not a loopback one): where the route to another machine leaves from.
+    A UDP socket's connect sends nothing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real host
+        address = probe.getsockname()[0]
+    assert not address.startswith("127."), address
+    return address
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_password_is_not_sent_in_clear_to_another_machine_without_starttls(sample_dir, capsys, monkeypatch, lang):
+    """A real server without STARTTLS, reached at this machine's network address (not a loopback one): the run
+    refuses before the login (the server sees no AUTH), exits 1 and marks nothing."""
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    logins = []
+
+    def counting(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        logins.append(auth_data)
+        return authenticator(server, session, envelope, mechanism, auth_data)
+
+    mailbox, port, host = Mailbox(), free_port(), this_machines_address()
+    controller = Controller(mailbox, hostname=host, port=port, authenticator=counting, auth_require_tls=False)
+    controller.start()
+    try:
+        code = main(["digest", str(sample_dir), "--db", str(sample_dir.parent / "plan.duckdb"), "--lang", lang,
+                     "--to", DIRECTOR, "--smtp", f"smtp://{USER}:{PASSWORD}@{host}:{port}"])
+        out, err = capsys.readouterr()
+    finally:
+        controller.stop()
+    assert code == 1 and logins == [] and mailbox.messages == [] and state(sample_dir, DIRECTOR) is None
+    expected = {"en": "the server does not offer STARTTLS, and the password would travel in clear to another machine",
+                "es": "el servidor no ofrece STARTTLS, y la contraseña viajaría sin cifrar hacia otra máquina"}[lang]
+    assert err.startswith(f"{DIRECTOR}: ") and expected in err and f"smtp://{USER}@{host}:{port}" in err
+    assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_password_in_clear_to_this_machine_is_allowed(sample_dir, smtp, capsys, monkeypatch, host):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--smtp", f"smtp://{USER}:{PASSWORD}@{host}:{port}")
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out and len(mailbox.messages) == 1
+
+
 @pytest.mark.parametrize(("options", "message"), [
     (["--to", DIRECTOR, "--plan", "prochile-nowhere-2021", "--smtp", "smtp://127.0.0.1:1"],
      "--plan prochile-nowhere-2021: no plan has that id; the plans are: "),
@@ -257,7 +311,11 @@ def test_a_failed_send_names_the_recipient_and_why_exits_1_and_marks_nothing_for
      "--to directora.prochile.example: not an e-mail address (expected name@domain.org)"),
     (["--to", DIRECTOR, "--smtp", f"http://{USER}:{PASSWORD}@127.0.0.1:25"],
      f"the SMTP URL http://{USER}:***@127.0.0.1:25 cannot be used: expected smtp://, smtps:// user:password@host:port"),
-    (["--to", DIRECTOR], "no SMTP server: use --smtp URL or the variable PLAN_SMTP_URL (or --dry-run)"),
+    (["--to", DIRECTOR], "no SMTP server: use --smtp URL, the variable PLAN_SMTP_URL or smtp_url in [digest] of "
+                         ".streamlit/secrets.toml (or --dry-run)"),
+    *((["--to", DIRECTOR, "--since", value, "--dry-run"],
+       f"--since {value}: not a date (expected YYYY-MM-DD, e.g. 2021-08-01)")
+      for value in ("2021-13-01", "01-08-2021", "20210801", "ayer", "")),
 ])
 def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smtp, capsys, monkeypatch, options,
                                                                  message):
@@ -269,6 +327,51 @@ def test_bad_input_is_a_usage_error_that_sends_and_marks_nothing(sample_dir, smt
     assert mailbox.messages == [] and not (sample_dir / ".state").exists()
 
 
+def test_since_tells_what_changed_since_a_day_by_the_plans_dates_says_what_it_cannot_and_marks_nothing(
+        sample_dir, smtp, capsys, monkeypatch):
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    marked = state(sample_dir, DIRECTOR)
+    activities = editing.load(sample_dir, ATACAMA, ACTIVITIES)
+    draft = editing.apply(activities, editing.Changes(changed={("ATA-21-27",): {"title": "Cierre del año"}}))
+    assert isinstance(editing.save(sample_dir, FolderStore(sample_dir), ATACAMA, ACTIVITIES, draft.raw,
+                                   activities.sha, "ana"), editing.Saved)
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port),
+                       "--since", "2021-08-01")
+    assert code == 0 and f"{DIRECTOR}: digest sent" in out
+    message = mailbox.messages[-1]
+    assert message["Subject"] == "Changes in the plan since 2021-08-01: ProChile Atacama 2021"
+    text = parts(message)[0]
+    lines = text.splitlines()
+    # the outlook as of 1 August (from the records dated up to then) against today's: possible, now unlikely
+    assert f"- Year end of {t('kpi_activities_done', 'en')} worse than at 2021-08-01: possible → unlikely" in lines
+    # late since: planned to start on 14 and 20 September (ATA-21-06, -10, -14 were late before 1 August)
+    assert {line.split()[3] for line in lines if line.startswith("- Late activity: ")} == {"ATA-21-19", "ATA-21-20"}
+    done = [line.split()[2] for line in lines if line.startswith("- Activity ") and line.endswith(": now Done")]
+    assert done == ["ATA-21-17"]  # ended 20 August; ATA-21-15 ended 29 July
+    assert any(line.startswith("- Saved by ana on ") and line.endswith("(activities, edit)") for line in lines)
+    assert "Not told, because the plan keeps no date for it: the KPIs' pace at 2021-08-01, activities postponed " \
+           "or cancelled" in text
+    assert state(sample_dir, DIRECTOR) == marked  # a look back leaves the recipient's own base as it was
+
+    assert run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    assert "- Saved by ana on " in parts(mailbox.messages[-1])[0]  # so the next regular digest still tells the save
+
+    code, out, _ = run(capsys, sample_dir, "--to", DIRECTOR, "--plan", ATACAMA, "--smtp", url(port),
+                       "--since", "2999-01-01")
+    assert code == 0 and out.strip() == f"{DIRECTOR}: nothing changed in their plans since 2999-01-01; no e-mail sent."
+    assert len(mailbox.messages) == 3
+
+
+def test_a_bad_since_is_told_in_spanish_too(sample_dir, capsys):
+    code = main(["digest", str(sample_dir), "--to", DIRECTOR, "--since", "31-12-2021", "--dry-run"])
+    assert code == 2
+    assert capsys.readouterr().err == "error: --since 31-12-2021: no es una fecha (se espera AAAA-MM-DD, p. ej. " \
+                                      "2021-08-01)\n"
+
+
 def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given(sample_dir, tmp_path, capsys,
                                                                                   monkeypatch):
     monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
@@ -278,6 +381,92 @@ def test_recipients_and_their_plans_come_from_the_config_file_unless_to_is_given
     assert code == 0 and f"To: {DIRECTOR}\nSubject: State of the plan: Alianza del Pacífico 2020\n" in out
     code, out, _ = run(capsys, sample_dir, "--config", str(config), "--to", "otra@prochile.example", "--dry-run")
     assert code == 0 and "To: otra@prochile.example\nSubject: State of the plan: ProChile Atacama 2021, " in out
+
+
+# ----------------------------------------------------------------------------- settings from Streamlit's secrets
+
+
+def secrets_file(folder: Path, text: str) -> Path:
+    path = folder / ".streamlit" / "secrets.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def digest_secrets(smtp_url: str, base_url: str = BASE_URL, address: str = DIRECTOR, plans: str = f'"{ATACAMA}"'):
+    return (f'editor_password = "not for the digest"\n[digest]\nsmtp_url = "{smtp_url}"\nbase_url = "{base_url}"\n'
+            f'[[digest.recipients]]\naddress = "{address}"\nplans = [{plans}]\n')
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A project folder to run from (Streamlit's .streamlit/secrets.toml is read there) and an empty home folder
+    (its ~/.streamlit/secrets.toml), no digest settings in the environment."""
+    folder, home = tmp_path / "project", tmp_path / "home"
+    folder.mkdir()
+    home.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("PLAN_SMTP_URL", "PLAN_BASE_URL", "PLAN_MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(tmp_path / "no-chromium"))
+    return folder
+
+
+def test_the_smtp_url_base_url_and_recipients_come_from_the_secrets_and_the_password_is_never_printed(
+        sample_dir, smtp, capsys, project):
+    mailbox, port = smtp
+    secrets_file(project, digest_secrets(url(port)))
+    code, out, err = run(capsys, sample_dir)
+    assert code == 0 and f"{DIRECTOR}: digest sent ({ATACAMA})." in out
+    [message] = mailbox.messages
+    assert message["To"] == DIRECTOR and message["Subject"] == "State of the plan: ProChile Atacama 2021"
+    assert f'href="{BASE_URL}/?office=ProChile+Atacama' in parts(message)[1]
+    assert PASSWORD not in out + err
+
+    secrets_file(project, digest_secrets(url(port, "not-the-password")))  # refused: the reason, not the password
+    code, out, err = run(capsys, sample_dir, "--to", "otra@prochile.example")
+    assert code == 1 and "535" in err and "not-the-password" not in out + err
+    secrets_file(project, digest_secrets(f"http://{USER}:{PASSWORD}@127.0.0.1:{port}"))
+    code, out, err = run(capsys, sample_dir)
+    assert code == 2 and f"http://{USER}:***@127.0.0.1:{port}" in err and PASSWORD not in out + err
+
+
+def test_a_setting_is_taken_from_the_command_line_then_the_environment_then_the_secrets_then_digest_toml(
+        sample_dir, smtp, capsys, project, monkeypatch, tmp_path):
+    mailbox, port = smtp
+    dead = url(free_port())
+    (project / "digest.toml").write_text('[[recipient]]\naddress = "toml@prochile.example"\n', encoding="utf-8")
+    secrets_file(project, digest_secrets(dead, plans=f'"{ALIANZA}"'))
+    secrets_file(tmp_path / "home", digest_secrets(url(port), "https://home.example", "home@prochile.example"))
+    # the project's [digest] replaces the home folder's, as Streamlit merges them: its server (down) is used
+    code, _out, err = run(capsys, sample_dir)
+    assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was not sent") and mailbox.messages == []
+    # the environment over the secrets
+    monkeypatch.setenv("PLAN_SMTP_URL", url(port))
+    monkeypatch.setenv("PLAN_BASE_URL", "https://env.example")
+    assert run(capsys, sample_dir)[0] == 0
+    assert [m["To"] for m in mailbox.messages] == [DIRECTOR]
+    assert "https://env.example/?" in parts(mailbox.messages[0])[1]
+    assert mailbox.messages[0]["Subject"].endswith(": Alianza del Pacífico 2020")
+    # the command line over the environment
+    assert run(capsys, sample_dir, "--to", "cli@prochile.example", "--plan", ATACAMA, "--smtp", url(port))[0] == 0
+    assert mailbox.messages[-1]["To"] == "cli@prochile.example"
+    # without the project's secrets: the home folder's; without any: digest.toml
+    (project / ".streamlit" / "secrets.toml").unlink()
+    monkeypatch.delenv("PLAN_BASE_URL")
+    assert run(capsys, sample_dir)[0] == 0
+    assert mailbox.messages[-1]["To"] == "home@prochile.example"
+    assert "https://home.example/?" in parts(mailbox.messages[-1])[1]
+    (tmp_path / "home" / ".streamlit" / "secrets.toml").unlink()
+    assert run(capsys, sample_dir)[0] == 0
+    assert mailbox.messages[-1]["To"] == "toml@prochile.example"
+
+
+def test_the_secrets_file_is_never_committed():
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=DOC.parent.parent,
+                             check=False)
+    assert ignored.returncode == 0
 
 
 # ----------------------------------------------------------------------------- the scheduling recipes
@@ -389,3 +578,17 @@ def test_another_run_marking_the_recipient_while_this_one_sends_is_told_and_its_
         controller.stop()
     assert code == 1 and err.startswith(f"{DIRECTOR}: the digest was sent, but another run marked this recipient")
     assert state(sample_dir, DIRECTOR) == theirs
+
+
+def test_the_library_runs_a_digest_without_the_command_line(sample_dir, smtp, monkeypatch):
+    """plan.view.digest_run holds the flow (the command line only prints what it says): a run sends, marks, and a
+    failed send is an error line that marks nothing."""
+    mailbox, port = smtp
+    monkeypatch.setenv("PLAN_CHROMIUM_PATH", str(sample_dir / "no-chromium"))
+    settings = digest_run.Settings([(DIRECTOR, [ATACAMA]), (REFUSED, [])], mail.smtp_server(url(port)), BASE_URL)
+    request = digest_run.Request(sample_dir, sample_dir.parent / "plan.duckdb", None, settings, "en", 10_000_000)
+    said = list(digest_run.run(request))
+    assert [line.error for line in said if line.text.startswith((DIRECTOR, REFUSED))] == [False, True]
+    assert f"{DIRECTOR}: digest sent ({ATACAMA})." in [line.text for line in said]
+    assert [message["To"] for message in mailbox.messages] == [DIRECTOR]
+    assert state(sample_dir, DIRECTOR) is not None and state(sample_dir, REFUSED) is None

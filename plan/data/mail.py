@@ -2,17 +2,21 @@
 
     smtp_server(url)        `smtp://user:password@host:port` (STARTTLS when the server offers it) or `smtps://`
                             (TLS from the start), checked; the password is never shown (`SmtpServer.shown`)
-    send(server, message)   send one message; SendFailed with the reason (the password left out) on any failure
+    send(server, message)   send one message; SendFailed with the reason (the password left out) on any failure,
+                            and before a login over `smtp://` to a server without STARTTLS that is not this
+                            machine (the password would cross the network in clear)
 
 It sits in data beside the other connections to the outside (PostgreSQL): it knows nothing of plans.
 """
 
+import ipaddress
 import smtplib
 import ssl
 import urllib.parse
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from plan.model.i18n import t
 from plan.model.issues import UsageError
 
 SMTP_URL_VARIABLE = "PLAN_SMTP_URL"
@@ -36,11 +40,15 @@ class SmtpServer:
 
 
 class SendFailed(Exception):
-    """The message was not accepted; `reason` says why (without the password)."""
+    """The message was not accepted, or not sent; `said(lang)` says why (without the password): the server's or
+    the system's words as they came, or a message key of this module's own refusals."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: str, key: str = "", **params):
+        super().__init__(reason or key)
+        self.reason, self.key, self.params = reason, key, params
+
+    def said(self, lang: str) -> str:
+        return t(self.key, lang, **self.params) if self.key else self.reason
 
 
 def smtp_server(url: str) -> SmtpServer:
@@ -51,10 +59,22 @@ def smtp_server(url: str) -> SmtpServer:
     except ValueError:
         parts, port = None, None
     if parts is None or parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        shown = url if parts is None or parts.password is None else url.replace(parts.password, "***")
-        raise UsageError("smtp_url_invalid", value=shown, schemes=", ".join(f"{s}://" for s in DEFAULT_PORTS))
+        raise UsageError("smtp_url_invalid", value=masked(url), schemes=", ".join(f"{s}://" for s in DEFAULT_PORTS))
     return SmtpServer(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme],
                       urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+
+
+def masked(url: str) -> str:
+    """`url` with whatever stands where a password would (between the user's `:` and the last `@`) as ***, also in a
+    URL too broken to parse (`smtps//user:password@host`)."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        head, rest = "", url
+    if "@" not in rest:
+        return url
+    userinfo, _, host = rest.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    return f"{head}{sep}{user}{colon and ':***'}@{host}"
 
 
 def send(server: SmtpServer, message: EmailMessage) -> None:
@@ -71,6 +91,8 @@ def send(server: SmtpServer, message: EmailMessage) -> None:
             if server.scheme == "smtp" and client.has_extn("starttls"):
                 client.starttls(context=ssl.create_default_context())
                 client.ehlo()
+            elif server.scheme == "smtp" and server.user and not loopback(client.sock.getpeername()[0]):
+                raise SendFailed("", "smtp_cleartext_refused", server=server.shown)
             if server.user:
                 client.login(server.user, server.password)
             client.send_message(message)
@@ -82,6 +104,14 @@ def send(server: SmtpServer, message: EmailMessage) -> None:
         raise SendFailed(_hidden(f"{error.smtp_code} {_said(error.smtp_error)}", server)) from None
     except (smtplib.SMTPException, OSError) as error:
         raise SendFailed(_hidden(f"{type(error).__name__}: {error}", server)) from None
+
+
+def loopback(address: str) -> bool:
+    """Whether `address` (the server's, as connected) is this machine: a password sent there in clear stays on it."""
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
 
 
 def _said(text: bytes | str) -> str:

@@ -6,14 +6,16 @@
     compose(before, now, store, ...) the Digest (subject, text, HTML) of what changed since `before` (None: a
                                      first digest, the current state: late activities, KPIs off track), or
                                      None when nothing did
+    compose_since(con, since, now, ...) the Digest of what changed since a day, from the dates the plan keeps
 
-It sits in view: it reads the database and the store's history and writes nothing. The caller (the command
-line) sends the message and keeps `now` as the recipient's state in the store, so a failed send keeps the old
+It sits in view: it reads the database and the store's history and writes nothing. The caller (digest_run)
+sends the message and keeps `now` as the recipient's state in the store, so a failed send keeps the old
 one and the next run tells the same changes again. Whether a file changed in the editor or by hand: a version
 the store's history holds was saved through it (editor, import, push); one it does not hold was written to the
 CSV file directly.
 """
 
+import datetime as dt
 import hashlib
 import html
 import urllib.parse
@@ -24,6 +26,7 @@ import pandas as pd
 from plan.data.store import PlanStore
 from plan.model.i18n import t
 from plan.model.models import Status
+from plan.outlook import projection
 from plan.view import kpis, queries
 from plan.view.filters import TOTAL, Filters
 
@@ -121,17 +124,24 @@ def _activity_lines(before: dict | None, now: dict, lang: str) -> list[Line]:
     return lines
 
 
-def _save_lines(before: dict | None, since: int, now: dict, plan_id: str, log: list) -> list[Line]:
-    """The plan's saves after the store's save `since` in `log` (the store's, newest first: who, when; an official
-    import apart), and its files that changed from `before` to a version the store never saved (by hand)."""
-    if before is None:
-        return []
+def _saves(log: list, plan_id: str, told) -> list[Line]:
+    """The plan's saves in `log` (the store's, newest first) that `told(seq, version)` keeps, oldest first: who,
+    when, which file; an official import apart."""
     lines = []
     for seq, version in reversed(log):
-        if seq > since and version.plan_id == plan_id:
+        if version.plan_id == plan_id and told(seq, version):
             key = "digest_official" if version.kind == OFFICIAL_KIND else "digest_saved"
             lines.append(Line(key, {"editor": version.editor or "-", "when": version.saved_at,
                                     "file": version.table, "kind": version.kind}))
+    return lines
+
+
+def _save_lines(before: dict | None, since: int, now: dict, plan_id: str, log: list) -> list[Line]:
+    """The plan's saves after the store's save `since`, and its files that changed from `before` to a version
+    the store never saved (by hand)."""
+    if before is None:
+        return []
+    lines = _saves(log, plan_id, lambda seq, _version: seq > since)
     saved = {(version.table, version.sha256) for _, version in log if version.plan_id == plan_id}
     for table, sha in now["files"].items():
         if sha != before["files"].get(table) and (table, sha) not in saved:
@@ -149,21 +159,65 @@ def compose(before: dict | None, now: dict, store: PlanStore, lang: str, base_ur
             attachment_note: str = "") -> Digest | None:
     """The digest of `now` against `before` (the state the last digest kept; None for a first one), or None when
     nothing worth telling changed. `attachment_note` says why the PDF is missing, when it is."""
-    sections = []
     log = [] if before is None else store.log(None)
+    sections = {}
     for plan_id, plan in now["plans"].items():
         old = None if before is None else before["plans"].get(plan_id)
-        lines = (_kpi_lines(old, plan, lang) + _activity_lines(old, plan, lang)
-                 + _save_lines(old, before and before["seq"], plan, plan_id, log))
+        sections[plan_id] = (_kpi_lines(old, plan, lang) + _activity_lines(old, plan, lang)
+                             + _save_lines(old, before and before["seq"], plan, plan_id, log))
+    first = before is None
+    return _digest(now, sections, lang, base_url, attachment_note,
+                   "digest_subject_first" if first else "digest_subject",
+                   t("digest_intro_first" if first else "digest_intro", lang))
+
+
+def compose_since(con, since: dt.date, now: dict, store: PlanStore, lang: str, base_url: str | None,
+                  attachment_note: str = "") -> Digest | None:
+    """What changed in `now`'s plans since the day `since`, told from the dates the store and the plan keep (the
+    saves' dates; activities' planned and actual dates; the year-end outlook computed as of `since` from the
+    records dated up to then), or None when nothing did. What keeps no date (the pace status on a past day,
+    an activity postponed or cancelled, a file changed by hand) is said not to be told, never guessed."""
+    plan_ids = list(now["plans"])
+    then = {(made.plan_id, made.kpi): projection.likelihood(made.chance)
+            for made in projection.project(con, plan_ids, since)}
+    activities = queries.activity_list(con, Filters(plan_ids=tuple(plan_ids)))
+    day = since.isoformat()
+    log = store.log(None)
+    sections = {}
+    for plan_id, plan in now["plans"].items():
+        lines = []
+        for kpi, (_pace, chance) in plan["kpis"].items():
+            old = then.get((plan_id, kpi))
+            if _worse(LIKELIHOOD_RANK, old, chance):
+                lines.append(Line("digest_outlook_worse_since", {"kpi": t(f"kpi_{kpi}", lang), "date": day,
+                                                                 "old": _outlook(old, lang),
+                                                                 "new": _outlook(chance, lang)}))
+        for row in activities[activities["plan_id"] == plan_id].itertuples():
+            late_from = row.planned_end if row.status == Status.IN_PROGRESS.value else row.planned_start
+            if row.late and pd.Timestamp(late_from).date() >= since:
+                lines.append(Line("digest_activity_late", {"id": row.id, "title": row.title}))
+            if row.status == Status.DONE.value and pd.notna(row.actual_end) and \
+                    pd.Timestamp(row.actual_end).date() >= since:
+                lines.append(Line("digest_activity_status", {"id": row.id, "title": row.title,
+                                                             "status": Status.DONE.label(lang)}))
+        sections[plan_id] = lines + _saves(log, plan_id, lambda _seq, version: version.saved_at[:10] >= day)
+    return _digest(now, sections, lang, base_url, attachment_note, "digest_subject_since",
+                   t("digest_intro_since", lang, date=day), date=day)
+
+
+def _digest(now: dict, found: dict[str, list[Line]], lang: str, base_url: str | None, attachment_note: str,
+            subject_key: str, intro: str, **subject_params) -> Digest | None:
+    """The message of the lines `found` per plan (subject, text, HTML), or None when there are none."""
+    sections = []
+    for plan_id, lines in found.items():
         if lines:
+            plan = now["plans"][plan_id]
             link = dashboard_link(base_url, plan["office"], plan["year"], lang) if base_url else None
             sections.append((plan, lines, link))
     if not sections:
         return None
-    first = before is None
-    subject = t("digest_subject_first" if first else "digest_subject", lang,
-                plans=", ".join(f"{plan['office']} {plan['year']}" for plan, _, _ in sections))
-    intro = t("digest_intro_first" if first else "digest_intro", lang)
+    subject = t(subject_key, lang, plans=", ".join(f"{plan['office']} {plan['year']}" for plan, _, _ in sections),
+                **subject_params)
     text = [intro, ""]
     parts = [f"<p>{html.escape(intro)}</p>"]
     for plan, lines, link in sections:
