@@ -1,13 +1,18 @@
 """The entrypoint and the overview page under AppTest, on a private copy of the sample plan."""
 
+import ast
 import csv
+import os
 import re
+import subprocess
+import sys
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from plan.view import filters, overview
 from tests.apptest import APP, card_tooltips, open_page
+from tests.conftest import REPO
 
 
 def _run(**params) -> AppTest:
@@ -252,3 +257,19 @@ def test_every_page_repeats_the_filters_in_force_under_its_title(app_env):
                                               "Periodo: T3 (jul–sep) · Mercados: Reino Unido"], page
     at = open_page("pages/mix.py", lang="en")
     assert chosen_line(at, "Plans:") == ["Plans: ProChile Atacama 2021, Alianza del Pacífico 2020"]  # nothing more
+
+
+def test_the_first_page_loads_no_module_it_does_not_show(app_env):
+    # Issue 27: a newcomer's first page in a fresh process pays for every import; the report (its modules and
+    # the other pages' tables and charts) is loaded when someone asks for it, not to draw the overview.
+    script = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+              f"at = AppTest.from_file({str(REPO / 'app.py')!r}, default_timeout=120)\nat.run()\n"
+              "assert not at.exception, at.exception\n"
+              "print(sorted(m for m in sys.modules if m.startswith('plan.')))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = set(ast.literal_eval(result.stdout.strip().splitlines()[-1]))
+    assert "plan.view.overview" in loaded and "plan.view.kpis" in loaded
+    assert loaded.isdisjoint({"plan.view.report", "plan.view.mix", "plan.view.progress", "plan.view.outcomes",
+                              "plan.view.charts", "plan.edit.editing", "plan.impact"})

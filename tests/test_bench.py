@@ -55,11 +55,13 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     assert burst["one process"]["errors"] == burst["2 replicas"]["errors"] == 0 and burst["ratio"] > 0
 
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3 + 5
+    assert len(targets) == 1 + 2 * len(names) + 3 + 6
     loads = written["first_loads"]  # the overview beside its floors: the same burst, no errors, a capture replayed
     assert loads["captured_messages"] > 20 and loads["burst"] == 3
     for name in ("bare", "replay", "overview"):
         assert loads[name]["errors"] == 0 and loads[name]["p95_s"] > 0
+    cold = written["first_page_cold"]
+    assert cold["overview_s"] > 0 and cold["naive_s"] > 0 and cold["runs"] == 1
     replay_target = targets["first loads, burst of 3: p95 overview / its static replay"]
     assert replay_target["ratio"] == loads["overview_over_replay"]
     estimated = written["impact"]  # a region's panel of 2,000 firms: every activity at both levels

@@ -12,7 +12,7 @@ from plan import outlook
 from plan.data import database
 from plan.model.i18n import t
 from plan.outlook import projection
-from plan.view import report
+from plan.view import report, report_options
 from plan.view.filters import Filters
 from tests.test_cli import plain_env, plan
 from tests.test_files import dead_pid
@@ -175,9 +175,9 @@ def test_no_maps_in_the_report(db):
 
 def test_filename_is_dated_and_in_the_language():
     day = dt.date(2026, 11, 25)
-    assert report.filename(Filters(), "es", day) == "informe-avance-2026-11-25.html"
-    assert report.filename(Filters(), "en", day) == "progress-report-2026-11-25.html"
-    assert report.filename(Filters(), "en").endswith(f"-{dt.date.today().isoformat()}.html")
+    assert report_options.filename("es", day) == "informe-avance-2026-11-25.html"
+    assert report_options.filename("en", day) == "progress-report-2026-11-25.html"
+    assert report_options.filename("en").endswith(f"-{dt.date.today().isoformat()}.html")
 
 
 # --- the command ---------------------------------------------------------------------------------

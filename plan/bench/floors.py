@@ -11,6 +11,10 @@ p95 is the figure, and the server's CPU time per load of the burst beside it (wh
 does not inflate). The apps alternate within a repetition so the machine's noise hits all three. The
 overview's gap to its replay is this project's code and the building of its elements (tables formatted
 for the language, cards); its gap to the bare app adds what the page shows.
+
+`first_page_cold` compares a newcomer's first page in a fresh process (AppTest: imports, database check,
+queries): the overview against a naive pandas + `st.cache_data` dashboard over the same CSVs
+(floor_apps/naive.py), alternating.
 """
 
 import asyncio
@@ -18,13 +22,14 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from plan.bench import viewers
+from plan.bench import pages, viewers
 from plan.serve import server
 
 FLOORS = Path(__file__).resolve().parent / "floor_apps"
 APPS = {"bare": "bare app (a title, ten metric cards)", "replay": "static replay of the overview",
         "overview": "overview"}
 SCRIPTS = {"bare": FLOORS / "bare.py", "replay": FLOORS / "replay.py", "overview": server.APP}
+NAIVE = FLOORS / "naive.py"
 WARM_LOADS = 5
 BURST = 30
 
@@ -77,3 +82,14 @@ def measure(data_dir: Path, db_path: Path, work: Path, repetitions: int, log, bu
                      "overview_over_bare": round(overview / bare, 2), "replay_over_bare": round(replay / bare, 2),
                      "cpu_overview_over_replay": round(result["overview"]["cpu_ms_per_load"]
                                                        / result["replay"]["cpu_ms_per_load"], 2)}
+
+
+def first_page_cold(data_dir: Path, db_path: Path, repetitions: int) -> dict:
+    """Median seconds of the first run in a fresh process: the overview and the naive dashboard, alternating."""
+    runs: dict[str, list[float]] = {"overview": [], "naive": []}
+    for _ in range(repetitions):
+        runs["overview"].append(pages.measure(data_dir, db_path, "pages/overview.py", 0)["cold_s"])
+        runs["naive"].append(pages.measure(data_dir, db_path, "", 0, app=NAIVE)["cold_s"])
+    result = {name: viewers.median(found) for name, found in runs.items()}
+    return {"overview_s": result["overview"], "naive_s": result["naive"], "runs": repetitions,
+            "overview_over_naive": round(result["overview"] / result["naive"], 2)}

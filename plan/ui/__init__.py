@@ -30,7 +30,7 @@ from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
 from plan.ui import built, store
-from plan.view import present, queries, report, report_pdf
+from plan.view import present, queries, report_options, report_pdf
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
 # Widget keys: each is also the URL parameter that keeps the choice in a shared link.
@@ -270,6 +270,8 @@ def report_button(view: View) -> None:
     """The progress report of this view as HTML and as PDF, each built only when someone clicks (the HTML inlines
     plotly.js; the PDF starts Chromium). Where Chromium cannot be used, a caption says so instead of the PDF button."""
     def render() -> bytes:
+        from plan.view import report  # on a click only: its modules and plotly are not needed to draw a page
+
         with database.reader(view.db_path) as con:
             return report.render(con, view.filters, view.lang).encode("utf-8")
 
@@ -278,7 +280,7 @@ def report_button(view: View) -> None:
             return report_pdf.render(con, view.filters, view.lang)
 
     st.sidebar.download_button(t("report_download", view.lang), render, mime="text/html",
-                               file_name=report.filename(view.filters, view.lang),
+                               file_name=report_options.filename(view.lang),
                                help=t("report_download_help", view.lang), key="download-report",
                                on_click="ignore", icon=":material/download:")
     missing = report_pdf.unavailable(view.lang)
@@ -286,7 +288,7 @@ def report_button(view: View) -> None:
         st.sidebar.caption(missing)
         return
     st.sidebar.download_button(t("report_download_pdf", view.lang), render_pdf,
-                               file_name=report.filename(view.filters, view.lang, extension="pdf"),
+                               file_name=report_options.filename(view.lang, extension="pdf"),
                                mime="application/pdf",
                                help=t("report_download_pdf_help", view.lang), key="download-report-pdf",
                                on_click="ignore", icon=":material/picture_as_pdf:")

@@ -57,11 +57,6 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def filename(filters: Filters, lang: str, today: dt.date | None = None, extension: str = "html") -> str:
-    """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.pdf` (the day it is made)."""
-    return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.{extension}"
-
-
 def _table(frame: pd.DataFrame, numeric: set[str] = frozenset(), codes: set[str] = frozenset()) -> str:
     """A DataFrame of display texts as an escaped HTML table; `codes` columns kept on one line (a printed
     narrow column would break `ATA-21-06` at its hyphens, and a search for it would miss)."""

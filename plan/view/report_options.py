@@ -19,6 +19,12 @@ ENUM_OPTIONS = (("sector", "sectors", Sector), ("modality", "modalities", Modali
                 ("status", "statuses", Status))
 
 
+def filename(lang: str, today: dt.date | None = None, extension: str = "html") -> str:
+    """`informe-avance-2026-11-25.html` / `progress-report-2026-11-25.pdf` (the day it is made). Here, not in
+    `report`, so the sidebar's buttons can name the file without loading the report's modules on every page."""
+    return f"{t('report_file_stem', lang)}-{(today or dt.date.today()).isoformat()}.{extension}"
+
+
 @dataclass
 class ReportOptions:
     """What was typed, option by option (repeatable options as lists; an empty list means all)."""

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from plan.model.i18n import t
-from plan.view import overview, queries, report
+from plan.view import overview, queries
 from plan.view.filters import Filters
 
 CHROMIUM_VARIABLE = "PLAN_CHROMIUM_PATH"
@@ -117,4 +117,6 @@ def pdf_bytes(document: str, lang: str, data_date: str) -> bytes:
 def render(con, filters: Filters, lang: str) -> bytes:
     """The report of `filters` in `lang` as a PDF, the data's date (when the database was built) on every page."""
     data_date = overview.data_as_of(queries.build_info(con), lang)
+    from plan.view import report  # here: the sidebar asks this module whether a PDF can be made on every page
+
     return pdf_bytes(report.render(con, filters, lang), lang, data_date)
