@@ -47,6 +47,10 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     for figures in (viewers["single_viewer"]["filter_change"], viewers["under_load"], viewers["burst"]):
         assert {"p50_s", "p95_s", "errors", "count"} <= set(figures) and figures["count"] > 0
     assert viewers["burst"]["served"] == viewers["crowd"]["burst"]
+    # The crowd's target compares like with like: its p95 with one viewer's p95 (not a p50).
+    single = viewers["single_viewer"]["filter_change"]
+    assert viewers["p95_over_single"] == round(viewers["under_load"]["p95_s"] / single["p95_s"], 2)
+    assert viewers["single_p95_over_p50"] == round(single["p95_s"] / single["p50_s"], 2)
     assert written["machine"]["cores"] >= 1 and written["build"]["plan build"]["median_s"] > 0
 
     saves = written["save_visible"]["sample"]
