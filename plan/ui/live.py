@@ -1,0 +1,140 @@
+"""Open pages that follow a save: one watcher thread per server process, and the Streamlit internals it uses.
+
+A page is drawn by a script run, and Streamlit runs the script only when the browser asks (a click). So each
+process runs one watcher (a daemon thread started by its first script run) that every WATCH_SECONDS
+brings the local copy in step with the plan store (`store.sync`, PostgreSQL) and compares each plan
+folder's CSVs (name, size, time: what the readiness check compares) with its last look. A session showing a
+changed plan is asked to run again as Streamlit's own run-on-save does, with its last client state (page,
+query string, widget values), so the page redraws in place. Every replica runs its own watcher.
+
+    follow(plan_ids)          this run's session shows these plans (none: never rerun it, e.g. the editor,
+                              whose grid may hold a draft)
+    start(store, folder, db)  the process's watcher, started once
+
+Every use of Streamlit internals (not its documented API) is in this module, and tests/test_live.py fails
+when Streamlit changes them. Without them, $PLAN_REFRESH_SECONDS makes pages poll on a timer instead
+(`plan.ui.follow_saves`), at a cost measured in docs/benchmarks.md.
+"""
+
+import hashlib
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.proto.ClientState_pb2 import ClientState
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from plan.data import database
+from plan.data.store import PlanStore
+from plan.ui import store
+
+WATCH_SECONDS = 3.0
+POLL_ENV = "PLAN_REFRESH_SECONDS"  # set: pages poll every that many seconds instead (see module doc)
+
+_following: dict[str, frozenset[str]] = {}  # session id -> the plan ids its page shows
+_lock = threading.Lock()
+
+
+def poll_seconds() -> float | None:
+    """The timer's period when $PLAN_REFRESH_SECONDS sets one, else None (the watcher)."""
+    value = os.environ.get(POLL_ENV, "")
+    return float(value) if value else None
+
+
+def session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.session_id
+
+
+def follow(plan_ids: tuple[str, ...]) -> None:
+    """This run's session shows `plan_ids`: rerun it when one of them changes (none: never)."""
+    session = session_id()
+    if session is None or not Runtime.exists():  # not a server's run (AppTest has no sessions to rerun)
+        return
+    with _lock:
+        if plan_ids:
+            _following[session] = frozenset(plan_ids)
+        else:
+            _following.pop(session, None)
+
+
+def signatures(folder: Path) -> dict[str, str]:
+    """Plan id -> a digest of its CSVs' (name, size, time); no file is read."""
+    by_plan: dict[str, list] = {}
+    for name, size, mtime in database.csv_stats(folder):
+        by_plan.setdefault(name.split("/", 1)[0], []).append((name, size, mtime))
+    return {plan: hashlib.sha256(repr(stats).encode()).hexdigest() for plan, stats in by_plan.items()}
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> set[str] | None:
+    """The plans whose CSVs changed; None when plans came or went (every page's choices may change)."""
+    if before.keys() != after.keys():
+        return None
+    return {plan for plan, digest in after.items() if before[plan] != digest}
+
+
+def rerun_showing(plans: set[str] | None) -> list[str]:
+    """Ask every connected session showing one of `plans` (None: every followed session) to run again with
+    its last client state; forget the sessions that are gone. The ids asked."""
+    manager = Runtime.instance()._session_mgr
+    asked = []
+    with _lock:
+        following = dict(_following)
+    for session, shown in following.items():
+        info = manager.get_active_session_info(session)
+        if info is None:  # disconnected (a reconnecting tab runs again, and follows again)
+            with _lock:
+                _following.pop(session, None)
+            continue
+        if plans is None or shown & plans:
+            state = ClientState()
+            state.CopyFrom(info.session._client_state)
+            state.fragment_id = ""  # the whole page, even if its last run was a fragment's
+            info.session.request_rerun(state)
+            asked.append(session)
+    return asked
+
+
+class Watcher:
+    """Looks at the plan every WATCH_SECONDS; never lets an error end it (the pages show the store's banner)."""
+
+    def __init__(self, plan_store: PlanStore, folder: Path, db_path: Path):
+        self.plan_store, self.folder, self.db_path = plan_store, folder, db_path
+        self.seen = signatures(folder)
+        self.problem = ""
+
+    def look(self) -> list[str]:
+        """One look: sync, compare, ask the sessions that show a change to rerun; the sessions asked."""
+        problem = store.sync(self.plan_store, self.folder, self.db_path)
+        now = signatures(self.folder)
+        plans = changed(self.seen, now)
+        self.seen = now
+        if problem != self.problem:  # the store went away or came back: every page's banner changes
+            self.problem, plans = problem, None
+        return [] if plans == set() else rerun_showing(plans)
+
+    def run(self) -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            try:
+                self.look()
+            except Exception as error:  # a watcher that died would silently stop every page following
+                print(f"plan watcher: {type(error).__name__}: {error}", file=sys.stderr)
+
+
+@st.cache_resource(show_spinner=False)
+def _started(folder: str, db_file: str, _plan_store: PlanStore) -> threading.Thread:
+    watcher = Watcher(_plan_store, Path(folder), Path(db_file))
+    thread = threading.Thread(target=watcher.run, name="plan-watcher", daemon=True)
+    thread.start()
+    return thread
+
+
+def start(plan_store: PlanStore, folder: Path, db_path: Path) -> None:
+    """The process's watcher of `folder` (one per folder and database), started on the first call."""
+    if Runtime.exists():  # not under AppTest, which has no sessions to rerun
+        _started(str(folder), str(db_path), plan_store)
