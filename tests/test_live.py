@@ -37,6 +37,9 @@ def test_the_streamlit_internals_the_watcher_uses_are_still_there():
     assert "session" in {field.name for field in dataclasses.fields(ActiveSessionInfo)}
     assert list(inspect.signature(AppSession.request_rerun).parameters) == ["self", "client_state"]
     assert "self._client_state = ClientState()" in inspect.getsource(AppSession.__init__)
+    # a session has a script runner from the request until its run ended (the watcher's waves wait on it)
+    assert "self._scriptrunner = None" in inspect.getsource(AppSession._handle_scriptrunner_event_on_event_loop)
+    assert "self._scriptrunner = ScriptRunner(" in inspect.getsource(AppSession._create_scriptrunner)
     # run-on-save reruns with the session's last client state, as the watcher does
     assert "self.request_rerun(self._client_state)" in inspect.getsource(AppSession._on_source_file_changed)
     assert "session_id" in {field.name for field in dataclasses.fields(ScriptRunContext)}
@@ -48,6 +51,7 @@ class FakeSession:
     def __init__(self, query_string: str):
         self._client_state = ClientState(query_string=query_string, fragment_id="a-fragment")
         self.reruns: list[ClientState] = []
+        self._scriptrunner = None  # its runs end at once
 
     def request_rerun(self, client_state: ClientState) -> None:
         self.reruns.append(client_state)
@@ -158,3 +162,44 @@ def test_an_open_page_that_sends_nothing_shows_a_hand_edit_of_the_csvs(tmp_path)
 
         seen = asyncio.run(scenario())
     assert len(seen) == 2 and int(seen[1]) == int(seen[0]) + 1, seen
+
+
+class SlowSession(FakeSession):
+    """A session whose run ends after the watcher has looked at it `looks` times."""
+
+    def __init__(self, name: str, events: list, looks: int):
+        super().__init__("")
+        self.name, self.events, self.looks = name, events, looks
+
+    def request_rerun(self, client_state: ClientState) -> None:
+        self.events.append(("asked", self.name))
+
+    @property
+    def _scriptrunner(self):
+        self.looks -= 1
+        if self.looks <= 0:
+            self.events.append(("ended", self.name))
+            return None
+        return object()
+
+    @_scriptrunner.setter
+    def _scriptrunner(self, value) -> None:  # FakeSession's own: its runs end at once
+        pass
+
+
+def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(monkeypatch):
+    runtime = FakeRuntime()
+    monkeypatch.setattr(live, "Runtime", runtime)
+    monkeypatch.setattr(live, "_following", {})
+    monkeypatch.setattr(live, "RERUNS_AT_ONCE", 2)
+    events: list = []
+    for name in ("first", "second", "third", "fourth"):
+        _open(monkeypatch, runtime, name, (ATACAMA,))
+        runtime.sessions[name] = SlowSession(name, events, looks=3)
+    assert live.rerun_showing({ATACAMA}) == ["first", "second", "third", "fourth"]
+    asked = [name for kind, name in events if kind == "asked"]
+    assert asked == ["first", "second", "third", "fourth"]
+    # two run at once: the third is asked only after one of the first two ended, the fourth after another
+    assert events.index(("asked", "third")) > min(events.index(("ended", "first")), events.index(("ended", "second")))
+    ended_before_fourth = [name for kind, name in events[:events.index(("asked", "fourth"))] if kind == "ended"]
+    assert len(ended_before_fourth) >= 2

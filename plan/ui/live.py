@@ -5,7 +5,8 @@ process runs one watcher (a daemon thread started by its first script run) that 
 brings the local copy in step with the plan store (`store.sync`, PostgreSQL) and compares each plan
 folder's CSVs (name, size, time: what the readiness check compares) with its last look. A session showing a
 changed plan is asked to run again as Streamlit's own run-on-save does, with its last client state (page,
-query string, widget values), so the page redraws in place. Every replica runs its own watcher.
+query string, widget values), so the page redraws in place; a few at a time (RERUNS_AT_ONCE). Every
+replica runs its own watcher.
 
     follow(plan_ids)          this run's session shows these plans (none: never rerun it, e.g. the editor,
                               whose grid may hold a draft)
@@ -32,7 +33,11 @@ from plan.data import database
 from plan.data.store import PlanStore
 from plan.ui import store
 
-WATCH_SECONDS = 3.0
+WATCH_SECONDS = 2.0
+# One process runs one script at a time (the GIL): 60 pages asked at once would share the CPU and all finish
+# last, so they are asked a few at a time and the first pages show the change within a second or two.
+RERUNS_AT_ONCE = 2
+RERUN_WAIT_S = 30.0
 POLL_ENV = "PLAN_REFRESH_SECONDS"  # set: pages poll every that many seconds instead (see module doc)
 
 _following: dict[str, frozenset[str]] = {}  # session id -> the plan ids its page shows
@@ -79,9 +84,9 @@ def changed(before: dict[str, str], after: dict[str, str]) -> set[str] | None:
 
 def rerun_showing(plans: set[str] | None) -> list[str]:
     """Ask every connected session showing one of `plans` (None: every followed session) to run again with
-    its last client state; forget the sessions that are gone. The ids asked."""
+    its last client state, RERUNS_AT_ONCE at a time; forget the sessions that are gone. The ids asked."""
     manager = Runtime.instance()._session_mgr
-    asked = []
+    asked, running = [], []
     with _lock:
         following = dict(_following)
     for session, shown in following.items():
@@ -89,14 +94,26 @@ def rerun_showing(plans: set[str] | None) -> list[str]:
         if info is None:  # disconnected (a reconnecting tab runs again, and follows again)
             with _lock:
                 _following.pop(session, None)
-            continue
-        if plans is None or shown & plans:
+        elif plans is None or shown & plans:
+            running = _until_fewer(running)
             state = ClientState()
             state.CopyFrom(info.session._client_state)
             state.fragment_id = ""  # the whole page, even if its last run was a fragment's
             info.session.request_rerun(state)
+            running.append((info.session, time.monotonic() + RERUN_WAIT_S))
             asked.append(session)
     return asked
+
+
+def _until_fewer(running: list[tuple]) -> list[tuple]:
+    """Wait until fewer than RERUNS_AT_ONCE of the asked sessions are still running (a session has a script
+    runner from the moment it is asked until its run ended), or have run longer than RERUN_WAIT_S."""
+    while True:
+        running = [(session, until) for session, until in running
+                   if session._scriptrunner is not None and time.monotonic() < until]
+        if len(running) < RERUNS_AT_ONCE:
+            return running
+        time.sleep(0.02)  # a poll: a run's end is not signalled to other threads
 
 
 class Watcher:
