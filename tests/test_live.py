@@ -96,6 +96,7 @@ def test_a_hand_edit_asks_only_the_sessions_showing_that_plan_to_rerun_with_thei
     runtime = FakeRuntime()
     monkeypatch.setattr(live, "Runtime", runtime)
     monkeypatch.setattr(live, "_following", {})
+    monkeypatch.setattr(live, "_waiting", set())
     watcher = live.Watcher(FolderStore(data), data, tmp_path / "plan.duckdb")
     atacama = _open(monkeypatch, runtime, "atacama", (ATACAMA,), "office=ProChile+Atacama&lang=en")
     both = _open(monkeypatch, runtime, "both", (ATACAMA, ALIANZA))
@@ -130,6 +131,7 @@ def test_an_unreachable_store_leaves_the_watcher_running_and_every_page_shows_th
     runtime = FakeRuntime()
     monkeypatch.setattr(live, "Runtime", runtime)
     monkeypatch.setattr(live, "_following", {})
+    monkeypatch.setattr(live, "_waiting", set())
     watcher = live.Watcher(AwayStore(data), data, tmp_path / "plan.duckdb")
     atacama = _open(monkeypatch, runtime, "atacama", (ATACAMA,))
     alianza = _open(monkeypatch, runtime, "alianza", (ALIANZA,))
@@ -165,19 +167,22 @@ def test_an_open_page_that_sends_nothing_shows_a_hand_edit_of_the_csvs(tmp_path)
 
 
 class SlowSession(FakeSession):
-    """A session whose run ends after the watcher has looked at it `looks` times."""
+    """A session whose run, once asked for, ends after the watcher has looked at it `looks` times."""
 
     def __init__(self, name: str, events: list, looks: int):
         super().__init__("")
-        self.name, self.events, self.looks = name, events, looks
+        self.name, self.events, self.looks, self.left = name, events, looks, 0
 
     def request_rerun(self, client_state: ClientState) -> None:
         self.events.append(("asked", self.name))
+        self.left = self.looks
 
     @property
     def _scriptrunner(self):
-        self.looks -= 1
-        if self.looks <= 0:
+        if self.left == 0:
+            return None
+        self.left -= 1
+        if self.left == 0:
             self.events.append(("ended", self.name))
             return None
         return object()
@@ -191,6 +196,7 @@ def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(monk
     runtime = FakeRuntime()
     monkeypatch.setattr(live, "Runtime", runtime)
     monkeypatch.setattr(live, "_following", {})
+    monkeypatch.setattr(live, "_waiting", set())
     monkeypatch.setattr(live, "RERUNS_AT_ONCE", 2)
     events: list = []
     for name in ("first", "second", "third", "fourth"):
@@ -203,3 +209,21 @@ def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(monk
     assert events.index(("asked", "third")) > min(events.index(("ended", "first")), events.index(("ended", "second")))
     ended_before_fourth = [name for kind, name in events[:events.index(("asked", "fourth"))] if kind == "ended"]
     assert len(ended_before_fourth) >= 2
+
+
+def test_a_session_busy_with_its_own_run_is_asked_at_the_next_look_not_under_its_click(tmp_path, monkeypatch):
+    data = copy_sample(tmp_path / "data")
+    runtime = FakeRuntime()
+    monkeypatch.setattr(live, "Runtime", runtime)
+    monkeypatch.setattr(live, "_following", {})
+    monkeypatch.setattr(live, "_waiting", set())
+    watcher = live.Watcher(FolderStore(data), data, tmp_path / "plan.duckdb")
+    clicked = _open(monkeypatch, runtime, "clicked", (ATACAMA,))
+    idle = _open(monkeypatch, runtime, "idle", (ATACAMA,))
+    clicked._scriptrunner = object()  # running the filter change just clicked
+    _hand_edit(data / ATACAMA / "activities.csv")
+    assert watcher.look() == ["idle"]
+    assert watcher.look() == []  # still running its own run: still waiting
+    clicked._scriptrunner = None  # that run ended (with the state of the click)
+    assert watcher.look() == ["clicked"]
+    assert len(clicked.reruns) == len(idle.reruns) == 1 and watcher.look() == []

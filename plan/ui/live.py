@@ -41,6 +41,7 @@ RERUN_WAIT_S = 30.0
 POLL_ENV = "PLAN_REFRESH_SECONDS"  # set: pages poll every that many seconds instead (see module doc)
 
 _following: dict[str, frozenset[str]] = {}  # session id -> the plan ids its page shows
+_waiting: set[str] = set()  # sessions to ask at the next look (busy with a run of their own at this one)
 _lock = threading.Lock()
 
 
@@ -65,6 +66,7 @@ def follow(plan_ids: tuple[str, ...]) -> None:
             _following[session] = frozenset(plan_ids)
         else:
             _following.pop(session, None)
+            _waiting.discard(session)
 
 
 def signatures(folder: Path) -> dict[str, str]:
@@ -83,8 +85,10 @@ def changed(before: dict[str, str], after: dict[str, str]) -> set[str] | None:
 
 
 def rerun_showing(plans: set[str] | None) -> list[str]:
-    """Ask every connected session showing one of `plans` (None: every followed session) to run again with
-    its last client state, RERUNS_AT_ONCE at a time; forget the sessions that are gone. The ids asked."""
+    """Ask every connected session showing one of `plans` (None: every followed session), and those left
+    waiting by an earlier look, to run again with its last client state, RERUNS_AT_ONCE at a time; forget the
+    sessions that are gone. A session running a run of its own (a click) waits for the next look: asked now,
+    it would be rerun with the client state from before that click. The ids asked."""
     manager = Runtime.instance()._session_mgr
     asked, running = [], []
     with _lock:
@@ -94,8 +98,13 @@ def rerun_showing(plans: set[str] | None) -> list[str]:
         if info is None:  # disconnected (a reconnecting tab runs again, and follows again)
             with _lock:
                 _following.pop(session, None)
-        elif plans is None or shown & plans:
+                _waiting.discard(session)
+        elif plans is None or shown & plans or session in _waiting:
             running = _until_fewer(running)
+            if info.session._scriptrunner is not None:
+                _waiting.add(session)
+                continue
+            _waiting.discard(session)
             state = ClientState()
             state.CopyFrom(info.session._client_state)
             state.fragment_id = ""  # the whole page, even if its last run was a fragment's
@@ -132,7 +141,7 @@ class Watcher:
         self.seen = now
         if problem != self.problem:  # the store went away or came back: every page's banner changes
             self.problem, plans = problem, None
-        return [] if plans == set() else rerun_showing(plans)
+        return [] if plans == set() and not _waiting else rerun_showing(plans)
 
     def run(self) -> None:
         while True:
