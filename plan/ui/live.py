@@ -24,7 +24,6 @@ import threading
 import time
 from pathlib import Path
 
-import streamlit as st
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -152,15 +151,17 @@ class Watcher:
                 print(f"plan watcher: {type(error).__name__}: {error}", file=sys.stderr)
 
 
-@st.cache_resource(show_spinner=False)
-def _started(folder: str, db_file: str, _plan_store: PlanStore) -> threading.Thread:
-    watcher = Watcher(_plan_store, Path(folder), Path(db_file))
-    thread = threading.Thread(target=watcher.run, name="plan-watcher", daemon=True)
-    thread.start()
-    return thread
+_watchers: dict[tuple[str, str], threading.Thread] = {}  # (folder, database) -> its watcher; not a Streamlit
+# cache, which a viewer's "clear caches" would empty, starting a second watcher
 
 
 def start(plan_store: PlanStore, folder: Path, db_path: Path) -> None:
     """The process's watcher of `folder` (one per folder and database), started on the first call."""
-    if Runtime.exists():  # not under AppTest, which has no sessions to rerun
-        _started(str(folder), str(db_path), plan_store)
+    if not Runtime.exists():  # not under AppTest, which has no sessions to rerun
+        return
+    key = (str(folder), str(db_path))
+    with _lock:
+        if key not in _watchers:
+            watcher = Watcher(plan_store, folder, db_path)
+            _watchers[key] = threading.Thread(target=watcher.run, name="plan-watcher", daemon=True)
+            _watchers[key].start()
