@@ -25,7 +25,9 @@ if isinstance(ready, PlanInvalid):
     if access.editor() is None:
         st.stop()
     ui.publish(ui.without_data(lang))  # no data to show, but an editor can mend the CSVs here
-    st.navigation([ui.editor_page(lang, visible=True)]).run()
+    mending = st.navigation([ui.editor_page(lang, visible=True)])
+    ui.follow_saves(None, mending)
+    mending.run()
     st.stop()
 if ready.set_aside:
     st.warning(t("banner_set_aside", lang, path=ready.set_aside))
@@ -39,5 +41,6 @@ if view is None:
     st.info(t("no_plan_matches", lang))
     st.stop()
 ui.publish(view)
+ui.follow_saves(view, navigation)
 ui.report_button(view)
 navigation.run()

@@ -96,7 +96,7 @@ def browser_page(chromium: Path):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.outside_requests = []
 
         def guard(route):
@@ -106,7 +106,7 @@ def browser_page(chromium: Path):
                 page.outside_requests.append(route.request.url)
                 route.abort()
 
-        page.route("**/*", guard)
+        page.context.route("**/*", guard)  # every page of its context: a test may open a second tab
         yield page
         browser.close()
 

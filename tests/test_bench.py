@@ -58,8 +58,14 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     burst = written["replicas_burst"]
     assert burst["one process"]["errors"] == burst["2 replicas"]["errors"] == 0 and burst["ratio"] > 0
 
+    following = written["live"]  # open pages that follow a save: each option measured, the chosen one among them
+    assert following["chosen"] in following["options"] and len(following["load_average"]) == 3
+    for option in following["options"].values():
+        assert option["pages"] > 0 and option["open_errors"] == 0 and option["idle_core_share"] > 0
+        assert option["seen"] + option["missed"] == option["pages"]
+
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3 + 6
+    assert len(targets) == 1 + 2 * len(names) + 3 + 6 + 2
     loads = written["first_loads"]  # the overview beside its floors: the same burst, no errors, a capture replayed
     assert loads["captured_messages"] > 20 and loads["burst"] == 3
     for name in ("bare", "replay", "overview"):
@@ -85,6 +91,7 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| plan build |" in table and "| target | ratio | limit | met |" in table and "| impact estimates |" in table
     assert "| static replay of the overview |" in table
+    assert f"| {following['chosen']} (chosen) |" in table
     assert table in result.stdout
 
 

@@ -272,3 +272,61 @@ def test_an_editor_changes_a_status_and_the_overview_counts_it(editor_server, br
     _wait_ready(browser_page)
     assert int(_done_activities(browser_page)) == int(before) + 1
     assert browser_page.outside_requests == []
+
+
+# --- Open pages follow a save (plan.ui.live): no click, no reload ---------------------------------------------------
+
+FOLLOW_TIMEOUT = 60_000  # a save reaches an open page in seconds (the benchmark measures it); generous here
+
+
+def _shows_done(page, count: int) -> None:
+    """Wait, without touching the page, until its "Actividades realizadas" card reads `count`."""
+    page.wait_for_function(
+        """(count) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .find((card) => card.textContent.includes("Actividades realizadas"))
+            ?.querySelector('[data-testid="stMetricValue"]')?.innerText === String(count)""",
+        arg=count, timeout=FOLLOW_TIMEOUT)
+
+
+def test_pages_open_on_two_replicas_show_a_save_without_input(sample_dir, store_url, browser_page, tmp_path):
+    from plan.cli import main
+    from plan.data.store_postgres import PostgresStore
+    from plan.serve.replicas import replicas
+    from tests.test_replicas import save_done
+
+    assert main(["store", "push", str(sample_dir), "--url", store_url]) == 0
+    with replicas(2, sample_dir, tmp_path / "replicas", {"PLAN_STORE_URL": store_url}) as served:
+        tabs = [browser_page, browser_page.context.new_page()]
+        for tab, replica in zip(tabs, served.servers, strict=True):
+            tab.goto(replica.url, wait_until="domcontentloaded")
+            _wait_ready(tab)
+        before = [int(_done_activities(tab)) for tab in tabs]
+        assert before[0] == before[1]
+        store = PostgresStore.from_url(store_url)
+        try:  # ATA-21-21 done, saved as replica 1's editor page saves: checked, into the store, with history
+            save_done(tmp_path / "editor-copy", store, "guardado por la réplica 1")
+        finally:
+            store.close()
+        for tab in tabs:
+            _shows_done(tab, before[0] + 1)
+        save_screenshot(tabs[1], "followed-save-replica2")
+    assert browser_page.outside_requests == []
+
+
+def test_an_open_page_shows_a_hand_edit_of_the_csv_files(tmp_path, browser_page):
+    from tests.conftest import serve_sample
+
+    servers = serve_sample(tmp_path, "hand-edit")
+    server = next(servers)
+    try:
+        browser_page.goto(server, wait_until="domcontentloaded")
+        _wait_ready(browser_page)
+        before = int(_done_activities(browser_page))
+        path = tmp_path / "hand-edit" / "data" / "prochile-atacama-2021" / "activities.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(line.replace(",in_progress,", ",done,", 1) if line.startswith("ATA-21-21,") else line
+                                for line in lines), encoding="utf-8")  # in progress, no end date: done is valid
+        _shows_done(browser_page, before + 1)
+    finally:
+        servers.close()
+    assert browser_page.outside_requests == []

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from plan import outlook
-from plan.bench import build, floors, impact, pages, scaleout, viewers
+from plan.bench import build, floors, impact, live, pages, scaleout, viewers
 from plan.data import database, demo
 from plan.serve import server
 from plan.ui import PAGES
@@ -20,7 +20,7 @@ from plan.ui import PAGES
 BASE = "sample"
 LIMITS = {"build": 3.0, "warm": 2.0, "cold": 4.0, "memory": 2.0, "viewers_p95": 4.0, "viewer_errors": 0,
           "save_visible": 4.0, "save_vs_build": 0.3, "replicas_burst": 0.7, "overview_vs_replay": 1.1,
-          "cold_vs_naive": 1.0}
+          "cold_vs_naive": 1.0, "live_delay_s": 15.0, "live_idle_core_share": 0.10}
 WARM_RUNS = 5
 FULL_CROWD = viewers.Crowd()
 QUICK_CROWD = viewers.Crowd(active=2, idle=3, burst=3, seconds=3.0, think_s=(0.2, 0.5), choices_per_page=2)
@@ -126,7 +126,18 @@ def _targets(scale: str, results: dict) -> list[dict]:
     targets.append(_target("impact estimates of a region's plan, 2,000 firms: seconds", results["impact"]["median_s"],
                            impact.LIMIT_S))
     targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
-    return targets
+    return targets + _live_targets(scale, results["live"])
+
+
+def _live_targets(scale: str, following: dict) -> list[dict]:
+    """Open pages that follow a save, the chosen option: the slowest page's delay (a page that missed it: no
+    figure, not met) and what the idle pages cost."""
+    chosen = following["options"][following["chosen"]]
+    slowest = chosen["delay_max_s"] if not chosen["missed"] else None
+    return [_target(f"open pages ({following['chosen']}): a save shown without input, slowest page, seconds", slowest,
+                    LIMITS["live_delay_s"]),
+            _target(f"open pages ({following['chosen']}): {chosen['pages']} idle at {scale}, share of one core",
+                    chosen["idle_core_share"], LIMITS["live_idle_core_share"])]
 
 
 def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool = False,
@@ -154,6 +165,7 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
         "first_loads": floors.measure(*datasets[scale], work_dir, 1 if quick else repetitions, log,
                                       **({"burst": 3, "warm": 1} if quick else {})),
         "first_page_cold": floors.first_page_cold(*datasets[BASE], 1 if quick else max(3, repetitions)),
+        "live": live.measure(*datasets[scale], work_dir, quick, log),
     }
     if scale == BASE:  # one dataset: each figure stands for both sides
         for by_scale in results["pages"].values():
@@ -223,11 +235,25 @@ def markdown(results: dict) -> str:
     lines += ["", f"| first page in a fresh process, `{BASE}` ({cold['runs']} runs each) | median s |",
               "| --- | ---: |", f"| overview | {cold['overview_s']:.3f} |",
               f"| naive pandas + st.cache_data dashboard | {cold['naive_s']:.3f} |"]
+    lines += _live_markdown(results["live"], scale)
     lines += ["", "| target | ratio | limit | met |", "| --- | ---: | ---: | --- |"]
     for target in results["targets"]:
         ratio = "-" if target["ratio"] is None else f"{target['ratio']:.2f}"
         lines.append(f"| {target['name']} | {ratio} | {target['limit']:g} | {'yes' if target['met'] else 'NO'} |")
     return "\n".join(lines) + "\n"
+
+
+def _live_markdown(following: dict, scale: str) -> list[str]:
+    load = " ".join(f"{value:.2f}" for value in following["load_average"])
+    lines = ["", f"| open overview pages at `{scale}`, idle {following['idle_window_s']:g} s, then a save "
+             f"(load average after: {load}) | pages | idle server CPU, share of one core | save shown p50 s "
+             "| slowest s | missed |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, option in following["options"].items():
+        chosen = " (chosen)" if name == following["chosen"] else ""
+        missed = "-" if option["missed"] is None else option["missed"]
+        lines.append(f"| {name}{chosen} | {option['pages']} | {option['idle_core_share']:.3f} "
+                     f"| {_seconds(option['delay_p50_s'])} | {_seconds(option['delay_max_s'])} | {missed} |")
+    return lines
 
 
 def _seconds(value: float | None) -> str:

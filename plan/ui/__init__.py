@@ -29,7 +29,7 @@ from plan.model.enums import LabeledEnum
 from plan.model.i18n import DEFAULT_LANG, LANGS, t
 from plan.model.issues import PlanInvalid
 from plan.model.models import ActivityType, Modality, Sector, Status
-from plan.ui import built, store
+from plan.ui import built, live, store
 from plan.view import present, queries, report_options, report_pdf
 from plan.view.filters import Filters, chosen_plans, plan_labels
 
@@ -330,6 +330,26 @@ def page(title_key: str, filtered: bool = True) -> View:
 def publish(view: View) -> None:
     """Hand this run's View from the entrypoint to the page it runs."""
     st.session_state[VIEW_KEY] = view
+
+
+def follow_saves(view: View | None, page) -> None:
+    """Redraw this page, without a click, when a plan it shows changes (another editor's save, a replica's,
+    a hand edit of the CSVs): the process's watcher asks it to (`plan.ui.live`), or with $PLAN_REFRESH_SECONDS a
+    timer does. Never the editor (`view` None or the editor `page`), whose grid may hold a draft."""
+    shown = () if view is None or page.url_path == EDITOR_PAGE[1] else view.filters.plan_ids
+    seconds = live.poll_seconds()
+    if seconds is None:
+        live.follow(shown)
+        live.start(store.plan_store(), data_dir(), db_path())
+    elif shown:
+        st.fragment(_poll, run_every=seconds)(view.version)
+
+
+def _poll(version: str) -> None:
+    """A timer's tick (a fragment run): the whole page again once the database it was drawn from changed."""
+    sync_store()
+    if readiness()[1] != version:
+        st.rerun(scope="app")
 
 
 def without_data(lang: str) -> View:
