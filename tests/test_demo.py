@@ -20,9 +20,11 @@ from plan.data.demo import (
     office_traits,
     write_demo,
 )
+from plan.data.store import FolderStore
+from plan.edit import editing
 from plan.model import countries
 from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS
-from plan.model.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, Metric, Sector, Status
+from plan.model.models import OUTCOME_METRICS, OUTCOMES, PLAN, TABLES, TARGETS, Metric, Sector, Status
 from plan.model.parsing import DecimalMark
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
@@ -166,6 +168,22 @@ def test_changed_files_are_not_reused(tmp_path):
     (tmp_path / "target" / folder_names("sample")[1] / "targets.csv").write_text("metric\n", encoding="utf-8")
     write_demo(tmp_path / "target", "sample")
     assert all_bytes(tmp_path / "target") == all_bytes(tmp_path / "fresh")
+
+
+def test_a_demo_the_benchmark_saved_into_is_regenerated(tmp_path):
+    # The benchmark saves an edit into its demo (history, locks): its next run with the same --work folder
+    # found the demo changed and refused to regenerate it over the folder store's own leftovers.
+    write_demo(tmp_path / "fresh", "sample")
+    target = tmp_path / "target"
+    write_demo(target, "sample")
+    plan_id = folder_names("sample")[0]
+    version = editing.load(target, plan_id, TARGETS)
+    draft = editing.apply(version, editing.Changes(deleted={next(iter(version.by_key()))}))
+    saved = editing.save(target, FolderStore(target), plan_id, TARGETS, draft.raw, version.sha, "bench")
+    assert isinstance(saved, editing.Saved) and (target / ".history").is_dir()
+    write_demo(target, "sample")
+    assert all_bytes(target) == all_bytes(tmp_path / "fresh")
+    assert not (target / ".history").exists()
 
 
 def test_refuses_a_folder_that_is_not_a_demo(tmp_path):

@@ -264,6 +264,11 @@ def _scale(scale: str) -> Scale:
     return SCALES[scale]
 
 
+# What the folder store keeps beside plans it saved (history, locks, digest state): a benchmark saves into its
+# demo, and the next run that regenerates the demo replaces them with it.
+STORE_LEFTOVERS = (".history", ".locks", ".state")
+
+
 def _previous_demo(out_dir: Path) -> list[Path]:
     """Entries of `out_dir` that belong to a previous demo; ValueError if anything else is there."""
     if not out_dir.exists():
@@ -277,6 +282,8 @@ def _previous_demo(out_dir: Path) -> list[Path]:
         if entry.is_symlink():
             raise ValueError(f"{entry} is a symbolic link, not part of a demo; refusing to overwrite {out_dir}")
         if (entry.name in (MARKER, PARTIAL) or is_temporary_for(entry, out_dir / MARKER)) and entry.is_file():
+            continue
+        if entry.is_dir() and entry.name in STORE_LEFTOVERS:
             continue
         if entry.is_dir() and FOLDER_PATTERN.fullmatch(entry.name) and all(
             child.is_file() and not child.is_symlink() and child.name in DEMO_FILES for child in entry.iterdir()
