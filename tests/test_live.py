@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
 from streamlit.runtime.app_session import AppSession
@@ -90,13 +91,19 @@ def _hand_edit(path: Path) -> None:
     os.utime(path, ns=(later, later))
 
 
-def test_a_hand_edit_asks_only_the_sessions_showing_that_plan_to_rerun_with_their_own_state(
-        tmp_path, monkeypatch):
-    data = copy_sample(tmp_path / "data")
-    runtime = FakeRuntime()
-    monkeypatch.setattr(live, "Runtime", runtime)
+@pytest.fixture
+def runtime(monkeypatch) -> FakeRuntime:
+    """A fake Streamlit runtime in place of the real one, and the watcher's registries emptied."""
+    fake = FakeRuntime()
+    monkeypatch.setattr(live, "Runtime", fake)
     monkeypatch.setattr(live, "_following", {})
     monkeypatch.setattr(live, "_waiting", set())
+    return fake
+
+
+def test_a_hand_edit_asks_only_the_sessions_showing_that_plan_to_rerun_with_their_own_state(
+        runtime, tmp_path, monkeypatch):
+    data = copy_sample(tmp_path / "data")
     watcher = live.Watcher(FolderStore(data), data, tmp_path / "plan.duckdb")
     atacama = _open(monkeypatch, runtime, "atacama", (ATACAMA,), "office=ProChile+Atacama&lang=en")
     both = _open(monkeypatch, runtime, "both", (ATACAMA, ALIANZA))
@@ -126,12 +133,9 @@ class AwayStore(FolderStore):
         raise StoreUnavailable("connection refused")
 
 
-def test_an_unreachable_store_leaves_the_watcher_running_and_every_page_shows_the_banner(tmp_path, monkeypatch):
+def test_an_unreachable_store_leaves_the_watcher_running_and_every_page_shows_the_banner(
+        runtime, tmp_path, monkeypatch):
     data = copy_sample(tmp_path / "data")
-    runtime = FakeRuntime()
-    monkeypatch.setattr(live, "Runtime", runtime)
-    monkeypatch.setattr(live, "_following", {})
-    monkeypatch.setattr(live, "_waiting", set())
     watcher = live.Watcher(AwayStore(data), data, tmp_path / "plan.duckdb")
     atacama = _open(monkeypatch, runtime, "atacama", (ATACAMA,))
     alianza = _open(monkeypatch, runtime, "alianza", (ALIANZA,))
@@ -192,11 +196,7 @@ class SlowSession(FakeSession):
         pass
 
 
-def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(monkeypatch):
-    runtime = FakeRuntime()
-    monkeypatch.setattr(live, "Runtime", runtime)
-    monkeypatch.setattr(live, "_following", {})
-    monkeypatch.setattr(live, "_waiting", set())
+def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(runtime, monkeypatch):
     monkeypatch.setattr(live, "RERUNS_AT_ONCE", 2)
     events: list = []
     for name in ("first", "second", "third", "fourth"):
@@ -211,12 +211,8 @@ def test_sessions_are_asked_a_few_at_a_time_each_after_an_earlier_run_ended(monk
     assert len(ended_before_fourth) >= 2
 
 
-def test_a_session_busy_with_its_own_run_is_asked_at_the_next_look_not_under_its_click(tmp_path, monkeypatch):
+def test_a_session_busy_with_its_own_run_is_asked_at_the_next_look_not_under_its_click(runtime, tmp_path, monkeypatch):
     data = copy_sample(tmp_path / "data")
-    runtime = FakeRuntime()
-    monkeypatch.setattr(live, "Runtime", runtime)
-    monkeypatch.setattr(live, "_following", {})
-    monkeypatch.setattr(live, "_waiting", set())
     watcher = live.Watcher(FolderStore(data), data, tmp_path / "plan.duckdb")
     clicked = _open(monkeypatch, runtime, "clicked", (ATACAMA,))
     idle = _open(monkeypatch, runtime, "idle", (ATACAMA,))
