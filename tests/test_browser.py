@@ -288,6 +288,13 @@ def _shows_done(page, count: int) -> None:
         arg=count, timeout=FOLLOW_TIMEOUT)
 
 
+def _filters_as_they_were(page) -> None:
+    """A page rerun by the server keeps its filters as drawn: the period still reads "Todo el año" (it once
+    showed Streamlit's English placeholder, "Choose an option", after a rerun the browser did not ask for)."""
+    period = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first
+    assert period.input_value() == "Todo el año"
+
+
 def test_pages_open_on_two_replicas_show_a_save_without_input(sample_dir, store_url, browser_page, tmp_path):
     from plan.cli import main
     from plan.data.store_postgres import PostgresStore
@@ -309,6 +316,7 @@ def test_pages_open_on_two_replicas_show_a_save_without_input(sample_dir, store_
             store.close()
         for tab in tabs:
             _shows_done(tab, before[0] + 1)
+            _filters_as_they_were(tab)
         save_screenshot(tabs[1], "followed-save-replica2")
     assert browser_page.outside_requests == []
 
@@ -327,6 +335,7 @@ def test_an_open_page_shows_a_hand_edit_of_the_csv_files(tmp_path, browser_page)
         path.write_text("".join(line.replace(",in_progress,", ",done,", 1) if line.startswith("ATA-21-21,") else line
                                 for line in lines), encoding="utf-8")  # in progress, no end date: done is valid
         _shows_done(browser_page, before + 1)
+        _filters_as_they_were(browser_page)
     finally:
         servers.close()
     assert browser_page.outside_requests == []

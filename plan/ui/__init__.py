@@ -234,7 +234,9 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
     years = _choice(t("years", lang), sorted(all_plans["year"].astype(int).unique(), reverse=True), YEAR_KEY, lang,
                     help=t("years_help", lang), placeholder=t("years_latest", lang))
     chosen = chosen_plans(all_plans, offices, years)
-    quarters = [None, 1, 2, 3, 4]
+    # 0, not None, for the whole year: a rerun the server starts (plan.ui.live) sends a None value as "nothing
+    # chosen", drawn as Streamlit's English placeholder instead of "Todo el año".
+    quarters = [0, 1, 2, 3, 4]
     _notice_unknown(QUARTER_KEY, [t(f"quarter_{q}", lang) for q in quarters[1:]], lang)
     quarter = st.sidebar.selectbox(t("period", lang), quarters, key=QUARTER_KEY, bind="query-params",
                                    format_func=lambda q: t(f"quarter_{q}", lang) if q else t("whole_year", lang),
@@ -251,7 +253,7 @@ def sidebar(ready: database.Readiness, version: str, lang: str) -> View | None:
     markets = sorted(markets, key=lambda code: countries.country_name(code, lang))
     filters = Filters(
         plan_ids=tuple(chosen["plan_id"]),
-        quarter=quarter,
+        quarter=quarter or None,
         date_from=date_from,
         date_to=date_to,
         markets=_choice(t("markets", lang), markets, MARKET_KEY, lang, lambda c: countries.country_name(c, lang)),
