@@ -563,7 +563,7 @@ CATALOG = [
     Case("url-alias-instead-of-label", "url", "`sector=cobre` (an alias the CSV reader accepts; links use labels)",
          ignored("sector=cobre"), params={"sector": "cobre"}, expect={"sector": []}),
     Case("url-unknown-quarter", "url", "`quarter=5`", ignored("quarter=5"), params={"quarter": "5"},
-         expect={"quarter": None}),
+         expect={"quarter": 0}),  # 0: the whole year
     Case("url-impossible-date", "url", "`from=2021-13-45`", Tolerated(
          "dropped by the date widget: no date filter, and no notice yet"), params={"from": "2021-13-45"},
          expect={"from": None}),

@@ -145,6 +145,8 @@ class Watcher:
     def run(self) -> None:
         while True:
             time.sleep(WATCH_SECONDS)
+            if not Runtime.exists():  # the server stopped (or a test's runtime is gone): nothing left to rerun
+                return
             try:
                 self.look()
             except Exception as error:  # a watcher that died would silently stop every page following
