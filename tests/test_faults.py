@@ -689,6 +689,7 @@ def test_csvs_replaced_and_caches_cleared_while_a_server_runs_pages(server, tmp_
             else:
                 await other.connection.send(BackMsg(clear_cache=True).SerializeToString())
             await running  # the run the change fell into finished without an error (ViewerError otherwise)
+            await watcher.settle()  # the runs asked before the change, and any the server started itself
             watcher.error_banners.clear()
             lost += await watcher.look() != str(done)  # the overview's first card (issue 23)
             lost += bool(watcher.error_banners) != broken

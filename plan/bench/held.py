@@ -56,6 +56,12 @@ class Watcher(viewers.Viewer):
         self.error_banners: list[str] = []
         self.warnings: list[str] = []
 
+    def note_run_started(self) -> None:
+        """The cards and warnings shown are the last run's (one stopped early for a rerun shows no card);
+        error banners add up until the caller clears them, so none goes unseen."""
+        self.cards.clear()
+        self.warnings.clear()
+
     def note_element(self, delta) -> None:
         super().note_element(delta)
         element = delta.new_element if delta.WhichOneof("type") == "new_element" else None
@@ -70,8 +76,6 @@ class Watcher(viewers.Viewer):
 
     async def look(self) -> str | None:
         """Run the overview again, as a reload does; the first "activities done" card."""
-        self.cards.clear()
-        self.warnings.clear()
         await self.send()
         return self.cards.get(DONE_LABEL)
 

@@ -96,23 +96,47 @@ class Viewer:
             raise ViewerError(f"{type(error).__name__}: {error}") from error
 
     async def _until_finished(self) -> None:
+        while not self._take(await self.connection.recv()):
+            pass
+
+    async def settle(self, quiet_s: float = 1.0) -> None:
+        """Read what the server sends unasked (a run it started because the plan changed, `plan.ui.live`, or
+        the rest of a run the last `send` took for its own) until nothing has come for `quiet_s` and no run
+        is open: an open tab shows the last run, whoever asked for it. Without this, a run's messages left on
+        the socket would make the next `send` take that run's end for its own."""
         while True:
-            forward = ForwardMsg()
-            forward.ParseFromString(await self.connection.recv())
-            if forward.metadata.cacheable and forward.hash:
-                self.cached.add(forward.hash)
-            kind = forward.WhichOneof("type")
-            if self.recorded is not None and kind in DRAWING:
-                self.recorded.append(forward.SerializeToString())
-            if kind == "delta":
-                self.note_element(forward.delta)
-            elif kind == "navigation":
-                self.page_hash = forward.navigation.page_script_hash
-            elif kind == "script_finished":
-                if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
-                    raise ViewerError("the script did not compile")
-                if forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    return
+            try:
+                raw = await asyncio.wait_for(self.connection.recv(), quiet_s)  # cancelling recv loses nothing
+            except TimeoutError:
+                return
+            if self._take(raw) is None:  # a run started
+                await asyncio.wait_for(self._until_finished(), RUN_TIMEOUT_S)
+
+    def _take(self, raw: bytes) -> bool | None:
+        """Note one message from the server: True when it ends a run (not one stopped early for a rerun),
+        None when it starts one."""
+        forward = ForwardMsg()
+        forward.ParseFromString(raw)
+        if forward.metadata.cacheable and forward.hash:
+            self.cached.add(forward.hash)
+        kind = forward.WhichOneof("type")
+        if self.recorded is not None and kind in DRAWING:
+            self.recorded.append(forward.SerializeToString())
+        if kind == "new_session":  # sent as each run starts
+            self.note_run_started()
+            return None
+        if kind == "delta":
+            self.note_element(forward.delta)
+        elif kind == "navigation":
+            self.page_hash = forward.navigation.page_script_hash
+        elif kind == "script_finished":
+            if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                raise ViewerError("the script did not compile")
+            return forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+        return False
+
+    def note_run_started(self) -> None:
+        """A run began: what the page shows is redrawn from here."""
 
     def note_element(self, delta) -> None:
         if delta.WhichOneof("type") != "new_element":
