@@ -65,7 +65,7 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
         assert option["seen"] + option["missed"] == option["pages"]
 
     targets = {target["name"]: target for target in written["targets"]}
-    assert len(targets) == 1 + 2 * len(names) + 3 + 6 + 2
+    assert len(targets) == 1 + 2 * len(names) + 3 + 6 + 2 + 1
     loads = written["first_loads"]  # the overview beside its floors: the same burst, no errors, a capture replayed
     assert loads["captured_messages"] > 20 and loads["burst"] == 3
     for name in ("bare", "replay", "overview"):
@@ -79,6 +79,12 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     impact_target = targets["impact estimates of a region's plan, 2,000 firms: seconds"]
     assert impact_target["ratio"] == round(estimated["median_s"], 2)
     assert targets["first loads, burst of 30: p95 2 replicas / one process"]["limit"] == LIMITS["replicas_burst"]
+    printed = written["reports"]["sample"]  # the default report (both sample plans) as HTML, then printed
+    assert printed["plans"] == 2 and printed["unavailable"] is None and printed["pdf_bytes"] > 50_000
+    assert 0 < printed["html_s"] < printed["pdf_s"]  # printing builds the HTML and then prints it
+    assert targets["the default report as PDF, sample: seconds"] == {
+        "name": "the default report as PDF, sample: seconds", "ratio": round(printed["pdf_s"], 2), "limit": 5.0,
+        "met": printed["pdf_s"] <= 5.0}
     for name in names:
         assert f"warm page {name}: sample / sample" in targets and f"cold page {name}: sample / sample" in targets
     for target in targets.values():
@@ -91,6 +97,7 @@ def test_quick_bench_writes_every_figure_and_target(tmp_path):
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| plan build |" in table and "| target | ratio | limit | met |" in table and "| impact estimates |" in table
     assert "| static replay of the overview |" in table
+    assert "| the default report (each office's latest plan) |" in table
     assert f"| {following['chosen']} (chosen) |" in table
     assert table in result.stdout
 

@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from plan import outlook
-from plan.bench import build, floors, impact, live, pages, scaleout, viewers
+from plan.bench import build, floors, impact, live, pages, reports, scaleout, viewers
 from plan.data import database, demo
 from plan.serve import server
 from plan.ui import PAGES
@@ -125,6 +125,8 @@ def _targets(scale: str, results: dict) -> list[dict]:
                            results["first_page_cold"]["overview_over_naive"], LIMITS["cold_vs_naive"]))
     targets.append(_target("impact estimates of a region's plan, 2,000 firms: seconds", results["impact"]["median_s"],
                            impact.LIMIT_S))
+    for name, timed in results["reports"].items():
+        targets.append(_target(f"the default report as PDF, {name}: seconds", timed["pdf_s"], reports.LIMITS_S[name]))
     targets.append(_target("viewers: errors (any run, burst load not served)", errors, LIMITS["viewer_errors"]))
     return targets + _live_targets(scale, results["live"])
 
@@ -162,6 +164,8 @@ def run(scale: str, out_dir: Path, repetitions: int, work_dir: Path, quick: bool
         "save_visible": {name: scaleout.save_visible(*datasets[name], repetitions) for name in datasets},
         "replicas_burst": scaleout.burst(*datasets[scale], work_dir, 1 if quick else repetitions, log),
         "impact": impact.measure(repetitions),
+        "reports": {name: reports.measure(db_path, 1 if quick else repetitions)
+                    for name, (_, db_path) in datasets.items()},
         "first_loads": floors.measure(*datasets[scale], work_dir, 1 if quick else repetitions, log,
                                       **({"burst": 3, "warm": 1} if quick else {})),
         "first_page_cold": floors.first_page_cold(*datasets[BASE], 1 if quick else max(3, repetitions)),
@@ -223,6 +227,10 @@ def markdown(results: dict) -> str:
               f"| {estimated['name']} | {estimated['firm_rows']:,} | {estimated['monthly_rows']:,} "
               f"| {estimated['estimates']} ({estimated['estimated']}) | {estimated['median_s']:.3f} "
               f"| {estimated['max_s']:.3f} |"]
+    lines += ["", "| the default report (each office's latest plan) | plans | HTML s | PDF s | PDF bytes |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {name} | {timed['plans']} | {timed['html_s']:.3f} | {_seconds(timed['pdf_s'])} "
+              f"| {timed['pdf_bytes']:,} |" for name, timed in results["reports"].items()]
     loads = results["first_loads"]
     lines += ["", f"| {loads['burst']} first loads at once after {loads['warm_loads']}, `{scale}` | p50 s | p95 s "
               "| p95 / bare app | server CPU ms per load | errors |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
