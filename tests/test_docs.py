@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from plan.cli import build_parser, commands_markdown, subcommands
+from plan.cli import build_parser
+from plan.cli.reference import commands_markdown, subcommands
 from plan.model.column_docs import columns_markdown
 from tests.test_bad_input import CATALOG
 
@@ -37,7 +38,7 @@ def test_every_model_column_is_documented():
 def test_the_command_reference_is_the_one_generated_from_the_parser():
     written = (DOCS / "commands.md").read_text(encoding="utf-8")
     assert written == commands_markdown(build_parser()), (
-        f"docs/commands.md differs from the command-line parser (plan/cli.py): regenerate it with "
+        f"docs/commands.md differs from the command-line parser (plan/cli/): regenerate it with "
         f"`{REGENERATE_COMMANDS}`")
 
 

@@ -14,57 +14,25 @@ import time
 from pathlib import Path
 
 from plan import outlook
+from plan.cli import store
+from plan.cli.arguments import add_common, plans_arguments, url_argument
+from plan.cli.reference import commands_markdown
 from plan.data import database, demo, mail, secrets
-from plan.data.csv_reader import DEFAULT_MAX_BYTES
 from plan.data.files import write_atomically
-from plan.data.store import (
-    DEFAULT_COPY_DIR,
-    STORE_URL_VARIABLE,
-    default_data_dir,
-    local_copy,
-    open_store,
-    store_url,
-)
+from plan.data.store import STORE_URL_VARIABLE, default_data_dir, local_copy, store_url
 from plan.data.store_base import NotALocalCopy, StoreUnavailable
-from plan.edit import editing, imports, push_pull
+from plan.edit import editing, imports
 from plan.model import column_docs
-from plan.model.i18n import DEFAULT_LANG, LANGS, t
+from plan.model.i18n import DEFAULT_LANG, t
 from plan.model.issues import PlanInvalid, UsageError
-from plan.model.models import TABLES_BY_NAME
 from plan.outlook import listing
 from plan.view import digest_run, queries, report, report_options, report_pdf
 from plan.view.filters import Filters
 from plan.view.report_options import ReportOptions
 
-
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=LANGS, default=os.environ.get("PLAN_LANG", DEFAULT_LANG),
-                        help="language of the messages: es (default, or $PLAN_LANG) or en")
-    # A string default goes through `type`, so a bad $PLAN_MAX_CSV_BYTES is a usage error (exit 2), not a traceback.
-    parser.add_argument("--max-bytes", type=int, default=os.environ.get("PLAN_MAX_CSV_BYTES", str(DEFAULT_MAX_BYTES)),
-                        help=f"largest CSV file accepted, in bytes (default: $PLAN_MAX_CSV_BYTES or "
-                             f"{DEFAULT_MAX_BYTES:,})")
-
-
-def _data_dir_argument(parser: argparse.ArgumentParser, local_copy_too: bool = True) -> None:
-    parser.add_argument("data_dir", nargs="?", type=Path, default=None,
-                        help="folder of plan folders (default: $PLAN_DATA_DIR or data/)" + (
-                            "; with a store URL, the store's local copy, brought in step first (default: "
-                            "$PLAN_CACHE_DIR or .plan-cache/)" if local_copy_too else ""))
-
-
-def _url_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", default=None,
-                        help=f"the PostgreSQL plan store, postgresql+psycopg://user:password@host/db (default: "
-                             f"${STORE_URL_VARIABLE}; neither: the plan folders of DATA_DIR are the store)")
-
-
-def _plans_arguments(parser: argparse.ArgumentParser) -> None:
-    """A command that reads or writes plans: the store, and the folder it reads them from (with a URL, the
-    store's local copy)."""
-    _data_dir_argument(parser)
-    _url_argument(parser)
-    parser.set_defaults(reads_the_store=True)
+# Each command parses its arguments here and calls the library; the store's subcommands are in plan.cli.store,
+# the arguments several commands share in plan.cli.arguments, and the reference written from this parser
+# (docs/commands.md) in plan.cli.reference. (The docstring above is the parser's description.)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,19 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every plan CSV; change nothing",
                                    description="Check every CSV of every plan folder and list all errors.")
-    _plans_arguments(validate)
-    _add_common(validate)
+    plans_arguments(validate)
+    add_common(validate)
 
     build = commands.add_parser("build", help="validate, then build the DuckDB database atomically",
                                 description="Validate every CSV, then build the database into a new file and "
                                             "swap it in atomically: readers never see a half-built database, and "
                                             "on any error (or a killed build) the previous one stays as it was.")
-    _plans_arguments(build)
+    plans_arguments(build)
     build.add_argument("--db", type=Path, default=None,
                        help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     build.add_argument("--if-stale", action="store_true",
                        help="only build when the database is missing, stale or corrupt (a corrupt one is set aside)")
-    _add_common(build)
+    add_common(build)
 
     demo_cmd = commands.add_parser("demo", help="write deterministic synthetic plan data",
                                    description="Write synthetic plan folders, valid by construction: 'sample' "
@@ -155,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_command(commands)
     _add_outlook_command(commands)
     _add_impact_command(commands)
-    _add_store_command(commands)
+    store.add_command(commands)
     _add_import_command(commands)
     _add_digest_command(commands)
     serve_cmd = commands.add_parser(
@@ -163,52 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start N `streamlit run app.py` processes and HAProxy in front of them on one port, with "
                     "sticky sessions and WebSockets; with $PLAN_STORE_URL every replica shares the PostgreSQL "
                     "plan store, otherwise the plan folders of DATA_DIR. Runs until interrupted (Ctrl-C).")
-    _plans_arguments(serve_cmd)
+    plans_arguments(serve_cmd)
     serve_cmd.add_argument("--replicas", type=int, default=2, help="how many app processes (default 2)")
     serve_cmd.add_argument("--port", type=int, default=8501, help="the load balancer's port (default 8501)")
     serve_cmd.add_argument("--work", type=Path, default=Path(".replicas"),
                            help="folder for each replica's database, local copy and log (default .replicas/)")
-    _add_common(serve_cmd)
+    add_common(serve_cmd)
     return parser
-
-
-def _add_store_command(commands) -> None:
-    store_cmd = commands.add_parser(
-        "store", help="the plan's versions in PostgreSQL: init, push, pull, log, status",
-        description="Keep the plan's CSV versions in PostgreSQL, the durable store a hosted dashboard and its "
-                    "replicas share. init: create or migrate the tables; pull DIR: the current versions, byte for "
-                    "byte (to put the plan back in git), remembering each file's version (DIR/.store-bases.json); "
-                    "files changed in DIR are kept, or merged by row with the store's changes, and a row changed on "
-                    "both sides refuses the pull; push [DATA_DIR]: the files changed since they were pulled, as new "
-                    "versions, merged by row onto others' changes (a row changed on both sides, or a file the "
-                    "store holds that DATA_DIR never pulled, refuses the push, writing nothing); remove PLAN: take "
-                    "a plan out of the store (the history keeps it); log: the versions, newest first; status: "
-                    "whether the store answers, and its version. Exit codes: 0 done, 1 the store cannot be used, "
-                    "the plan has errors or a change would be lost, 2 wrong usage.")
-    actions = store_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for name, summary in (("init", "create or migrate the store's tables"),
-                          ("push", "send the changes of a data folder as new versions"),
-                          ("pull", "write the current versions into a folder, keeping local changes"),
-                          ("remove", "take plans out of the store (the history keeps them)"),
-                          ("log", "list the saved versions, newest first"),
-                          ("status", "say whether the store answers, and its version")):
-        action = actions.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
-        _url_argument(action)
-        if name == "push":
-            _data_dir_argument(action, local_copy_too=False)
-            action.add_argument("--force", action="store_true",
-                                help="replace the store's version where it cannot be merged (the history keeps it)")
-            action.add_argument("--delete", action="store_true",
-                                help="remove from the store the files deleted here since they were pulled")
-        elif name == "pull":
-            action.add_argument("out", type=Path, help="folder to write the plan folders into")
-            action.add_argument("--force", action="store_true",
-                                help="discard the changes made in the folder: it becomes the store's versions")
-        elif name == "remove":
-            action.add_argument("plans", nargs="+", metavar="PLAN", help="plan id, e.g. prochile-atacama-2021")
-        elif name == "log":
-            action.add_argument("--limit", type=int, default=50, help="how many versions (default 50)")
-        _add_common(action)
 
 
 def _add_import_command(commands) -> None:
@@ -228,7 +157,7 @@ def _add_import_command(commands) -> None:
                             help="the plan folder, e.g. data/prochile-atacama-2021, or its id (the folder of that "
                                  "name in $PLAN_DATA_DIR or data/; with a store URL, in its local copy, and the "
                                  "import is saved into the store)")
-        _url_argument(source)
+        url_argument(source)
         if official.needs_region:
             source.add_argument("--region", default=None,
                                 help="region of origin (3, III or Atacama; default: plan.csv's region_code)")
@@ -236,7 +165,7 @@ def _add_import_command(commands) -> None:
         source.add_argument("--db", type=Path, default=None,
                             help="database to refresh after saving (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb, "
                                  "if it exists)")
-        _add_common(source)
+        add_common(source)
 
 
 def _run_import(args) -> int:
@@ -367,7 +296,7 @@ def _add_report_command(commands) -> None:
                     "chromium, or the one $PLAN_CHROMIUM_PATH names). "
                     "Builds the database first when it is missing or stale. Repeat an option to choose several "
                     "values; an option left out means all.")
-    _plans_arguments(report_cmd)
+    plans_arguments(report_cmd)
     report_cmd.add_argument("--out", type=Path, required=True, metavar="FILE.html|FILE.pdf",
                             help="file to write, HTML or PDF by its extension (replaced atomically)")
     report_cmd.add_argument("--db", type=Path, default=None,
@@ -388,7 +317,7 @@ def _add_report_command(commands) -> None:
         report_cmd.add_argument(f"--{option}", action="append", default=[], metavar=option[0].upper(),
                                 help=f"{option}: code, Spanish or English label, e.g. "
                                      f"{', '.join(m.value for m in list(enum)[:3])} (repeatable)")
-    _add_common(report_cmd)
+    add_common(report_cmd)
 
 
 def _run_report(args) -> int:
@@ -449,7 +378,7 @@ def _add_outlook_command(commands) -> None:
                     "actual_to_date, median, p10, p90, chance (0 to 1, null without a target), method, n (earlier "
                     "plan years or months learned from), as_of (the date used) and note. Builds the database first "
                     "when it is missing or stale.")
-    _plans_arguments(outlook_cmd)
+    plans_arguments(outlook_cmd)
     outlook_cmd.add_argument("--db", type=Path, default=None,
                              help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     outlook_cmd.add_argument("--plan", action="append", default=[], metavar="ID",
@@ -457,7 +386,7 @@ def _add_outlook_command(commands) -> None:
     outlook_cmd.add_argument("--as-of", dest="as_of", default=None, metavar="DATE",
                              help="project from what was known at DATE (YYYY-MM-DD or DD-MM-YYYY), for a backtest")
     outlook_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _add_common(outlook_cmd)
+    add_common(outlook_cmd)
 
 
 def _run_outlook(args) -> int:
@@ -486,13 +415,13 @@ def _add_impact_command(commands) -> None:
                     "points), n_treated, n_control (firms at firm level, market-sector cells at aggregate level), "
                     "method and note (why there is no estimate, or what it means). Builds the database first when it "
                     "is missing or stale; estimates are kept per version of the plan's files.")
-    _plans_arguments(impact_cmd)
+    plans_arguments(impact_cmd)
     impact_cmd.add_argument("--db", type=Path, default=None,
                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     impact_cmd.add_argument("--plan", required=True, metavar="ID", help="plan id, e.g. prochile-atacama-2021")
     impact_cmd.add_argument("--activity", default=None, metavar="ID", help="one activity, e.g. ATA-21-07")
     impact_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _add_common(impact_cmd)
+    add_common(impact_cmd)
 
 
 def _run_impact(args) -> int:
@@ -527,7 +456,7 @@ def _add_digest_command(commands) -> None:
                     "address = ..., plans = [...]). Exit codes: 0 "
                     "done, 1 a digest could not be sent (the others were), 2 wrong usage. docs/digest.md has "
                     "scheduling recipes.")
-    _plans_arguments(digest_cmd)
+    plans_arguments(digest_cmd)
     digest_cmd.add_argument("--db", type=Path, default=None,
                             help="database file (default: $PLAN_DB_PATH or DATA_DIR/plan.duckdb)")
     digest_cmd.add_argument("--to", action="append", default=[], metavar="ADDR",
@@ -547,7 +476,7 @@ def _add_digest_command(commands) -> None:
                                  "marks nothing as sent")
     digest_cmd.add_argument("--dry-run", action="store_true",
                             help="print each message instead of sending it; mark nothing as sent")
-    _add_common(digest_cmd)
+    add_common(digest_cmd)
 
 
 def _run_digest(args) -> int:
@@ -578,143 +507,6 @@ def _run_serve(args) -> int:
     return 0
 
 
-def _run_store(args) -> int:
-    lang = args.lang
-    if args.url is None:
-        raise UsageError("store_no_url", variable=STORE_URL_VARIABLE)
-    store = open_store(args.url, Path(DEFAULT_COPY_DIR))
-    try:
-        schema = store.init()
-        if args.action == "push":
-            return _store_push(store, args.data_dir, args.max_bytes, args.force, args.delete, lang)
-        if args.action == "pull":
-            return _store_pull(store, args.out, args.force, lang)
-        if args.action == "remove":
-            return _store_remove(store, args.plans, lang)
-        if args.action == "log":
-            _store_log(store, args.limit, lang)
-        else:
-            print(t("store_ready", lang, kind=store.kind, schema=schema, files=len(store.current()),
-                    version=store.token()))
-    finally:
-        store.close()
-    return 0
-
-
-def _store_push(store, data_dir: Path, max_bytes: int, force: bool, delete: bool, lang: str) -> int:
-    """The folder's changes since it was pulled, as new versions (plan.edit.push_pull); each plan folder is
-    checked like a build first, and again as the store will hold it."""
-    return _synced(lambda: push_pull.push(store, data_dir, force=force, delete=delete, max_bytes=max_bytes), lang,
-                   lambda counts: t("store_pushed", lang, versions=counts.get("sent", 0) + counts.get("merged", 0),
-                                    merged=counts.get("merged", 0), removed=counts.get("removed", 0),
-                                    unchanged=counts.get("unchanged", 0), path=data_dir))
-
-
-def _store_pull(store, out: Path, force: bool, lang: str) -> int:
-    try:
-        return _synced(lambda: push_pull.pull(store, out, force=force), lang,
-                       lambda counts: t("store_pulled", lang, files=counts.get("written", 0),
-                                        merged=counts.get("merged", 0), kept=counts.get("kept", 0),
-                                        removed=counts.get("removed", 0), path=out, version=store.token()))
-    except NotADirectoryError:
-        raise UsageError("store_pull_not_folder", path=out) from None
-
-
-def _synced(command, lang: str, summary) -> int:
-    """Run a pull or push: a refusal lists every file and row and exits 1; otherwise what was listed, then the
-    summary of its counts."""
-    try:
-        report = command()
-    except push_pull.Refused as refused:
-        print("\n".join(push_pull.describe_refusals(refused.report, lang)), file=sys.stderr)
-        return 1
-    for line in push_pull.describe_listed(report, lang):
-        print(line)
-    print(summary(report.counts))
-    return 0
-
-
-def _store_remove(store, plans: list[str], lang: str) -> int:
-    for plan_id, files in push_pull.remove_plans(store, plans).items():
-        print(t("store_removed", lang, plan=plan_id, files=files))
-    return 0
-
-
-def _store_log(store, limit: int, lang: str) -> None:
-    entries = store.log(limit)
-    if not entries:
-        print(t("store_log_empty", lang))
-    for seq, version in entries:
-        print(f"{seq:>6}  {version.saved_at}  {version.plan_id}/{TABLES_BY_NAME[version.table].file_name}  "
-              f"{version.kind:<7}  {version.editor}  {version.sha256[:12]}  {version.message}".rstrip())
-
-
-# --- command reference ----------------------------------------------------------------------
-
-COMMANDS_DOC = "docs/commands.md"
-
-
-def subcommands(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
-    """Every command and subcommand under `parser`, in the order of its help, by its words (`store push`)."""
-    found = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                found[prefix + name] = sub
-                found |= subcommands(sub, f"{prefix}{name} ")
-    return found
-
-
-def _summaries(parser: argparse.ArgumentParser) -> dict[str, str]:
-    """A parser's subcommands and their one-line help."""
-    return {choice.dest: choice.help or "" for action in parser._actions
-            if isinstance(action, argparse._SubParsersAction) for choice in action._choices_actions}
-
-
-def _argument_rows(parser: argparse.ArgumentParser) -> list[str]:
-    """One table row per argument (help left out: every command has it), with its default when the help does not
-    already say it. A default the help states may come from the environment ($PLAN_LANG...), so it is not
-    written twice, and the reference stays the same wherever it is generated."""
-    formatter = argparse.HelpFormatter(parser.prog, width=10_000)
-    rows = []
-    for action in parser._actions:
-        if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
-            continue
-        text = formatter._expand_help(action) if action.help else ""
-        if action.default not in (None, False, [], argparse.SUPPRESS) and "default" not in text:
-            text = f"{text} (default: {action.default})".lstrip()
-        invocation = formatter._format_action_invocation(action)
-        rows.append(f"| `{invocation}` | {'yes' if action.required else ''} | {text.replace('|', chr(92) + '|')} |")
-    return rows
-
-
-def commands_markdown(parser: argparse.ArgumentParser) -> str:
-    """The command reference, docs/commands.md: every command and subcommand with its description, usage and
-    arguments, as the parser defines them (so the reference cannot drift from the code)."""
-    lines = ["# Command reference", "",
-             f"<!-- Generated from the parser in plan/cli.py by `python -m plan commands > {COMMANDS_DOC}`; "
-             "tests/test_docs.py checks that this file matches it. -->", "",
-             parser.description or "", "", parser.epilog or "", "",
-             "Every command and subcommand takes `-h` / `--help`.", "",
-             "| command | what it does |", "| --- | --- |"]
-    lines += [f"| [`{name}`](#{name}) | {summary} |" for name, summary in _summaries(parser).items()]
-    for name, sub in subcommands(parser).items():
-        level = "#" * (2 + name.count(" "))
-        formatter = argparse.HelpFormatter(sub.prog, width=10_000)
-        formatter.add_usage(sub.usage, sub._actions, sub._mutually_exclusive_groups, prefix="")
-        lines += ["", f"{level} `{name}`", "", sub.description or "", "", "```", formatter.format_help().strip(),
-                  "```"]
-        rows = _argument_rows(sub)
-        if rows:
-            lines += ["", "| argument | required | help |", "| --- | --- | --- |", *rows]
-        summaries = _summaries(sub)
-        if summaries:
-            lines += ["", "| subcommand | what it does |", "| --- | --- |"]
-            lines += [f"| [`{name} {word}`](#{name.replace(' ', '-')}-{word}) | {text} |"
-                      for word, text in summaries.items()]
-    return "\n".join(lines) + "\n"
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "url"):
@@ -723,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         args.data_dir = default_data_dir(args.url if getattr(args, "reads_the_store", False) else None)
     runner = {"validate": _run_validate, "build": _run_build, "demo": _run_demo, "bench": _run_bench,
               "hold": _run_hold, "backtest": _run_backtest, "columns": _run_columns, "commands": _run_commands,
-              "report": _run_report, "outlook": _run_outlook, "impact": _run_impact, "store": _run_store,
+              "report": _run_report, "outlook": _run_outlook, "impact": _run_impact, "store": store.run,
               "serve": _run_serve, "import": _run_import, "bench-import": _run_bench_import,
               "digest": _run_digest}[args.command]
     lang = getattr(args, "lang", DEFAULT_LANG)
