@@ -5,7 +5,7 @@ import streamlit as st
 from plan import ui
 from plan.model.countries import country_name
 from plan.model.i18n import t
-from plan.view import firms, markets, present, queries
+from plan.view import firms, markets, outcome_queries, present, queries
 
 METRIC_KEY = "markets-metric"  # page-local choices, not kept in the URL
 DRILL_KEY = "markets-drill"
@@ -24,17 +24,17 @@ ranked = ui.presented(view, queries.markets_summary, markets.summary_table, metr
 ui.chart(view, markets.world_map(summary, metric, lang), ranked, "markets-map", config=MAP_CONFIG)
 st.caption(t("markets_map_note", lang))
 if metric == "exports_usd":
-    ui.note(present.official_note(ui.query(view, queries.official_exports), lang))
+    ui.note(present.official_note(ui.query(view, outcome_queries.official_exports), lang))
 ui.chart(view, markets.ranking(summary, metric, lang), ranked, "markets-ranking")
 ui.note(markets.ranking_note(summary, metric, lang))
 st.caption(t("markets_split_note", lang))
 ui.note(markets.shared_note(ui.query(view, queries.markets_shared), lang))
 
-exporting = ui.query(view, queries.exporting_firms_by_market)
+exporting = ui.query(view, outcome_queries.exporting_firms_by_market)
 if not exporting.empty:  # plans with firm_exports.csv only
     st.subheader(t("markets_firms", lang, year=int(exporting["year"].iloc[0])))
-    ui.table(view, ui.presented(view, queries.exporting_firms_by_market, firms.by_market_table), "markets-firms",
-             expanded=True, pinned=1)
+    ui.table(view, ui.presented(view, outcome_queries.exporting_firms_by_market, firms.by_market_table),
+             "markets-firms", expanded=True, pinned=1)
     st.caption(firms.note(exporting, lang))
 
 st.subheader(t("markets_coverage", lang))
@@ -79,12 +79,12 @@ if campaigns.raw.empty:
 else:
     ui.table(view, campaigns, "market-campaigns", expanded=True)
 
-exports = ui.query(view, queries.exports_drawn, filters=one_market)
+exports = ui.query(view, outcome_queries.exports_drawn, filters=one_market)
 st.subheader(t("markets_exports", lang))
 if exports.empty:
     st.info(t("markets_none_exports", lang))
 else:
     ui.chart(view, markets.exports(exports, view.labels, country, lang),
-             ui.presented(view, queries.exports_drawn, present.exports_table, view.labels, filters=one_market),
+             ui.presented(view, outcome_queries.exports_drawn, present.exports_table, view.labels, filters=one_market),
              "markets-exports")
     ui.note(present.plans_summed_note(view.filters, lang))

@@ -22,7 +22,7 @@ from plan.data import database
 from plan.data.demo import write_demo
 from plan.model.kpi_definitions import KPIS
 from plan.serve import server
-from plan.view import present, progress, queries
+from plan.view import outcome_queries, present, progress, queries
 from plan.view.filters import PLANS_APART, TOTAL, Filters
 from plan.view.queries import CALENDAR_ROWS, EVENTS_SHOWN
 from tests.apptest import decoded, figures_by_title, open_page, table_with
@@ -224,7 +224,7 @@ def test_many_plans_outcomes_draw_the_exports_total_and_the_top_events(many_env)
     figures = figures_by_title(at)
     exports = figures["Exports by year and yearly growth"]
     assert [trace["name"] for trace in exports["data"]] == ["Total"]
-    by_year = _everything(many_env[1], queries.exports_by_year).groupby("year")["exports_usd"].sum()
+    by_year = _everything(many_env[1], outcome_queries.exports_by_year).groupby("year")["exports_usd"].sum()
     assert decoded(exports["data"][0]["y"]) == pytest.approx(list(by_year))
 
     events = _everything(many_env[1], queries.deals_by_event)

@@ -1,6 +1,6 @@
-"""Exporting firms counted from firm_exports.csv (plan.view.firms, queries.exporting_firms*): distinct counts that
-match what the customs files were generated with, firms new to a market, and small cells kept confidential in
-what a viewer sees and downloads."""
+"""Exporting firms counted from firm_exports.csv (plan.view.firms, outcome_queries.exporting_firms*): distinct
+counts that match what the customs files were generated with, firms new to a market, and small cells kept
+confidential in what a viewer sees and downloads."""
 
 from collections import defaultdict
 
@@ -13,7 +13,7 @@ from plan.data import database
 from plan.data.store import FolderStore
 from plan.edit import editing, imports
 from plan.model.regions import Region
-from plan.view import firms, kpis, markets, outcomes, queries
+from plan.view import firms, kpis, markets, outcome_queries, outcomes, queries
 from plan.view.filters import Filters
 from tests.test_page_editor import ATACAMA
 
@@ -47,8 +47,8 @@ def test_customs_exporter_numbers_give_exactly_the_distinct_firms_and_the_new_on
     assert new_2021 and len(new_2021) < len(firms_of[2021])  # the planted answer is neither none nor all
 
     with duckdb.connect(str(sample_dir / "plan.duckdb"), read_only=True) as con:
-        by_year = queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,)))
-        by_market = queries.exporting_firms_by_market(con, Filters(plan_ids=(ATACAMA,)))
+        by_year = outcome_queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,)))
+        by_market = outcome_queries.exporting_firms_by_market(con, Filters(plan_ids=(ATACAMA,)))
     assert by_year["year"].tolist() == [2020, 2021]
     assert by_year["firms"].tolist() == [len(firms_of[2020]), len(firms_of[2021])]
     assert pd.isna(by_year["new_firms"].iloc[0])  # 2019 is not loaded: not enough history
@@ -66,8 +66,8 @@ def test_customs_exporter_numbers_give_exactly_the_distinct_firms_and_the_new_on
 def test_a_quarter_counts_its_own_months_against_the_twelve_before_it(sample_dir, tmp_path):
     generated = _imported_months(sample_dir, tmp_path, [(2020, m) for m in range(1, 8)])
     with duckdb.connect(str(sample_dir / "plan.duckdb"), read_only=True) as con:
-        third = queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,), quarter=3))
-        first = queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,), quarter=1))
+        third = outcome_queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,), quarter=3))
+        first = outcome_queries.exporting_firms(con, Filters(plan_ids=(ATACAMA,), quarter=1))
     july = {exporter for exporter, _y, month, _m, _s in generated[6].firms["3"]}
     assert third["firms"].tolist() == [len(july)]
     assert pd.isna(third["new_firms"].iloc[0]) and pd.isna(first["new_firms"].iloc[0])  # 12 months not loaded
@@ -118,9 +118,9 @@ def test_exports_of_fewer_than_three_firms_are_confidential_wherever_they_are_sh
     plan, uk = Filters(plan_ids=(ATACAMA,)), Filters(plan_ids=(ATACAMA,), markets=("GBR",))
     with duckdb.connect(str(db), read_only=True) as con:
         summary = queries.markets_summary(con, plan).set_index("market")
-        sectors = queries.exports_by_sector(con, uk)
-        drawn = queries.exports_drawn(con, uk).set_index("year")
-        by_year = queries.exports_by_year(con, uk).set_index("year")
+        sectors = outcome_queries.exports_by_sector(con, uk)
+        drawn = outcome_queries.exports_drawn(con, uk).set_index("year")
+        by_year = outcome_queries.exports_by_year(con, uk).set_index("year")
         cards = kpis.overview(con, uk)
     assert summary.loc["GBR", "exports_confidential"] and pd.isna(summary.loc["GBR", "exports_usd"])
     assert not summary.loc["CHN", "exports_confidential"] and summary.loc["CHN", "exports_usd"] > 0

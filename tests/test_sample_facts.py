@@ -8,7 +8,7 @@ import pytest
 
 from plan import outlook
 from plan.data import database
-from plan.view import queries
+from plan.view import outcome_queries, queries
 from plan.view.filters import Filters
 from tests.conftest import copy_sample
 
@@ -48,7 +48,7 @@ def test_uk_e_business_roundtable_figures(con):
 
 
 def test_uk_roundtable_exporters_come_from_the_four_alliance_countries(con):
-    split = queries.participants_by_country(con, Filters(plan_ids=(ALLIANCE,)))
+    split = outcome_queries.participants_by_country(con, Filters(plan_ids=(ALLIANCE,)))
     split = split[(split["activity_id"] == _uk_roundtable_id(con)) & (split["metric"] == "exporters")]
     assert set(split["country"]) == {"CHL", "COL", "MEX", "PER"}
     assert split["value"].sum() == 50
@@ -66,7 +66,7 @@ def test_the_later_e_roundtables_replace_the_macro_round(con):
 
 
 def test_alliance_exports_to_the_uk_grew_1_1_percent_in_2019(con):
-    exports = queries.exports_by_year(con, Filters(plan_ids=(ALLIANCE,), markets=("GBR",))).set_index("year")
+    exports = outcome_queries.exports_by_year(con, Filters(plan_ids=(ALLIANCE,), markets=("GBR",))).set_index("year")
     assert exports.loc[2019, "growth_pct"] == 1.1
 
 

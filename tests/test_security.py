@@ -43,7 +43,7 @@ from plan.bench.viewers import Viewer
 from plan.data import database
 from plan.edit.downloads import csv_bytes, table_csv
 from plan.ui import access
-from plan.view import queries
+from plan.view import outcome_queries, queries
 from plan.view.filters import Filters
 from tests.conftest import EDITOR_PASSWORD, REPO, save_screenshot, serve_sample
 from tests.test_browser import TIMEOUT, _wait_ready
@@ -469,8 +469,8 @@ class SqlRule:
     - SQLAlchemy's `text(...)` of allowed text (the PostgreSQL plan store);
     - a call to a plan function whose returned text is allowed with the call's arguments in place
       of its parameters (e.g. `queries._most_relevant(ACTIVITY_LIST, ...)`), or to a REVIEWED builder;
-    - a parameter of the enclosing function when every call of that function in its module passes
-      allowed text there (a helper such as `queries._frame(con, sql, ...)`).
+    - a parameter of the enclosing function when every call of that function, in any module, passes
+      allowed text there (a helper such as `queries.frame(con, sql, ...)`).
     Anything else (a function's argument from outside, a loop variable, a file's content) is a finding."""
 
     def __init__(self, sources: dict[str, str]):
@@ -596,20 +596,38 @@ class SqlRule:
         return False
 
     def _callers_pass_allowed(self, scope: Scope, name: str, index: int, seen: frozenset) -> bool:
+        """Every call of the function, in its module or any other (`queries.frame(...)`, an imported name),
+        gives allowed text for parameter `name`."""
         key = (scope.module, scope.function.name, name)
-        tree = self.trees[scope.module]
-        callers = [None, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
-        calls = [(caller, node) for caller in callers for node in own_nodes(tree if caller is None else caller)
-                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                 and node.func.id == scope.function.name]
+        calls = [(module, caller, node) for module, caller, node in self._calls_of(scope.module, scope.function.name)]
         if not calls or key in seen:
             return False
-        for caller, call in calls:
+        for module, caller, call in calls:
             given = call.args[index] if index < len(call.args) else next(
                 (k.value for k in call.keywords if k.arg == name), None)
-            if given is None or not self.allowed(given, Scope(scope.module, caller), seen | {key}):
+            if given is None or not self.allowed(given, Scope(module, caller), seen | {key}):
                 return False
         return True
+
+    def _calls_of(self, module: str, function: str):
+        """(module, enclosing function or None, call) for every call of `module`'s `function` in the sources: by
+        its name in its module or where it was imported, or as an attribute of its module (`queries.frame`)."""
+        for calling, tree in self.trees.items():
+            names = self.names[calling]
+            called = {name for name, value in names.items() if value == (module, function)}
+            if calling == module:
+                called.add(function)
+            modules = {name for name, value in names.items()
+                       if isinstance(value, tuple) and f"{value[0]}.{value[1]}" == module}
+            callers = [None, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
+            for caller in callers:
+                for node in own_nodes(tree if caller is None else caller):
+                    if not isinstance(node, ast.Call):
+                        continue
+                    if (isinstance(node.func, ast.Name) and node.func.id in called) or (
+                            isinstance(node.func, ast.Attribute) and node.func.attr == function
+                            and isinstance(node.func.value, ast.Name) and node.func.value.id in modules):
+                        yield calling, caller, node
 
     def _schema_name(self, node, module: str) -> bool:
         """`table.name`, `<x>.table.name`, or an attribute chain on a name imported from plan.model.models."""
@@ -702,12 +720,46 @@ def stored(con, plan_id, editor):
 '''
 
 
+# A helper that runs the SQL it is given, and modules calling it: by its module's name, by an imported name.
+HELPER = '''
+LISTED = "SELECT * FROM activities"
+
+
+def _run(con, sql):
+    return con.execute(sql).df()
+'''
+CALLER = '''
+from plan import planted
+from plan.planted import LISTED, _run as run
+
+
+def listed(con):
+    return run(con, LISTED), planted._run(con, "SELECT count(*) FROM plan")
+'''
+HOSTILE_CALLER = '''
+from plan import planted
+
+
+def by_note(con, note):
+    return planted._run(con, "SELECT * FROM activities WHERE notes = '" + note + "'")
+'''
+
+
 def test_the_sql_rule_finds_sql_built_from_input():
     findings = SqlRule({"plan.planted": PLANTED}).findings()
     assert [f.split(":")[0] for f in findings] == [
         "plan.planted.by_market", "plan.planted.by_title", "plan.planted.by_office", "plan.planted.by_year",
         "plan.planted.by_status", "plan.planted._run", "plan.planted.each_table", "plan.planted.by_order",
         "plan.planted.stored"]
+
+
+def test_the_sql_rule_reads_a_helpers_callers_in_every_module():
+    # `_run(con, sql)` is only as safe as every call of it, wherever it is: called with constant text from
+    # another module it is allowed; one call with a person's text, from a third module, makes it a finding.
+    assert SqlRule({"plan.planted": HELPER}).findings() == ["plan.planted._run:6: sql"]  # no caller: unknown
+    assert SqlRule({"plan.planted": HELPER, "plan.caller": CALLER}).findings() == []
+    found = SqlRule({"plan.planted": HELPER, "plan.caller": CALLER, "plan.hostile": HOSTILE_CALLER}).findings()
+    assert found == ["plan.planted._run:6: sql"]
 
 
 def test_no_module_of_plan_builds_sql_from_input():
@@ -753,8 +805,9 @@ def test_the_viewer_connection_reaches_no_file_network_or_environment(built, sta
             con.execute(statement).fetchall()
 
 
-FILTERED_QUERIES = [f for _name, f in inspect.getmembers(queries, inspect.isfunction)
-                    if f.__module__ == queries.__name__ and not f.__name__.startswith("_")
+FILTERED_QUERIES = [f for module in (queries, outcome_queries)
+                    for _name, f in inspect.getmembers(module, inspect.isfunction)
+                    if f.__module__ == module.__name__ and not f.__name__.startswith("_")
                     and list(inspect.signature(f).parameters)[1:2] == ["filters"]]
 
 

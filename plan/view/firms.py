@@ -52,12 +52,12 @@ def _table(frame: pd.DataFrame, first: tuple[str, list[str]], hidden: pd.Series,
 
 
 def by_year_table(firms: pd.DataFrame, lang: str) -> Presented:
-    """`queries.exporting_firms` for people: one row a year (years are not parts of a total)."""
+    """`outcome_queries.exporting_firms` for people: one row a year (years are not parts of a total)."""
     return _table(firms, ("year", [str(int(year)) for year in firms["year"]]), firms["firms"] < MIN_FIRMS, lang)
 
 
 def by_market_table(firms: pd.DataFrame, lang: str) -> Presented:
-    """`queries.exporting_firms_by_market` for people: the total first (pinned), then the markets, most firms
+    """`outcome_queries.exporting_firms_by_market` for people: the total first (pinned), then the markets, most firms
     first."""
     total = firms[firms["market"].isna()].assign(name=t("total", lang))
     parts = firms[firms["market"].notna()]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from plan.model.kpi_definitions import ACTIVITY_KPIS, KPIS, year_share
 from plan.outlook import projection
-from plan.view import queries
+from plan.view import outcome_queries, queries
 from plan.view.filters import TOTAL, Filters
 
 GREEN_FROM = 0.9  # actual / expected at this pace or more: on track
@@ -181,10 +181,10 @@ def overview(con, filters: Filters, today: dt.date | None = None) -> pd.DataFram
     before_filters = filters.year_before(tuple(previous_ids["previous_plan_id"]))
     before = actuals_by_plan(before_filters.plans_in(all_plans),
                              queries.activity_totals(con, before_filters), queries.campaign_totals(con, before_filters),
-                             queries.outcome_totals(con, before_filters))
+                             outcome_queries.outcome_totals(con, before_filters))
     previous = {row.plan_id: before.get(row.previous_plan_id, {}) for row in previous_ids.itertuples()}
     table = kpi_table(plans, queries.activity_totals(con, filters), queries.campaign_totals(con, filters),
-                      queries.outcome_totals(con, filters), queries.exports_by_year(con, filters),
+                      outcome_queries.outcome_totals(con, filters), outcome_queries.exports_by_year(con, filters),
                       queries.targets(con, list(filters.plan_ids)), previous, today, filters)
     if not filters.whole_plans:  # a projection is for whole plans: the page says so instead
         return table.assign(**dict.fromkeys(OUTLOOK_COLUMNS))

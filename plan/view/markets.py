@@ -262,7 +262,7 @@ def deals(activities, country: str, lang: str) -> go.Figure:
 
 
 def exports(exports, labels: dict[str, str], country: str, lang: str) -> go.Figure:
-    """`queries.exports_drawn` narrowed to one market: bars per year, one series per plan (or their total)."""
+    """`outcome_queries.exports_drawn` narrowed to one market: bars per year, one series per plan (or their total)."""
     figure = go.Figure()
     for plan_id, rows in exports.groupby("plan_id", sort=True):
         figure.add_trace(go.Bar(

@@ -40,7 +40,7 @@ def sector_name(code, lang: str) -> str:
 
 
 def exports_by_sector_table(exports: pd.DataFrame, lang: str) -> Presented:
-    """`queries.exports_by_sector` for people: year, sector, exports."""
+    """`outcome_queries.exports_by_sector` for people: year, sector, exports."""
     frame = exports.assign(sector=[sector_name(code, lang) for code in exports["sector"]])
     tables = localize(frame, {"year": ("year", "text"), "sector": ("outcomes_sector", "text"),
                               "exports_usd": ("exports_usd", "usd")}, lang)
@@ -62,7 +62,7 @@ def meetings_table(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> Pr
 
 
 def participants_table(participants: pd.DataFrame, labels: dict[str, str], lang: str) -> Presented:
-    """`queries.participants_by_country` for people: event, exporters or importers, country, count."""
+    """`outcome_queries.participants_by_country` for people: event, exporters or importers, country, count."""
     return localize(participants, {
         "plan_id": ("plan", labels), "activity_id": ("id", "text"), "title": ("outcomes_event", "text"),
         "metric": ("outcomes_metric", Metric), "country": ("outcomes_country", "country"),
@@ -76,7 +76,7 @@ EARLIER_OPACITY = 0.45  # bars of the years before the plan's: its context, draw
 
 
 def scope(markets: list, unsplit: bool, lang: str) -> str:
-    """What a series of exports covers, from its rows (`queries.exports_drawn`): one market, a few named,
+    """What a series of exports covers, from its rows (`outcome_queries.exports_drawn`): one market, a few named,
     or rows not split by market."""
     names = [country_name(code, lang) for code in markets]
     if unsplit and not names:
@@ -107,7 +107,7 @@ def _missing_plan_year(rows: pd.DataFrame, lang: str) -> str:
 
 
 def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figure:
-    """`queries.exports_drawn`: exports per year, one panel per plan (or their total) with its own axis and a
+    """`outcome_queries.exports_drawn`: exports per year, one panel per plan (or their total) with its own axis and a
     title saying what it covers (a region's markets, an alliance's one market: never on one axis); each bar
     labelled with its growth against the year before, the plan's year in full colour, earlier years lighter."""
     series = list(exports.groupby("plan_id", sort=False))
@@ -150,7 +150,7 @@ def exports(exports: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figu
 
 
 def exports_by_sector(exports: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled with
+    """`outcome_queries.exports_by_sector`: the latest year's exports per sector, largest on top, each bar labelled with
     its short figure (`MMUS$ 5.457`, so a phone shows it whole); the exact one on hover."""
     rows = exports[~exports["confidential"]].sort_values(["exports_usd"], ascending=True)  # said in the table
     names = [sector_name(code, lang) for code in rows["sector"]]
@@ -296,7 +296,7 @@ def meetings(deals: pd.DataFrame, labels: dict[str, str], lang: str) -> go.Figur
 
 
 def participants(participants: pd.DataFrame, lang: str) -> go.Figure:
-    """`queries.participants_by_country`: exporters by country of origin (top) and importers by
+    """`outcome_queries.participants_by_country`: exporters by country of origin (top) and importers by
     market (below; side by side, a phone drew the two titles over each other), stacked by event,
     country names in `lang`."""
     frame = participants.assign(country_name=participants["country"].map(lambda code: country_name(code, lang)))

@@ -196,7 +196,7 @@ def confidential(tables: Presented, hidden, keys: list[str], lang: str) -> Prese
 
 
 def exports_table(exports: pd.DataFrame, plan_labels: dict[str, str], lang: str) -> Presented:
-    """`queries.exports_by_year` for people: plan, year, exports, change and growth (confidential ones said)."""
+    """`outcome_queries.exports_by_year` for people: plan, year, exports, change and growth (confidential ones said)."""
     tables = localize(exports, {"plan_id": ("plan", plan_labels), "year": ("year", "text"),
                                 "exports_usd": ("exports_usd", "usd"), "increase_usd": ("increase_usd", "usd"),
                                 "growth_pct": ("growth_pct", "pct")}, lang)

@@ -16,7 +16,7 @@ import dataclasses
 import duckdb
 import pandas as pd
 
-from plan.model.official_sources import CUSTOMS_ID_SQL, FIRM_SQL, OFFICIAL_SOURCES, SOURCE_PATTERN
+from plan.model.official_sources import FIRM_SQL
 from plan.view.filters import ACTIVITY_MATCH, CAMPAIGN_MATCH, OUTCOME_MATCH, TOTAL, Filters
 
 CALENDAR_ROWS = 40  # activities or campaigns a calendar draws at most (a national view has 4,774 activities)
@@ -34,7 +34,8 @@ FIRMS_BEHIND = f"""
 CONFIDENTIAL = f"coalesce(firms > 0 AND firms < {MIN_FIRMS}, false)"
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+def frame(con: duckdb.DuckDBPyConnection, sql: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+    """The rows of the named query `sql`, its parameters bound from `filters` and `extra` (never formatted in)."""
     params = filters.params(sql, **extra) if filters is not None else extra
     return con.execute(sql, params).df()
 
@@ -67,7 +68,7 @@ def plans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def previous_plans(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
     """For each plan, the same office's plan of the year before (when there is one)."""
-    return _frame(con, """
+    return frame(con, """
         SELECT p.plan_id, prev.plan_id AS previous_plan_id
         FROM plan p JOIN plan prev ON prev.office = p.office AND prev.year = p.year - 1
         WHERE list_contains($plans::VARCHAR[], p.plan_id) ORDER BY p.plan_id
@@ -76,7 +77,7 @@ def previous_plans(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.Da
 
 def targets(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> pd.DataFrame:
     """Each plan's overall targets for its own year (not split by market or sector)."""
-    return _frame(con, """
+    return frame(con, """
         SELECT t.plan_id, t.metric, t.target
         FROM targets t JOIN plan p USING (plan_id)
         WHERE list_contains($plans::VARCHAR[], t.plan_id) AND t.year = p.year
@@ -106,7 +107,7 @@ ACTIVITY_TOTALS = f"""
 
 def activity_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan: activities planned and done, budget and spend, participation, meetings, deals."""
-    return _frame(con, ACTIVITY_TOTALS, filters)
+    return frame(con, ACTIVITY_TOTALS, filters)
 
 
 # Late (planned start passed without starting) or overdue (planned end passed while in progress) at the plan's
@@ -131,7 +132,7 @@ LATE_ACTIVITIES = f"""
 def late_activities(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Activities whose planned start passed without starting (late), or whose planned end
     passed while still in progress (overdue), at the plan's status date (today without one)."""
-    return _frame(con, LATE_ACTIVITIES, filters)
+    return frame(con, LATE_ACTIVITIES, filters)
 
 
 # Where an actual span ends on a timeline: its actual end, or while still running the plan's status
@@ -155,7 +156,7 @@ ACTIVITY_LIST = f"""
 def activity_list(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """The filtered activities, with `actual_until` (where their actual span ends on a timeline) and `late`
     (late or overdue at the plan's status date, as `late_activities` counts them)."""
-    return _frame(con, ACTIVITY_LIST, filters)
+    return frame(con, ACTIVITY_LIST, filters)
 
 
 # A calendar's most relevant rows: late, overdue or in progress first, then the latest planned.
@@ -166,7 +167,7 @@ ACTIVITY_CALENDAR = _most_relevant(ACTIVITY_LIST, CALENDAR_RELEVANCE, "planned_s
 def activity_calendar(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """`activity_list` as a calendar draws it: at most CALENDAR_ROWS activities (late, overdue or in
     progress first, then the latest planned), by planned start, with `matching`."""
-    return _frame(con, ACTIVITY_CALENDAR, filters, rows=CALENDAR_ROWS)
+    return frame(con, ACTIVITY_CALENDAR, filters, rows=CALENDAR_ROWS)
 
 
 MONTHLY_PROGRESS = f"""
@@ -195,7 +196,7 @@ MONTHLY_PROGRESS = f"""
 def monthly_progress(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan and month of its year: activities due to finish (planned end, cancelled ones
     left out) and activities done (actual end), each also cumulative."""
-    return _frame(con, MONTHLY_PROGRESS, filters)
+    return frame(con, MONTHLY_PROGRESS, filters)
 
 
 # A plan's status date on its progress: `as_of` (today without one), at most the end of the plan year.
@@ -220,7 +221,7 @@ PROGRESS_TO_DATE = f"""
 def progress_to_date(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan: activities planned in the year, planned to finish by its status date's month, done by
     then, the gap and the share done of what was due (`as_of`: the status date, at most the year's end)."""
-    return _frame(con, PROGRESS_TO_DATE, filters)
+    return frame(con, PROGRESS_TO_DATE, filters)
 
 
 MONTHLY_TOTAL = f"""
@@ -235,7 +236,7 @@ MONTHLY_TOTAL = f"""
 def progress_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """`monthly_progress` as its chart draws it: per plan up to PLANS_APART plans, else their sum per month
     (plan id TOTAL: each plan year's own cumulative counts added up; done left blank after the latest status date)."""
-    return _frame(con, MONTHLY_TOTAL if filters.plans_summed() else MONTHLY_PROGRESS, filters)
+    return frame(con, MONTHLY_TOTAL if filters.plans_summed() else MONTHLY_PROGRESS, filters)
 
 
 MODALITY_BY_PERIOD = f"""
@@ -251,7 +252,7 @@ def modality_by_period(con: duckdb.DuckDBPyConnection, filters: Filters, grain: 
     """Activities planned (not cancelled) and done per modality and month or quarter of their planned start."""
     if grain not in ("month", "quarter"):
         raise ValueError(f"grain must be month or quarter, not {grain!r}")
-    return _frame(con, MODALITY_BY_PERIOD, filters, grain=grain)
+    return frame(con, MODALITY_BY_PERIOD, filters, grain=grain)
 
 
 MODALITY_EFFECTIVENESS = f"""
@@ -277,7 +278,7 @@ def modality_effectiveness(con: duckdb.DuckDBPyConnection, filters: Filters) -> 
     """Per modality, over activities done: meetings per activity, deals per meeting (closed
     and projected), cost per meeting (activities with both spend and meetings: `costed_activities`)
     and exporters per activity."""
-    return _frame(con, MODALITY_EFFECTIVENESS, filters)
+    return frame(con, MODALITY_EFFECTIVENESS, filters)
 
 
 DEALS_BY_EVENT = f"""
@@ -291,7 +292,7 @@ DEALS_BY_EVENT = f"""
 
 def deals_by_event(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Events with meetings or deals: participation, meetings requested and held, deals closed and projected."""
-    return _frame(con, DEALS_BY_EVENT, filters)
+    return frame(con, DEALS_BY_EVENT, filters)
 
 
 TOP_EVENTS = _most_relevant(
@@ -302,7 +303,7 @@ TOP_EVENTS = _most_relevant(
 def top_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """`deals_by_event` as a bar per event draws it: the EVENTS_SHOWN events with the largest deals closed
     (then projected, then meetings held), in date order, with `matching`."""
-    return _frame(con, TOP_EVENTS, filters, rows=EVENTS_SHOWN)
+    return frame(con, TOP_EVENTS, filters, rows=EVENTS_SHOWN)
 
 
 DEALS_OVER_TIME = f"""
@@ -322,7 +323,7 @@ def deals_over_time(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     """The events of `deals_by_event` per start day (per month beyond PLANS_APART plans: a national view has
     events on some 1,800 days): how many, the title of a lone one, and deals closed and projected accumulated
     up to then (an event without a figure adds nothing); `grain` says "day" or "month"."""
-    return _frame(con, DEALS_OVER_TIME, filters, grain="month" if filters.plans_summed() else "day")
+    return frame(con, DEALS_OVER_TIME, filters, grain="month" if filters.plans_summed() else "day")
 
 
 # --- markets ----------------------------------------------------------------------------
@@ -377,7 +378,7 @@ def markets_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     activities (empty when none reports any), and apart the activities of several markets with deals and
     their whole deals (the data does not say which market closed them, so they are never split), exports
     in the latest year with data, and whether it is a priority market of the chosen plans and covered."""
-    return _frame(con, MARKETS_SUMMARY, filters)
+    return frame(con, MARKETS_SUMMARY, filters)
 
 
 MARKETS_SHARED = f"""
@@ -390,7 +391,7 @@ MARKETS_SHARED = f"""
 def markets_shared(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row: the activities of several markets with deals (not cancelled) and their deals, which no
     market's figure counts (`markets_summary`)."""
-    return _frame(con, MARKETS_SHARED, filters)
+    return frame(con, MARKETS_SHARED, filters)
 
 
 # --- pisco campaigns --------------------------------------------------------------------
@@ -406,7 +407,7 @@ CAMPAIGN_LIST = f"""
 
 def campaigns(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """The filtered pisco campaigns, with `actual_until` as in `activity_list`."""
-    return _frame(con, CAMPAIGN_LIST, filters)
+    return frame(con, CAMPAIGN_LIST, filters)
 
 
 CAMPAIGN_CALENDAR = _most_relevant(CAMPAIGN_LIST, CALENDAR_RELEVANCE, "planned_start, plan_id, id")
@@ -414,7 +415,7 @@ CAMPAIGN_CALENDAR = _most_relevant(CAMPAIGN_LIST, CALENDAR_RELEVANCE, "planned_s
 
 def campaign_calendar(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """`campaigns` as a calendar draws them: at most CALENDAR_ROWS, chosen as in `activity_calendar`."""
-    return _frame(con, CAMPAIGN_CALENDAR, filters, rows=CALENDAR_ROWS)
+    return frame(con, CAMPAIGN_CALENDAR, filters, rows=CALENDAR_ROWS)
 
 
 CAMPAIGN_FUNNEL = f"""
@@ -440,7 +441,7 @@ def campaign_funnel(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     """Reach -> contacts -> meetings -> campaigns that closed deals, target (the campaigns' sum) and actual
     (cancelled left out); the last stage with the count of campaigns it is a share of, the first with the
     plans' own reach target (`pisco_reach` in targets.csv; blank unless every plan shown has one)."""
-    return _frame(con, CAMPAIGN_FUNNEL, filters)
+    return frame(con, CAMPAIGN_FUNNEL, filters)
 
 
 CAMPAIGN_TOTALS = f"""
@@ -456,219 +457,14 @@ CAMPAIGN_TOTALS = f"""
 
 def campaign_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per plan: campaigns, budget and spend, reach, deals target and actual."""
-    return _frame(con, CAMPAIGN_TOTALS, filters)
-
-
-# --- outcomes ---------------------------------------------------------------------------
-
-# last_month: the latest month the rows report (empty for yearly rows): a year still being reported is a
-# figure to date.
-EXPORTS_YEARLY = f"""
-    SELECT plan_id, year, sum(value) AS exports_usd, max(month) AS last_month
-    FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'
-    GROUP BY plan_id, year
-"""  # noqa: S608 - constant fragments only
-GROWTH = """
-    exports_usd - lag(exports_usd) OVER w AS increase_usd,
-    round(100 * (exports_usd / lag(exports_usd) OVER w - 1), 1) AS growth_pct
-"""
-
-EXPORTS_BY_YEAR = f"""
-    WITH behind AS (SELECT plan_id, year, count(DISTINCT firm) AS firms FROM ({FIRMS_BEHIND}) GROUP BY ALL),
-    yearly AS (
-        SELECT plan_id, year, CASE WHEN NOT {CONFIDENTIAL} THEN exports_usd END AS exports_usd, last_month,
-               {CONFIDENTIAL} AS confidential
-        FROM ({EXPORTS_YEARLY}) LEFT JOIN behind USING (plan_id, year)
-    )
-    SELECT plan_id, year, exports_usd, last_month, {GROWTH}, confidential
-    FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
-    ORDER BY plan_id, year
-"""  # noqa: S608 - constant fragments only
-
-
-def exports_by_year(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Exports per plan and year (sum of the rows) and the last month reported, with growth against the year
-    before."""
-    return _frame(con, EXPORTS_BY_YEAR, filters)
-
-
-OFFICE_HISTORY = """
-    SELECT DISTINCT p.plan_id FROM plan c JOIN plan p ON p.office = c.office AND p.year <= c.year
-    WHERE list_contains($plans::VARCHAR[], c.plan_id) ORDER BY p.plan_id
-"""
-EXPORTS_HISTORY = f"""
-    WITH shown AS (
-        SELECT CASE WHEN $summed THEN '{TOTAL}' ELSE plan_id END AS series, office, max(year) AS plan_year
-        FROM plan WHERE list_contains($shown::VARCHAR[], plan_id) GROUP BY ALL
-    ), by_plan AS (
-        SELECT plan_id, year, market, sum(value) AS value, max(month) AS last_month FROM outcomes
-        WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' GROUP BY ALL
-    ), rows AS (
-        SELECT s.series, s.office, p.year AS source_year, o.year, o.market, o.value, o.last_month
-        FROM by_plan o JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office AND p.year <= s.plan_year
-    ), latest AS (
-        SELECT * FROM rows QUALIFY source_year = max(source_year) OVER (PARTITION BY series, office, year)
-    ), yearly AS (
-        SELECT series AS plan_id, year, sum(value) AS exports_usd, max(last_month) AS last_month
-        FROM latest GROUP BY ALL
-    ), grown AS (
-        SELECT *, {GROWTH} FROM yearly WINDOW w AS (PARTITION BY plan_id ORDER BY year)
-    ), scope AS (
-        SELECT series AS plan_id, list(DISTINCT market ORDER BY market) FILTER (WHERE market IS NOT NULL)
-               AS scope_markets, bool_or(market IS NULL) AS scope_unsplit
-        FROM latest GROUP BY ALL
-    ), marked AS (SELECT series AS plan_id, max(plan_year) AS plan_year FROM shown GROUP BY ALL
-    ), behind AS (
-        SELECT s.series AS plan_id, f.year, count(DISTINCT f.firm) AS firms
-        FROM ({FIRMS_BEHIND}) f JOIN plan p USING (plan_id) JOIN shown s ON s.office = p.office
-             AND p.year <= s.plan_year
-        GROUP BY ALL
-    ), kept AS (
-        SELECT g.*, {CONFIDENTIAL} AS confidential FROM grown g LEFT JOIN behind USING (plan_id, year)
-    )
-    SELECT plan_id, year, CASE WHEN NOT confidential THEN exports_usd END AS exports_usd, last_month,
-           CASE WHEN coalesce(last_month, 12) = 12 AND NOT confidential THEN increase_usd END AS increase_usd,
-           CASE WHEN coalesce(last_month, 12) = 12 AND NOT confidential THEN growth_pct END AS growth_pct,
-           plan_year, coalesce(scope_markets, []) AS scope_markets, scope_unsplit, confidential
-    FROM kept JOIN scope USING (plan_id) JOIN marked USING (plan_id) ORDER BY plan_id, year
-"""  # noqa: S608 - constant fragments only
-
-
-def exports_drawn(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Exports per year as their chart draws them: per plan up to PLANS_APART plans, else their total
-    (plan id TOTAL). Each series holds its office's earlier years too, whichever plan year is chosen: the
-    context of the plan's figure (`plan_year`, the latest chosen); an office's year that several of its plans
-    report counts once, from its latest plan. `scope_markets` and `scope_unsplit` say what a series covers:
-    the markets of its rows, and whether some row is not split by market. `last_month` is the latest month a
-    year's rows report (empty: yearly rows); a year reported in part (January-June) has no growth against the
-    whole year before."""
-    history = [row[0] for row in con.execute(OFFICE_HISTORY, {"plans": list(filters.plan_ids)}).fetchall()]
-    return _frame(con, EXPORTS_HISTORY, dataclasses.replace(filters, plan_ids=tuple(history)),
-                  shown=list(filters.plan_ids), summed=filters.plans_summed())
-
-
-EXPORTS_BY_SECTOR = f"""
-    WITH exports AS (SELECT year, sector, value FROM outcomes WHERE {OUTCOME_MATCH} AND metric = 'exports_usd'),
-    behind AS (SELECT year, sector, count(DISTINCT firm) AS firms FROM ({FIRMS_BEHIND}) GROUP BY ALL),
-    summed AS (
-        SELECT year, sector, sum(value) AS exports_usd FROM exports WHERE year = (SELECT max(year) FROM exports)
-        GROUP BY ALL
-    )
-    SELECT year, sector, CASE WHEN NOT {CONFIDENTIAL} THEN exports_usd END AS exports_usd,
-           {CONFIDENTIAL} AS confidential
-    FROM summed LEFT JOIN behind USING (year, sector)
-    ORDER BY summed.exports_usd DESC, sector
-"""  # noqa: S608 - constant fragments only
-
-
-def exports_by_sector(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Exports of the latest year in view per sector (sector empty: a figure not split by sector)."""
-    return _frame(con, EXPORTS_BY_SECTOR, filters)
-
-
-OFFICIAL_SOURCE = f"regexp_extract(source, '{SOURCE_PATTERN}', 1)"
-OFFICIAL_EXPORTS = f"""
-    SELECT {OFFICIAL_SOURCE} AS official, min(make_date(year, coalesce(month, 1), 1)) AS first_month,
-           max(make_date(year, coalesce(month, 12), 1)) AS last_month, sum(value) AS exports_usd
-    FROM outcomes
-    WHERE {OUTCOME_MATCH} AND metric = 'exports_usd' AND list_contains($official::VARCHAR[], {OFFICIAL_SOURCE})
-    GROUP BY ALL ORDER BY official
-"""  # noqa: S608 - constant fragments only
-
-
-def official_exports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per official statistic imported (customs' DUS, UN Comtrade): the months in view it covers and its sum."""
-    return _frame(con, OFFICIAL_EXPORTS, filters, official=list(OFFICIAL_SOURCES))
-
-
-OUTCOME_TOTALS = f"""
-    SELECT plan_id, metric, year, sum(value) AS value
-    FROM outcomes WHERE {OUTCOME_MATCH} AND metric <> 'exports_usd'
-    GROUP BY ALL ORDER BY ALL
-"""  # noqa: S608 - constant fragments only
-
-
-def outcome_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per plan, metric and year: the sum of the outcome rows other than exports."""
-    return _frame(con, OUTCOME_TOTALS, filters)
-
-
-PARTICIPANTS_BY_COUNTRY = f"""
-    SELECT o.plan_id, o.activity_id, a.title, o.metric, coalesce(o.origin_country, o.market) AS country,
-           sum(o.value) AS value
-    FROM (SELECT * FROM outcomes WHERE {OUTCOME_MATCH}) o
-         JOIN activities a ON a.plan_id = o.plan_id AND a.id = o.activity_id
-    WHERE o.metric IN ('exporters', 'importers') AND coalesce(o.origin_country, o.market) IS NOT NULL
-    GROUP BY ALL ORDER BY o.plan_id, o.activity_id, o.metric, country
-"""  # noqa: S608 - constant fragments only
-
-
-def participants_by_country(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Exporters by origin country and importers by market for each event that reports them
-    (e.g. the Pacific Alliance roundtables: exporters from Chile, Colombia, Mexico and Peru)."""
-    return _frame(con, PARTICIPANTS_BY_COUNTRY, filters)
-
-
-# --- exporting firms (firm_exports.csv) -------------------------------------------------------
-# Distinct firms, counted here at the level each table shows: a count of distinct firms never adds up across
-# years, markets or sectors. A period is the months of a year the filters keep; a firm is new to a market when
-# it exports there in the period and did not in the 12 months before the period (to that market, in any
-# sector); with some of those months not loaded (no row of any firm), it cannot be told: NULL. A firm is `FIRM`.
-FIRM_PERIODS = f"""
-    shown AS (
-        SELECT {FIRM} AS firm, year, market, value_usd, {CUSTOMS_ID_SQL} AS customs FROM firm_exports
-        WHERE {OUTCOME_MATCH} AND value_usd > 0
-    ), periods AS (
-        SELECT DISTINCT year, greatest(year * 12 + coalesce(3 * $quarter::INTEGER - 3, 0),
-               coalesce(year($date_from::DATE) * 12 + month($date_from::DATE) - 1, 0)) AS first_m
-        FROM shown
-    ), mine AS (
-        SELECT {FIRM} AS firm, market, year * 12 + month - 1 AS m, value_usd FROM firm_exports
-        WHERE list_contains($plans::VARCHAR[], plan_id)
-    ), history AS (
-        SELECT p.year, count(DISTINCT l.m) = 12 AS known
-        FROM periods p LEFT JOIN mine l ON l.m BETWEEN p.first_m - 12 AND p.first_m - 1 GROUP BY ALL
-    ), seen AS (
-        SELECT DISTINCT p.year, b.firm, b.market
-        FROM periods p JOIN mine b ON b.m BETWEEN p.first_m - 12 AND p.first_m - 1 AND b.value_usd > 0
-    ), flagged AS (
-        SELECT s.*, seen.firm IS NULL AS new_there, h.known
-        FROM shown s JOIN history h USING (year) LEFT JOIN seen USING (year, firm, market)
-    )
-"""  # noqa: S608 - constant fragments only
-FIRMS_COUNTED = """
-    count(DISTINCT firm) AS firms,
-    CASE WHEN bool_and(known) THEN count(DISTINCT firm) FILTER (WHERE new_there) END AS new_firms,
-    sum(value_usd) AS exports_usd, bool_or(customs) AS customs_ids
-"""
-FIRMS_BY_YEAR = f"""
-    WITH {FIRM_PERIODS}
-    SELECT year, {FIRMS_COUNTED} FROM flagged GROUP BY year ORDER BY year
-"""  # noqa: S608 - constant fragments only
-FIRMS_BY_MARKET = f"""
-    WITH {FIRM_PERIODS}
-    SELECT market, max(year) AS year, {FIRMS_COUNTED} FROM flagged WHERE year = (SELECT max(year) FROM flagged)
-    GROUP BY GROUPING SETS ((market), ()) HAVING count(*) > 0 ORDER BY market NULLS FIRST
-"""  # noqa: S608 - constant fragments only
-
-
-def exporting_firms(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per year in view: firms exporting (distinct), firms new to a market (NULL: the 12 months before the
-    period are not all loaded) and their exports. Empty without firm_exports.csv."""
-    return _frame(con, FIRMS_BY_YEAR, filters)
-
-
-def exporting_firms_by_market(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """For the latest year in view: per market, and over all of them (market NULL, counted again, never
-    summed), firms exporting, firms new to that market and their exports."""
-    return _frame(con, FIRMS_BY_MARKET, filters)
+    return frame(con, CAMPAIGN_TOTALS, filters)
 
 
 # --- year-end outlook ----------------------------------------------------------------------
 
 def outlook(con: duckdb.DuckDBPyConnection, plan_ids: list[str], draws: bool) -> pd.DataFrame:
     """The stored projections of the plans (`plan.outlook.tables`), with their draws when a total sums them."""
-    return _frame(con, f"""
+    return frame(con, f"""
         SELECT plan_id, kpi, target, actual_to_date, median, p10, p90, chance, method, n, as_of, note,
                {"draws" if draws else "NULL::DOUBLE[] AS draws"}
         FROM outlook WHERE list_contains($plans::VARCHAR[], plan_id) ORDER BY plan_id, kpi
@@ -677,7 +473,7 @@ def outlook(con: duckdb.DuckDBPyConnection, plan_ids: list[str], draws: bool) ->
 
 def outlook_kpi(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
     """One plan's stored projection of one KPI, named as `plan.view.kpis.overview` names its columns."""
-    return _frame(con, """
+    return frame(con, """
         SELECT kpi, unit, target, median AS year_end, p10 AS year_end_low, p90 AS year_end_high, chance,
                method AS outlook_method, note AS outlook_note, n AS outlook_n
         FROM outlook WHERE plan_id = $plan AND kpi = $kpi
@@ -687,7 +483,7 @@ def outlook_kpi(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.Da
 def outlook_months(con: duckdb.DuckDBPyConnection, plan_id: str, kpi: str) -> pd.DataFrame:
     """A plan's KPI by month of its plan year for the fan chart: the cumulative actual to date and the draws'
     quantiles."""
-    return _frame(con, """
+    return frame(con, """
         SELECT m.*, p.year FROM outlook_months m JOIN plan p USING (plan_id)
         WHERE m.plan_id = $plan AND m.kpi = $kpi ORDER BY m.month
         """, plan=plan_id, kpi=kpi)

@@ -4,7 +4,7 @@
         header:  title, plans, filters in words, "data as of" and generation stamps
         KPIs:    kpis.overview -> overview.kpi_cards (status in words) as HTML tables
         charts:  figures of progress, mix and outcomes, plotly.js inlined once (works offline, no CDN)
-        firms:   queries.exporting_firms -> firms.by_year_table (small cells confidential)
+        firms:   outcome_queries.exporting_firms -> firms.by_year_table (small cells confidential)
         impact:  plan.impact.results.estimates -> impact.table, per chosen plan (up to PLANS_APART)
         late:    queries.late_activities -> overview.late_table
         footer
@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 
 from plan.model.i18n import t
 from plan.model.kpi_definitions import KPIS
-from plan.view import firms, kpis, mix, outcomes, overview, present, progress, queries
+from plan.view import firms, kpis, mix, outcome_queries, outcomes, overview, present, progress, queries
 from plan.view.filters import PLANS_APART, Filters, plan_labels
 
 CSS = """
@@ -161,13 +161,13 @@ def _charts_section(figs: list[go.Figure], lang: str) -> str:
 
 def _official_section(con, filters: Filters, lang: str) -> str:
     """Where imported export figures come from (and that customs' are preliminary), if any are in the report."""
-    note = present.official_note(queries.official_exports(con, filters), lang)
+    note = present.official_note(outcome_queries.official_exports(con, filters), lang)
     return f'<p class="note official">{_e(note)}</p>' if note else ""
 
 
 def _firms_section(con, filters: Filters, lang: str) -> str:
     """Exporting firms by year, small cells kept confidential as on the Outcomes page; "" without firm rows."""
-    counted = queries.exporting_firms(con, filters)
+    counted = outcome_queries.exporting_firms(con, filters)
     if counted.empty:
         return ""
     shown, _raw = firms.by_year_table(counted, lang)
@@ -267,7 +267,7 @@ def _mix(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> g
 
 
 def _exports(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) -> go.Figure | None:
-    exports = queries.exports_drawn(con, filters)
+    exports = outcome_queries.exports_drawn(con, filters)
     return None if exports.empty else outcomes.exports(exports, labels, lang)
 
 
@@ -277,7 +277,7 @@ def _deals(con, filters: Filters, _chosen, labels: dict[str, str], lang: str) ->
 
 
 def _sectors(con, filters: Filters, _chosen, _labels: dict[str, str], lang: str) -> go.Figure | None:
-    sectors = queries.exports_by_sector(con, filters)
+    sectors = outcome_queries.exports_by_sector(con, filters)
     return None if sectors.empty else outcomes.exports_by_sector(sectors, lang)
 
 
