@@ -10,16 +10,14 @@ from plan.data.demo import (
     CURRENT_AS_OF,
     DEMO_TABLES,
     MARKER,
-    MARKETS,
     PARTIAL,
-    REGIONS,
     SCALES,
     exports_grid_rows,
     folder_names,
     national_outcome_rows,
-    office_traits,
     write_demo,
 )
+from plan.data.demo_offices import MARKETS, REGIONS, office_traits
 from plan.data.store import FolderStore
 from plan.edit import editing
 from plan.model import countries

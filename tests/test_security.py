@@ -433,7 +433,7 @@ REVIEWED = {
     ("plan.data.sql_reader", "plans_repeating_keys"): "key columns of a model table",
     ("plan.model.schema", "create_table_sql"): "model columns and their DuckDB types",
     # The demo's own output path (quotes doubled). DuckDB 2.0 binds `COPY ... TO ?`: could be bound.
-    ("plan.data.demo", "_write_outcomes"): "demo output path",
+    ("plan.data.demo_files", "write_outcomes"): "demo output path",
 }
 
 

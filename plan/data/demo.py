@@ -24,7 +24,6 @@ parameters and why: docs/demo-data.md.
     python -m plan demo --scale national --out OUT_DIR [--seed 0]
 """
 
-import csv
 import datetime as dt
 import json
 import math
@@ -36,9 +35,21 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
-from plan.data.csv_writer import cell_text
+from plan.data import demo_files
+from plan.data.demo_offices import (
+    MARKETS,
+    PARTNERS,
+    PISCO_MARKETS,
+    REGIONS,
+    REGIONS_BY_SLUG,
+    SECTORS,
+    YEAR_SPREAD,
+    OfficeTraits,
+    Region,
+    done_chance,
+    office_traits,
+)
 from plan.data.files import is_temporary_for, write_atomically
 from plan.model.countries import country_name
 from plan.model.models import (
@@ -56,7 +67,6 @@ from plan.model.models import (
     Channel,
     Metric,
     Modality,
-    PlanModel,
     Sector,
     Status,
 )
@@ -71,7 +81,6 @@ DEMO_FILES = frozenset(table.file_name for table in DEMO_TABLES)
 FOLDER_PATTERN = re.compile(r"(?:sample|national)-[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}")
 CURRENT_AS_OF = dt.date(2025, 6, 30)  # status date of the last plan year; earlier years are closed
 MONTHS = 12
-SECTORS = tuple(Sector)
 SOURCE = "ilustrativo"
 
 
@@ -82,59 +91,6 @@ class DemoSummary:
     plans: int
     rows: dict[str, int]
     bytes: int
-
-
-@dataclass(frozen=True)
-class Region:
-    """A ProChile regional office: id prefix, main export sectors, yearly exports (US$ million)."""
-
-    name: str
-    slug: str
-    code: str
-    sectors: tuple[Sector, ...]
-    exports_musd: float
-
-
-REGIONS = (
-    Region("Arica y Parinacota", "arica-y-parinacota", "ARI", (Sector.OLIVE_OIL, Sector.FRESH_FRUIT, Sector.SEAFOOD),
-           300),
-    Region("Tarapacá", "tarapaca", "TAR", (Sector.MINING, Sector.SEAFOOD, Sector.OTHER), 2500),
-    Region("Antofagasta", "antofagasta", "ANT", (Sector.MINING, Sector.MINING_SERVICES, Sector.SEAFOOD), 25000),
-    Region("Atacama", "atacama", "ATA", (Sector.MINING, Sector.FRESH_FRUIT, Sector.OLIVE_OIL), 5000),
-    Region("Coquimbo", "coquimbo", "COQ", (Sector.MINING, Sector.FRESH_FRUIT, Sector.PISCO), 4000),
-    Region("Valparaíso", "valparaiso", "VAL", (Sector.FRESH_FRUIT, Sector.WINE, Sector.PROCESSED_FOOD), 5000),
-    Region("Metropolitana", "metropolitana", "RM", (Sector.SERVICES, Sector.PROCESSED_FOOD, Sector.WINE), 12000),
-    Region("O'Higgins", "ohiggins", "OHI", (Sector.FRESH_FRUIT, Sector.MINING, Sector.WINE), 6000),
-    Region("Maule", "maule", "MAU", (Sector.WINE, Sector.FRESH_FRUIT, Sector.NUTS), 2500),
-    Region("Ñuble", "nuble", "NUB", (Sector.FRESH_FRUIT, Sector.NUTS, Sector.HONEY), 600),
-    Region("Biobío", "biobio", "BIO", (Sector.PROCESSED_FOOD, Sector.SEAFOOD, Sector.OTHER), 5000),
-    Region("Araucanía", "araucania", "ARA", (Sector.NUTS, Sector.HONEY, Sector.FRESH_FRUIT), 800),
-    Region("Los Ríos", "los-rios", "LRI", (Sector.SEAFOOD, Sector.PROCESSED_FOOD, Sector.OTHER), 900),
-    Region("Los Lagos", "los-lagos", "LLA", (Sector.SEAFOOD, Sector.PROCESSED_FOOD, Sector.BEVERAGES), 4000),
-    Region("Aysén", "aysen", "AYS", (Sector.SEAFOOD, Sector.OTHER, Sector.PROCESSED_FOOD), 900),
-    Region("Magallanes", "magallanes", "MAG", (Sector.SEAFOOD, Sector.OTHER, Sector.PROCESSED_FOOD), 700),
-)
-
-# Destination markets (ISO-3): Chile's main destinations first (they weigh most), then the
-# other sovereign states alphabetically. A fixed list, so output does not follow pycountry.
-MARKETS = (
-    "CHN", "USA", "JPN", "KOR", "BRA", "IND", "NLD", "MEX", "PER", "ESP", "CAN", "TWN", "DEU", "ITA", "FRA", "GBR",
-    "ARG", "COL", "ECU", "BOL", "BEL", "VNM", "THA", "IDN", "MYS", "RUS", "ARE", "SAU", "AUS", "NZL", "HKG", "SGP",
-    "PHL", "TUR", "ISR", "CHE", "SWE", "POL", "PRY", "URY", "PAN", "CRI", "GTM", "DOM", "ZAF", "EGY", "MAR", "PRT",
-    "IRL", "DNK", "NOR", "FIN", "AUT",
-    "AFG", "AGO", "ALB", "AND", "ARM", "ATG", "AZE", "BDI", "BEN", "BFA", "BGD", "BGR", "BHR", "BHS", "BIH", "BLR",
-    "BLZ", "BRB", "BRN", "BTN", "BWA", "CAF", "CIV", "CMR", "COD", "COG", "COM", "CPV", "CUB", "CYP", "CZE", "DJI",
-    "DMA", "DZA", "ERI", "EST", "ETH", "FJI", "FSM", "GAB", "GEO", "GHA", "GIN", "GMB", "GNB", "GNQ", "GRC", "GRD",
-    "GUY", "HND", "HRV", "HTI", "HUN", "IRN", "IRQ", "ISL", "JAM", "JOR", "KAZ", "KEN", "KGZ", "KHM", "KIR", "KNA",
-    "KWT", "LAO", "LBN", "LBR", "LBY", "LCA", "LIE", "LKA", "LSO", "LTU", "LUX", "LVA", "MCO", "MDA", "MDG", "MDV",
-    "MHL", "MKD", "MLI", "MLT", "MMR", "MNE", "MNG", "MOZ", "MRT", "MUS", "MWI", "NAM", "NER", "NGA", "NIC", "NPL",
-    "NRU", "OMN", "PAK", "PLW", "PNG", "PRK", "QAT", "ROU", "RWA", "SDN", "SEN", "SLB", "SLE", "SLV", "SMR", "SOM",
-    "SRB", "SSD", "STP", "SUR", "SVK", "SVN", "SWZ", "SYC", "SYR", "TCD", "TGO", "TJK", "TKM", "TLS", "TON", "TTO",
-    "TUN", "TUV", "TZA", "UGA", "UKR", "UZB", "VCT", "VEN", "VUT", "WSM", "YEM", "ZMB", "ZWE",
-)
-PISCO_MARKETS = ("USA", "CHN", "JPN", "KOR", "DEU", "GBR", "BRA", "MEX", "CAN", "ESP", "AUS", "NLD", "FRA")
-PARTNERS = ("CORFO", "SAG", "Sernapesca", "Gobierno Regional", "Wines of Chile", "ASOEX", "Chilenut",
-            "Asociación de Productores de Pisco", "SOFOFA", "Cámara de Comercio")
 
 
 @dataclass(frozen=True)
@@ -154,42 +110,6 @@ SCALES = {
     "national": Scale("national", tuple(r.slug for r in REGIONS), tuple(range(2016, 2026)), markets=len(MARKETS),
                       activities=(26, 34), campaigns=(5, 7)),
 }
-REGIONS_BY_SLUG = {region.slug: region for region in REGIONS}
-
-
-@dataclass(frozen=True)
-class OfficeTraits:
-    """An office's record, the same in each of its plan years (a plan year draws its own `done_share` around it)."""
-
-    done_share: float  # share of its scheduled activities (and campaigns) done, before modality
-    postponed_share: float  # of those not done, the share postponed (the rest cancelled)
-    skew: float  # `a` of the Beta(a, 1) its planned starts follow over the year: 1 even, more bunches them late
-    new_exporters: float  # mean new exporters a month, before the season
-
-
-TRAITS_STREAM = 10_000  # an office's traits draw from [seed, TRAITS_STREAM + its index in REGIONS]
-DONE_SHARE = (0.65, 0.92)
-POSTPONED_SHARE = (0.3, 0.8)
-EVEN_CHANCE = 0.35  # offices whose activities do not bunch late at all
-SKEW = (1.3, 2.2)  # the others' Beta(a, 1)
-NEW_EXPORTERS_A_MONTH = (1.5, 4.5)
-YEAR_SPREAD = 0.03  # standard deviation of a plan year's done share around its office's
-SLIP_BY_MODALITY = {Modality.IN_PERSON: 1.25, Modality.HYBRID: 1.0, Modality.VIRTUAL: 0.75}  # x (1 - done share)
-
-
-def office_traits(seed: int, region: Region) -> OfficeTraits:
-    """The office's traits, from a generator of their own: the same in every year and scale, and drawing them
-    leaves the plan folders' streams alone."""
-    rng = np.random.default_rng([seed, TRAITS_STREAM + REGIONS.index(region)])
-    return OfficeTraits(done_share=float(rng.uniform(*DONE_SHARE)),
-                        postponed_share=float(rng.uniform(*POSTPONED_SHARE)),
-                        skew=1.0 if rng.random() < EVEN_CHANCE else float(rng.uniform(*SKEW)),
-                        new_exporters=float(rng.uniform(*NEW_EXPORTERS_A_MONTH)))
-
-
-def _done_chance(done_share: float, modality: Modality) -> float:
-    """The chance a scheduled activity or campaign is done: in-person ones slip more, virtual ones less."""
-    return 1 - (1 - done_share) * SLIP_BY_MODALITY[modality]
 
 
 def folder_names(scale: str) -> list[str]:
@@ -341,13 +261,14 @@ def _write_plan(con, folder_dir: Path, spec: Scale, folder: str, seed: int, inde
 
     folder_dir.mkdir()
     written = {
-        PLAN.name: _write_rows(folder_dir / PLAN.file_name, PLAN.model, [plan_row]),
-        ACTIVITIES.name: _write_rows(folder_dir / ACTIVITIES.file_name, ACTIVITIES.model, activities),
-        PISCO_CAMPAIGNS.name: _write_rows(folder_dir / PISCO_CAMPAIGNS.file_name, PISCO_CAMPAIGNS.model, campaigns),
-        TARGETS.name: _write_rows(folder_dir / TARGETS.file_name, TARGETS.model, targets),
+        PLAN.name: demo_files.write_rows(folder_dir / PLAN.file_name, PLAN.model, [plan_row]),
+        ACTIVITIES.name: demo_files.write_rows(folder_dir / ACTIVITIES.file_name, ACTIVITIES.model, activities),
+        PISCO_CAMPAIGNS.name: demo_files.write_rows(folder_dir / PISCO_CAMPAIGNS.file_name, PISCO_CAMPAIGNS.model,
+                                                    campaigns),
+        TARGETS.name: demo_files.write_rows(folder_dir / TARGETS.file_name, TARGETS.model, targets),
     }
-    written[OUTCOMES.name] = _write_outcomes(con, folder_dir / OUTCOMES.file_name, year, cents, extra,
-                                             [a["id"] for a in activities])
+    written[OUTCOMES.name] = demo_files.write_outcomes(con, folder_dir / OUTCOMES.file_name, year, cents, extra,
+                                                       [a["id"] for a in activities])
     return written
 
 
@@ -379,7 +300,7 @@ def _schedule(rng: np.random.Generator, year: int, duration: tuple[int, int], as
     start = first + dt.timedelta(days=min(span - days, int(rng.beta(record.skew, 1.0) * (span - days + 1))))
     end = start + dt.timedelta(days=days)
     if end <= as_of:
-        if rng.random() < _done_chance(record.done_share, modality):
+        if rng.random() < done_chance(record.done_share, modality):
             status = Status.DONE
         elif as_of < dt.date(year, 12, 31) and rng.random() < STILL_OPEN:
             status = _pick(rng, (Status.IN_PROGRESS, Status.PLANNED), (1, 1))
@@ -643,7 +564,7 @@ def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], regi
                               Metric.MEETINGS_HELD, Metric.DEALS_CLOSED_USD, Metric.DEALS_PROJECTED_USD,
                               Metric.PISCO_REACH), 0.0)
     for activity in activities:
-        chance = _done_chance(traits.done_share, activity["modality"])
+        chance = done_chance(traits.done_share, activity["modality"])
         expected[Metric.ACTIVITIES_DONE] += chance
         expected[Metric.BUDGET_SPENT_USD] += chance * float(activity["budget_usd"]) * _uniform_mean(
             SPENT_SHARE[Status.DONE])
@@ -651,7 +572,7 @@ def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], regi
             expected[Metric(metric)] += chance * value
     progress = _uniform_mean(CAMPAIGN_PROGRESS[Status.DONE])
     for campaign in campaigns:
-        chance = _done_chance(traits.done_share, campaign["modality"])
+        chance = done_chance(traits.done_share, campaign["modality"])
         expected[Metric.BUDGET_SPENT_USD] += chance * float(campaign["budget_usd"]) * _capped_uniform_mean(
             CAMPAIGN_PROGRESS[Status.DONE], CAMPAIGN_SPENT_CAP)
         expected[Metric.DEALS_CLOSED_USD] += chance * float(campaign["deals_target_usd"]) * progress
@@ -662,71 +583,3 @@ def _targets(rng, year: int, markets: tuple[str, ...], priority: list[str], regi
     rows += [target(Metric.EXPORTS_USD, mean[:, SECTORS.index(s)].sum() * growth, sector=s) for s in region.sectors]
     rows += [target(metric, value * growth) for metric, value in expected.items()]
     return rows
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _write_rows(path: Path, model: type[PlanModel], rows: list[dict]) -> tuple[int, int]:
-    """Write rows (dicts by field code) with the model's header; (rows, bytes)."""
-    fields = list(model.model_fields)
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(fields)
-        for row in rows:
-            unknown = row.keys() - set(fields)
-            if unknown:
-                raise AssertionError(f"{model.__name__} has no field {sorted(unknown)}")
-            writer.writerow([cell_text(row.get(name)) for name in fields])
-    return len(rows), path.stat().st_size
-
-
-def _write_outcomes(con, path: Path, year: int, cents: np.ndarray, extra: list[dict],
-                    activity_ids: list[str]) -> tuple[int, int]:
-    """Write the export grid (vectorized) and the extra rows with one DuckDB COPY; (rows, bytes)."""
-    n_months, n_markets, n_sectors = cents.shape
-    grid = cents.size
-    total = grid + len(extra)
-
-    def codes(key: str, categories: list[str]) -> np.ndarray:
-        index = {code: i for i, code in enumerate(categories)}
-        return np.array([-1 if row.get(key) is None else index[cell_text(row[key])] for row in extra], dtype=np.int32)
-
-    sector_codes = [s.value for s in SECTORS]
-    month = np.concatenate([np.repeat(np.arange(1, n_months + 1), n_markets * n_sectors),
-                            [row.get("month") or 0 for row in extra]]).astype(np.int8)
-    month_missing = np.concatenate([np.zeros(grid, bool), [row.get("month") is None for row in extra]])
-    metrics = list(OUTCOME_METRICS)
-    values = [round(float(row["value"]) * 100) for row in extra]
-    frame = pd.DataFrame({
-        "metric": pd.Categorical.from_codes(
-            np.concatenate([np.full(grid, metrics.index(Metric.EXPORTS_USD.value)),
-                            codes("metric", metrics)]).astype(np.int32), categories=metrics),
-        "year": np.full(total, year, dtype=np.int16),
-        "month": pd.arrays.IntegerArray(month, month_missing),
-        "market": pd.Categorical.from_codes(
-            np.concatenate([np.tile(np.repeat(np.arange(n_markets), n_sectors), n_months),
-                            codes("market", list(MARKETS))]).astype(np.int32), categories=list(MARKETS)),
-        "sector": pd.Categorical.from_codes(
-            np.concatenate([np.tile(np.arange(n_sectors), n_months * n_markets),
-                            codes("sector", sector_codes)]).astype(np.int32), categories=sector_codes),
-        "activity_id": pd.Categorical.from_codes(
-            np.concatenate([np.full(grid, -1), codes("activity_id", activity_ids)]).astype(np.int32),
-            categories=activity_ids),
-        "cents": np.concatenate([cents.reshape(-1), values]).astype(np.int64),
-    })
-    assert (frame["cents"] >= 0).all()
-    expressions = {"metric": "metric", "year": "year", "month": "month", "market": "market",
-                   "origin_country": "NULL::VARCHAR", "sector": "sector", "activity_id": "activity_id",
-                   "value": "cents * 0.01", "source": "NULL::VARCHAR"}
-    fields = list(OUTCOMES.model.model_fields)
-    assert list(expressions) == fields, "outcome columns changed in plan.model.models"
-    select = ", ".join(f"{expressions[name]} AS {name}" for name in fields)
-    target = str(path).replace("'", "''")
-    con.register("demo_outcomes", frame)
-    try:
-        # COPY takes no bound file name; the path is ours (quotes doubled) and columns are constants.
-        con.execute(f"COPY (SELECT {select} FROM demo_outcomes) TO '{target}' (FORMAT csv, HEADER, DELIMITER ',')")  # noqa: S608
-    finally:
-        con.unregister("demo_outcomes")
-    return total, path.stat().st_size
