@@ -118,6 +118,58 @@ def test_the_rule_finds_a_planted_wrong_way_import():
     ]
 
 
+def module_name(shown: str) -> str:
+    """`plan/ui/live.py` -> `plan.ui.live`; a package's `__init__.py` is the package."""
+    parts = Path(shown).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_cycles(sources: dict[str, tuple[str, str]]) -> list[list[str]]:
+    """The modules of plan/ that import each other, directly or around a loop (imports inside functions too),
+    each loop as a sorted list. `from plan.ui import store` is an import of the module plan.ui.store, not of
+    the package plan.ui."""
+    modules = {module_name(shown): source for shown, (_layer, source) in sources.items()}
+    graph = {}
+    for name, source in modules.items():
+        targets = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    found = alias.name
+                    while found and found not in modules:
+                        found = found.rpartition(".")[0]
+                    targets.add(found)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets |= {f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in modules
+                            else node.module for alias in node.names}
+        graph[name] = {target for target in targets if target in modules and target != name}
+    reaches = {}
+    for start in graph:  # every module each one leads to (plan/ is small: a walk from each is cheap)
+        seen, todo = set(), [start]
+        while todo:
+            for target in graph[todo.pop()] - seen:
+                seen.add(target)
+                todo.append(target)
+        reaches[start] = seen
+    loops = {frozenset(m for m in graph if start in reaches[m] and m in reaches[start]) for start in graph
+             if start in reaches[start]}
+    return sorted(sorted(loop) for loop in loops)
+
+
+def test_no_module_of_plan_imports_itself_around_a_loop():
+    assert import_cycles(plan_sources()) == []
+
+
+def test_the_loop_check_finds_a_planted_loop():
+    sources = plan_sources()
+    layer, source = sources["plan/model/parsing.py"]
+    sources["plan/model/parsing.py"] = (layer, source + "\ndef late():\n    from plan.model import i18n\n")
+    layer, source = sources["plan/model/i18n.py"]
+    assert "plan.model.parsing" not in source
+    sources["plan/model/i18n.py"] = (layer, source + "\nfrom plan.model.parsing import parse_date\n")
+    assert import_cycles(sources) == [["plan.model.i18n", "plan.model.parsing"]]
+
+
 def test_the_domain_imports_without_streamlit():
     # Run in a fresh interpreter: every layer but ui, the command line and self-hosting load with streamlit absent.
     import subprocess
