@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from plan.model.i18n import t
 
@@ -104,6 +103,8 @@ def _windows(activity: ActivityWindow, loaded: set[int]) -> tuple[np.ndarray, np
 
 def _half_width(variance: float, df: float) -> float:
     """Half the width of a 90 % t interval (0 when nothing varies)."""
+    from scipy import stats  # about 1 s to import: only when an estimate is made, not when a stored one is read
+
     return float(stats.t.ppf(0.5 + LEVEL / 2, max(df, 1.0)) * np.sqrt(variance)) if variance > 0 else 0.0
 
 
