@@ -57,8 +57,8 @@ class Watcher(viewers.Viewer):
         self.warnings: list[str] = []
 
     def note_run_started(self) -> None:
-        """The cards and warnings shown are the last run's (one stopped early for a rerun shows no card);
-        error banners add up until the caller clears them, so none goes unseen."""
+        """The cards and warnings shown are the last run's (what a run stopped early for a rerun drew is
+        replaced by the run after it); error banners add up until the caller clears them, so none goes unseen."""
         self.cards.clear()
         self.warnings.clear()
 
