@@ -599,7 +599,7 @@ class SqlRule:
         """Every call of the function, in its module or any other (`queries.frame(...)`, an imported name),
         gives allowed text for parameter `name`."""
         key = (scope.module, scope.function.name, name)
-        calls = [(module, caller, node) for module, caller, node in self._calls_of(scope.module, scope.function.name)]
+        calls = list(self._calls_of(scope.module, scope.function.name))
         if not calls or key in seen:
             return False
         for module, caller, call in calls:
